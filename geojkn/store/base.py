@@ -26,6 +26,10 @@ class Store(ABC):
         """True if the store holds anything."""
 
     @abstractmethod
+    def version(self) -> str:
+        """A token that changes with every write (for caches of derived results)."""
+
+    @abstractmethod
     def units(self, level: str, within: str | None = None) -> gpd.GeoDataFrame:
         """Boundaries of one level (code, name, parent_code, level, geometry), optionally inside a region."""
 

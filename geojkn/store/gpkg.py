@@ -77,6 +77,10 @@ class GpkgStore(Store):
 
         return self._cached((layer, where, geometry), load)
 
+    def version(self) -> str:
+        stamp = self._stamp()
+        return "none" if stamp is None else f"{stamp[1]}-{stamp[2]}"
+
     def exists(self) -> bool:
         return bool(self._layers() & set(LEVELS))
 

@@ -1,0 +1,40 @@
+"""Rank units so the ones needing action come first: lowest coverage, or most people to enrol or reactivate."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import DataError
+from ..schema import (ACTIVE, CODE, COUNT_METRICS, COVERAGE, GAP, METRICS, NAME, POPULATION, RATE_METRICS,
+                      REGISTERED, TO_REACTIVATE)
+
+RANK_COLUMNS = ("rank", CODE, NAME, "kecamatan_name", POPULATION, REGISTERED, ACTIVE) + METRICS
+
+
+def check_metric(metric: str) -> str:
+    """The metric, or a DataError naming the allowed ones."""
+    if metric not in METRICS:
+        raise DataError(f"Unknown metric '{metric}'. Use one of: {', '.join(METRICS)}.")
+    return metric
+
+
+def rank_units(units: pd.DataFrame, metric: str = COVERAGE, below: float | None = None) -> pd.DataFrame:
+    """Units with figures, worst first; `below` keeps units whose rate (coverage for count metrics) is under it."""
+    check_metric(metric)
+    ranked = units[units[POPULATION].notna() & units[REGISTERED].notna()].copy()
+    if below is not None:
+        rate = metric if metric in RATE_METRICS else COVERAGE
+        ranked = ranked[ranked[rate] < below]
+    if metric in COUNT_METRICS:
+        # most people first; ties broken by the lower coverage
+        ranked = ranked.sort_values([metric, COVERAGE, CODE], ascending=[False, True, True], na_position="last")
+    else:
+        ranked = ranked.sort_values([metric, GAP, CODE], ascending=[True, False, True], na_position="last")
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    columns = [c for c in RANK_COLUMNS if c in ranked.columns]
+    return pd.DataFrame(ranked[columns]).reset_index(drop=True)
+
+
+def totals_line(ranked: pd.DataFrame) -> dict:
+    """How many people the listed units still need enrolled and reactivated."""
+    return {"units": int(len(ranked)), GAP: float(ranked[GAP].sum()), TO_REACTIVATE: float(ranked[TO_REACTIVATE].sum(min_count=1))}

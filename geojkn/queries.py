@@ -1,0 +1,130 @@
+"""What the CLI and the web ask: a region's units with metrics, its summary, its ranking, its facilities."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pandas as pd
+
+from .analysis.facilities import count_by_type, place_facilities, within_region
+from .analysis.metrics import N_DESA, add_metrics, rollup
+from .analysis.ranking import rank_units
+from .analysis.regions import resolve_region
+from .errors import DataError
+from .schema import (ACTIVE, CODE, COUNTS, COVERAGE, DEFAULT_TARGET, DESA, KECAMATAN, LEVEL, LEVEL_PARTS, LEVELS,
+                     METRICS, NAME, PARENT, PERIOD, POPULATION, REGISTERED)
+from .serialize import plain
+from .store import Store
+
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MAP_LEVELS = (KECAMATAN, DESA)
+
+
+def region(store: Store, query: str) -> dict:
+    """The region a query names (code, name, level)."""
+    if not store.exists():
+        raise DataError(f"The store {store.location} holds no boundaries yet: run `geojkn import-boundaries FILE` first.")
+    return resolve_region(query, store.unit_index())
+
+
+def check_target(target: float) -> float:
+    """The target share, or a DataError saying what is allowed."""
+    if not (isinstance(target, (int, float)) and 0 < target <= 1):
+        raise DataError(f"The target must be a share between 0 and 1 such as 0.95 (got {target}).")
+    return float(target)
+
+
+def check_level(level: str, region_level: str | None = None) -> str:
+    """A level that can be mapped and ranked inside the region."""
+    if level not in LEVELS:
+        raise DataError(f"Unknown level '{level}'. Use one of: {', '.join(LEVELS)}.")
+    if region_level and LEVEL_PARTS[level] < LEVEL_PARTS[region_level]:
+        raise DataError(f"A {region_level} has no {level} units inside it; choose a level below {region_level}.")
+    return level
+
+
+def choose_period(store: Store, code: str, period: str | None) -> str | None:
+    """The period asked for (checked), else the latest one with figures for the region; None if there are none."""
+    available = sorted(store.figures(within=code)[PERIOD].unique())
+    if period is None:
+        return available[-1] if available else None
+    if not PERIOD_RE.match(str(period)):
+        raise DataError(f"Period '{period}' is not of the form YYYY-MM (e.g. 2022-01).")
+    if period not in available:
+        listed = ", ".join(available) or "none yet"
+        raise DataError(f"No figures for period {period} in this region. Periods with figures: {listed}.")
+    return period
+
+
+def unit_metrics(store: Store, code: str, level: str, period: str | None, target: float = DEFAULT_TARGET) -> gpd.GeoDataFrame:
+    """Units of `level` inside region `code`, with their counts (own or summed from desa) and metrics."""
+    units = store.units(level, within=code)
+    figures = store.figures(period, within=code) if period else store.figures().iloc[:0]
+    counts = rollup(figures).drop(columns=[LEVEL])
+    table = units.merge(counts, on=CODE, how="left")
+    table[N_DESA] = table[N_DESA].fillna(0).astype("int64")
+    table = add_metrics(table, target)
+    names = store.unit_index().set_index(CODE)[NAME]
+    table["kecamatan_name"] = table[PARENT].map(names).where(table[LEVEL] == DESA, None) if len(table) else None
+    return gpd.GeoDataFrame(table, geometry="geometry", crs=units.crs)
+
+
+_PLACED: dict[tuple[str, str], gpd.GeoDataFrame] = {}
+
+
+def placed_facilities(store: Store) -> gpd.GeoDataFrame:
+    """Every facility placed in the smallest unit containing it, computed once per store version."""
+    key = (store.location, store.version())
+    if key not in _PLACED:
+        if len(_PLACED) > 8:
+            _PLACED.clear()
+        units = {level: store.units(level) for level in LEVELS}
+        _PLACED[key] = place_facilities(store.facilities(), units)
+    return _PLACED[key]
+
+
+def facilities(store: Store, code: str) -> gpd.GeoDataFrame:
+    """Facility points inside a region (with the unit they lie in)."""
+    return within_region(placed_facilities(store), code).copy()
+
+
+def summary(store: Store, query: str, period: str | None = None, target: float = DEFAULT_TARGET) -> dict:
+    """The figures of one region as one JSON-ready object (the shape of `geojkn summary --json`)."""
+    target = check_target(target)
+    reg = region(store, query)
+    period = choose_period(store, reg[CODE], period)
+    own = unit_metrics(store, reg[CODE], reg[LEVEL], period, target)
+    row = own.iloc[0] if len(own) else pd.Series(dtype=object)
+    desa = unit_metrics(store, reg[CODE], DESA, period, target)
+    at_target = desa[desa[COVERAGE] >= target]
+    out = {CODE: reg[CODE], NAME: reg[NAME], LEVEL: reg[LEVEL], PERIOD: period}
+    for column in (POPULATION, REGISTERED, ACTIVE) + METRICS[:3]:
+        out[column] = plain(row.get(column))
+    out["target"] = target
+    for column in METRICS[3:]:
+        out[column] = plain(row.get(column))
+    out.update({
+        "desa": int(len(desa)),
+        "desa_with_figures": int(desa[POPULATION].notna().sum()),
+        "desa_at_target": int(len(at_target)),
+        "kecamatan": int(len(store.units(KECAMATAN, within=reg[CODE]))),
+        "kecamatan_with_desa_at_target": int(at_target[PARENT].nunique()),
+        "segments": {c: plain(row.get(c)) for c in COUNTS[3:]},
+        "facilities": count_by_type(facilities(store, reg[CODE])),
+        "periods": sorted(store.figures(within=reg[CODE])[PERIOD].unique().tolist()),
+    })
+    return out
+
+
+def ranking(store: Store, query: str, level: str = KECAMATAN, metric: str = COVERAGE, below: float | None = None,
+            period: str | None = None, target: float = DEFAULT_TARGET) -> tuple[dict, str | None, pd.DataFrame]:
+    """The units of a level inside a region, worst first: (region, period, table)."""
+    target = check_target(target)
+    reg = region(store, query)
+    check_level(level, reg[LEVEL])
+    if metric not in METRICS:
+        raise DataError(f"Unknown metric '{metric}'. Use one of: {', '.join(METRICS)}.")
+    period = choose_period(store, reg[CODE], period)
+    table = unit_metrics(store, reg[CODE], level, period, target)
+    return reg, period, rank_units(pd.DataFrame(table.drop(columns="geometry")), metric, below)

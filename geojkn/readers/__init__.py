@@ -1,0 +1,1 @@
+"""Readers: the only code that parses user files; each returns clean (Geo)DataFrames or raises DataError."""

@@ -1,0 +1,217 @@
+"""Read CSV and XLSX tables as text: find the header below title rows, drop totals, match header names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+
+ROW = "row"  # 1-based row number in the file as the user sees it (title and header rows included)
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DELIMITERS = ("\t", ";", ",")  # on a tie the earlier one wins: `,` also appears inside Indonesian decimals
+HEADER_SEARCH_ROWS = 30
+MIN_HEADER_MATCHES = 2
+COUNT_PREFIXES = ("jumlah", "jml")  # "Jumlah Peserta Aktif" names the same column as "Peserta Aktif"
+_TOTAL = re.compile(r"^\s*(jumlah|total|sub\s*-?\s*total|grand\s*-?\s*total)\b", re.IGNORECASE)
+_BRACKETS = re.compile(r"[(\[].*?[)\]]")
+_LISTED = 8
+
+
+def norm_header(text: object) -> str:
+    """Header text reduced to lower-case ASCII letters and digits; units in brackets dropped."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]", "", _BRACKETS.sub("", text).lower())
+
+
+def list_rows(rows: Sequence[int], values: Sequence[object] | None = None, limit: int = _LISTED) -> str:
+    """Rows (and their values) as a short phrase for error messages: "row 5 ('n/a'), row 9 ('x') and 3 more"."""
+    parts = [f"row {r}" + (f" ('{v}')" if values is not None else "") for r, v in
+             zip(rows, values if values is not None else rows)]
+    text = ", ".join(parts[:limit])
+    return text + (f" and {len(parts) - limit} more" if len(parts) > limit else "")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) first; Excel on Windows saves CSV as cp1252."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"{name}: the text is neither UTF-8 nor Windows-1252 (cp1252). Save it as 'CSV UTF-8' and try again.")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (tab, `;` or `,`) that splits the most lines into the same number of fields."""
+    sample = [line for line in text.splitlines()[:50] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        widths = [len(fields) for fields in csv.reader(sample, delimiter=delimiter) if len(fields) > 1]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        score = (widths.count(mode), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_grid(path: Path) -> list[list[str]]:
+    text = _decode(path.read_bytes(), path.name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    return [[cell.strip() for cell in fields] for fields in reader]  # blank lines stay: row numbers stay right
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as text; whole floats lose their `.0` so codes and counts read as typed."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _xlsx_grid(path: Path, sheet: str | None) -> list[list[str]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise DataError(f"{path.name}: cannot open it as an Excel workbook ({exc}). Save it as .xlsx or CSV.") from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise DataError(f"{path.name}: there is no sheet '{sheet}'. The sheets are: "
+                            f"{', '.join(book.sheetnames)}. Give one of these names with --sheet.")
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        ws.reset_dimensions()  # some writers store wrong sheet dimensions; read what is there
+        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def read_grid(path: str | Path, *, sheet: str | None = None) -> list[list[str]]:
+    """Every row of a CSV or XLSX file as a list of text cells ('' when empty); row i is file row i + 1."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file.")
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return _xlsx_grid(path, sheet)
+    if suffix in CSV_SUFFIXES:
+        if sheet is not None:
+            raise DataError(f"{path.name}: --sheet only applies to Excel files; this is a CSV file.")
+        return _csv_grid(path)
+    raise DataError(f"{path.name}: unsupported file type '{suffix}'. Use CSV (.csv, .txt, .tsv) or Excel (.xlsx).")
+
+
+def _header_key(header: str, wanted: set[str], loose: bool) -> bool:
+    key = norm_header(header)
+    if not loose:
+        return key in wanted
+    return any(key.startswith(p) and key[len(p):] in wanted for p in COUNT_PREFIXES)
+
+
+def _known(header: str, known: set[str]) -> bool:
+    return bool(header) and (_header_key(header, known, False) or _header_key(header, known, True))
+
+
+def _header_index(grid: list[list[str]], known: set[str], shown: Sequence[str], name: str) -> int:
+    for i, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if sum(_known(c, known) for c in cells) >= MIN_HEADER_MATCHES:
+            return i
+    first = next((" | ".join(c for c in cells if c) for cells in grid if any(cells)), "(the file is empty)")
+    raise DataError(f"{name}: no header row found: none of the first {HEADER_SEARCH_ROWS} rows has at least "
+                    f"{MIN_HEADER_MATCHES} known column names. The first row reads: {first}. Put the column names "
+                    f"in one row above the data, e.g. {', '.join(shown)}.")
+
+
+def _with_subheader(header: list[str], below: list[str], known: set[str]) -> list[str] | None:
+    """Merge a second header row ("Peserta" over "Terdaftar | Aktif") into one; None if `below` is data."""
+    if not any(_known(c, known) for c in below) or any(re.search(r"\d", c) for c in below):
+        return None
+    merged, parent = [], ""
+    for top, sub in zip(header, below):
+        parent = top or parent  # a merged cell spans the empty cells to its right
+        if not sub:
+            merged.append(top)
+            continue
+        joined = f"{parent} {sub}".strip()
+        merged.append(joined if _known(joined, known) or not _known(sub, known) else sub)
+    return merged
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen, out = {ROW}, []
+    for j, header in enumerate(headers):
+        name, k = header or f"column {j + 1}", 2
+        while name in seen:
+            name, k = f"{header or f'column {j + 1}'} ({k})", k + 1
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def is_total_row(cells: Iterable[str]) -> bool:
+    """True for JUMLAH / TOTAL / Sub total / Grand total rows, which repeat the sum of the rows above."""
+    return any(_TOTAL.match(c) for c in cells if c)
+
+
+def read_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, sheet: str | None = None) -> pd.DataFrame:
+    """A CSV/XLSX table as text below its header row, with the file row number in column `row`; totals dropped."""
+    grid = read_grid(path, sheet=sheet)
+    known = {norm_header(a) for names in aliases.values() for a in names}
+    start = _header_index(grid, known, [names[0] for names in aliases.values()], Path(path).name)
+    width = max(len(r) for r in grid)
+    padded = [r + [""] * (width - len(r)) for r in grid]
+    header = padded[start]
+    if start + 1 < len(padded):
+        merged = _with_subheader(header, padded[start + 1], known)
+        if merged is not None:
+            header, start = merged, start + 1
+    keep = [i for i in range(start + 1, len(padded)) if any(padded[i]) and not is_total_row(padded[i])]
+    frame = pd.DataFrame([[c or None for c in padded[i]] for i in keep], columns=_unique(header), dtype=object)
+    frame[ROW] = [i + 1 for i in keep]
+    return frame
+
+
+def find_columns(headers: Sequence[str], aliases: Mapping[str, Sequence[str]], *,
+                 required: Iterable[str] = (), source: str = "") -> dict[str, str | None]:
+    """Map each role to the one header that names it (case, spaces, punctuation ignored), or None.
+
+    Exact names win over names with a leading "jumlah"/"jml". Raises DataError when a required role has
+    no column (listing the columns seen and the names accepted) or when two columns claim one role.
+    """
+    where = f"{source}: " if source else ""
+    wanted = {role: {norm_header(n) for n in names} for role, names in aliases.items()}
+    found: dict[str, str | None] = {}
+    for role in aliases:
+        hits = [h for h in headers if _header_key(h, wanted[role], False)]
+        hits = hits or [h for h in headers if _header_key(h, wanted[role], True)]
+        if len(hits) > 1:
+            raise DataError(f"{where}the columns {', '.join(repr(h) for h in hits)} all look like the {role} "
+                            f"column. Keep one of them, or rename the others.")
+        found[role] = hits[0] if hits else None
+    missing = [role for role in required if found[role] is None]
+    if missing:
+        seen = ", ".join(repr(h) for h in headers if h != ROW)
+        accepted = "; ".join(f"{role}: {', '.join(aliases[role])}" for role in missing)
+        raise DataError(f"{where}no {' or '.join(missing)} column found. The file has the columns: {seen}. "
+                        f"Name the missing column(s) one of these (case, spaces and punctuation do not matter): "
+                        f"{accepted}.")
+    return found
