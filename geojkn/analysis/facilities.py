@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..codes import ancestor_at, is_within
@@ -42,7 +43,7 @@ def place_facilities(facilities: gpd.GeoDataFrame, units: dict[str, gpd.GeoDataF
 
 def within_region(placed: gpd.GeoDataFrame, region: str) -> gpd.GeoDataFrame:
     """The placed facilities that lie inside a region."""
-    mask = [isinstance(c, str) and is_within(c, region) for c in placed[UNIT_CODE]]
+    mask = np.array([isinstance(c, str) and is_within(c, region) for c in placed[UNIT_CODE]], dtype=bool)
     return placed[mask]
 
 

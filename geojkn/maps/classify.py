@@ -1,0 +1,170 @@
+"""Put units into classes for a choropleth: policy bands around the target, quantiles or natural breaks.
+
+Policy bands for rates: the two largest multiples of 10 % strictly below the target, then the target:
+target 95 % -> < 80, 80-90, 90-95, >= 95; target 98 % -> < 80, 80-90, 90-98, >= 98; target 90 % ->
+< 70, 70-80, 80-90, >= 90. Bands are closed on the left ([80 %, 90 %)), so a unit exactly at the
+target counts as reaching it, and coverage above 100 % (stale population) falls in the top band.
+
+Policy bands for counts of people: 0 (nothing left to do), then three round 1-2-5 numbers
+(..., 50, 100, 200, 500, 1000, ...): the largest one not above the 90th percentile of the positive
+values and the two before it, e.g. 0 | 1-99 | 100-199 | 200-499 | >= 500. The scale follows the data
+because a kecamatan holds ~15 desa; the numbers stay round so planners can quote them.
+
+Quantiles and natural breaks (Fisher-Jenks, deterministic) come from mapclassify; their classes are
+closed on the right, like mapclassify's. With fewer distinct values than classes there are fewer classes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..errors import DataError
+from ..formatting import format_decimal, format_int
+from .palettes import MAX_CLASSES, sequential
+
+SCHEMES = ("policy", "quantiles", "natural_breaks")
+NO_DATA = -1
+_LADDER = tuple(m * 10**e for e in range(1, 8) for m in (1, 2, 5))
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Class per unit (-1 = no data) with each class's range, colour and unit count."""
+
+    metric: str
+    scheme: str
+    kind: str  # 'rate' (ratios) or 'count' (people)
+    index: tuple[int, ...]
+    lower: tuple[float, ...]  # nan = open below
+    upper: tuple[float, ...]  # nan = open above
+    closed: str  # 'left' for policy bands, 'right' for mapclassify classes
+    colors: tuple[str, ...]
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        """Number of units in each class."""
+        return tuple(self.index.count(i) for i in range(len(self.colors)))
+
+    @property
+    def no_data(self) -> int:
+        """Number of units without figures."""
+        return self.index.count(NO_DATA)
+
+    def color_of(self, cls: int) -> str | None:
+        """Fill colour of a class, None for no data."""
+        return None if cls == NO_DATA else self.colors[cls]
+
+
+def classify(values: pd.Series, metric: str, scheme: str = "policy",
+             target: float = schema.DEFAULT_TARGET, k: int = 5) -> Classification:
+    """Classify one metric's values (NaN = no data) with the chosen scheme."""
+    _check(metric, scheme, target, k)
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, copy=True)
+    kind = "rate" if metric in schema.RATE_METRICS else "count"
+    if scheme == "policy" and kind == "rate":
+        lower, upper = _rate_bands(target)
+        closed = "left"
+    elif scheme == "policy":
+        lower, upper = _count_bands(numbers)
+        closed = "left"
+    else:
+        lower, upper = _mapclassify_bands(numbers, scheme, k)
+        closed = "right"
+    index = _assign(numbers, upper, closed)
+    return Classification(metric, scheme, kind, index, lower, upper, closed,
+                          sequential(kind, len(upper)) if upper else ())
+
+
+def _check(metric: str, scheme: str, target: float, k: int) -> None:
+    if metric not in schema.METRICS:
+        raise DataError(f"Unknown metric '{metric}': use one of {', '.join(schema.METRICS)}.")
+    if scheme not in SCHEMES:
+        raise DataError(f"Unknown classes '{scheme}': use one of {', '.join(SCHEMES)}.")
+    if not (isinstance(target, (int, float)) and 0.2 < target <= 1.0):
+        raise DataError(f"The target must be a share between 0.2 and 1 (e.g. 0.95), not {target!r}.")
+    if not 2 <= k <= MAX_CLASSES:
+        raise DataError(f"The number of classes must be between 2 and {MAX_CLASSES}, not {k}.")
+
+
+def _rate_bands(target: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    # Work in whole tenths of a percent so 0.95 does not become 0.9499999.
+    tenths = round(target * 1000)
+    top_ten = (math.ceil(tenths / 100) - 1) * 100  # largest multiple of 10 % strictly below
+    edges = ((top_ten - 100) / 1000, top_ten / 1000, tenths / 1000)
+    return (math.nan,) + edges, edges + (math.nan,)
+
+
+def _count_bands(numbers: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    positive = numbers[np.isfinite(numbers) & (numbers > 0)]
+    p90 = float(np.percentile(positive, 90)) if positive.size else 0.0
+    top = max(2, max((i for i, v in enumerate(_LADDER) if v <= p90), default=0))
+    e1, e2, e3 = (float(v) for v in _LADDER[top - 2 : top + 1])
+    # Class 0 holds exactly zero (and negatives, which only arise from inconsistent figures).
+    return (math.nan, 0.0, e1, e2, e3), (0.0, e1, e2, e3, math.nan)
+
+
+def _mapclassify_bands(numbers: np.ndarray, scheme: str,
+                       k: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    valid = numbers[np.isfinite(numbers)]
+    distinct = np.unique(valid)
+    if distinct.size == 0:
+        return (), ()
+    if distinct.size <= k:
+        # Too few values to split: one class per distinct value.
+        bins = distinct
+    else:
+        classifier = mapclassify.Quantiles if scheme == "quantiles" else mapclassify.FisherJenks
+        bins = np.unique(classifier(valid, k=k).bins)
+    lower = (float(distinct[0]),) + tuple(float(b) for b in bins[:-1])
+    return lower, tuple(float(b) for b in bins)
+
+
+def _assign(numbers: np.ndarray, upper: tuple[float, ...], closed: str) -> tuple[int, ...]:
+    if not upper:
+        return tuple(NO_DATA for _ in numbers)
+    edges = np.array(upper[:-1], dtype=float)
+    # Left-closed bands: a value on an edge goes up; right-closed classes: it stays below.
+    side = "right" if closed == "left" else "left"
+    found = np.searchsorted(edges, np.where(np.isfinite(numbers), numbers, 0.0), side=side)
+    if closed == "left":
+        found = np.where(numbers <= upper[0], 0, found) if upper[0] == 0.0 else found
+    return tuple(int(c) if np.isfinite(v) else NO_DATA for c, v in zip(found, numbers))
+
+
+def class_labels(classification: Classification, lang: str = "id") -> list[str]:
+    """Each class's range written in the language's number format ('80,00 – 90,00 %', '1.234')."""
+    fmt = _rate_text if classification.kind == "rate" else _count_text
+    labels = []
+    for lo, hi in zip(classification.lower, classification.upper):
+        labels.append(fmt(lo, hi, classification.closed, lang))
+    return labels
+
+
+def _rate_text(lo: float, hi: float, closed: str, lang: str) -> str:
+    def pct(x: float) -> str:
+        return format_decimal(x * 100, 2, lang)
+
+    if math.isnan(lo):
+        return f"< {pct(hi)} %"
+    if math.isnan(hi):
+        return f"≥ {pct(lo)} %"
+    if lo == hi:
+        return f"{pct(lo)} %"
+    return f"{pct(lo)} – {pct(hi)} %"
+
+
+def _count_text(lo: float, hi: float, closed: str, lang: str) -> str:
+    if closed == "right":
+        same = lo == hi
+        return format_int(lo, lang) if same else f"{format_int(lo, lang)} – {format_int(hi, lang)}"
+    if math.isnan(lo):
+        return format_int(hi, lang)  # the zero class
+    if math.isnan(hi):
+        return f"≥ {format_int(lo, lang)}"
+    return f"{format_int(max(lo, 1), lang)} – {format_int(hi - 1, lang)}"

@@ -1,0 +1,136 @@
+"""Read JKN enrolment figures (penduduk, peserta terdaftar, peserta aktif, segments) per desa or kecamatan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..codes import HELP, normalize_codes
+from ..errors import DataError
+from ..schema import ACTIVE, CODE, COUNTS, NAME, PERIOD, POPULATION, REGISTERED, SEGMENTS
+from .numbers import count_columns
+from .periods import ACCEPTED, parse_period
+from .tabular import ROW, find_columns, list_rows, read_table
+
+KECAMATAN_NAME = "kecamatan_name"
+_KECAMATAN_CODE = "kecamatan code"
+_DESA_NAME = "desa name"
+_KECAMATAN_NAME = "kecamatan name"
+COLUMNS = (CODE, NAME, KECAMATAN_NAME, PERIOD) + COUNTS + (ROW,)
+
+# Names accepted for each column; case, spaces and punctuation do not matter (see tabular.norm_header).
+ALIASES: dict[str, tuple[str, ...]] = {
+    CODE: ("kode", "kode_desa", "kode_kelurahan", "kode_desa_kelurahan", "kode_wilayah", "kode_kemendagri",
+           "code"),
+    _KECAMATAN_CODE: ("kode_kecamatan", "kode_kec"),
+    _DESA_NAME: ("nama", "nama_desa", "desa", "kelurahan", "desa_kelurahan", "nama_kelurahan",
+                 "nama_desa_kelurahan", "name", "village"),
+    _KECAMATAN_NAME: ("kecamatan", "nama_kecamatan", "kec", "nama_kec"),
+    PERIOD: ("periode", "bulan", "period"),
+    POPULATION: ("penduduk", "jumlah_penduduk", "jml_penduduk", "population"),
+    REGISTERED: ("peserta", "peserta_terdaftar", "terdaftar", "jumlah_peserta", "registered", "enrolled"),
+    ACTIVE: ("peserta_aktif", "aktif", "active"),
+    **dict(zip(SEGMENTS, (("pbi_jk", "pbi_apbn"), ("pbpu_pemda", "pbi_apbd"), ("ppu",), ("pbpu", "pbpu_mandiri"),
+                          ("bp", "bukan_pekerja")))),
+}
+REQUIRED = (POPULATION, REGISTERED)
+
+
+def _roles(headers: list[str], source: str) -> dict[str, str | None]:
+    """Columns by role; a kecamatan name column is the unit name unless a desa name column exists too."""
+    found = find_columns(headers, ALIASES, required=REQUIRED, source=source)
+    desa, kecamatan = found[_DESA_NAME], found[_KECAMATAN_NAME]
+    roles = dict(found)
+    roles[CODE] = found[CODE] or found[_KECAMATAN_CODE]  # a desa code wins when both are present
+    roles[NAME] = desa or kecamatan
+    roles[KECAMATAN_NAME] = kecamatan if desa else None
+    if roles[CODE] is None and roles[NAME] is None:
+        raise DataError(f"{source}: no code and no name column: the figures cannot be tied to a desa or "
+                        f"kecamatan. Add a column 'kode' ({HELP}) or 'nama_desa' / 'nama_kecamatan'.")
+    return roles
+
+
+def _codes(table: pd.DataFrame, header: str | None, source: str) -> pd.Series:
+    """Dotted codes, or all None when the file has no code column."""
+    if header is None:
+        return pd.Series(None, index=table.index, dtype=object)
+    codes = normalize_codes(table[header])
+    empty, bad = table[header].isna(), codes.isna() & table[header].notna()
+    if bad.any():
+        raise DataError(f"{source}: column '{header}' has values that are not area codes: "
+                        f"{list_rows(table.loc[bad, ROW].tolist(), table.loc[bad, header].tolist())}; {HELP}.")
+    if empty.any():
+        raise DataError(f"{source}: rows without a code in column '{header}': "
+                        f"{list_rows(table.loc[empty, ROW].tolist())}. Fill in the code or delete the rows.")
+    return codes
+
+
+def _text(table: pd.DataFrame, header: str | None) -> pd.Series:
+    if header is None:
+        return pd.Series(None, index=table.index, dtype=object)
+    return table[header].map(lambda v: None if pd.isna(v) else " ".join(str(v).split())).astype(object)
+
+
+def _given_period(period: str, table: pd.DataFrame, header: str | None, source: str) -> pd.Series:
+    value = parse_period(period)
+    if value is None:
+        raise DataError(f"--period '{period}' is not a month: write it as {ACCEPTED}.")
+    if header is not None:
+        other = table[header].map(lambda v: None if pd.isna(v) else parse_period(v)).ne(value) & table[header].notna()
+        if other.any():
+            raise DataError(f"{source}: --period is {value}, but column '{header}' says otherwise in "
+                            f"{list_rows(table.loc[other, ROW].tolist(), table.loc[other, header].tolist())}. "
+                            f"Leave out --period to use the column, or correct the file.")
+    return pd.Series(value, index=table.index, dtype=object)
+
+
+def _periods(table: pd.DataFrame, header: str | None, period: str | None, source: str) -> pd.Series:
+    """'YYYY-MM' per row, from --period or from the period column."""
+    if period is not None:
+        return _given_period(period, table, header, source)
+    if header is None:
+        raise DataError(f"{source}: which month are these figures for? Give it with --period (e.g. --period "
+                        f"2022-01), or add a column 'periode' (or 'bulan', 'period') with values like {ACCEPTED}.")
+    values = table[header].map(lambda v: None if pd.isna(v) else parse_period(v)).astype(object)
+    bad = values.isna()
+    if bad.any():
+        raise DataError(f"{source}: column '{header}' has values that are not months: "
+                        f"{list_rows(table.loc[bad, ROW].tolist(), table.loc[bad, header].fillna('').tolist())}. "
+                        f"Write each month as {ACCEPTED}, or give --period.")
+    return values
+
+
+def _check_rows(out: pd.DataFrame, source: str) -> None:
+    """Every row is tied to a unit, once per period."""
+    unnamed = out[CODE].isna() & out[NAME].isna()
+    if unnamed.any():
+        raise DataError(f"{source}: rows with neither a code nor a name: {list_rows(out.loc[unnamed, ROW].tolist())}. "
+                        f"Fill them in or delete the rows.")
+    coded = out[out[CODE].notna()]
+    dup = coded[coded.duplicated([CODE, PERIOD], keep=False)]
+    if not dup.empty:
+        groups = dup.groupby([CODE, PERIOD], sort=True)[ROW].apply(list)
+        shown = "; ".join(f"{code} in {period} (rows {', '.join(map(str, rows))})"
+                          for (code, period), rows in list(groups.items())[:8])
+        raise DataError(f"{source}: {len(groups)} code(s) appear more than once for the same month: {shown}. "
+                        f"Keep one row per code and month.")
+
+
+def read_figures(path: str | Path, *, sheet: str | None = None, period: str | None = None) -> pd.DataFrame:
+    """Figures per unit and month from a CSV/XLSX file, with counts as float64 (NaN when missing)."""
+    source = Path(path).name
+    table = read_table(path, ALIASES, sheet=sheet)
+    roles = _roles([c for c in table.columns if c != ROW], source)
+    counts = count_columns(table, {role: roles.get(role) for role in COUNTS}, source=source)
+    out = pd.DataFrame({
+        CODE: _codes(table, roles[CODE], source),
+        NAME: _text(table, roles[NAME]),
+        KECAMATAN_NAME: _text(table, roles[KECAMATAN_NAME]),
+        PERIOD: _periods(table, roles[PERIOD], period, source),
+    }, index=table.index)
+    out = pd.concat([out, counts.astype(np.float64)], axis=1)
+    out[ROW] = table[ROW].astype(int)
+    _check_rows(out, source)
+    return out[list(COLUMNS)].reset_index(drop=True)
