@@ -55,7 +55,8 @@ def normalize_code(value: object) -> str:
 
 def normalize_codes(values: pd.Series) -> pd.Series:
     """Dotted codes for a column; values that are not codes become None (the caller reports them)."""
-    return values.map(lambda v: None if pd.isna(v) else parse_code(str(v))).astype(object)
+    codes = [None if pd.isna(v) else parse_code(str(v)) for v in values]
+    return pd.Series(codes, index=values.index, dtype=object)
 
 
 def level_of(code: str) -> str:

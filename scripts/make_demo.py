@@ -60,7 +60,7 @@ def noisy_ring(rng: np.random.Generator, centre: tuple[float, float], radii: tup
                wobble: float, rough: float, steps: int = 4) -> Polygon:
     """A coastline-like polygon: an ellipse bent by low harmonics, then roughened by midpoint displacement."""
     theta = np.linspace(0, 2 * np.pi, 36, endpoint=False)
-    bend = 1 + sum(rng.normal(0, wobble / k) * np.cos(k * theta + rng.uniform(0, 2 * np.pi)) for k in range(2, 7))
+    bend = 1 + sum(rng.normal(0, wobble / k) * np.cos(k * theta + rng.uniform(0, 2 * np.pi)) for k in range(2, 9))
     pts = np.c_[centre[0] + radii[0] * bend * np.cos(theta), centre[1] + radii[1] * bend * np.sin(theta)]
     for _ in range(steps):
         seg = np.roll(pts, -1, axis=0) - pts
@@ -73,7 +73,7 @@ def noisy_ring(rng: np.random.Generator, centre: tuple[float, float], radii: tup
 
 def mainland(rng: np.random.Generator) -> Polygon:
     """The mainland: roughly 40 x 35 km."""
-    return noisy_ring(rng, (0.0, 0.0), (20.0, 17.0), wobble=0.22, rough=0.17)
+    return noisy_ring(rng, (0.0, 0.0), (21.0, 16.5), wobble=0.34, rough=0.2)
 
 
 def island_group(rng: np.random.Generator) -> shapely.MultiPolygon:
@@ -230,7 +230,7 @@ def add_lakes(rng: np.random.Generator, cells: list[shapely.Geometry], seeds: np
 def warp_field(rng: np.random.Generator) -> list[tuple[float, np.ndarray, float, int]]:
     """Sine waves (amplitude km, wave vector, phase, axis) that bend straight Voronoi edges into border-like lines."""
     waves = []
-    for amp, wavelength in ((0.28, 7.0), (0.10, 2.6), (0.035, 0.9)):
+    for amp, wavelength in ((0.30, 7.0), (0.12, 2.8), (0.05, 1.2), (0.018, 0.45)):
         for axis in (0, 1):
             angle = rng.uniform(0, 2 * np.pi)
             vec = 2 * np.pi / wavelength * np.array([math.cos(angle), math.sin(angle)])
@@ -275,7 +275,8 @@ def name_pool(rng: np.random.Generator) -> list[str]:
     for n in names:
         if n in repeated:
             continue
-        out.append(f"{n} {DIRECTIONS[rng.integers(4)]}" if rng.random() < 0.07 else n)
+        plain = n.endswith(("kulon", "kidul"))  # no "Margokulon Kulon"
+        out.append(f"{n} {DIRECTIONS[rng.integers(4)]}" if rng.random() < 0.07 and not plain else n)
     return list(dict.fromkeys(out))
 
 
@@ -298,7 +299,7 @@ def desa_table(seeds: np.ndarray, labels: np.ndarray, towns: np.ndarray) -> pd.D
     df["town_dist"] = np.min(np.linalg.norm(seeds[:, None] - towns[None], axis=2), axis=1)
     df = df.sort_values(["kec", "kelurahan", "y", "x"], ascending=[True, False, False, True])
     serial = df.groupby(["kec", "kelurahan"]).cumcount() + 1
-    df["code"] = df["kec"] + "." + np.where(df["kelurahan"], 1000, 2000).astype(str).str[0] + serial.map("{:03d}".format)
+    df["code"] = df["kec"] + "." + (np.where(df["kelurahan"], 1000, 2000) + serial).astype(str)
     return df.sort_values("code")
 
 
@@ -428,7 +429,7 @@ def point_in(rng: np.random.Generator, geom: shapely.Geometry, spread: float = 0
     return round(centre.y, 5), round(centre.x, 5)
 
 
-def puskesmas(df: pd.DataFrame, kec: pd.DataFrame, rng: np.random.Generator) -> list[tuple[str, str, int]]:
+def puskesmas(df: pd.DataFrame, kec: pd.DataFrame) -> list[tuple[str, str, int]]:
     """One puskesmas per kecamatan at its seat, a second in the far part of the larger ones."""
     sizes = df.groupby("kec").size()
     rows = []
@@ -452,17 +453,17 @@ def private_sites(rng: np.random.Generator, df: pd.DataFrame, kec: pd.DataFrame,
     return picks
 
 
-def facility_rows(df: pd.DataFrame, kec: pd.DataFrame, geoms: dict) -> list[tuple[str, str, float, float]]:
+def facility_rows(df: pd.DataFrame, kec: pd.DataFrame, geoms: dict, towns: np.ndarray) -> list[tuple]:
     """Every kind of facility geojkn knows, placed in desa: (nama, jenis, lat, lon)."""
     rng = rng_for("facilities")
     kel = df.index[df["kelurahan"]]
-    town_kec = [kec.index[kec["seat"] == s][0] if (kec["seat"] == s).any() else None for s in kec["seat"]]
-    second, third = kec.loc[[k for k in town_kec if k][1:3], "name"]
-    rows = puskesmas(df, kec, rng)
-    rows += [("RSUD Kabupaten Sukamaju", "Rumah Sakit Umum Daerah", kel[0]),
-             (f"RSIA Bunda {df.at[kel[2], 'name']}", "Rumah Sakit Ibu dan Anak", kel[2]),
-             (f"RS Islam {second}", "Rumah Sakit", kec.loc[kec["name"] == second, "seat"].iloc[0]),
-             (f"RS Pratama {third}", "Rumah Sakit", kec.loc[kec["name"] == third, "seat"].iloc[0])]
+    market = [int(np.argmin(np.hypot(df["x"] - tx, df["y"] - ty))) for tx, ty in towns[1:3]]
+    market = [df.index[i] for i in market]
+    rows = puskesmas(df, kec)
+    rows += [(f"RSUD {REGENCY_NAME}", "RSUD", kel[0]),
+             (f"RSIA Bunda {df.at[kel[2], 'name']}", "RSIA", kel[2]),
+             (f"RS Islam {kec.at[df.at[market[0], 'kec'], 'name']}", "Rumah Sakit", market[0]),
+             (f"RS Pratama {kec.at[df.at[market[1], 'kec'], 'name']}", "Rumah Sakit", market[1])]
     words = ("Husada", "Medika", "Sehat", "Sejahtera", "Bakti", "Mitra", "Mulia", "Harapan")
     kinds = (("Klinik Pratama {w} {d}", "Klinik Pratama", 10), ("Dokter Keluarga {d}", "Dokter Praktik Perorangan", 9),
              ("Praktik Dokter Gigi {d}", "Dokter Gigi", 4), ("Laboratorium Klinik {w} {d}", "Laboratorium Klinik", 2),
@@ -481,3 +482,152 @@ def _unique(rows: list) -> list:
         seen[name] = seen.get(name, 0) + 1
         out.append((name if seen[name] == 1 else f"{name} {seen[name]}", jenis, site))
     return out
+
+
+# ---------------------------------------------------------------- writers
+
+def rounded(coords: object) -> object:
+    """Coordinates rounded to 5 decimals (about 1 m), as nested lists."""
+    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], float):
+        return [round(c, 5) for c in coords]
+    return [rounded(c) for c in coords]
+
+
+def write_geojson(path: Path, units: list[tuple[str, str, shapely.Geometry]]) -> None:
+    """A FeatureCollection with one feature per line (readable, and diffs stay small)."""
+    lines = []
+    for code, name, geom in units:
+        shape = mapping(geom)
+        feature = {"type": "Feature", "properties": {"kode": code, "nama": name},
+                   "geometry": {"type": shape["type"], "coordinates": rounded(shape["coordinates"])}}
+        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+    body = ",\n".join(lines)
+    path.write_text(f'{{"type":"FeatureCollection","name":"demo_wilayah","features":[\n{body}\n]}}\n', encoding="utf-8")
+
+
+def ribuan(n: int) -> str:
+    """An integer the way Indonesian spreadsheets write it: 12.345."""
+    return f"{n:,}".replace(",", ".")
+
+
+def write_figures(path: Path, df: pd.DataFrame, kec: pd.DataFrame, counts: pd.DataFrame, period: str) -> None:
+    """A BPS/Dinkes style export: ';', UTF-8 with BOM, a title row, Indonesian numbers and a JUMLAH row."""
+    cols = ["population", "registered", "active", "pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp"]
+    title = f"Rekap Kepesertaan JKN-KIS {REGENCY_NAME} (data fiktif) {PERIODS[period]}"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh, delimiter=";", lineterminator="\n")
+        out.writerow([title] + [""] * (len(HEADER) - 1))
+        out.writerow(HEADER)
+        for i, row in counts.iterrows():
+            d = df.loc[i]
+            out.writerow([d["code"], d["name"], kec.at[d["kec"], "name"]] + [ribuan(int(row[c])) for c in cols])
+        out.writerow(["JUMLAH", "", ""] + [ribuan(int(counts[c].sum())) for c in cols])
+
+
+def write_facilities(path: Path, rows: list[tuple]) -> None:
+    """A plain comma-separated facility list with decimal-point coordinates."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(["nama", "jenis", "lat", "lon"])
+        out.writerows((name, jenis, f"{lat:.5f}", f"{lon:.5f}") for name, jenis, lat, lon in rows)
+
+
+# ---------------------------------------------------------------- assembly
+
+def generate(out: Path) -> dict:
+    """Write the four demo files into `out` and return the figures they hold."""
+    cells, seeds, labels, towns = build_cells()
+    pool = name_pool(rng_for("names"))
+    df = name_desa(rng_for("repeats"), desa_table(seeds, labels, towns), pool)
+    kec = kecamatan_table(rng_for("kecamatan"), df, towns, pool)
+    waves = warp_field(rng_for("warp"))
+    geoms = {i: to_lonlat(cells[i], waves) for i in df.index}
+    kec_geoms = {k: shapely.normalize(shapely.union_all([geoms[i] for i in g.index], grid_size=1e-5))
+                 for k, g in df.groupby("kec")}
+    regency = shapely.normalize(shapely.union_all(list(kec_geoms.values()), grid_size=1e-5))
+    units = [(REGENCY_CODE, REGENCY_NAME, regency)] + [(k, kec.at[k, "name"], g) for k, g in kec_geoms.items()]
+    units += [(df.at[i, "code"], df.at[i, "name"], geoms[i]) for i in df.index]
+    out.mkdir(parents=True, exist_ok=True)
+    write_geojson(out / FILES[0], units)
+    figures = all_figures(df)
+    for period, counts in figures.items():
+        write_figures(out / f"demo_kepesertaan_{period}.csv", df, kec, counts, period)
+    facilities = facility_rows(df, kec, geoms, towns)
+    write_facilities(out / FILES[3], facilities)
+    return summarise(df, figures, facilities)
+
+
+def summarise(df: pd.DataFrame, figures: dict[str, pd.DataFrame], facilities: list[tuple]) -> dict:
+    """Counts and regency totals per period, as the README reports them."""
+    totals = {}
+    for period, counts in figures.items():
+        pop, reg, act = (int(counts[c].sum()) for c in ("population", "registered", "active"))
+        totals[period] = {"desa_with_figures": len(counts), "population": pop, "registered": reg, "active": act,
+                          "coverage": reg / pop, "active_coverage": act / pop,
+                          "above_100": int((counts["registered"] > counts["population"]).sum()),
+                          "at_95": int((counts["registered"] >= 0.95 * counts["population"]).sum()),
+                          "min": float((counts["registered"] / counts["population"]).min())}
+    kinds = pd.Series([jenis for _, jenis, _, _ in facilities]).value_counts().to_dict()
+    return {"kecamatan": df["kec"].nunique(), "desa": len(df), "kelurahan": int(df["kelurahan"].sum()),
+            "periods": totals, "facilities": kinds}
+
+
+def build_store(out: Path) -> None:
+    """Import the demo files through the geojkn command line into a fresh store, then swap it into place."""
+    try:
+        from geojkn.cli import main as geojkn_main
+    except ImportError as exc:
+        raise SystemExit(f"make_demo: the demo files are written, but {out / 'demo.gpkg'} cannot be built: "
+                         f"the geojkn command line is not importable ({exc}). Install geojkn with "
+                         "`pip install -e .`, or pass --no-store to skip the store.") from None
+    work = Path(tempfile.mkdtemp(prefix=".demo-store-", dir=out))
+    store = str(work / "demo.gpkg")
+    commands = [["import-boundaries", f"{out.name}/{FILES[0]}"]]
+    commands += [["import-figures", f"{out.name}/demo_kepesertaan_{p}.csv", "--period", p] for p in PERIODS]
+    commands += [["import-facilities", f"{out.name}/{FILES[3]}"]]
+    try:
+        with contextlib.chdir(out.parent):  # the store records file names as a user would type them
+            for command in commands:
+                print("geojkn --store demo.gpkg " + " ".join(command), flush=True)
+                status = geojkn_main(["--store", store, *command])
+                if status:
+                    raise SystemExit(f"make_demo: `geojkn {command[0]}` failed with status {status}")
+        os.replace(store, out / "demo.gpkg")
+    finally:
+        for leftover in work.iterdir():
+            leftover.unlink()
+        work.rmdir()
+
+
+def percent(x: float) -> str:
+    """A share as Indonesians write it: 87,31 %."""
+    return f"{100 * x:.2f} %".replace(".", ",")
+
+
+def report(summary: dict) -> str:
+    """The generated figures in a few readable lines."""
+    lines = [f"{summary['kecamatan']} kecamatan, {summary['desa']} desa/kelurahan ({summary['kelurahan']} kelurahan)"]
+    for period, t in summary["periods"].items():
+        lines.append(f"{period}: {t['desa_with_figures']} desa with figures, population {ribuan(t['population'])}, "
+                     f"registered {ribuan(t['registered'])} ({percent(t['coverage'])}), active {ribuan(t['active'])} "
+                     f"({percent(t['active_coverage'])}), {t['at_95']} desa >= 95 %, {t['above_100']} above 100 %, "
+                     f"lowest {percent(t['min'])}")
+    lines.append("facilities: " + ", ".join(f"{k} {v}" for k, v in summary["facilities"].items()))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: python scripts/make_demo.py [--out DIR] [--no-store]."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "shapes", help="output folder (default: shapes/)")
+    parser.add_argument("--no-store", action="store_true", help="write the files only, skip building demo.gpkg")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    print(report(generate(out)))
+    if not args.no_store:
+        build_store(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

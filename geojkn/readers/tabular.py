@@ -73,7 +73,7 @@ def _csv_grid(path: Path) -> list[list[str]]:
     return [[cell.strip() for cell in fields] for fields in reader]  # blank lines stay: row numbers stay right
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A spreadsheet cell as text; whole floats lose their `.0` so codes and counts read as typed."""
     if value is None:
         return ""
@@ -100,7 +100,7 @@ def _xlsx_grid(path: Path, sheet: str | None) -> list[list[str]]:
                             f"{', '.join(book.sheetnames)}. Give one of these names with --sheet.")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         ws.reset_dimensions()  # some writers store wrong sheet dimensions; read what is there
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        return [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
         book.close()
 

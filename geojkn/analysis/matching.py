@@ -1,0 +1,195 @@
+"""Tie rows of figures to boundary units: on codes, or on normalised names within their kecamatan."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..codes import ancestor_at, level_of
+from ..errors import DataError
+from ..schema import ACTIVE, CODE, DESA, KABUPATEN, KECAMATAN, LEVEL, NAME, PERIOD, POPULATION, REGISTERED
+from .match_report import Excess, MatchReport, Unmatched
+
+KECAMATAN_NAME = "kecamatan_name"
+ROW = "row"
+NAME_LEVELS = (DESA, KECAMATAN)  # names are matched at these levels only
+SUGGESTIONS = 3
+_PREFIX = re.compile(r"^(desa|ds|kelurahan|kel|kecamatan|kec)(?:\.\s*|\s+)")
+
+__all__ = ("match_figures", "normalize_name", "MatchReport", "Unmatched", "Excess")
+
+
+def normalize_name(text: object) -> str:
+    """A name reduced for comparison: no accents, case, spaces, punctuation or Desa/Ds./Kel./Kec. prefix."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    plain = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower().strip()
+    return re.sub(r"[^a-z0-9]", "", _PREFIX.sub("", plain, count=1))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Look-ups built once from the units."""
+
+    levels: dict[str, str]                          # code -> level
+    names: dict[str, str]                           # code -> name
+    labels: dict[str, str]                          # code -> "Name" or "Name (Kecamatan)" for a desa
+    kecamatan_labels: dict[str, str]                # normalised kecamatan name -> kecamatan name
+    by_name: dict[str, dict[str, list[str]]]        # level -> normalised name -> codes
+    in_kecamatan: dict[tuple[str, str], list[str]]  # (normalised kecamatan, normalised desa) -> codes
+    kecamatan_desa: dict[str, list[str]]            # normalised kecamatan -> desa codes
+
+
+def _index(units: pd.DataFrame) -> _Index:
+    levels, names, labels, kecamatan_labels = {}, {}, {}, {}
+    by_name: dict[str, dict[str, list[str]]] = {level: defaultdict(list) for level in NAME_LEVELS}
+    in_kecamatan, kecamatan_desa = defaultdict(list), defaultdict(list)
+    kecamatan_names = units[KECAMATAN_NAME] if KECAMATAN_NAME in units else pd.Series(None, index=units.index)
+    for code, name, level, kecamatan in zip(units[CODE], units[NAME], units[LEVEL], kecamatan_names):
+        levels[code], names[code] = level, str(name)
+        has_kecamatan = level == DESA and isinstance(kecamatan, str) and bool(kecamatan)
+        labels[code] = f"{name} ({kecamatan})" if has_kecamatan else str(name)
+        if level in by_name:
+            by_name[level][normalize_name(name)].append(code)
+        if has_kecamatan:
+            in_kecamatan[(normalize_name(kecamatan), normalize_name(name))].append(code)
+            kecamatan_desa[normalize_name(kecamatan)].append(code)
+            kecamatan_labels.setdefault(normalize_name(kecamatan), kecamatan)
+    return _Index(levels, names, labels, kecamatan_labels, by_name, dict(in_kecamatan), dict(kecamatan_desa))
+
+
+def _closest(name: str, codes: list[str], index: _Index) -> tuple[str, ...]:
+    """Labels of the units whose names are closest to `name` (difflib ratio), best first."""
+    keys = {}
+    for code in codes:
+        keys.setdefault(normalize_name(index.names[code]), []).append(index.labels[code])
+    best = difflib.get_close_matches(normalize_name(name), list(keys), n=SUGGESTIONS, cutoff=0.6)
+    return tuple(label for key in best for label in keys[key])[:SUGGESTIONS]
+
+
+@dataclass(frozen=True)
+class _Result:
+    code: str | None
+    reason: str = ""
+    suggestions: tuple[str, ...] = ()
+
+
+def _by_code(code: str, name: object, index: _Index) -> _Result:
+    if code in index.levels:
+        return _Result(code)
+    level = level_of(code)
+    pool = [c for c, lv in index.levels.items() if lv == level]
+    hint = _closest(str(name), pool, index) if isinstance(name, str) and name else ()
+    return _Result(None, f"code {code} is not among the boundaries", hint)
+
+
+def _in_kecamatan(name: str, kecamatan: str, index: _Index) -> _Result:
+    key = normalize_name(kecamatan)
+    if key not in index.kecamatan_desa:
+        best = difflib.get_close_matches(key, list(index.kecamatan_labels), n=SUGGESTIONS, cutoff=0.6)
+        return _Result(None, f"no kecamatan named '{kecamatan}'", tuple(index.kecamatan_labels[b] for b in best))
+    codes = index.in_kecamatan.get((key, normalize_name(name)), [])
+    if len(codes) == 1:
+        return _Result(codes[0])
+    if not codes:
+        return _Result(None, f"no desa or kelurahan of that name in kecamatan {kecamatan}",
+                       _closest(name, index.kecamatan_desa[key], index))
+    return _Result(None, f"{len(codes)} units of that name in kecamatan {kecamatan} ({', '.join(codes)}): "
+                         f"add a code column", tuple(index.labels[c] for c in codes))
+
+
+def _by_name(name: object, kecamatan: object, level: str, index: _Index) -> _Result:
+    if not normalize_name(name):
+        return _Result(None, "no code and no name")
+    if isinstance(kecamatan, str) and kecamatan.strip():
+        return _in_kecamatan(str(name), kecamatan, index)
+    codes = index.by_name[level].get(normalize_name(name), [])
+    if len(codes) == 1:
+        return _Result(codes[0])
+    if not codes:
+        pool = [c for c, lv in index.levels.items() if lv == level]
+        return _Result(None, f"no {level} of that name", _closest(str(name), pool, index))
+    return _Result(None, f"{len(codes)} {level} units have this name: give its kecamatan (or a code) to tell them apart",
+                   tuple(index.labels[c] for c in codes))
+
+
+def _name_level(figures: pd.DataFrame, index: _Index) -> str:
+    """The level that rows without a code and without a kecamatan speak of: the one more of their names fit."""
+    if KECAMATAN_NAME in figures and figures[KECAMATAN_NAME].notna().any():
+        return DESA
+    names = [normalize_name(n) for n in figures[NAME]] if NAME in figures else []
+    hits = {level: sum(n in index.by_name[level] for n in names) for level in NAME_LEVELS}
+    return KECAMATAN if hits[KECAMATAN] > hits[DESA] else DESA
+
+
+def _match_rows(figures: pd.DataFrame, index: _Index) -> list[_Result]:
+    level = _name_level(figures, index)
+    rows = figures.to_dict("records")
+    return [_by_code(r[CODE], r.get(NAME), index) if isinstance(r.get(CODE), str)
+            else _by_name(r.get(NAME), r.get(KECAMATAN_NAME), level, index) for r in rows]
+
+
+def _check_duplicates(matched: pd.DataFrame) -> None:
+    """Two rows tied to one unit for one month cannot both be right."""
+    keys = [CODE, PERIOD] if PERIOD in matched else [CODE]
+    dup = matched[matched.duplicated(keys, keep=False)]
+    if dup.empty:
+        return
+    groups = dup.groupby(keys, sort=True)[ROW].apply(list)
+    shown = "; ".join(f"{key if isinstance(key, str) else key[0]} (rows {', '.join(map(str, rows))})"
+                      for key, rows in list(groups.items())[:8])
+    raise DataError(f"several rows match the same unit: {shown}. Check the names (or add a code column) so that "
+                    f"each desa or kecamatan has one row per month.")
+
+
+def _excess(matched: pd.DataFrame, part: str, whole: str) -> tuple[Excess, ...]:
+    if part not in matched or whole not in matched:
+        return ()
+    over = matched[(matched[part] > matched[whole]).fillna(False)]
+    return tuple(Excess(int(r[ROW]), r[CODE], str(r.get(NAME) or ""), float(r[part]), float(r[whole]))
+                 for r in over.to_dict("records"))
+
+
+def _without_figures(matched: pd.DataFrame, index: _Index) -> tuple[str | None, tuple[str, ...]]:
+    """The level the file speaks of, and its units in the file's kabupaten that have no row."""
+    if matched.empty:
+        return None, ()
+    level = Counter(matched[LEVEL]).most_common(1)[0][0]
+    scope = {ancestor_at(c, KABUPATEN) for c in matched[CODE]}
+    have = set(matched[CODE])
+    missing = sorted(c for c, lv in index.levels.items()
+                     if lv == level and c not in have and ancestor_at(c, KABUPATEN) in scope)
+    return level, tuple(missing)
+
+
+def _label(record: dict) -> str:
+    """How an unmatched row is named in the report: its name, else its code."""
+    name, code = record.get(NAME), record.get(CODE)
+    return name if isinstance(name, str) and name else str(code or "")
+
+
+def match_figures(figures: pd.DataFrame, units: pd.DataFrame) -> tuple[pd.DataFrame, MatchReport]:
+    """Figures rows tied to units (dotted code and level filled in; matched rows only) and a report."""
+    index = _index(units)
+    results = _match_rows(figures, index)
+    rows = figures[ROW].tolist() if ROW in figures else list(range(1, len(figures) + 1))
+    codes = pd.Series([r.code for r in results], index=figures.index, dtype=object)
+    matched = figures.loc[codes.notna()].assign(**{CODE: codes[codes.notna()]})
+    matched = matched.assign(**{LEVEL: matched[CODE].map(index.levels)})
+    if ROW not in matched:
+        matched = matched.assign(**{ROW: [n for n, c in zip(rows, codes) if c is not None]})
+    _check_duplicates(matched)
+    unmatched = tuple(Unmatched(int(n), _label(record), r.reason, r.suggestions)
+                      for n, record, r in zip(rows, figures.to_dict("records"), results) if r.code is None)
+    level, missing = _without_figures(matched, index)
+    report = MatchReport(rows_total=len(figures), rows_matched=len(matched), unmatched=unmatched, level=level,
+                         units_without_figures=missing,
+                         registered_over_population=_excess(matched, REGISTERED, POPULATION),
+                         active_over_registered=_excess(matched, ACTIVE, REGISTERED))
+    return matched, report

@@ -1,0 +1,113 @@
+import signal
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from geojkn.errors import DataError
+from geojkn.readers.boundaries import read_boundaries
+from geojkn.store import GpkgStore, open_store
+
+
+def units(tiny_geojson):
+    return read_boundaries(tiny_geojson)[0]
+
+
+def one_figure(code, population, period="2024-01"):
+    row = {"period": period, "code": code, "level": "desa", "population": population, "registered": population * 0.9,
+           "active": population * 0.7}
+    return pd.DataFrame([row])
+
+
+def test_units_round_trip_by_level_and_region(store_path, tiny_geojson):
+    store = GpkgStore(store_path)
+    store.put_units(units(tiny_geojson), "wilayah.geojson")
+    desa = store.units("desa")
+    assert sorted(desa.code) == ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
+    assert set(desa.level) == {"desa"}
+    assert desa.crs.to_epsg() == 4326
+    assert sorted(store.units("desa", within="99.01.02").code) == ["99.01.02.2001", "99.01.02.2002"]
+    assert len(store.unit_index()) == 7
+
+
+def test_reimport_replaces_by_code_and_keeps_the_rest(store_path, tiny_geojson):
+    store = GpkgStore(store_path)
+    first = units(tiny_geojson)
+    store.put_units(first, "a")
+    renamed = first[first.code == "99.01.01.2001"].assign(name="Sidomulyo Baru")
+    store.put_units(renamed, "b")
+    desa = store.units("desa").set_index("code")
+    assert desa.loc["99.01.01.2001", "name"] == "Sidomulyo Baru"
+    assert len(desa) == 4
+    assert store.imports()["file"].tolist() == ["a", "b"]
+
+
+def test_figures_replace_same_period_and_code_only(store_path):
+    store = GpkgStore(store_path)
+    store.put_figures(one_figure("99.01.01.2001", 100.0), "jan.csv")
+    store.put_figures(one_figure("99.01.01.2001", 200.0), "jan2.csv")
+    store.put_figures(one_figure("99.01.01.2001", 300.0, "2024-02"), "feb.csv")
+    jan = store.figures("2024-01")
+    assert jan.population.tolist() == [200.0]
+    assert store.periods() == ["2024-01", "2024-02"]
+
+
+def test_failed_write_leaves_store_unchanged(store_path, tiny_geojson, monkeypatch):
+    store = GpkgStore(store_path)
+    store.put_units(units(tiny_geojson), "a")
+    before = store_path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("geojkn.store.gpkg.GpkgStore._log", boom)
+    with pytest.raises(RuntimeError):
+        store.put_figures(one_figure("99.01.01.2001", 100.0), "jan.csv")
+    assert store_path.read_bytes() == before
+    assert store.figures().empty
+    assert [p.name for p in store_path.parent.iterdir() if p.suffix == ".gpkg"] == ["store.gpkg"]
+
+
+def test_demo_store_is_read_only():
+    store = open_store(None)
+    assert store.readonly
+    with pytest.raises(DataError, match="read-only"):
+        store.put_figures(one_figure("99.01.01.2001", 1.0), "x")
+
+
+def test_store_location_must_be_a_geopackage(tmp_path):
+    with pytest.raises(DataError, match=".gpkg"):
+        open_store(tmp_path / "store.sqlite")
+    with pytest.raises(DataError, match="GeoPackage"):
+        open_store("postgresql://localhost/jkn")
+
+
+def test_environment_variable_names_the_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOJKN_STORE", str(tmp_path / "env.gpkg"))
+    assert open_store(None).location == str(tmp_path / "env.gpkg")
+
+
+def test_killed_import_leaves_previous_contents_readable(store_path, tiny_geojson):
+    """A process killed in the middle of writing an import must not damage the store."""
+    store = GpkgStore(store_path)
+    store.put_units(units(tiny_geojson), "a")
+    before = store_path.read_bytes()
+    # the child writes one layer of the import, then dies as if the machine lost power
+    code = (
+        "import os, signal, pyogrio, geopandas as gpd\n"
+        "from geojkn.store import GpkgStore\n"
+        "real = pyogrio.write_dataframe\n"
+        "def dying(*a, **k):\n"
+        "    real(*a, **k)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "pyogrio.write_dataframe = dying\n"
+        f"s = GpkgStore({str(store_path)!r})\n"
+        "u = s.units('desa')\n"
+        "u['name'] = 'changed'\n"
+        "s.put_units(u, 'b')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code])
+    assert proc.returncode == -signal.SIGKILL
+    assert store_path.read_bytes() == before
+    assert set(GpkgStore(store_path).units("desa").name) != {"changed"}
