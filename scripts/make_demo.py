@@ -220,10 +220,11 @@ def add_lakes(rng: np.random.Generator, cells: list[shapely.Geometry], seeds: np
             picked.append(int(i))
     for i in picked:
         nearest = np.sort(np.linalg.norm(seeds - seeds[i], axis=1))[1]
-        radius = min(0.8, 0.3 * nearest)
-        lake = noisy_ring(rng, tuple(seeds[i] + 0.1), (radius * 1.3, radius * 0.8), wobble=0.1, rough=0.1, steps=3)
-        if lake.within(cells[i]) and lake.exterior.distance(cells[i].boundary) > 0.05:
-            cells[i] = cells[i].difference(lake)
+        for radius in min(0.8, 0.3 * nearest) * np.array([1.0, 0.8, 0.6, 0.45]):
+            lake = noisy_ring(rng, tuple(seeds[i]), (radius * 1.3, radius * 0.8), wobble=0.1, rough=0.1, steps=3)
+            if lake.within(cells[i]) and lake.exterior.distance(cells[i].boundary) > 0.1:
+                cells[i] = cells[i].difference(lake)
+                break
     return cells
 
 
@@ -341,11 +342,11 @@ def kecamatan_table(rng: np.random.Generator, df: pd.DataFrame, towns: np.ndarra
 def kecamatan_effects(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     """Per kecamatan base coverage and activity rate; the island and the two remotest kecamatan lag behind."""
     kec = df.groupby("kec").agg(island=("island", "all"), remote=("town_dist", "mean"))
-    kec["coverage"] = rng.normal(0.915, 0.03, len(kec))
+    kec["coverage"] = rng.normal(0.915, 0.04, len(kec))
     kec["rate"] = rng.normal(0.77, 0.035, len(kec))
     lagging = kec[~kec["island"]].nlargest(2, "remote").index
-    kec.loc[lagging, ["coverage", "rate"]] = [[0.71, 0.69], [0.76, 0.71]]
-    kec.loc[kec["island"], ["coverage", "rate"]] = [0.66, 0.63]
+    kec.loc[lagging, ["coverage", "rate"]] = [[0.67, 0.68], [0.73, 0.70]]
+    kec.loc[kec["island"], ["coverage", "rate"]] = [0.60, 0.63]
     return kec
 
 
@@ -365,7 +366,7 @@ def base_rates(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     n = len(df)
     pop = np.exp(rng.normal(np.log(4300), 0.42, n)) * (1 + 0.6 * np.exp(-df["town_dist"].to_numpy() / 3))
     pop = np.where(df["kelurahan"], rng.uniform(9000, 17500, n), np.clip(pop, 1500, 12000))
-    cov = kec.loc[df["kec"], "coverage"].to_numpy() + rng.normal(0, 0.035, n) - 0.002 * df["town_dist"].to_numpy()
+    cov = kec.loc[df["kec"], "coverage"].to_numpy() + rng.normal(0, 0.045, n) - 0.002 * df["town_dist"].to_numpy()
     rate = kec.loc[df["kec"], "rate"].to_numpy() + rng.normal(0, 0.04, n)
     over = np.zeros(n, bool)
     town = np.flatnonzero((df["town_dist"] < 3).to_numpy() & ~df["island"].to_numpy())

@@ -17,6 +17,7 @@ closed on the right, like mapclassify's. With fewer distinct values than classes
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import mapclassify
@@ -30,6 +31,9 @@ from .palettes import MAX_CLASSES, sequential
 
 SCHEMES = ("policy", "quantiles", "natural_breaks")
 NO_DATA = -1
+# Fisher-Jenks is quadratic in pure Python: above this many values it runs on evenly spaced order
+# statistics (deterministic, unlike mapclassify's random sample), which keeps the breaks close.
+JENKS_SAMPLE = 600
 _LADDER = tuple(m * 10**e for e in range(1, 8) for m in (1, 2, 5))
 
 
@@ -117,12 +121,24 @@ def _mapclassify_bands(numbers: np.ndarray, scheme: str,
         return (), ()
     if distinct.size <= k:
         # Too few values to split: one class per distinct value.
-        bins = distinct
+        single = tuple(float(v) for v in distinct)
+        return single, single
+    if scheme == "quantiles":
+        bins = np.unique(mapclassify.Quantiles(valid, k=k).bins)
     else:
-        classifier = mapclassify.Quantiles if scheme == "quantiles" else mapclassify.FisherJenks
-        bins = np.unique(classifier(valid, k=k).bins)
+        bins = _jenks_bins(valid, k)
     lower = (float(distinct[0]),) + tuple(float(b) for b in bins[:-1])
     return lower, tuple(float(b) for b in bins)
+
+
+def _jenks_bins(valid: np.ndarray, k: int) -> np.ndarray:
+    sample = np.sort(valid)
+    if sample.size > JENKS_SAMPLE:
+        sample = sample[np.linspace(0, sample.size - 1, JENKS_SAMPLE).round().astype(int)]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        bins = mapclassify.FisherJenks(sample, k=k).bins
+    return np.unique(bins)
 
 
 def _assign(numbers: np.ndarray, upper: tuple[float, ...], closed: str) -> tuple[int, ...]:

@@ -137,6 +137,8 @@ class GpkgStore(Store):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.parent / f".{self.path.name}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
+            for stale in self.path.parent.glob(f".{self.path.stem}-*.gpkg"):
+                stale.unlink(missing_ok=True)  # left by a writer that was killed; we hold the lock now
             fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".gpkg", dir=self.path.parent)
             os.close(fd)
             tmp = Path(name)

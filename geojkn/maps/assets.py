@@ -1,0 +1,124 @@
+"""Leaflet's JavaScript and CSS from installed xstatic packages: served by the web layer or inlined.
+
+Folium's Map and MarkerCluster declare CDN links in class attributes (default_js/default_css). The map
+builder empties them on each instance (never on the class, which would change every later map) and
+adds the elements below instead. Folium's other defaults are dropped because nothing here uses them:
+jQuery (only folium's Popup needs it; the maps use tooltips), Bootstrap (no working xstatic package,
+and only folium's awesome-marker icons use it), awesome-markers and Font Awesome (facilities are
+drawn as coloured circles, which need no icon font).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from branca.element import Element, Figure, MacroElement
+
+from .safety import escape_script
+
+# Public name (the URL path under the vendor prefix) -> (xstatic module, path inside its data dir).
+# The image names keep leaflet.css's relative url(images/...) working when the files are served.
+VENDOR = {
+    "leaflet.js": ("xstatic.pkg.leaflet", "leaflet.js"),
+    "leaflet.css": ("xstatic.pkg.leaflet", "leaflet.css"),
+    "images/layers.png": ("xstatic.pkg.leaflet", "images/layers.png"),
+    "images/layers-2x.png": ("xstatic.pkg.leaflet", "images/layers-2x.png"),
+    "images/marker-icon.png": ("xstatic.pkg.leaflet", "images/marker-icon.png"),
+    "images/marker-icon-2x.png": ("xstatic.pkg.leaflet", "images/marker-icon-2x.png"),
+    "images/marker-shadow.png": ("xstatic.pkg.leaflet", "images/marker-shadow.png"),
+    "leaflet.markercluster.js": ("xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js"),
+    "MarkerCluster.css": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css"),
+    "MarkerCluster.Default.css": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css"),
+}
+MAP_SCRIPTS = ("leaflet.js",)
+MAP_STYLES = ("leaflet.css",)
+CLUSTER_SCRIPTS = ("leaflet.markercluster.js",)
+CLUSTER_STYLES = ("MarkerCluster.css", "MarkerCluster.Default.css")
+MODES = ("served", "inline")
+_CSS_URL = re.compile(r"url\((['\"]?)(images/[\w.-]+\.png)\1\)")
+
+
+@dataclass(frozen=True)
+class AssetMode:
+    """How a map loads its JS/CSS: 'served' from <prefix>/<name>, or 'inline' in the page itself."""
+
+    mode: str = "served"
+    prefix: str = "/static/vendor"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"asset mode must be one of {MODES}, not {self.mode!r}")
+
+
+def vendor_sources() -> dict[str, tuple[Path, str]]:
+    """Each vendor file's name -> (package data directory, path relative to it)."""
+    return {name: (_package_dir(module), rel) for name, (module, rel) in VENDOR.items()}
+
+
+def vendor_files() -> dict[str, Path]:
+    """Each vendor file's name -> its path on disk, for serving at <prefix>/<name>."""
+    return {name: base / rel for name, (base, rel) in vendor_sources().items()}
+
+
+@lru_cache(maxsize=None)
+def _package_dir(module: str) -> Path:
+    return Path(importlib.import_module(module).BASE_DIR)
+
+
+@lru_cache(maxsize=None)
+def vendor_text(name: str) -> str:
+    """The text of a vendor JS/CSS file; CSS images become data: URIs so the text stands alone."""
+    text = vendor_files()[name].read_text(encoding="utf-8")
+    if name.endswith(".css"):
+        text = _CSS_URL.sub(lambda m: f"url({_data_uri(m.group(2))})", text)
+    return text
+
+
+def _data_uri(name: str) -> str:
+    data = base64.b64encode(vendor_files()[name].read_bytes()).decode("ascii")
+    return f"data:image/png;base64,{data}"
+
+
+class VendorAsset(Element):
+    """A <script> or stylesheet for one vendor file: a link in 'served' mode, inline otherwise.
+
+    Rendering with embedded=True (what export_html does) inlines it whatever the mode.
+    """
+
+    def __init__(self, name: str, mode: AssetMode) -> None:
+        super().__init__()
+        if name not in VENDOR:
+            raise ValueError(f"unknown vendor file {name!r}")
+        self._name = "VendorAsset"
+        self.asset = name
+        self.mode = mode
+
+    def render(self, **kwargs) -> str:
+        """The <script>/<link>/<style> tag for this file."""
+        inline = kwargs.get("embedded", False) or self.mode.mode == "inline"
+        is_js = self.asset.endswith(".js")
+        if inline:
+            tag = "script" if is_js else "style"
+            return f"<{tag}>{escape_script(vendor_text(self.asset), tag)}</{tag}>"
+        url = html.escape(f"{self.mode.prefix.rstrip('/')}/{self.asset}", quote=True)
+        if is_js:
+            return f'<script src="{url}"></script>'
+        return f'<link rel="stylesheet" href="{url}"/>'
+
+
+def detach_cdn_links(element: MacroElement) -> None:
+    """Empty an element's own CDN link lists, leaving its class (and so every other map) alone."""
+    element.default_js = []
+    element.default_css = []
+
+
+def add_assets(figure: Figure, mode: AssetMode, names: tuple[str, ...]) -> None:
+    """Put vendor files into the page head, in order, each once."""
+    for name in names:
+        figure.header.add_child(VendorAsset(name, mode), name=f"vendor-{name}")

@@ -1,0 +1,133 @@
+"""Read health facilities (puskesmas, klinik, dokter, rumah sakit, lab, optik, apotek) as points in EPSG:4326."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from ..errors import DataError
+from ..schema import CRS, FACILITY_NAME, FACILITY_TYPE
+from .facility_types import facility_types
+from .numbers import decimal_column
+from .tabular import CSV_SUFFIXES, ROW, XLSX_SUFFIXES, cell_text, find_columns, list_rows, read_table
+
+TYPE_SOURCE = "type_source"
+FACILITY_CODE = "facility_code"
+COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, ROW)
+INDONESIA = (94.0, -11.5, 142.0, 6.5)  # lon/lat box around the archipelago
+_LAT, _LON, _NAME, _TYPE, _CODE = "latitude", "longitude", "name", "type", "code"
+
+# Names accepted for each column; case, spaces and punctuation do not matter (see tabular.norm_header).
+ALIASES: dict[str, tuple[str, ...]] = {
+    _NAME: ("nama", "nama_faskes", "name", "nama_rs", "nama_fasilitas", "nama_ppk"),
+    _TYPE: ("jenis", "jenis_faskes", "tipe", "type", "kategori", "jenis_rs", "jenis_fasilitas", "jenis_ppk"),
+    _CODE: ("kode_faskes", "kode", "code", "kode_rs", "kode_ppk", "kode_fasilitas"),
+    _LAT: ("lat", "latitude", "y", "lat_", "lintang"),
+    _LON: ("lon", "lng", "long", "longitude", "x", "long_", "bujur"),
+}
+
+
+def _inside(lon: pd.Series, lat: pd.Series) -> pd.Series:
+    west, south, east, north = INDONESIA
+    return lon.between(west, east) & lat.between(south, north)
+
+
+def check_coordinates(lon: pd.Series, lat: pd.Series, rows: pd.Series, source: str) -> None:
+    """DataError naming rows whose coordinates are missing, swapped or outside Indonesia."""
+    missing = lon.isna() | lat.isna()
+    swapped = ~missing & ~_inside(lon, lat) & _inside(lat, lon)
+    outside = ~missing & ~_inside(lon, lat) & ~swapped
+    problems = []
+    if missing.any():
+        problems.append(f"missing or unreadable coordinates in {list_rows(rows[missing].tolist())}")
+    if swapped.any():
+        problems.append(f"latitude and longitude look swapped in {list_rows(rows[swapped].tolist())}")
+    if outside.any():
+        shown = [f"{x:.4f}, {y:.4f}" for x, y in zip(lon[outside], lat[outside])]
+        problems.append(f"coordinates (lon, lat) outside Indonesia in {list_rows(rows[outside].tolist(), shown)}")
+    if problems:
+        raise DataError(f"{source}: {'; '.join(problems)}. Give each facility a latitude between -11.5 and 6.5 "
+                        f"and a longitude between 94 and 142, in decimal degrees (e.g. -6.5036, 110.8047).")
+
+
+def _from_table(path: Path) -> tuple[pd.DataFrame, dict[str, str | None], pd.Series, pd.Series]:
+    """A CSV/XLSX file: the table, its columns by role, and longitude/latitude per row."""
+    table = read_table(path, ALIASES)
+    roles = find_columns([c for c in table.columns if c != ROW], ALIASES, required=(_NAME, _TYPE, _LAT, _LON),
+                         source=path.name)
+    lat, bad_lat = decimal_column(table, roles[_LAT])
+    lon, bad_lon = decimal_column(table, roles[_LON])
+    bad = sorted(set(bad_lat) | set(bad_lon))
+    if bad:
+        values = table.set_index(ROW).loc[bad, [roles[_LAT], roles[_LON]]].fillna("").agg(", ".join, axis=1)
+        raise DataError(f"{path.name}: coordinates that are not decimal numbers in "
+                        f"{list_rows(bad, values.tolist())}. Write them as -6.5036 or -6,5036 (no thousands dots).")
+    return table, roles, lon, lat
+
+
+def _point_layer(path: Path) -> str:
+    layers = [(name, str(kind)) for name, kind in pyogrio.list_layers(path)]
+    points = [name for name, kind in layers if "point" in kind.lower()]
+    if not points:
+        found = ", ".join(f"{n} ({k})" for n, k in layers) or "none"
+        raise DataError(f"{path.name}: no point layer (layers: {found}). Facilities must be points, or a CSV "
+                        f"with latitude and longitude columns.")
+    return points[0]
+
+
+def _points(frame: gpd.GeoDataFrame, source: str) -> tuple[pd.Series, pd.Series]:
+    """Longitude/latitude of each feature; one-point MultiPoints count as points."""
+    geoms = frame.geometry.map(lambda g: g.geoms[0] if isinstance(g, shapely.MultiPoint) and len(g.geoms) == 1
+                               else g)
+    wrong = geoms.map(lambda g: g is not None and not g.is_empty and not isinstance(g, shapely.Point))
+    if wrong.any():
+        raise DataError(f"{source}: features that are not points: {list_rows((np.flatnonzero(wrong) + 1).tolist())}."
+                        f" Give each facility one point.")
+    lon = geoms.map(lambda g: np.nan if g is None or g.is_empty else g.x).astype("float64")
+    lat = geoms.map(lambda g: np.nan if g is None or g.is_empty else g.y).astype("float64")
+    return lon, lat
+
+
+def _from_spatial(path: Path, layer: str | None) -> tuple[pd.DataFrame, dict[str, str | None], pd.Series, pd.Series]:
+    """A file pyogrio reads: attributes as text (row = feature number) and longitude/latitude in EPSG:4326."""
+    try:
+        frame = gpd.read_file(path, layer=layer or _point_layer(path), engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise DataError(f"{path.name}: cannot read it as a spatial file ({exc}). Use GeoJSON, GeoPackage, "
+                        f"Shapefile, or a CSV/XLSX with latitude and longitude columns.") from exc
+    if frame.crs is not None:
+        frame = frame.to_crs(CRS)  # without a CRS, assume lon/lat: the Indonesia check catches anything else
+    lon, lat = _points(frame, path.name)
+    attributes = [c for c in frame.columns if c != frame.geometry.name]
+    table = pd.DataFrame({c: frame[c].map(lambda v: None if pd.isna(v) else cell_text(v) or None).astype(object)
+                          for c in attributes}, index=frame.index)
+    table[ROW] = np.arange(1, len(frame) + 1)
+    roles = find_columns(attributes, {k: ALIASES[k] for k in (_NAME, _TYPE, _CODE)}, required=(_NAME, _TYPE),
+                         source=path.name)
+    return table.reset_index(drop=True), roles, lon.reset_index(drop=True), lat.reset_index(drop=True)
+
+
+def read_facilities(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Facilities as EPSG:4326 points with name, normalised type, the type as written, code and row number."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file.")
+    if path.suffix.lower() in CSV_SUFFIXES + XLSX_SUFFIXES:
+        table, roles, lon, lat = _from_table(path)
+    else:
+        table, roles, lon, lat = _from_spatial(path, layer)
+    check_coordinates(lon, lat, table[ROW], path.name)
+    source_types = table[roles[_TYPE]].tolist()
+    data = {
+        FACILITY_NAME: [None if pd.isna(v) else " ".join(str(v).split()) for v in table[roles[_NAME]]],
+        FACILITY_TYPE: facility_types(source_types, column=roles[_TYPE], source=path.name),
+        TYPE_SOURCE: source_types,
+        FACILITY_CODE: table[roles[_CODE]].tolist() if roles.get(_CODE) else [None] * len(table),
+        ROW: table[ROW].astype(int).tolist(),
+    }
+    return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs=CRS)

@@ -1,0 +1,47 @@
+import geopandas as gpd
+import shapely
+
+from conftest import tiny_units
+from geojkn.analysis.facilities import count_by_type, place_facilities, within_region
+from geojkn.codes import level_of
+
+
+def levels():
+    frame = tiny_units().rename(columns={"kode": "code", "nama": "name"})
+    frame["level"] = frame.code.map(level_of)
+    return {lv: frame[frame.level == lv] for lv in ("desa", "kecamatan", "kabupaten")}
+
+
+def points(*rows):
+    return gpd.GeoDataFrame([{"name": n, "type": t, "geometry": shapely.Point(x, y)} for n, t, x, y in rows],
+                            geometry="geometry", crs="EPSG:4326")
+
+
+def test_each_point_lands_in_its_desa_and_outside_points_are_kept():
+    placed = place_facilities(points(("PKM", "puskesmas", 127.05, -5.95), ("RS", "rumah_sakit", 127.15, -5.85),
+                                     ("Far", "optik", 120.0, -3.0)), levels())
+    assert placed.unit_code.tolist()[:2] == ["99.01.01.2001", "99.01.02.2002"]
+    assert placed.kecamatan_code.tolist()[:2] == ["99.01.01", "99.01.02"]
+    assert placed.unit_code.isna().tolist() == [False, False, True]
+    assert len(placed) == 3
+
+
+def test_overlapping_units_pick_the_one_the_point_lies_deepest_in():
+    units = levels()
+    wide = units["desa"].copy()
+    # stretch desa 2001 so that it overlaps the edge of 2002
+    wide.loc[wide.code == "99.01.01.2001", "geometry"] = shapely.box(127.0, -6.0, 127.12, -5.9)
+    units["desa"] = wide
+    placed = place_facilities(points(("Edge", "klinik", 127.105, -5.95), ("Mid", "klinik", 127.15, -5.95)), units)
+    assert placed.unit_code.tolist() == ["99.01.01.2001", "99.01.01.2002"]
+    assert placed.unit_code.notna().all()
+
+
+def test_counts_inside_region_by_group():
+    placed = place_facilities(points(("A", "puskesmas", 127.05, -5.95), ("B", "dokter", 127.05, -5.95),
+                                     ("C", "rumah_sakit", 127.15, -5.85), ("D", "lab", 127.05, -5.95)), levels())
+    counts = count_by_type(within_region(placed, "99.01.01"))
+    assert (counts["fktp"], counts["fkrtl"], counts["lab"], counts["optik"]) == (2, 0, 1, 0)
+    assert counts["by_type"]["dokter"] == 1
+    assert count_by_type(within_region(placed, "99.01"))["fkrtl"] == 1
+    assert count_by_type(within_region(placed, "98"))["fktp"] == 0
