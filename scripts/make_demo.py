@@ -47,6 +47,8 @@ SUFFIXES = ("rejo", "harjo", "sari", "mulyo", "jati", "agung", "makmur", "asri",
             "wangi", "anyar", "kerto", "luhur", "sono", "utomo", "rahayu", "dadi", "kulon", "kidul")
 DIRECTIONS = ("Lor", "Kidul", "Wetan", "Kulon")
 REPEATS = (("Sidorejo", 3), ("Karangsari", 2), ("Tegalrejo", 2))  # real regencies repeat desa names
+# Combinations that are also the names of real regencies or towns: a planner would take them for real places.
+REAL_PLACES = {"Karanganyar", "Sukoharjo", "Banyuwangi", "Gunungkidul", "Purworejo", "Purwodadi", "Wonosari"}
 
 
 def rng_for(step: str) -> np.random.Generator:
@@ -269,7 +271,7 @@ def build_cells() -> tuple[list[shapely.Geometry], np.ndarray, np.ndarray, np.nd
 
 def name_pool(rng: np.random.Generator) -> list[str]:
     """Shuffled unique Javanese-sounding names made of a prefix and a suffix, some with a direction."""
-    names = [p + s for p in PREFIXES for s in SUFFIXES if p.lower() != s]
+    names = [p + s for p in PREFIXES for s in SUFFIXES if p.lower() != s and p + s not in REAL_PLACES]
     names = [names[i] for i in rng.permutation(len(names))]
     repeated = {n for n, _ in REPEATS}
     out = []
@@ -342,7 +344,7 @@ def kecamatan_table(rng: np.random.Generator, df: pd.DataFrame, towns: np.ndarra
 def kecamatan_effects(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     """Per kecamatan base coverage and activity rate; the island and the two remotest kecamatan lag behind."""
     kec = df.groupby("kec").agg(island=("island", "all"), remote=("town_dist", "mean"))
-    kec["coverage"] = rng.normal(0.915, 0.04, len(kec))
+    kec["coverage"] = rng.normal(0.94, 0.04, len(kec))
     kec["rate"] = rng.normal(0.77, 0.035, len(kec))
     lagging = kec[~kec["island"]].nlargest(2, "remote").index
     kec.loc[lagging, ["coverage", "rate"]] = [[0.67, 0.68], [0.73, 0.70]]

@@ -133,4 +133,7 @@ def read_figures(path: str | Path, *, sheet: str | None = None, period: str | No
     out = pd.concat([out, counts.astype(np.float64)], axis=1)
     out[ROW] = table[ROW].astype(int)
     _check_rows(out, source)
+    for column in (CODE, NAME, KECAMATAN_NAME):  # missing text is None, not NaN, for every consumer
+        out[column] = pd.Series([v if isinstance(v, str) else None for v in out[column]], index=out.index,
+                                dtype=object)
     return out[list(COLUMNS)].reset_index(drop=True)

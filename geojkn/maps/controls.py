@@ -1,0 +1,85 @@
+"""Page furniture for a map: plain background, the no-data hatch pattern, and zoom-to-landmass buttons."""
+
+from __future__ import annotations
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from .geometry import Bounds
+from .palettes import MAP_BACKGROUND, NO_DATA_BACKGROUND, NO_DATA_LINE, NO_DATA_PATTERN_ID
+
+
+class PageStyle(MacroElement):
+    """A light background for maps without tiles and the SVG hatch pattern no-data units fill with."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+            <style>
+                .leaflet-container { background: {{ this.background }}; }
+                .geojkn-zoom a { display: block; padding: 3px 8px; font: 12px Arial, sans-serif;
+                    color: #222; background: #fff; text-decoration: none; cursor: pointer; width: auto;
+                    height: auto; line-height: 1.4; text-align: left; }
+                .geojkn-zoom a:hover { background: #f0f0f0; }
+                .geojkn-zoom .gj-zoom-title { padding: 3px 8px 0; font: bold 11px Arial, sans-serif;
+                    color: #555; background: #fff; }
+            </style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+            <svg width="0" height="0" style="position:absolute" aria-hidden="true">
+                <defs>
+                    <pattern id="{{ this.pattern_id }}" patternUnits="userSpaceOnUse" width="6" height="6"
+                             patternTransform="rotate(45)">
+                        <rect width="6" height="6" fill="{{ this.hatch_background }}"></rect>
+                        <line x1="0" y1="0" x2="0" y2="6" stroke="{{ this.hatch_line }}"
+                              stroke-width="2"></line>
+                    </pattern>
+                </defs>
+            </svg>
+        {% endmacro %}
+    """)
+
+    def __init__(self, background: str = MAP_BACKGROUND) -> None:
+        super().__init__()
+        self._name = "PageStyle"
+        self.background = background
+        self.pattern_id = NO_DATA_PATTERN_ID
+        self.hatch_background = NO_DATA_BACKGROUND
+        self.hatch_line = NO_DATA_LINE
+
+
+class ZoomTo(MacroElement):
+    """Buttons that fit the map to the main area, to each outlying landmass, or to the whole region."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            (function() {
+                var map = {{ this._parent.get_name() }};
+                var places = {{ this.places|tojson }};
+                var control = L.control({position: "topleft"});
+                control.onAdd = function() {
+                    var box = L.DomUtil.create("div", "leaflet-bar geojkn-zoom");
+                    var head = L.DomUtil.create("div", "gj-zoom-title", box);
+                    head.textContent = {{ this.title|tojson }};
+                    places.forEach(function(place) {
+                        var link = L.DomUtil.create("a", "", box);
+                        link.href = "#";
+                        link.setAttribute("role", "button");
+                        link.textContent = place.label;  /* textContent: names from data never parse as HTML */
+                        L.DomEvent.on(link, "click", function(e) {
+                            L.DomEvent.preventDefault(e);
+                            map.fitBounds(place.bounds);
+                        });
+                    });
+                    L.DomEvent.disableClickPropagation(box);
+                    return box;
+                };
+                control.addTo(map);
+            })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str, places: list[tuple[str, Bounds]]) -> None:
+        super().__init__()
+        self._name = "ZoomTo"
+        self.title = title
+        self.places = [{"label": label, "bounds": [list(b[0]), list(b[1])]} for label, b in places]

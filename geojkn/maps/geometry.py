@@ -1,0 +1,131 @@
+"""Geometry for maps: checked copies in EPSG:4326, rounded coordinates, and the view to fit.
+
+Fitting rule: split every unit into its polygon parts, join parts that lie within CLUSTER_GAP_M of each
+other (single linkage, distances in the data's UTM zone), and call each group a landmass. The view fits
+the largest landmass by area plus any landmass at least MAJOR_SHARE of its area, so far islands such as
+Karimunjawa (33.20.10, ~80 km off Jepara) do not shrink the mainland into a corner. The other landmasses
+stay on the map and get a "zoom to" button each (see controls.py), next to "whole region".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import schema
+from ..errors import DataError
+
+# 5 decimals of a degree is about 1.1 m: honest for boundaries that were simplified at the source,
+# and it roughly halves the size of the embedded GeoJSON.
+COORD_DECIMALS = 5
+CLUSTER_GAP_M = 10_000.0
+MAJOR_SHARE = 0.2
+
+Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east)) for Leaflet
+
+
+@dataclass(frozen=True)
+class Landmass:
+    """A group of nearby unit parts: its Leaflet bounds, land area and the units it touches."""
+
+    bounds: Bounds
+    area: float
+    unit_positions: tuple[int, ...]
+
+
+def prepare(frame: gpd.GeoDataFrame, required: tuple[str, ...], what: str) -> gpd.GeoDataFrame:
+    """A copy in EPSG:4326 without empty geometries, after checking the needed columns exist."""
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataError(f"The {what} lack the column(s) {', '.join(missing)}; "
+                        f"they need {', '.join(required)}.")
+    if frame.crs is None:
+        raise DataError(f"The {what} have no coordinate reference system; set EPSG:4326 (lon/lat).")
+    out = frame.to_crs(schema.CRS) if frame.crs != schema.CRS else frame.copy()
+    keep = ~(out.geometry.isna() | out.geometry.is_empty)
+    return out.loc[keep].reset_index(drop=True)
+
+
+def rounded(geometries: gpd.GeoSeries, decimals: int = COORD_DECIMALS) -> np.ndarray:
+    """The geometries with every coordinate rounded (vertices kept; only precision changes)."""
+    return shapely.transform(np.asarray(geometries.values), lambda xy: np.round(xy, decimals))
+
+
+def to_bounds(minx: float, miny: float, maxx: float, maxy: float) -> Bounds:
+    """Leaflet's [[south, west], [north, east]] from a shapely-style bbox."""
+    return ((float(miny), float(minx)), (float(maxy), float(maxx)))
+
+
+def landmasses(units: gpd.GeoDataFrame, gap_m: float = CLUSTER_GAP_M) -> list[Landmass]:
+    """Groups of unit parts closer than gap_m to each other, largest area first."""
+    parts = units.geometry.explode(index_parts=False)
+    owner = parts.index.to_numpy()
+    metric = gpd.GeoSeries(parts.values, crs=units.crs).to_crs(units.estimate_utm_crs())
+    geoms = np.asarray(metric.values)
+    label = _connected(geoms, gap_m)
+    areas = shapely.area(geoms)
+    masses = []
+    for group in np.unique(label):
+        member = label == group
+        bbox = shapely.total_bounds(np.asarray(parts.values)[member])
+        units_in = tuple(sorted(set(int(i) for i in owner[member])))
+        masses.append(Landmass(to_bounds(*bbox), float(areas[member].sum()), units_in))
+    return sorted(masses, key=lambda m: -m.area)
+
+
+def _connected(geoms: np.ndarray, gap_m: float) -> np.ndarray:
+    """Connected-component label per geometry, linking pairs within gap_m (union-find)."""
+    parent = list(range(len(geoms)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=gap_m)
+    for a, b in zip(left, right):
+        ra, rb = root(int(a)), root(int(b))
+        if ra != rb:
+            parent[ra] = rb
+    return np.array([root(i) for i in range(len(geoms))])
+
+
+def fit_bounds(masses: list[Landmass]) -> Bounds:
+    """The bounds of the main landmass and of any landmass at least MAJOR_SHARE of its area."""
+    largest = masses[0].area
+    chosen = [m for m in masses if m.area >= MAJOR_SHARE * largest] or masses[:1]
+    return _union(chosen)
+
+
+def full_bounds(masses: list[Landmass]) -> Bounds:
+    """The bounds of every landmass."""
+    return _union(masses)
+
+
+def _union(masses: list[Landmass]) -> Bounds:
+    south = min(m.bounds[0][0] for m in masses)
+    west = min(m.bounds[0][1] for m in masses)
+    north = max(m.bounds[1][0] for m in masses)
+    east = max(m.bounds[1][1] for m in masses)
+    return ((south, west), (north, east))
+
+
+def landmass_name(units: gpd.GeoDataFrame, mass: Landmass) -> str:
+    """A name for an outlying landmass: its most common kecamatan (desa maps) or its unit names."""
+    rows = units.iloc[list(mass.unit_positions)]
+    if "kecamatan_name" in rows.columns and rows["kecamatan_name"].notna().any():
+        return str(Counter(rows["kecamatan_name"].dropna().astype(str)).most_common(1)[0][0])
+    names = [str(n) for n in rows[schema.NAME].fillna("").tolist() if str(n)]
+    return ", ".join(names[:2]) + (" …" if len(names) > 2 else "")
+
+
+def point_rows(points: pd.Series) -> np.ndarray:
+    """Positions of rows whose geometry is a usable point."""
+    ok = points.notna() & ~points.is_empty & (points.geom_type == "Point")
+    return np.flatnonzero(ok.to_numpy())

@@ -1,0 +1,111 @@
+"""Our own HTML legend (branca's colormap legend would load d3 from a CDN): every string escaped."""
+
+from __future__ import annotations
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from ..formatting import format_int, format_percent
+from .classify import Classification, class_labels
+from .labels import FACILITY_GROUP_NAMES, metric_name, period_text, word
+from .palettes import (BELOW_TARGET_BORDER, FACILITY_COLORS, NO_DATA_BACKGROUND, NO_DATA_BORDER,
+                       NO_DATA_LINE)
+from .safety import escape_text
+
+LEGEND_CSS = f"""
+.geojkn-legend {{ background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 Arial, Helvetica, sans-serif;
+  color: #222; max-width: 290px; }}
+.geojkn-legend h4 {{ margin: 0 0 2px; font-size: 14px; }}
+.geojkn-legend .gj-metric {{ font-weight: bold; margin-bottom: 4px; }}
+.geojkn-legend .gj-meta {{ color: #555; }}
+.geojkn-legend table {{ border-collapse: collapse; margin: 4px 0; }}
+.geojkn-legend td {{ padding: 1px 4px 1px 0; vertical-align: middle; }}
+.geojkn-legend td.gj-count {{ text-align: right; color: #555; padding-left: 10px; }}
+.geojkn-legend .gj-swatch {{ display: inline-block; width: 22px; height: 13px;
+  border: 1px solid #636363; }}
+.geojkn-legend .gj-nodata {{ border: 1px dashed {NO_DATA_BORDER};
+  background: repeating-linear-gradient(45deg, {NO_DATA_BACKGROUND} 0 3px, {NO_DATA_LINE} 3px 4px); }}
+.geojkn-legend .gj-below {{ background: #fff; border: 2.5px solid {BELOW_TARGET_BORDER}; }}
+.geojkn-legend .gj-dot {{ display: inline-block; width: 11px; height: 11px; border-radius: 50%;
+  border: 1.5px solid #fff; box-shadow: 0 0 0 1px #555; margin: 0 5px 0 4px; }}
+"""
+
+
+def legend_html(classification: Classification, *, title: str | None, period: str | None,
+                source: str | None, lang: str = "id", target: float = 0.95,
+                facility_groups: tuple[str, ...] = (), below_target: bool = False) -> str:
+    """The legend as an HTML fragment: title, metric, period, source, classes with counts, extras."""
+    goal = format_percent(target, 0, lang)
+    parts = ['<div class="geojkn-legend-body">']
+    if title:
+        parts.append(f"<h4>{escape_text(title)}</h4>")
+    parts.append(f'<div class="gj-metric">{escape_text(metric_name(classification.metric, lang, goal))}</div>')
+    parts.append(_class_table(classification, lang, goal, below_target))
+    parts.append(_facility_list(facility_groups, lang))
+    when = period_text(period, lang)
+    if when:
+        parts.append(f'<div class="gj-meta">{escape_text(word("period", lang))}: {escape_text(when)}</div>')
+    if source:
+        parts.append(f'<div class="gj-meta">{escape_text(word("source", lang))}: {escape_text(source)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _row(swatch: str, label: str, count: str = "") -> str:
+    return f'<tr><td>{swatch}</td><td>{label}</td><td class="gj-count">{count}</td></tr>'
+
+
+def _class_table(classification: Classification, lang: str, goal: str, below_target: bool) -> str:
+    rows = []
+    labels = class_labels(classification, lang)
+    for color, label, count in zip(classification.colors, labels, classification.counts):
+        swatch = f'<span class="gj-swatch" style="background:{escape_text(color)}"></span>'
+        rows.append(_row(swatch, escape_text(label), format_int(count, lang)))
+    rows.append(_row('<span class="gj-swatch gj-nodata"></span>', escape_text(word("no_data", lang)),
+                     format_int(classification.no_data, lang)))
+    if below_target:
+        rows.append(_row('<span class="gj-swatch gj-below"></span>',
+                         escape_text(word("below_target", lang, target=goal))))
+    return f'<table class="gj-classes">{"".join(rows)}</table>'
+
+
+def _facility_list(groups: tuple[str, ...], lang: str) -> str:
+    if not groups:
+        return ""
+    rows = [f'<div class="gj-meta">{escape_text(word("facilities", lang))}</div><table class="gj-facilities">']
+    for group in groups:
+        dot = f'<span class="gj-dot" style="background:{escape_text(FACILITY_COLORS[group])}"></span>'
+        rows.append(_row(dot, escape_text(FACILITY_GROUP_NAMES[lang][group])))
+    rows.append("</table>")
+    return "".join(rows)
+
+
+class Legend(MacroElement):
+    """A Leaflet control in the bottom-right corner that holds the legend HTML."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+            <style>{{ this.css }}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            (function() {
+                var legend = L.control({position: "bottomright"});
+                legend.onAdd = function() {
+                    var div = L.DomUtil.create("div", "geojkn-legend");
+                    div.innerHTML = {{ this.body|tojson }};
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    return div;
+                };
+                legend.addTo({{ this._parent.get_name() }});
+            })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        # The body is already escaped HTML; tojson turns '<' into \\u003c, so no '</script>' can appear.
+        self.body = body
+        self.css = LEGEND_CSS

@@ -1,0 +1,66 @@
+"""What a unit's tooltip says: figures formatted for the language, every value HTML-escaped."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from .. import schema
+from ..formatting import MISSING, format_int, format_percent
+from .labels import word
+from .safety import escape_text
+
+KEC_NAME = "kecamatan_name"
+
+
+def tooltip_table(units: gpd.GeoDataFrame, level: str, metric: str, lang: str,
+                  target: float) -> tuple[pd.DataFrame, list[str]]:
+    """Escaped display strings per unit (one column per tooltip row) and their escaped labels."""
+    goal = format_percent(target, 0, lang)
+    rows: dict[str, tuple[str, pd.Series]] = {}
+    rows["t_name"] = (word("desa" if level == schema.DESA else "kecamatan", lang), units[schema.NAME])
+    if level == schema.DESA and KEC_NAME in units.columns:
+        rows["t_kec"] = (word("kecamatan", lang), units[KEC_NAME])
+    rows["t_code"] = (word("code", lang), units[schema.CODE])
+    rows["t_cov"] = (word("coverage", lang), _percents(units, schema.COVERAGE, lang))
+    rows["t_reg"] = (word("registered_population", lang), _pairs(units, lang))
+    rows["t_act"] = (word("active", lang), _active(units, lang))
+    if metric == schema.ACTIVITY_RATE:
+        rows["t_rate"] = (word("activity_rate", lang), _percents(units, schema.ACTIVITY_RATE, lang))
+    rows["t_gap"] = (word("gap", lang, target=goal), _ints(units, schema.GAP, lang))
+    if metric == schema.TO_REACTIVATE:
+        rows["t_rea"] = (word("to_reactivate", lang), _ints(units, schema.TO_REACTIVATE, lang))
+    table = pd.DataFrame({key: values.map(escape_text).to_numpy() for key, (_, values) in rows.items()},
+                         index=units.index)
+    return table, [escape_text(label) for label, _ in rows.values()]
+
+
+def _column(units: gpd.GeoDataFrame, name: str) -> pd.Series:
+    if name in units.columns:
+        return pd.to_numeric(units[name], errors="coerce")
+    return pd.Series(float("nan"), index=units.index)
+
+
+def _percents(units: gpd.GeoDataFrame, name: str, lang: str) -> pd.Series:
+    return _column(units, name).map(lambda v: format_percent(v, 2, lang))
+
+
+def _ints(units: gpd.GeoDataFrame, name: str, lang: str) -> pd.Series:
+    return _column(units, name).map(lambda v: format_int(v, lang))
+
+
+def _pairs(units: gpd.GeoDataFrame, lang: str) -> pd.Series:
+    registered = _column(units, schema.REGISTERED)
+    population = _column(units, schema.POPULATION)
+    return pd.Series([f"{format_int(r, lang)} / {format_int(p, lang)}"
+                      for r, p in zip(registered, population)], index=units.index)
+
+
+def _active(units: gpd.GeoDataFrame, lang: str) -> pd.Series:
+    active = _column(units, schema.ACTIVE)
+    share = _column(units, schema.ACTIVE_COVERAGE)
+    texts = []
+    for a, s in zip(active, share):
+        pct = format_percent(s, 2, lang)
+        texts.append(format_int(a, lang) + ("" if pct == MISSING else f" ({pct})"))
+    return pd.Series(texts, index=units.index)

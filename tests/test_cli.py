@@ -1,0 +1,186 @@
+"""The command line end to end: imports into a temporary store, summaries, rankings, and user errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import FASKES_JD, JEPARA_DEMAK
+from geojkn.cli import build_parser, main
+from geojkn.readers.boundaries import read_boundaries
+
+
+def run(capsys, *argv):
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def write_figures(path, codes, population, registered, active, names=None):
+    """A desa-level CSV the way a Dinkes spreadsheet exports it: ';', BOM, 1.234 thousands."""
+    fmt = lambda n: f"{int(n):,}".replace(",", ".")
+    lines = ["Rekap Kepesertaan JKN", "Kode Desa;Nama Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif"]
+    for i, code in enumerate(codes):
+        name = names[i] if names is not None else f"Desa {i}"
+        lines.append(f"{code};{name};{fmt(population[i])};{fmt(registered[i])};{fmt(active[i])}")
+    lines.append(f"JUMLAH;;{fmt(sum(population))};{fmt(sum(registered))};{fmt(sum(active))}")
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def spread(total, weights):
+    """Whole numbers proportional to weights that add up to total exactly."""
+    raw = np.floor(total * weights / weights.sum())
+    raw[np.argmax(weights)] += total - raw.sum()
+    return raw.astype(int)
+
+
+@pytest.fixture
+def tiny_store(store_path, tiny_geojson, tmp_path, capsys):
+    assert run(capsys, "--store", store_path, "import-boundaries", tiny_geojson)[0] == 0
+    codes = ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
+    write_figures(tmp_path / "jan.csv", codes, [1000, 2000, 1500, 500], [950, 1500, 1200, 520], [700, 1000, 900, 400])
+    assert run(capsys, "--store", store_path, "import-figures", tmp_path / "jan.csv", "--period", "2024-01")[0] == 0
+    return store_path
+
+
+def test_summary_json_has_the_documented_keys(tiny_store, capsys):
+    status, out, _ = run(capsys, "--store", tiny_store, "summary", "99.01", "--json")
+    data = json.loads(out)
+    keys = {"code", "name", "level", "period", "population", "registered", "active", "coverage", "active_coverage",
+            "activity_rate", "target", "gap", "to_reactivate", "desa", "desa_with_figures", "desa_at_target",
+            "kecamatan_with_desa_at_target", "facilities"}
+    assert status == 0 and keys <= set(data)
+    assert data["population"] == 5000 and data["registered"] == 4170
+    assert data["coverage"] == pytest.approx(0.834)
+    assert data["desa_at_target"] == 2 and data["kecamatan_with_desa_at_target"] == 2
+    assert data["gap"] == 4750 - 4170
+
+
+def test_summary_text_is_indonesian(tiny_store, capsys):
+    _, out, _ = run(capsys, "--store", tiny_store, "summary", "Kabupaten Contoh")
+    assert "83,40 %" in out and "4.170" in out
+
+
+def test_rank_csv_lowest_first(tiny_store, capsys):
+    _, out, _ = run(capsys, "--store", tiny_store, "rank", "99.01", "--level", "desa", "--format", "csv")
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("rank,code,name")
+    assert [line.split(",")[1] for line in lines[1:]] == ["99.01.01.2002", "99.01.02.2001", "99.01.01.2001",
+                                                         "99.01.02.2002"]
+
+
+def test_rank_below_and_json(tiny_store, capsys):
+    _, out, _ = run(capsys, "--store", tiny_store, "rank", "99.01", "--level", "desa", "--below", "0.9",
+                    "--format", "json")
+    data = json.loads(out)
+    assert [u["code"] for u in data["units"]] == ["99.01.01.2002", "99.01.02.2001"]
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["summary", "99.77"], "No region with code 99.77"),
+    (["summary", "Sidomulyo"], "ambiguous"),
+    (["summary", "99.01", "--period", "2024-13"], "YYYY-MM"),
+    (["summary", "99.01", "--period", "2023-01"], "2024-01"),
+    (["summary", "99.01", "--target", "95"], "between 0 and 1"),
+    (["rank", "99.01.01.2001", "--level", "kecamatan"], "no kecamatan"),
+])
+def test_user_errors_exit_2_with_a_message_and_no_traceback(tiny_store, capsys, argv, needle):
+    status, out, err = run(capsys, "--store", tiny_store, *argv)
+    assert status == 2
+    assert needle in err and "Traceback" not in err
+
+
+def test_failed_import_leaves_store_as_it_was(tiny_store, tmp_path, capsys):
+    before = tiny_store.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Kode Desa;Penduduk;Peserta\n99.01.01.2001;1.000;abc\n", encoding="utf-8")
+    status, _, err = run(capsys, "--store", tiny_store, "import-figures", bad, "--period", "2024-02")
+    assert status == 2 and "abc" in err
+    assert tiny_store.read_bytes() == before
+
+
+def test_demo_is_read_only_and_answers(capsys, monkeypatch):
+    monkeypatch.delenv("GEOJKN_STORE", raising=False)
+    status, out, _ = run(capsys, "summary", "99.01", "--json")
+    assert status == 0 and json.loads(out)["desa"] > 100
+    status, _, err = run(capsys, "import-figures", "x.csv")
+    assert status == 2 and "read-only" in err
+
+
+def test_every_command_has_help():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    assert {"import-boundaries", "import-figures", "import-facilities", "summary", "rank"} <= set(commands)
+
+
+@pytest.mark.shared
+def test_published_jepara_totals_are_reproduced(shared_data, store_path, tmp_path, capsys):
+    """Jepara, January 2022: 987.918 registered = 81,49 %; 758.000 active = 62,52 % (DOMAIN.md)."""
+    assert run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)[0] == 0
+    desa = read_boundaries(JEPARA_DEMAK)[0].query("level == 'desa' and code.str.startswith('33.20.')")
+    weights = np.random.default_rng(7).uniform(0.5, 1.5, len(desa))
+    population = spread(1_212_340, weights)
+    registered = spread(987_918, population * np.random.default_rng(8).uniform(0.9, 1.1, len(desa)))
+    active = spread(758_000, registered.astype(float))
+    path = write_figures(tmp_path / "kepesertaan_januari_2022.csv", desa.code.str.replace(".", "").tolist(),
+                         population, registered, active, names=desa.name.tolist())
+    status, out, err = run(capsys, "--store", store_path, "import-figures", path, "--period", "2022-01")
+    assert status == 0, err
+    _, text, _ = run(capsys, "--store", store_path, "summary", "33.20")
+    assert "987.918" in text and "81,49 %" in text
+    assert "758.000" in text and "62,52 %" in text
+    _, out, _ = run(capsys, "--store", store_path, "summary", "Kabupaten Jepara", "--json")
+    data = json.loads(out)
+    assert data["desa"] == data["desa_with_figures"] == 195
+
+
+@pytest.mark.shared
+def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, capsys):
+    """Demak, March 2022: 86,96 % registered (1.049.930); 58 desa >= 95 % in 12 kecamatan; 102/5/1/3 facilities."""
+    run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
+    units = read_boundaries(JEPARA_DEMAK)[0]
+    desa = units.query("level == 'desa' and code.str.startswith('33.21.')").reset_index(drop=True)
+    rng = np.random.default_rng(11)
+    population = spread(1_207_350, rng.uniform(0.5, 1.5, len(desa))).astype(float)
+    kecamatan = sorted(desa.parent_code.unique())[:12]
+    chosen = np.concatenate([np.flatnonzero(desa.parent_code == k)[:5] for k in kecamatan])[:58]
+    registered = np.zeros(len(desa))
+    registered[chosen] = np.ceil(population[chosen] * 0.96)
+    rest = np.setdiff1d(np.arange(len(desa)), chosen)
+    share = (1_049_930 - registered.sum()) / population[rest].sum()
+    registered[rest] = np.floor(population[rest] * share)
+    registered[rest[0]] += 1_049_930 - registered.sum()
+    assert registered[rest[0]] < 0.95 * population[rest[0]]
+    write_figures(tmp_path / "maret.csv", desa.code.tolist(), population, registered, registered * 0.7)
+    assert run(capsys, "--store", store_path, "import-figures", tmp_path / "maret.csv", "--period", "2022-03")[0] == 0
+
+    kinds = ["puskesmas"] * 27 + ["klinik pratama"] * 40 + ["dokter praktik perorangan"] * 35 + ["RSUD"] * 5 \
+        + ["laboratorium klinik"] + ["optik"] * 3
+    spots = [desa.geometry.iloc[i % len(desa)].representative_point() for i in range(len(kinds))]
+    rows = [f"Faskes {i};{kind};{pt.y};{pt.x}" for i, (kind, pt) in enumerate(zip(kinds, spots))]
+    (tmp_path / "faskes.csv").write_text("nama;jenis;lat;lon\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert run(capsys, "--store", store_path, "import-facilities", tmp_path / "faskes.csv")[0] == 0
+
+    _, out, _ = run(capsys, "--store", store_path, "summary", "Kabupaten Demak", "--json")
+    data = json.loads(out)
+    assert round(data["coverage"] * 100, 2) == 86.96 and data["registered"] == 1_049_930
+    assert data["desa_at_target"] == 58 and data["kecamatan_with_desa_at_target"] == 12
+    fac = data["facilities"]
+    assert (fac["fktp"], fac["fkrtl"], fac["lab"], fac["optik"]) == (102, 5, 1, 3)
+
+
+@pytest.mark.shared
+def test_real_facilities_land_where_their_coordinates_say(shared_data, store_path, capsys):
+    run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
+    status, out, _ = run(capsys, "--store", store_path, "import-facilities", FASKES_JD)
+    assert status == 0 and "imported 53 facilities" in out
+    from geojkn import queries
+    from geojkn.store import open_store
+    placed = queries.placed_facilities(open_store(store_path)).set_index("name")
+    # SOURCES.md: WEDUNG II lies in Jepara's Welahan kecamatan polygon, but in the desa layer it lies in
+    # Jungpasir (Wedung, Demak); the desa decides. DEMAK III lies in two overlapping kecamatan polygons.
+    assert placed.loc["WEDUNG II", "unit_code"] == "33.21.13.2013"
+    assert placed.loc["DEMAK III", "kecamatan_code"] == "33.21.11"
+    assert placed.unit_code.notna().all()
