@@ -12,7 +12,7 @@ from .analysis.metrics import N_DESA, add_metrics, rollup
 from .analysis.ranking import rank_units
 from .analysis.regions import resolve_region
 from .errors import DataError
-from .schema import (ACTIVE, CODE, COUNTS, COVERAGE, DEFAULT_TARGET, DESA, KECAMATAN, LEVEL, LEVEL_PARTS, LEVELS,
+from .schema import (ACTIVE, CODE, COUNTS, COVERAGE, DEFAULT_TARGET, DESA, KABUPATEN, KECAMATAN, LEVEL, LEVEL_PARTS, LEVELS,
                      METRICS, NAME, PARENT, PERIOD, POPULATION, REGISTERED)
 from .serialize import plain
 from .store import Store
@@ -42,6 +42,27 @@ def check_level(level: str, region_level: str | None = None) -> str:
     if region_level and LEVEL_PARTS[level] < LEVEL_PARTS[region_level]:
         raise DataError(f"A {region_level} has no {level} units inside it; choose a level below {region_level}.")
     return level
+
+
+def overview(store: Store, target: float = DEFAULT_TARGET) -> pd.DataFrame:
+    """The regions a planner picks from (kabupaten/kota, else the top level present), each at its latest period."""
+    index = store.unit_index()
+    present = [lv for lv in (KABUPATEN, KECAMATAN, DESA) if (index[LEVEL] == lv).any()]
+    if not present:
+        return pd.DataFrame(columns=[CODE, NAME, LEVEL, PERIOD])
+    top = index[index[LEVEL] == present[0]].sort_values(CODE)
+    figures = store.figures()
+    rows = []
+    for unit in top.itertuples():
+        mine = figures[figures[CODE].str.startswith(unit.code + ".") | (figures[CODE] == unit.code)]
+        period = mine[PERIOD].max() if len(mine) else None
+        counts = rollup(mine[mine[PERIOD] == period]).set_index(CODE) if period else None
+        row = {CODE: unit.code, NAME: unit.name, LEVEL: unit.level, PERIOD: period}
+        if counts is not None and unit.code in counts.index:
+            row.update(counts.loc[unit.code, [POPULATION, REGISTERED, ACTIVE]].to_dict())
+        rows.append(row)
+    table = pd.DataFrame(rows).reindex(columns=[CODE, NAME, LEVEL, PERIOD, POPULATION, REGISTERED, ACTIVE])
+    return add_metrics(table, target)
 
 
 def choose_period(store: Store, code: str, period: str | None) -> str | None:

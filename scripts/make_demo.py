@@ -9,6 +9,7 @@ import csv
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
 import zlib
@@ -29,6 +30,7 @@ LON0, LAT0 = 127.62, -6.10
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON = 111.320 * math.cos(math.radians(LAT0))
 MAINLAND_KECAMATAN = 14
+ISLAND_LABEL = MAINLAND_KECAMATAN  # k-means labels the mainland 0..13; the island takes the next label
 SPACING_KM = 2.35  # typical distance between desa seeds away from towns; tuned for ~200 desa
 KELURAHAN = 6
 PERIODS = {"2024-06": "Juni 2024", "2024-12": "Desember 2024"}
@@ -74,12 +76,12 @@ def noisy_ring(rng: np.random.Generator, centre: tuple[float, float], radii: tup
 
 
 def mainland(rng: np.random.Generator) -> Polygon:
-    """The mainland: roughly 40 x 35 km."""
+    """The mainland: roughly 45 x 35 km."""
     return noisy_ring(rng, (0.0, 0.0), (21.0, 16.5), wobble=0.34, rough=0.2)
 
 
 def island_group(rng: np.random.Generator) -> shapely.MultiPolygon:
-    """An offshore island about 40 km south-east of the mainland, with two islets."""
+    """An offshore island 20-25 km off the south-east coast, with two islets."""
     main = noisy_ring(rng, (36.0, -30.0), (4.2, 2.2), wobble=0.15, rough=0.15, steps=3)
     islets = [noisy_ring(rng, c, r, wobble=0.1, rough=0.12, steps=3)
               for c, r in (((41.8, -27.6), (0.9, 0.6)), ((30.6, -32.6), (0.6, 0.45)))]
@@ -263,7 +265,7 @@ def build_cells() -> tuple[list[shapely.Geometry], np.ndarray, np.ndarray, np.nd
     islands = island_group(rng_for("island"))
     isle_seeds = np.array([[33.6, -30.4], [36.4, -29.4], [39.2, -29.9]])
     isle_cells = merge_fragments(voronoi_cells(isle_seeds, islands), isle_seeds)
-    labels = np.r_[labels, np.full(len(isle_seeds), MAINLAND_KECAMATAN)]
+    labels = np.r_[labels, np.full(len(isle_seeds), ISLAND_LABEL)]
     return cells + isle_cells, np.r_[seeds, isle_seeds], labels, towns
 
 
@@ -286,7 +288,7 @@ def name_pool(rng: np.random.Generator) -> list[str]:
 def number_kecamatan(seeds: np.ndarray, labels: np.ndarray) -> dict[int, str]:
     """Kecamatan numbers 01.. from north-west to south-east, the island last."""
     centres = {k: seeds[labels == k].mean(axis=0) for k in np.unique(labels)}
-    order = sorted(centres, key=lambda k: (k == MAINLAND_KECAMATAN, -round(centres[k][1] / 9), centres[k][0]))
+    order = sorted(centres, key=lambda k: (k == ISLAND_LABEL, -round(centres[k][1] / 9), centres[k][0]))
     return {k: f"{REGENCY_CODE}.{n:02d}" for n, k in enumerate(order, start=1)}
 
 
@@ -294,7 +296,7 @@ def desa_table(seeds: np.ndarray, labels: np.ndarray, towns: np.ndarray) -> pd.D
     """One row per desa: code, kecamatan code, kelurahan flag and seed; codes follow Kemendagri's pattern."""
     kec = number_kecamatan(seeds, labels)
     df = pd.DataFrame({"x": seeds[:, 0], "y": seeds[:, 1], "kec": [kec[k] for k in labels],
-                       "island": labels == MAINLAND_KECAMATAN})
+                       "island": labels == ISLAND_LABEL})
     seat_kec = df.loc[np.argmin(np.linalg.norm(seeds - towns[0], axis=1)), "kec"]
     town_dist = np.linalg.norm(seeds - towns[0], axis=1)
     urban = np.argsort(np.where(df["kec"] == seat_kec, town_dist, np.inf))[:KELURAHAN]
@@ -395,7 +397,8 @@ def next_period(rng: np.random.Generator, base: pd.DataFrame) -> pd.DataFrame:
     """Six months later: a few more residents, part of each desa's gap closed, activity slightly up."""
     nxt = base.copy()
     nxt["pop"] = (base["pop"] * (1 + rng.normal(0.005, 0.002, len(base)))).round()
-    nxt["cov"] = np.where(base["over"], base["cov"], base["cov"] + (1 - base["cov"]) * rng.uniform(0.0, 0.25, len(base)))
+    closed = (1 - base["cov"]) * rng.uniform(0.0, 0.25, len(base))
+    nxt["cov"] = np.where(base["over"], base["cov"], base["cov"] + closed)
     nxt["rate"] = base["rate"] + rng.normal(0.012, 0.015, len(base))
     return nxt
 
@@ -441,8 +444,10 @@ def puskesmas(df: pd.DataFrame, kec: pd.DataFrame) -> list[tuple[str, str, int]]
             rows.append((f"Puskesmas {row['name']}", "Puskesmas", row["seat"]))
             continue
         members = df[df["kec"] == code]
-        far = members.index[np.argmax(np.hypot(members["x"] - df.at[row["seat"], "x"], members["y"] - df.at[row["seat"], "y"]))]
-        rows += [(f"Puskesmas {row['name']} I", "Puskesmas", row["seat"]), (f"Puskesmas {row['name']} II", "Puskesmas", far)]
+        seat_x, seat_y = df.at[row["seat"], "x"], df.at[row["seat"], "y"]
+        far = members.index[np.argmax(np.hypot(members["x"] - seat_x, members["y"] - seat_y))]
+        rows += [(f"Puskesmas {row['name']} I", "Puskesmas", row["seat"]),
+                 (f"Puskesmas {row['name']} II", "Puskesmas", far)]
     return rows
 
 
@@ -597,9 +602,7 @@ def build_store(out: Path) -> None:
                     raise SystemExit(f"make_demo: `geojkn {command[0]}` failed with status {status}")
         os.replace(store, out / "demo.gpkg")
     finally:
-        for leftover in work.iterdir():
-            leftover.unlink()
-        work.rmdir()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def percent(x: float) -> str:

@@ -1,4 +1,4 @@
-"""The demo generator (scripts/make_demo.py): well-formed, realistic, deterministic, and the committed files match it."""
+"""The demo generator (scripts/make_demo.py): well-formed, realistic, deterministic, and matching shapes/."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ class MatchReport:
 
     def lines(self, shown: int = SHOWN) -> list[str]:
         """Short English lines for a person reading the import output."""
-        out = [f"{self.rows_total} rows read: {self.rows_matched} matched, {len(self.unmatched)} unmatched."]
+        out = [f"{_count(self.rows_total, 'row')} read: {self.rows_matched} matched, {len(self.unmatched)} unmatched."]
         for item in self.unmatched[:shown]:
             hint = f" Closest: {', '.join(item.suggestions)}." if item.suggestions else ""
             out.append(f"  row {item.row} '{item.name}': {item.reason}.{hint}")
@@ -50,10 +50,14 @@ class MatchReport:
         if self.units_without_figures:
             codes = self.units_without_figures
             more = f" and {len(codes) - shown} more" if len(codes) > shown else ""
-            out.append(f"{len(codes)} {self.level} units without figures: {', '.join(codes[:shown])}{more}.")
+            out.append(f"{_count(len(codes), f'{self.level} unit')} without figures: {', '.join(codes[:shown])}{more}.")
         out += _excess_lines("registered > population", self.registered_over_population, shown)
         out += _excess_lines("active > registered", self.active_over_registered, shown)
         return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _more(total: int, shown: int) -> list[str]:
@@ -63,6 +67,6 @@ def _more(total: int, shown: int) -> list[str]:
 def _excess_lines(title: str, items: tuple[Excess, ...], shown: int) -> list[str]:
     if not items:
         return []
-    out = [f"{len(items)} rows with {title}:"]
+    out = [f"{_count(len(items), 'row')} with {title}:"]
     out += [f"  row {e.row} {e.code} {e.name}: {e.value:,.0f} > {e.limit:,.0f}".rstrip() for e in items[:shown]]
     return out + _more(len(items), shown)

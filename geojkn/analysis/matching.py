@@ -6,11 +6,12 @@ import difflib
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
-from ..codes import ancestor_at, level_of
+from ..codes import ancestor_at, level_of, parse_code
 from ..errors import DataError
 from ..schema import ACTIVE, CODE, DESA, KABUPATEN, KECAMATAN, LEVEL, NAME, PERIOD, POPULATION, REGISTERED
 from .match_report import Excess, MatchReport, Unmatched
@@ -19,6 +20,7 @@ KECAMATAN_NAME = "kecamatan_name"
 ROW = "row"
 NAME_LEVELS = (DESA, KECAMATAN)  # names are matched at these levels only
 SUGGESTIONS = 3
+SUGGESTED_ROWS = 50  # difflib is slow on thousands of names; the report lists only the first rows anyway
 _PREFIX = re.compile(r"^(desa|ds|kelurahan|kel|kecamatan|kec)(?:\.\s*|\s+)")
 
 __all__ = ("match_figures", "normalize_name", "MatchReport", "Unmatched", "Excess")
@@ -38,6 +40,7 @@ class _Index:
     """Look-ups built once from the units."""
 
     levels: dict[str, str]                          # code -> level
+    by_level: dict[str, list[str]]                  # level -> codes
     names: dict[str, str]                           # code -> name
     labels: dict[str, str]                          # code -> "Name" or "Name (Kecamatan)" for a desa
     kecamatan_labels: dict[str, str]                # normalised kecamatan name -> kecamatan name
@@ -47,12 +50,13 @@ class _Index:
 
 
 def _index(units: pd.DataFrame) -> _Index:
-    levels, names, labels, kecamatan_labels = {}, {}, {}, {}
+    levels, names, labels, kecamatan_labels, by_level = {}, {}, {}, {}, defaultdict(list)
     by_name: dict[str, dict[str, list[str]]] = {level: defaultdict(list) for level in NAME_LEVELS}
     in_kecamatan, kecamatan_desa = defaultdict(list), defaultdict(list)
     kecamatan_names = units[KECAMATAN_NAME] if KECAMATAN_NAME in units else pd.Series(None, index=units.index)
     for code, name, level, kecamatan in zip(units[CODE], units[NAME], units[LEVEL], kecamatan_names):
         levels[code], names[code] = level, str(name)
+        by_level[level].append(code)
         has_kecamatan = level == DESA and isinstance(kecamatan, str) and bool(kecamatan)
         labels[code] = f"{name} ({kecamatan})" if has_kecamatan else str(name)
         if level in by_name:
@@ -61,7 +65,8 @@ def _index(units: pd.DataFrame) -> _Index:
             in_kecamatan[(normalize_name(kecamatan), normalize_name(name))].append(code)
             kecamatan_desa[normalize_name(kecamatan)].append(code)
             kecamatan_labels.setdefault(normalize_name(kecamatan), kecamatan)
-    return _Index(levels, names, labels, kecamatan_labels, by_name, dict(in_kecamatan), dict(kecamatan_desa))
+    return _Index(levels, dict(by_level), names, labels, kecamatan_labels, by_name, dict(in_kecamatan),
+                  dict(kecamatan_desa))
 
 
 def _closest(name: str, codes: list[str], index: _Index) -> tuple[str, ...]:
@@ -78,28 +83,35 @@ class _Result:
     code: str | None
     reason: str = ""
     suggestions: tuple[str, ...] = ()
+    later: Callable[[], tuple[str, ...]] | None = None  # suggestions worked out only when they will be shown
+
+    def hints(self) -> tuple[str, ...]:
+        return self.suggestions or (self.later() if self.later else ())
 
 
-def _by_code(code: str, name: object, index: _Index) -> _Result:
+def _by_code(value: str, name: object, index: _Index) -> _Result:
+    code = parse_code(value)
+    if code is None:
+        return _Result(None, f"'{value}' is not an area code")
     if code in index.levels:
         return _Result(code)
-    level = level_of(code)
-    pool = [c for c, lv in index.levels.items() if lv == level]
-    hint = _closest(str(name), pool, index) if isinstance(name, str) and name else ()
-    return _Result(None, f"code {code} is not among the boundaries", hint)
+    pool = index.by_level.get(level_of(code), [])
+    later = (lambda: _closest(name, pool, index)) if isinstance(name, str) and name else None
+    return _Result(None, f"code {code} is not among the boundaries", later=later)
 
 
 def _in_kecamatan(name: str, kecamatan: str, index: _Index) -> _Result:
     key = normalize_name(kecamatan)
     if key not in index.kecamatan_desa:
-        best = difflib.get_close_matches(key, list(index.kecamatan_labels), n=SUGGESTIONS, cutoff=0.6)
-        return _Result(None, f"no kecamatan named '{kecamatan}'", tuple(index.kecamatan_labels[b] for b in best))
+        return _Result(None, f"no kecamatan named '{kecamatan}'", later=lambda: tuple(
+            index.kecamatan_labels[b] for b in
+            difflib.get_close_matches(key, list(index.kecamatan_labels), n=SUGGESTIONS, cutoff=0.6)))
     codes = index.in_kecamatan.get((key, normalize_name(name)), [])
     if len(codes) == 1:
         return _Result(codes[0])
     if not codes:
         return _Result(None, f"no desa or kelurahan of that name in kecamatan {kecamatan}",
-                       _closest(name, index.kecamatan_desa[key], index))
+                       later=lambda: _closest(name, index.kecamatan_desa[key], index))
     return _Result(None, f"{len(codes)} units of that name in kecamatan {kecamatan} ({', '.join(codes)}): "
                          f"add a code column", tuple(index.labels[c] for c in codes))
 
@@ -113,10 +125,10 @@ def _by_name(name: object, kecamatan: object, level: str, index: _Index) -> _Res
     if len(codes) == 1:
         return _Result(codes[0])
     if not codes:
-        pool = [c for c, lv in index.levels.items() if lv == level]
-        return _Result(None, f"no {level} of that name", _closest(str(name), pool, index))
-    return _Result(None, f"{len(codes)} {level} units have this name: give its kecamatan (or a code) to tell them apart",
-                   tuple(index.labels[c] for c in codes))
+        pool = index.by_level.get(level, [])
+        return _Result(None, f"no {level} of that name", later=lambda: _closest(str(name), pool, index))
+    return _Result(None, f"{len(codes)} {level} units have this name: give its kecamatan (or a code) to tell "
+                         f"them apart", tuple(index.labels[c] for c in codes))
 
 
 def _name_level(figures: pd.DataFrame, index: _Index) -> str:
@@ -148,11 +160,11 @@ def _check_duplicates(matched: pd.DataFrame) -> None:
                     f"each desa or kecamatan has one row per month.")
 
 
-def _excess(matched: pd.DataFrame, part: str, whole: str) -> tuple[Excess, ...]:
+def _excess(matched: pd.DataFrame, part: str, whole: str, names: dict[str, str]) -> tuple[Excess, ...]:
     if part not in matched or whole not in matched:
         return ()
     over = matched[(matched[part] > matched[whole]).fillna(False)]
-    return tuple(Excess(int(r[ROW]), r[CODE], str(r.get(NAME) or ""), float(r[part]), float(r[whole]))
+    return tuple(Excess(int(r[ROW]), r[CODE], names.get(r[CODE], ""), float(r[part]), float(r[whole]))
                  for r in over.to_dict("records"))
 
 
@@ -185,11 +197,12 @@ def match_figures(figures: pd.DataFrame, units: pd.DataFrame) -> tuple[pd.DataFr
     if ROW not in matched:
         matched = matched.assign(**{ROW: [n for n, c in zip(rows, codes) if c is not None]})
     _check_duplicates(matched)
-    unmatched = tuple(Unmatched(int(n), _label(record), r.reason, r.suggestions)
-                      for n, record, r in zip(rows, figures.to_dict("records"), results) if r.code is None)
+    failed = [(n, record, r) for n, record, r in zip(rows, figures.to_dict("records"), results) if r.code is None]
+    unmatched = tuple(Unmatched(int(n), _label(record), r.reason, r.hints() if i < SUGGESTED_ROWS else ())
+                      for i, (n, record, r) in enumerate(failed))
     level, missing = _without_figures(matched, index)
     report = MatchReport(rows_total=len(figures), rows_matched=len(matched), unmatched=unmatched, level=level,
                          units_without_figures=missing,
-                         registered_over_population=_excess(matched, REGISTERED, POPULATION),
-                         active_over_registered=_excess(matched, ACTIVE, REGISTERED))
+                         registered_over_population=_excess(matched, REGISTERED, POPULATION, index.names),
+                         active_over_registered=_excess(matched, ACTIVE, REGISTERED, index.names))
     return matched, report

@@ -88,7 +88,7 @@ def _data_uri(name: str) -> str:
 class VendorAsset(Element):
     """A <script> or stylesheet for one vendor file: a link in 'served' mode, inline otherwise.
 
-    Rendering with embedded=True (what export_html does) inlines it whatever the mode.
+    export_html swaps the linked form for the inline one, whatever the mode the map was built in.
     """
 
     def __init__(self, name: str, mode: AssetMode) -> None:
@@ -100,16 +100,24 @@ class VendorAsset(Element):
         self.mode = mode
 
     def render(self, **kwargs) -> str:
-        """The <script>/<link>/<style> tag for this file."""
-        inline = kwargs.get("embedded", False) or self.mode.mode == "inline"
+        """The tag for this file as the map's asset mode asks (inline also with embedded=True)."""
+        return self.tag(inline=bool(kwargs.get("embedded")) or self.mode.mode == "inline")
+
+    def tag(self, inline: bool) -> str:
+        """A <script>/<style> holding the file, or a <script src>/<link> pointing at <prefix>/<name>."""
         is_js = self.asset.endswith(".js")
         if inline:
-            tag = "script" if is_js else "style"
-            return f"<{tag}>{escape_script(vendor_text(self.asset), tag)}</{tag}>"
+            kind = "script" if is_js else "style"
+            return f"<{kind}>{escape_script(vendor_text(self.asset), kind)}</{kind}>"
         url = html.escape(f"{self.mode.prefix.rstrip('/')}/{self.asset}", quote=True)
         if is_js:
             return f'<script src="{url}"></script>'
         return f'<link rel="stylesheet" href="{url}"/>'
+
+
+def vendor_assets(figure: Figure) -> list[VendorAsset]:
+    """The vendor elements in a page's head, in order."""
+    return [child for child in figure.header._children.values() if isinstance(child, VendorAsset)]
 
 
 def detach_cdn_links(element: MacroElement) -> None:

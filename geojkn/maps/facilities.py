@@ -5,7 +5,6 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 from folium.plugins import MarkerCluster
-from folium.utilities import JsCode
 
 from .. import schema
 from ..errors import DataError
@@ -47,9 +46,9 @@ def facility_groups(facilities: gpd.GeoDataFrame | None) -> dict[str, gpd.GeoDat
     return groups
 
 
-def _cluster_icon(color: str) -> JsCode:
+def _cluster_icon(color: str) -> str:
     """A cluster bubble in the group's colour showing how many facilities it holds (a number only)."""
-    return JsCode(f"""function(cluster) {{
+    return f"""function(cluster) {{
         var n = cluster.getChildCount();
         var size = n < 10 ? 26 : (n < 100 ? 32 : 38);
         return L.divIcon({{
@@ -59,12 +58,13 @@ def _cluster_icon(color: str) -> JsCode:
                 + n + '</div>',
             className: 'geojkn-cluster', iconSize: L.point(size, size)
         }});
-    }}""")
+    }}"""
 
 
 def add_facility_layers(fmap: folium.Map, groups: dict[str, gpd.GeoDataFrame], lang: str) -> None:
     """Add one FeatureGroup (with a MarkerCluster inside) per facility group to a map being built."""
-    folium.map.CustomPane(PANE, z_index=450).add_to(fmap)
+    # Above the unit polygons whatever order layers are toggled in; pointer events on for tooltips.
+    folium.map.CustomPane(PANE, z_index=450, pointer_events=True).add_to(fmap)
     for group, points in groups.items():
         name = escape_text(FACILITY_GROUP_NAMES[lang][group])  # the layer control uses innerHTML
         layer = folium.FeatureGroup(name=name, show=True)

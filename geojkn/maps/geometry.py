@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from .. import schema
@@ -62,38 +63,40 @@ def to_bounds(minx: float, miny: float, maxx: float, maxy: float) -> Bounds:
 
 
 def landmasses(units: gpd.GeoDataFrame, gap_m: float = CLUSTER_GAP_M) -> list[Landmass]:
-    """Groups of unit parts closer than gap_m to each other, largest area first."""
+    """Groups of unit parts less than gap_m apart, largest land area first."""
     parts = units.geometry.explode(index_parts=False)
     owner = parts.index.to_numpy()
-    metric = gpd.GeoSeries(parts.values, crs=units.crs).to_crs(units.estimate_utm_crs())
-    geoms = np.asarray(metric.values)
+    lonlat = np.asarray(parts.values)
+    geoms = np.asarray(gpd.GeoSeries(lonlat, crs=units.crs).to_crs(utm_crs(units)).values)
     label = _connected(geoms, gap_m)
     areas = shapely.area(geoms)
     masses = []
     for group in np.unique(label):
         member = label == group
-        bbox = shapely.total_bounds(np.asarray(parts.values)[member])
         units_in = tuple(sorted(set(int(i) for i in owner[member])))
-        masses.append(Landmass(to_bounds(*bbox), float(areas[member].sum()), units_in))
+        masses.append(Landmass(to_bounds(*shapely.total_bounds(lonlat[member])),
+                               float(areas[member].sum()), units_in))
     return sorted(masses, key=lambda m: -m.area)
 
 
+def utm_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:
+    """The WGS 84 UTM zone at the centre of the data (a metric CRS, no network needed)."""
+    minx, miny, maxx, maxy = frame.total_bounds
+    lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
+    zone = min(60, int((lon + 180) // 6) + 1)
+    return pyproj.CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
+
+
 def _connected(geoms: np.ndarray, gap_m: float) -> np.ndarray:
-    """Connected-component label per geometry, linking pairs within gap_m (union-find)."""
-    parent = list(range(len(geoms)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=gap_m)
-    for a, b in zip(left, right):
-        ra, rb = root(int(a)), root(int(b))
-        if ra != rb:
-            parent[ra] = rb
-    return np.array([root(i) for i in range(len(geoms))])
+    """A group label per part: parts whose convex hulls lie within gap_m share a label."""
+    # Growing each hull by half the gap and merging the overlaps links every pair closer than the gap
+    # (single linkage) in one union, much faster than testing all pairs of detailed outlines.
+    grown = shapely.buffer(shapely.convex_hull(geoms), gap_m / 2, quad_segs=2)
+    groups = shapely.get_parts(shapely.union_all(grown))
+    part, group = shapely.STRtree(groups).query(grown, predicate="intersects")
+    label = np.zeros(len(geoms), dtype=int)
+    label[part] = group  # the merged groups are disjoint, so each part meets exactly one
+    return label
 
 
 def fit_bounds(masses: list[Landmass]) -> Bounds:

@@ -112,6 +112,12 @@ def _from_spatial(path: Path, layer: str | None) -> tuple[pd.DataFrame, dict[str
     return table.reset_index(drop=True), roles, lon.reset_index(drop=True), lat.reset_index(drop=True)
 
 
+def _texts(values: pd.Series) -> pd.Series:
+    """Text with runs of spaces collapsed ("KEDUNG  I" -> "KEDUNG I"); None, not NaN, when missing."""
+    cleaned = [" ".join(str(v).split()) or None if isinstance(v, str) else None for v in values]
+    return pd.Series(cleaned, index=values.index, dtype=object)
+
+
 def read_facilities(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Facilities as EPSG:4326 points with name, normalised type, the type as written, code and row number."""
     path = Path(path)
@@ -122,12 +128,12 @@ def read_facilities(path: str | Path, *, layer: str | None = None) -> gpd.GeoDat
     else:
         table, roles, lon, lat = _from_spatial(path, layer)
     check_coordinates(lon, lat, table[ROW], path.name)
-    source_types = table[roles[_TYPE]].tolist()
+    source_types = _texts(table[roles[_TYPE]])
     data = {
-        FACILITY_NAME: [None if pd.isna(v) else " ".join(str(v).split()) for v in table[roles[_NAME]]],
-        FACILITY_TYPE: facility_types(source_types, column=roles[_TYPE], source=path.name),
+        FACILITY_NAME: _texts(table[roles[_NAME]]),
+        FACILITY_TYPE: facility_types(source_types.tolist(), column=roles[_TYPE], source=path.name),
         TYPE_SOURCE: source_types,
-        FACILITY_CODE: table[roles[_CODE]].tolist() if roles.get(_CODE) else [None] * len(table),
-        ROW: table[ROW].astype(int).tolist(),
+        FACILITY_CODE: _texts(table[roles[_CODE]] if roles.get(_CODE) else pd.Series(None, index=table.index)),
+        ROW: table[ROW].astype(int),
     }
     return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs=CRS)

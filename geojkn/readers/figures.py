@@ -29,9 +29,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
                  "nama_desa_kelurahan", "name", "village"),
     _KECAMATAN_NAME: ("kecamatan", "nama_kecamatan", "kec", "nama_kec"),
     PERIOD: ("periode", "bulan", "period"),
-    POPULATION: ("penduduk", "jumlah_penduduk", "jml_penduduk", "population"),
-    REGISTERED: ("peserta", "peserta_terdaftar", "terdaftar", "jumlah_peserta", "registered", "enrolled"),
-    ACTIVE: ("peserta_aktif", "aktif", "active"),
+    POPULATION: ("penduduk", "jumlah_penduduk", "jml_penduduk", "population", "jumlah_jiwa"),
+    REGISTERED: ("peserta", "peserta_terdaftar", "terdaftar", "jumlah_peserta", "registered", "enrolled",
+                 "peserta_jkn", "peserta_jkn_kis"),
+    ACTIVE: ("peserta_aktif", "aktif", "active", "peserta_jkn_aktif", "peserta_aktif_jkn"),
     **dict(zip(SEGMENTS, (("pbi_jk", "pbi_apbn"), ("pbpu_pemda", "pbi_apbd"), ("ppu",), ("pbpu", "pbpu_mandiri"),
                           ("bp", "bukan_pekerja")))),
 }

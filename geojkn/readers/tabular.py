@@ -49,7 +49,8 @@ def _decode(raw: bytes, name: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DataError(f"{name}: the text is neither UTF-8 nor Windows-1252 (cp1252). Save it as 'CSV UTF-8' and try again.")
+    raise DataError(f"{name}: the text is neither UTF-8 nor Windows-1252 (cp1252). "
+                    f"Save it as 'CSV UTF-8' and try again.")
 
 
 def sniff_delimiter(text: str) -> str:

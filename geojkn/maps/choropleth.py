@@ -1,0 +1,163 @@
+"""build_map: a folium choropleth of one metric for the units of one level, with optional layers."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import shapely
+
+from .. import schema
+from ..errors import DataError
+from ..formatting import format_percent
+from .assets import (CLUSTER_SCRIPTS, CLUSTER_STYLES, MAP_SCRIPTS, MAP_STYLES, AssetMode, add_assets,
+                     detach_cdn_links)
+from .classify import NO_DATA, Classification, classify
+from .controls import PageStyle, ZoomTo
+from .facilities import add_facility_layers, facility_groups
+from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, rounded
+from .labels import check_lang, metric_name, word
+from .legend import Legend, legend_html
+from .palettes import BELOW_TARGET_BORDER, BORDER, NO_DATA_BORDER, NO_DATA_FILL, OUTLINE
+from .safety import escape_text
+from .tooltip import tooltip_table
+
+UNIT_COLUMNS = (schema.CODE, schema.NAME, schema.LEVEL, schema.GEOMETRY)
+OUTLINE_COLUMNS = (schema.CODE, schema.NAME, schema.GEOMETRY)
+BASEMAPS = ("none", "osm")
+MIN_ZOOM, MAX_ZOOM = 5, 18
+TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"
+
+
+def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
+              outline: gpd.GeoDataFrame | None = None, facilities: gpd.GeoDataFrame | None = None,
+              period: str | None = None, target: float = schema.DEFAULT_TARGET,
+              classes: str = "policy", basemap: str = "none", title: str | None = None,
+              source: str | None = None, lang: str = "id",
+              assets: AssetMode | None = None) -> folium.Map:
+    """A choropleth of `metric` for one level of units, with legend, tooltips and optional layers."""
+    check_lang(lang)
+    if basemap not in BASEMAPS:
+        raise DataError(f"Unknown basemap '{basemap}': use one of {', '.join(BASEMAPS)}.")
+    shapes = prepare(units, UNIT_COLUMNS + (metric,), "units")
+    if len(shapes) == 0:
+        raise DataError("There are no units with a boundary to draw.")
+    level = _level(shapes)
+    classification = classify(shapes[metric], metric, classes, target)
+    groups = facility_groups(facilities)
+    fmap = _new_map(shapes, basemap, assets or AssetMode(), bool(groups), title)
+    _add_units(fmap, shapes, classification, level, lang, target)
+    if outline is not None and len(outline):
+        _add_outline(fmap, prepare(outline, OUTLINE_COLUMNS, "kecamatan outline"), lang)
+    if groups:
+        add_facility_layers(fmap, groups, lang)
+    below = classification.kind == "rate"
+    body = legend_html(classification, title=title, period=period, source=source, lang=lang,
+                       target=target, facility_groups=tuple(groups), below_target=below)
+    Legend(body).add_to(fmap)
+    _fit(fmap, shapes, lang)
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    return fmap
+
+
+def _level(shapes: gpd.GeoDataFrame) -> str:
+    levels = set(shapes[schema.LEVEL].dropna().astype(str))
+    if len(levels) != 1 or not levels <= {schema.DESA, schema.KECAMATAN}:
+        raise DataError(f"A map shows one level, desa or kecamatan; these units have {sorted(levels)}.")
+    return levels.pop()
+
+
+def _new_map(shapes: gpd.GeoDataFrame, basemap: str, assets: AssetMode, clusters: bool,
+             title: str | None) -> folium.Map:
+    minx, miny, maxx, maxy = shapes.total_bounds
+    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
+                      control_scale=True, zoom_snap=0.25, prefer_canvas=False,
+                      # Leaflet options; marker clustering needs a maxZoom when there are no tiles.
+                      maxZoom=MAX_ZOOM, minZoom=MIN_ZOOM)
+    detach_cdn_links(fmap)  # per instance: the class lists stay as folium ships them
+    figure = fmap.get_root()
+    add_assets(figure, assets, MAP_SCRIPTS + MAP_STYLES)
+    if clusters:
+        add_assets(figure, assets, CLUSTER_SCRIPTS + CLUSTER_STYLES)
+    if title:
+        figure.title = escape_text(title)  # branca writes the title into <title> as it is
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(fmap)
+    PageStyle().add_to(fmap)
+    return fmap
+
+
+def _style_for(classification: Classification, cls: int, below: bool) -> dict:
+    """The path style of one unit from its class; no-data units are hatched with a dashed border."""
+    if cls == NO_DATA:
+        return {"fillColor": NO_DATA_FILL, "fillOpacity": 1.0, "color": NO_DATA_BORDER,
+                "weight": 1.0, "dashArray": "4 3"}
+    if below:
+        return {"fillColor": classification.colors[cls], "fillOpacity": 0.85,
+                "color": BELOW_TARGET_BORDER, "weight": 2.2}
+    return {"fillColor": classification.colors[cls], "fillOpacity": 0.85, "color": BORDER, "weight": 0.6}
+
+
+def _features(shapes: gpd.GeoDataFrame, classification: Classification, level: str, metric: str,
+              lang: str, target: float) -> tuple[dict, list[dict], list[str]]:
+    """The units as GeoJSON (tooltip strings only as properties), each unit's style, the tooltip labels."""
+    table, aliases = tooltip_table(shapes, level, metric, lang, target)
+    values = shapes[metric].astype(float)
+    below = (values < target).to_numpy() if classification.kind == "rate" else [False] * len(shapes)
+    styles = [_style_for(classification, cls, bool(low) and cls != NO_DATA)
+              for cls, low in zip(classification.index, below)]
+    records = table.to_dict(orient="records")
+    features = [{"type": "Feature", "id": str(pos), "properties": records[pos],
+                 "geometry": shapely.geometry.mapping(geom)}
+                for pos, geom in enumerate(rounded(shapes.geometry))]
+    return {"type": "FeatureCollection", "features": features}, styles, aliases
+
+
+def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Classification,
+               level: str, lang: str, target: float) -> None:
+    data, styles, aliases = _features(shapes, classification, level, classification.metric, lang, target)
+    fields = list(data["features"][0]["properties"])
+    name = escape_text(metric_name(classification.metric, lang, format_percent(target, 0, lang)))
+    folium.GeoJson(
+        data, name=name, overlay=True, control=True,
+        # Folium groups the features by style into one switch, so each style is written once.
+        style_function=lambda feature: styles[int(feature["id"])],
+        highlight_function=lambda feature: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, style=TOOLTIP_CSS),
+    ).add_to(fmap)
+
+
+def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: str) -> None:
+    features = [{"type": "Feature", "id": f"k{pos}",
+                 "properties": {"t_kec": escape_text(name)},
+                 "geometry": shapely.geometry.mapping(geom)}
+                for pos, (name, geom) in enumerate(zip(kec[schema.NAME], rounded(kec.geometry)))]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=escape_text(word("outline", lang)), overlay=True, control=True,
+        style_function=lambda feature: {"fill": False, "color": OUTLINE, "weight": 1.6},
+        highlight_function=lambda feature: {"weight": 3.5},
+        tooltip=folium.GeoJsonTooltip(fields=["t_kec"], aliases=[escape_text(word("kecamatan", lang))],
+                                      sticky=True, style=TOOLTIP_CSS),
+    ).add_to(fmap)
+
+
+def _fit(fmap: folium.Map, shapes: gpd.GeoDataFrame, lang: str) -> None:
+    masses = landmasses(shapes)
+    bounds = fit_bounds(masses)
+    fmap.fit_bounds([list(bounds[0]), list(bounds[1])])
+    fmap.location = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    outlying: dict[str, list[Landmass]] = {}
+    for mass in masses:
+        if not _inside(mass.bounds, bounds):
+            outlying.setdefault(landmass_name(shapes, mass), []).append(mass)
+    if outlying:
+        # Landmasses with the same name (Karimunjawa's two island groups) share one button.
+        places = [(word("main_area", lang), bounds)]
+        places += [(name, full_bounds(group)) for name, group in outlying.items()]
+        places.append((word("whole_region", lang), full_bounds(masses)))
+        ZoomTo(word("zoom_to", lang), places).add_to(fmap)
+
+
+def _inside(inner: tuple, outer: tuple) -> bool:
+    return (inner[0][0] >= outer[0][0] and inner[0][1] >= outer[0][1]
+            and inner[1][0] <= outer[1][0] and inner[1][1] <= outer[1][1])

@@ -1,0 +1,31 @@
+"""User errors become 400/404 with a message (JSON under /api, a page elsewhere); never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DataError
+
+
+def _respond(status: int, message: str):
+    if request.path.startswith("/api/") or request.path.endswith((".json", ".csv", ".geojson")):
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(DataError)
+    def data_error(exc: DataError):
+        return _respond(exc.status, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _respond(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        return _respond(500, "Something went wrong on the server; the error has been logged.")

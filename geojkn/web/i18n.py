@@ -1,0 +1,46 @@
+"""The dashboard's words in Bahasa Indonesia (default) and English."""
+
+from __future__ import annotations
+
+UI = {
+    "id": {
+        "app": "Peta Cakupan JKN-KIS", "regions": "Pilih wilayah", "region": "Wilayah", "period": "Periode",
+        "level": "Tingkat", "metric": "Indikator", "classes": "Klasifikasi", "basemap": "Peta dasar",
+        "show": "Tampilkan", "download": "Unduh peta (HTML offline)", "csv": "Unduh CSV",
+        "registered_sentence": "{coverage} penduduk terdaftar, {active} aktif",
+        "population": "Penduduk", "registered": "Terdaftar", "active": "Aktif",
+        "gap": "Belum terdaftar", "to_reactivate": "Perlu diaktifkan", "target": "Target",
+        "desa_at_target": "{n} desa/kel. mencapai target di {k} kecamatan",
+        "with_figures": "{n} dari {total} desa/kel. memiliki data",
+        "facilities": "Faskes", "lowest_kec": "Kecamatan dengan cakupan terendah",
+        "lowest_desa": "Desa/kel. dengan cakupan terendah", "most_gap": "Terbanyak belum terdaftar",
+        "coverage": "Cakupan", "name": "Nama", "kecamatan": "Kecamatan", "desa": "Desa/Kel.",
+        "no_figures": "Belum ada data kepesertaan untuk wilayah ini.", "no_regions": "Belum ada batas wilayah di penyimpanan.",
+        "kabupaten": "Kabupaten/Kota", "provinsi": "Provinsi", "none": "tidak ada", "osm": "OpenStreetMap",
+        "policy": "Kelas kebijakan", "quantiles": "Kuantil", "natural_breaks": "Jeda alami",
+        "error": "Terjadi kesalahan", "back": "Kembali ke daftar wilayah", "map": "Peta",
+        "metric_coverage": "Cakupan terdaftar", "metric_active_coverage": "Cakupan aktif",
+        "metric_activity_rate": "Keaktifan", "metric_gap": "Belum terdaftar", "metric_to_reactivate": "Perlu diaktifkan",
+        "store": "Data", "all_ranked": "Semua", "people": "orang",
+    },
+    "en": {
+        "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region", "period": "Period",
+        "level": "Level", "metric": "Metric", "classes": "Classes", "basemap": "Base map",
+        "show": "Show", "download": "Download map (offline HTML)", "csv": "Download CSV",
+        "registered_sentence": "{coverage} of residents registered, {active} active",
+        "population": "Population", "registered": "Registered", "active": "Active",
+        "gap": "Still to enrol", "to_reactivate": "To reactivate", "target": "Target",
+        "desa_at_target": "{n} desa/kel. at target in {k} kecamatan",
+        "with_figures": "{n} of {total} desa/kel. have figures",
+        "facilities": "Facilities", "lowest_kec": "Kecamatan with the lowest coverage",
+        "lowest_desa": "Desa/kel. with the lowest coverage", "most_gap": "Most people still to enrol",
+        "coverage": "Coverage", "name": "Name", "kecamatan": "Kecamatan", "desa": "Desa/Kel.",
+        "no_figures": "No enrollment figures for this region yet.", "no_regions": "No boundaries in the store yet.",
+        "kabupaten": "Regency/City", "provinsi": "Province", "none": "none", "osm": "OpenStreetMap",
+        "policy": "Policy bands", "quantiles": "Quantiles", "natural_breaks": "Natural breaks",
+        "error": "Something is wrong", "back": "Back to the regions", "map": "Map",
+        "metric_coverage": "Registered coverage", "metric_active_coverage": "Active coverage",
+        "metric_activity_rate": "Activity rate", "metric_gap": "Still to enrol", "metric_to_reactivate": "To reactivate",
+        "store": "Data", "all_ranked": "All", "people": "people",
+    },
+}

@@ -1,0 +1,87 @@
+"""Pages: region picker, dashboard, map page, standalone export, and the vendored JS/CSS."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+
+from .. import queries
+from ..formatting import format_int, format_percent
+from ..maps.assets import AssetMode, vendor_files
+from ..maps.classify import SCHEMES
+from ..rendering import BASEMAPS, region_map, standalone_html
+from ..schema import DESA, KECAMATAN, LEVEL_PARTS, METRICS
+from ..serialize import records
+from . import params
+from .i18n import UI
+
+bp = Blueprint("views", __name__)
+VENDOR_PREFIX = "/static/vendor"
+
+
+def _page_context(lang: str) -> dict:
+    return {"lang": lang, "t": UI[lang], "pct": lambda v: format_percent(v, lang=lang),
+            "num": lambda v: format_int(v, lang), "other_lang": "en" if lang == "id" else "id"}
+
+
+@bp.get("/")
+def index():
+    lang = params.lang()
+    rows = records(queries.overview(params.store()))
+    return render_template("index.html", rows=rows, **_page_context(lang))
+
+
+@bp.get("/r/<code>")
+def dashboard(code: str):
+    store, options = params.store(), params.map_options()
+    summary = queries.summary(store, code, options.period, options.target)
+    options = options.with_period(summary["period"])
+    deep = LEVEL_PARTS[summary["level"]]
+    rankings = {}
+    for level in (KECAMATAN, DESA):
+        if LEVEL_PARTS[level] > deep:
+            table = queries.ranking(store, summary["code"], level=level, period=summary["period"], target=options.target)[2]
+            rankings[level] = records(table.head(10))
+    if LEVEL_PARTS[options.level] <= deep:
+        options = replace(options, level=DESA)  # a kecamatan region is mapped by its desa
+    query = {k: v for k, v in asdict(options).items() if v is not None}
+    context = _page_context(options.lang)
+    return render_template(
+        "dashboard.html", s=summary, options=options, rankings=rankings,
+        map_url=url_for("views.map_page", code=summary["code"], **query),
+        export_url=url_for("views.export", code=summary["code"], **query),
+        csv_url=url_for("api.ranking_csv", code=summary["code"], level=DESA, period=summary["period"] or ""),
+        metrics=METRICS, schemes=SCHEMES, basemaps=BASEMAPS, periods=summary["periods"],
+        levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep], **context,
+    )
+
+
+@bp.get("/r/<code>/map")
+def map_page(code: str):
+    store, options = params.store(), params.map_options()
+    key = ("map", store.location, store.version(), code, options)
+
+    def build() -> str:
+        fmap = region_map(store, code, options, AssetMode("served", VENDOR_PREFIX))[0]
+        return fmap.get_root().render()
+
+    return Response(params.cached(key, build), mimetype="text/html")
+
+
+@bp.get("/r/<code>/export.html")
+def export(code: str):
+    store, options = params.store(), params.map_options()
+    key = ("export", store.location, store.version(), code, options)
+    html, reg, used = params.cached(key, lambda: standalone_html(store, code, options))
+    name = f"geojkn-{reg['code']}-{used.level}-{used.metric}-{used.period or 'tanpa-data'}.html"
+    return Response(html, mimetype="text/html",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get(f"{VENDOR_PREFIX}/<path:name>")
+def vendor(name: str):
+    path = vendor_files().get(name)
+    if path is None:
+        abort(404, description=f"No vendored file {name}.")
+    return send_file(path, max_age=86400)
