@@ -63,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=LEVELS, help="only this level")
 
     sub.add_parser("info", help="what the store holds and its import log")
+
+    p = sub.add_parser("export", help="write the map as one standalone HTML file that works offline")
+    p.add_argument("region")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("--level", choices=("kecamatan", "desa"), default="desa", help="units to colour (default desa)")
+    p.add_argument("--metric", choices=METRICS, default=COVERAGE, help="what to colour by (default coverage)")
+    p.add_argument("--classes", choices=("policy", "quantiles", "natural_breaks"), default="policy",
+                   help="class breaks: policy bands around the target (default), quantiles, natural_breaks")
+    p.add_argument("--basemap", choices=("none", "osm"), default="none", help="OpenStreetMap tiles under the map")
+    _add_view_options(p)
+
+    p = sub.add_parser("serve", help="run the dashboard at http://127.0.0.1:5000")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     return parser
 
 
@@ -130,6 +144,29 @@ def cmd_info(store, args) -> None:
         print(f"  {row.imported_at}  {row.kind:<10} {row.file}  rows {row.rows}  {row.period or ''} {row.detail or ''}".rstrip())
 
 
+def cmd_export(store, args) -> None:
+    from .rendering import MapOptions, standalone_html
+
+    options = MapOptions(level=args.level, metric=args.metric, period=args.period, classes=args.classes,
+                         basemap=args.basemap, lang=args.lang, target=args.target)
+    html, reg, used = standalone_html(store, args.region, options)
+    try:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(html)
+    except OSError as exc:
+        raise DataError(f"Cannot write {args.output}: {exc.strerror}.") from exc
+    size = len(html.encode("utf-8")) / 1e6
+    print(f"wrote {args.output}: {reg['name']} {used.level} {used.metric} {used.period or '-'} ({size:.1f} MB)")
+
+
+def cmd_serve(store, args) -> None:
+    from .web.app import create_app
+
+    app = create_app({"STORE": store.location if not store.readonly else None})
+    print(f"geojkn: dashboard on http://{args.host}:{args.port}/  (store: {store.location}; Ctrl+C to stop)")
+    app.run(host=args.host, port=args.port, debug=False)
+
+
 COMMANDS = {
     "import-boundaries": cmd_import_boundaries,
     "import-figures": cmd_import_figures,
@@ -138,6 +175,8 @@ COMMANDS = {
     "rank": cmd_rank,
     "regions": cmd_regions,
     "info": cmd_info,
+    "export": cmd_export,
+    "serve": cmd_serve,
 }
 
 

@@ -20,6 +20,7 @@ from .store import Store
 def import_boundaries(store: Store, path: str | Path, *, code_field: str | None = None, name_field: str | None = None,
                       layer: str | None = None, crs: str | None = None) -> list[str]:
     """Read a boundary file and add (or replace, by code) its units; returns the report lines."""
+    store.check_writable()
     units, report = read_boundaries(path, code_field=code_field, name_field=name_field, layer=layer, crs=crs)
     before = set(store.unit_index()[CODE])
     store.put_units(units, str(path))
@@ -47,6 +48,7 @@ def _orphans(store: Store) -> list[str]:
 
 def import_figures(store: Store, path: str | Path, *, period: str | None = None, sheet: str | None = None) -> list[str]:
     """Read an enrollment file, match its rows to the stored units and store them for their period."""
+    store.check_writable()
     index = store.unit_index()
     if index.empty:
         raise DataError(f"The store {store.location} has no boundaries yet: import them first (import-boundaries).")
@@ -65,6 +67,7 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
 
 def import_facilities(store: Store, path: str | Path, *, replace: bool = False) -> list[str]:
     """Read facility points, store them, and report where they fall."""
+    store.check_writable()
     points = read_facilities(path)
     added = store.put_facilities(points, str(path), replace=replace)
     lines = [f"imported {added} facilities from {Path(path).name}"

@@ -90,7 +90,19 @@ def test_ambiguous_name_without_kecamatan_is_unmatched():
     assert matched[CODE].tolist() == ["33.21.03.2002"]  # a name unique in all units needs no kecamatan
     [item] = report.unmatched
     assert item.row == 2 and "2 desa units have this name" in item.reason
-    assert item.suggestions == ("Tlogorejo (Guntur)", "Tlogorejo (Karangtengah)")
+    assert item.suggestions == ("Tlogorejo (Guntur) 33.21.03.2001", "Tlogorejo (Karangtengah) 33.21.04.2001")
+
+
+def test_same_kecamatan_name_in_two_kabupaten_settled_by_the_file_area():
+    both = pd.concat([units(), pd.DataFrame([
+        ("33.21.09.2012", "Karanganyar", DESA, "33.21.09", "Karanganyar"),
+        ("33.13.09.1007", "Karanganyar", DESA, "33.13.09", "Karanganyar"),
+    ], columns=units().columns)], ignore_index=True)
+    alone, report = match_figures(figures(["Karanganyar"], kecamatan=["Karanganyar"]), both)
+    assert alone.empty and report.unmatched[0].suggestions[1] == "Karanganyar (Karanganyar) 33.13.09.1007"
+    with_demak, report = match_figures(figures(["Karanganyar", "Dukun"], kecamatan=["Karanganyar", "Karangtengah"]),
+                                       both)
+    assert with_demak[CODE].tolist() == ["33.21.09.2012", "33.21.04.2002"] and report.unmatched == ()
 
 
 def test_misspelt_names_get_suggestions():

@@ -84,6 +84,7 @@ class _Result:
     reason: str = ""
     suggestions: tuple[str, ...] = ()
     later: Callable[[], tuple[str, ...]] | None = None  # suggestions worked out only when they will be shown
+    candidates: tuple[str, ...] = ()  # codes of the units an ambiguous name could be
 
     def hints(self) -> tuple[str, ...]:
         return self.suggestions or (self.later() if self.later else ())
@@ -112,8 +113,11 @@ def _in_kecamatan(name: str, kecamatan: str, index: _Index) -> _Result:
     if not codes:
         return _Result(None, f"no desa or kelurahan of that name in kecamatan {kecamatan}",
                        later=lambda: _closest(name, index.kecamatan_desa[key], index))
-    return _Result(None, f"{len(codes)} units of that name in kecamatan {kecamatan} ({', '.join(codes)}): "
-                         f"add a code column", tuple(index.labels[c] for c in codes))
+    return _ambiguous(f"{len(codes)} units of that name in kecamatan {kecamatan}: add a code column", codes, index)
+
+
+def _ambiguous(reason: str, codes: list[str], index: _Index) -> _Result:
+    return _Result(None, reason, tuple(f"{index.labels[c]} {c}" for c in codes), candidates=tuple(codes))
 
 
 def _by_name(name: object, kecamatan: object, level: str, index: _Index) -> _Result:
@@ -127,8 +131,8 @@ def _by_name(name: object, kecamatan: object, level: str, index: _Index) -> _Res
     if not codes:
         pool = index.by_level.get(level, [])
         return _Result(None, f"no {level} of that name", later=lambda: _closest(str(name), pool, index))
-    return _Result(None, f"{len(codes)} {level} units have this name: give its kecamatan (or a code) to tell "
-                         f"them apart", tuple(index.labels[c] for c in codes))
+    return _ambiguous(f"{len(codes)} {level} units have this name: give its kecamatan (or a code) to tell them "
+                      f"apart", codes, index)
 
 
 def _name_level(figures: pd.DataFrame, index: _Index) -> str:
@@ -140,11 +144,21 @@ def _name_level(figures: pd.DataFrame, index: _Index) -> str:
     return KECAMATAN if hits[KECAMATAN] > hits[DESA] else DESA
 
 
+def _within_file_area(results: list[_Result]) -> list[_Result]:
+    """Settle ambiguous names by the kabupaten the other rows matched in: a file covers one area."""
+    area = {ancestor_at(r.code, KABUPATEN) for r in results if r.code is not None}
+    settled = []
+    for result in results:
+        inside = [c for c in result.candidates if ancestor_at(c, KABUPATEN) in area]
+        settled.append(_Result(inside[0]) if len(inside) == 1 else result)
+    return settled
+
+
 def _match_rows(figures: pd.DataFrame, index: _Index) -> list[_Result]:
     level = _name_level(figures, index)
     rows = figures.to_dict("records")
-    return [_by_code(r[CODE], r.get(NAME), index) if isinstance(r.get(CODE), str)
-            else _by_name(r.get(NAME), r.get(KECAMATAN_NAME), level, index) for r in rows]
+    return _within_file_area([_by_code(r[CODE], r.get(NAME), index) if isinstance(r.get(CODE), str)
+                              else _by_name(r.get(NAME), r.get(KECAMATAN_NAME), level, index) for r in rows])
 
 
 def _check_duplicates(matched: pd.DataFrame) -> None:

@@ -24,6 +24,7 @@ from .tooltip import tooltip_table
 UNIT_COLUMNS = (schema.CODE, schema.NAME, schema.LEVEL, schema.GEOMETRY)
 OUTLINE_COLUMNS = (schema.CODE, schema.NAME, schema.GEOMETRY)
 BASEMAPS = ("none", "osm")
+UNIT_CLASS, OUTLINE_CLASS = "geojkn-unit", "geojkn-outline"  # CSS classes of the SVG paths
 MIN_ZOOM, MAX_ZOOM = 5, 18
 TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"
 
@@ -93,7 +94,7 @@ def _style_for(classification: Classification, cls: int, below: bool) -> dict:
                 "weight": 1.0, "dashArray": "4 3"}
     if below:
         return {"fillColor": classification.colors[cls], "fillOpacity": 0.85,
-                "color": BELOW_TARGET_BORDER, "weight": 2.2}
+                "color": BELOW_TARGET_BORDER, "weight": 1.6}
     return {"fillColor": classification.colors[cls], "fillOpacity": 0.85, "color": BORDER, "weight": 0.6}
 
 
@@ -118,7 +119,7 @@ def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Class
     fields = list(data["features"][0]["properties"])
     name = escape_text(metric_name(classification.metric, lang, format_percent(target, 0, lang)))
     folium.GeoJson(
-        data, name=name, overlay=True, control=True,
+        data, name=name, overlay=True, control=True, class_name=UNIT_CLASS,
         # Folium groups the features by style into one switch, so each style is written once.
         style_function=lambda feature: styles[int(feature["id"])],
         highlight_function=lambda feature: {"weight": 3, "color": "#000000"},
@@ -133,9 +134,9 @@ def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: str) -> None:
                 for pos, (name, geom) in enumerate(zip(kec[schema.NAME], rounded(kec.geometry)))]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=escape_text(word("outline", lang)), overlay=True, control=True,
-        style_function=lambda feature: {"fill": False, "color": OUTLINE, "weight": 1.6},
-        highlight_function=lambda feature: {"weight": 3.5},
+        name=escape_text(word("outline", lang)), overlay=True, control=True, class_name=OUTLINE_CLASS,
+        style_function=lambda feature: {"fill": False, "color": OUTLINE, "weight": 2.4},
+        highlight_function=lambda feature: {"weight": 4},
         tooltip=folium.GeoJsonTooltip(fields=["t_kec"], aliases=[escape_text(word("kecamatan", lang))],
                                       sticky=True, style=TOOLTIP_CSS),
     ).add_to(fmap)
@@ -155,7 +156,7 @@ def _fit(fmap: folium.Map, shapes: gpd.GeoDataFrame, lang: str) -> None:
         places = [(word("main_area", lang), bounds)]
         places += [(name, full_bounds(group)) for name, group in outlying.items()]
         places.append((word("whole_region", lang), full_bounds(masses)))
-        ZoomTo(word("zoom_to", lang), places).add_to(fmap)
+        ZoomTo(escape_text(word("zoom_to", lang)), [(escape_text(n), b) for n, b in places]).add_to(fmap)
 
 
 def _inside(inner: tuple, outer: tuple) -> bool:

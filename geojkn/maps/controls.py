@@ -16,12 +16,13 @@ class PageStyle(MacroElement):
         {% macro header(this, kwargs) %}
             <style>
                 .leaflet-container { background: {{ this.background }}; }
-                .geojkn-zoom a { display: block; padding: 3px 8px; font: 12px Arial, sans-serif;
-                    color: #222; background: #fff; text-decoration: none; cursor: pointer; width: auto;
-                    height: auto; line-height: 1.4; text-align: left; }
-                .geojkn-zoom a:hover { background: #f0f0f0; }
-                .geojkn-zoom .gj-zoom-title { padding: 3px 8px 0; font: bold 11px Arial, sans-serif;
-                    color: #555; background: #fff; }
+                .leaflet-control-layers { font: 13px/1.4 Arial, Helvetica, sans-serif; }
+                .leaflet-bar.geojkn-zoom a { display: block; width: auto; height: auto; padding: 3px 8px;
+                    font: 12px/1.4 Arial, sans-serif; color: #222; background: #fff; text-align: left;
+                    white-space: nowrap; text-decoration: none; cursor: pointer; }
+                .leaflet-bar.geojkn-zoom a:hover { background: #f0f0f0; }
+                .leaflet-bar.geojkn-zoom .gj-zoom-title { padding: 3px 8px 1px; background: #fff;
+                    font: bold 11px Arial, sans-serif; color: #555; border-radius: 4px 4px 0 0; }
             </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
@@ -48,7 +49,10 @@ class PageStyle(MacroElement):
 
 
 class ZoomTo(MacroElement):
-    """Buttons that fit the map to the main area, to each outlying landmass, or to the whole region."""
+    """Buttons that fit the map to the main area, to each outlying landmass, or to the whole region.
+
+    The title and labels must arrive HTML-escaped.
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -59,12 +63,12 @@ class ZoomTo(MacroElement):
                 control.onAdd = function() {
                     var box = L.DomUtil.create("div", "leaflet-bar geojkn-zoom");
                     var head = L.DomUtil.create("div", "gj-zoom-title", box);
-                    head.textContent = {{ this.title|tojson }};
+                    head.innerHTML = {{ this.title|tojson }};  /* escaped HTML, like every label */
                     places.forEach(function(place) {
                         var link = L.DomUtil.create("a", "", box);
                         link.href = "#";
                         link.setAttribute("role", "button");
-                        link.textContent = place.label;  /* textContent: names from data never parse as HTML */
+                        link.innerHTML = place.label;  /* escaped by the builder */
                         L.DomEvent.on(link, "click", function(e) {
                             L.DomEvent.preventDefault(e);
                             map.fitBounds(place.bounds);

@@ -31,7 +31,7 @@ NO_DATA_LINE = "#969696"
 
 BORDER = "#636363"
 BELOW_TARGET_BORDER = "#67000d"
-OUTLINE = "#252525"
+OUTLINE = "#111111"
 MAP_BACKGROUND = "#e8edf1"
 
 # Okabe & Ito's colour-blind-safe qualitative set; none of these is close to a class colour above.

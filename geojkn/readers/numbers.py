@@ -8,7 +8,7 @@ The rule for a column of counts (people are whole numbers):
    rules out English too, because 1.234 people is not a count: in a count column it can only be 1234.
 3. One possible way: use it. Both possible and they agree (plain digits only): nothing to decide.
 4. Both possible and they disagree: every grouped value is like `1.000` or `25,000` (a single group of 000),
-   which is 1000 or 1 either way and both are whole. Then the other count columns of the same file decide, if
+   which reads as 1000 one way and 1 the other, both whole. Then the other count columns of the same file decide, if
    they were decided by rule 2 and agree (a file is written in one locale). Otherwise DataError: never guess.
 5. No way possible: DataError naming rows, as junk (not a number either way), mixed formats, or not whole.
 Negative counts are errors. Coordinates are decimals, never grouped: a single `.` or `,` is the decimal mark.

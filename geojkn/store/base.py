@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 import geopandas as gpd
 import pandas as pd
 
+from ..errors import DataError
 from ..schema import CODE, COUNTS, LEVEL, NAME, PARENT, PERIOD
 
 UNIT_COLUMNS = (CODE, NAME, PARENT)
@@ -20,6 +21,14 @@ class Store(ABC):
 
     location: str
     readonly: bool
+
+    def check_writable(self) -> None:
+        """Raise a DataError before any work is done if this store cannot be written."""
+        if self.readonly:
+            raise DataError(
+                f"The store {self.location} is read-only (the bundled demo). "
+                "Give --store PATH or set GEOJKN_STORE to import your own data."
+            )
 
     @abstractmethod
     def exists(self) -> bool:

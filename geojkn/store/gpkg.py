@@ -129,11 +129,7 @@ class GpkgStore(Store):
     @contextmanager
     def _transaction(self) -> Iterator[Path]:
         """Write into a copy next to the store, then rename it over the store: readers never see half an import."""
-        if self.readonly:
-            raise DataError(
-                f"The store {self.path} is read-only (the bundled demo). "
-                "Give --store PATH or set GEOJKN_STORE to import your own data."
-            )
+        self.check_writable()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.parent / f".{self.path.name}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
