@@ -43,3 +43,7 @@ def test_unknown_code_and_name_are_not_found():
         resolve_region("Atlantis", INDEX)
     with pytest.raises(DataError, match="not an area code"):
         resolve_region("33.2", INDEX)
+
+
+def test_code_above_the_stored_units_is_a_region_too():
+    assert resolve_region("33", INDEX) == {"code": "33", "name": "33", "level": "provinsi"}

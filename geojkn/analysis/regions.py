@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from ..codes import parse_code
+from ..codes import level_of, parse_code
 from ..errors import DataError, NotFound
 from ..schema import CODE, KABUPATEN, KECAMATAN, DESA, LEVEL, NAME, PROVINSI
 
@@ -40,6 +40,9 @@ def resolve_region(query: str, index: pd.DataFrame) -> dict:
     code = parse_code(text)
     if code is not None:
         found = index[index[CODE] == code]
+        if found.empty and index[CODE].str.startswith(code + ".").any():
+            # units inside it were imported without its own polygon (e.g. a province): still a region
+            return {CODE: code, NAME: code, LEVEL: level_of(code)}
         if found.empty:
             raise NotFound(f"No region with code {code} in the store. Run `geojkn regions` to list them.")
         return found.iloc[0][[CODE, NAME, LEVEL]].to_dict()
