@@ -62,7 +62,7 @@ def region_map(store: Store, query: str, options: MapOptions, assets: AssetMode)
     outline = store.units(KECAMATAN, within=reg["code"]) if options.level == DESA else None
     source = f"BPJS Kesehatan, {options.period}" if options.period else None
     fmap = build_map(
-        units, metric=options.metric, level=options.level, period=options.period, target=options.target,
+        units, metric=options.metric, period=options.period, target=options.target,
         classes=options.classes, facilities=queries.facilities(store, reg["code"]), outline=outline,
         basemap=options.basemap, title=reg[NAME], source=source, lang=options.lang, assets=assets,
     )

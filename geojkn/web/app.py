@@ -6,8 +6,10 @@ from pathlib import Path
 
 from flask import Flask, request, url_for
 
+from ..formatting import format_int, format_percent
 from ..schema import DEFAULT_TARGET
 from ..store import open_store
+from .i18n import UI
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = {
@@ -43,6 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             args = {**request.args.to_dict(), "lang": lang}
             return url_for(request.endpoint, **(request.view_args or {}), **args) if request.endpoint else "/"
 
-        return {"lang_url": lang_url, "target": app.config["TARGET"]}
+        lang = request.args.get("lang", app.config["LANG"])
+        lang = lang if lang in UI else app.config["LANG"]  # an error page must render even for ?lang=xx
+        return {"lang_url": lang_url, "target": app.config["TARGET"], "lang": lang, "t": UI[lang],
+                "other_lang": "en" if lang == "id" else "id",
+                "pct": lambda v: format_percent(v, lang=lang), "num": lambda v: format_int(v, lang)}
 
     return app

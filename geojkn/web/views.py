@@ -7,29 +7,22 @@ from dataclasses import asdict, replace
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
 from .. import queries
-from ..formatting import format_int, format_percent
 from ..maps.assets import AssetMode, vendor_files
 from ..maps.classify import SCHEMES
 from ..rendering import BASEMAPS, region_map, standalone_html
 from ..schema import DESA, KECAMATAN, LEVEL_PARTS, METRICS
 from ..serialize import records
 from . import params
-from .i18n import UI
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
 
 
-def _page_context(lang: str) -> dict:
-    return {"lang": lang, "t": UI[lang], "pct": lambda v: format_percent(v, lang=lang),
-            "num": lambda v: format_int(v, lang), "other_lang": "en" if lang == "id" else "id"}
-
-
 @bp.get("/")
 def index():
-    lang = params.lang()
+    params.lang()  # a bad ?lang= is a 400 with the allowed values
     rows = records(queries.overview(params.store()))
-    return render_template("index.html", rows=rows, **_page_context(lang))
+    return render_template("index.html", rows=rows)
 
 
 @bp.get("/r/<code>")
@@ -46,14 +39,13 @@ def dashboard(code: str):
     if LEVEL_PARTS[options.level] <= deep:
         options = replace(options, level=DESA)  # a kecamatan region is mapped by its desa
     query = {k: v for k, v in asdict(options).items() if v is not None}
-    context = _page_context(options.lang)
     return render_template(
         "dashboard.html", s=summary, options=options, rankings=rankings,
         map_url=url_for("views.map_page", code=summary["code"], **query),
         export_url=url_for("views.export", code=summary["code"], **query),
         csv_url=url_for("api.ranking_csv", code=summary["code"], level=DESA, period=summary["period"] or ""),
         metrics=METRICS, schemes=SCHEMES, basemaps=BASEMAPS, periods=summary["periods"],
-        levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep], **context,
+        levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep],
     )
 
 

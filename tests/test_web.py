@@ -1,0 +1,126 @@
+"""The Flask app through its test client: pages, API shapes, and every bad input answered 400/404, never 500."""
+
+import json
+import math
+
+import pytest
+
+from geojkn import create_app
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.delenv("GEOJKN_STORE", raising=False)
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_region_picker_lists_the_demo(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Kabupaten Sukamaju" in page and "/r/99.01" in page
+
+
+def test_dashboard_reports_like_the_regency(client):
+    summary = client.get("/api/regions/99.01/summary").get_json()
+    page = client.get("/r/99.01").get_data(as_text=True)
+    pct = f"{summary['coverage'] * 100:.2f}".replace(".", ",")
+    act = f"{summary['active_coverage'] * 100:.2f}".replace(".", ",")
+    assert f"{pct} % penduduk terdaftar, {act} % aktif" in page
+    assert 'id="rank-kecamatan"' in page and 'id="rank-desa"' in page
+    assert "/r/99.01/map?" in page and "/r/99.01/export.html?" in page
+
+
+def test_english_switch(client):
+    page = client.get("/r/99.01?lang=en").get_data(as_text=True)
+    assert "of residents registered" in page and 'lang="en"' in page
+
+
+def test_summary_api_is_the_cli_object_and_has_no_nan(client):
+    body = client.get("/api/regions/99.01/summary").get_data(as_text=True)
+    assert "NaN" not in body
+    data = json.loads(body)
+    assert data["code"] == "99.01" and data["level"] == "kabupaten"
+    assert set(data["facilities"]) >= {"fktp", "fkrtl", "lab", "optik", "by_type"}
+
+
+def test_units_geojson_has_one_feature_per_unit_and_nulls_for_missing(client):
+    data = client.get("/api/regions/99.01/units.geojson?level=desa&period=2024-06").get_json()
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 212
+    missing = [f for f in data["features"] if f["properties"]["population"] is None]
+    assert missing and all(f["properties"]["coverage"] is None for f in missing)
+    assert all(not isinstance(v, float) or math.isfinite(v) for f in data["features"] for v in f["properties"].values())
+
+
+def test_ranking_json_and_csv(client):
+    ranked = client.get("/api/regions/99.01/ranking.json?level=kecamatan&below=0.9").get_json()
+    coverages = [u["coverage"] for u in ranked["units"]]
+    assert coverages == sorted(coverages) and all(c < 0.9 for c in coverages)
+    csv = client.get("/api/regions/99.01/ranking.csv?level=desa")
+    assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
+    assert csv.get_data(as_text=True).splitlines()[0].startswith("rank,code,name")
+
+
+def test_map_page_uses_local_assets_only(client):
+    page = client.get("/r/99.01/map").get_data(as_text=True)
+    assert "/static/vendor/leaflet.js" in page
+    for bad in ('src="http', "src='http", 'href="http', 'src="//', 'href="//'):
+        assert bad not in page
+    assert client.get("/static/vendor/leaflet.js").status_code == 200
+
+
+def test_export_is_a_standalone_download(client):
+    resp = client.get("/r/99.01/export.html?level=kecamatan&metric=gap")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"].startswith('attachment; filename="geojkn-99.01-kecamatan-gap-')
+    page = resp.get_data(as_text=True)
+    assert "/static/vendor" not in page and "L.map(" in page
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("url,status,needle", [
+    ("/r/99.77", 404, "99.77"),
+    ("/api/regions/99.77/summary", 404, "99.77"),
+    ("/r/33.2", 400, "not an area code"),
+    ("/r/99.01?level=rt", 400, "kecamatan, desa"),
+    ("/r/99.01?metric=happiness", 400, "coverage"),
+    ("/r/99.01?classes=random", 400, "policy"),
+    ("/r/99.01?period=2019-01", 400, "2024-06"),
+    ("/r/99.01?period=Jan", 400, "YYYY-MM"),
+    ("/r/99.01?basemap=google", 400, "osm"),
+    ("/r/99.01?lang=fr", 400, "id, en"),
+    ("/r/99.01?target=lots", 400, "not a number"),
+    ("/r/99.01?target=95", 400, "between 0 and 1"),
+    ("/r/99.01/map?metric=x", 400, "coverage"),
+    ("/r/99.01/export.html?level=x", 400, "desa"),
+    ("/api/regions/99.01/units.geojson?level=x", 400, "desa"),
+    ("/api/regions/99.01/ranking.json?metric=x", 400, "coverage"),
+    ("/api/regions/99.01/ranking.csv?below=x", 400, "not a number"),
+    ("/api/regions/Sukamaju/summary", 400, "ambiguous"),
+    ("/static/vendor/evil.js", 404, "evil.js"),
+])
+def test_bad_input_gets_a_message_never_a_500(client, url, status, needle):
+    resp = client.get(url)
+    assert resp.status_code == status
+    assert needle in resp.get_data(as_text=True)
+
+
+def test_config_layers_environment_over_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEOJKN_TARGET", "0.98")
+    monkeypatch.setenv("GEOJKN_LANG", "en")
+    app = create_app({"TESTING": True})
+    assert app.config["TARGET"] == 0.98 and app.config["LANG"] == "en"
+    data = app.test_client().get("/api/regions/99.01/summary").get_json()
+    assert data["target"] == 0.98
+
+
+def test_test_config_wins(tmp_path):
+    app = create_app({"TESTING": True, "STORE": str(tmp_path / "empty.gpkg")})
+    resp = app.test_client().get("/")
+    assert resp.status_code == 200 and "Belum ada batas wilayah" in resp.get_data(as_text=True)
