@@ -1,0 +1,222 @@
+"""The served dashboard in headless Chromium, with every request outside 127.0.0.1 blocked."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from werkzeug.serving import make_server
+
+import shapely
+from shapely.ops import polylabel
+
+from conftest import FASKES_JD, JEPARA_DEMAK, tiny_units
+from geojkn import create_app
+from geojkn.cli import main
+from geojkn.formatting import format_int, format_percent
+from geojkn.store import open_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+PAYLOADS = ("<img src=x onerror=window.__pwned=1>", "</script><script>window.__pwned=2</script>",
+            "${window.__pwned=3}", "back`tick", "back\\slash")
+FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found at /usr/bin/chromium")]
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+class Server:
+    """The app on a free port of 127.0.0.1, in a thread."""
+
+    def __init__(self, store: str | None) -> None:
+        app = create_app({"TESTING": True, "STORE": store})
+        self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server():
+    server = Server(None)
+    yield server
+    server.close()
+
+
+def open_page(browser, url: str):
+    """A page with outside requests blocked; records blocked URLs, script errors and dialogs."""
+    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    page.blocked, page.errors, page.dialogs = [], [], []
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "data:", "about:", "file://")):
+            r.continue_()
+        else:
+            page.blocked.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    return page
+
+
+def map_frame(page):
+    frame = page.frame_locator("#map")
+    frame.locator(".geojkn-legend").wait_for(state="visible")
+    return frame, next(f for f in page.frames if f.url.startswith(page.url.split("/r/")[0]) and "/map" in f.url)
+
+
+def hover_point(frame, lon: float, lat: float) -> str:
+    """Move the mouse to a place on the map, as a person does, and return the tooltip text."""
+    x, y = frame.evaluate(f"""() => {{
+        const p = {FIND_MAP}.latLngToContainerPoint([{lat}, {lon}]);
+        return [p.x, p.y];
+    }}""")
+    box = frame.frame_element().bounding_box()
+    frame.page.mouse.move(box["x"] + x, box["y"] + y)
+    tip = frame.locator(".leaflet-tooltip").first
+    tip.wait_for(state="visible")
+    return tip.inner_text()
+
+
+def test_dashboard_shows_map_legend_tooltip_and_facility_toggle(browser, demo_server):
+    page = open_page(browser, demo_server.url + "/r/99.01?period=2024-12")
+    locator, frame = map_frame(page)
+    assert locator.locator("path.geojkn-unit").count() == 212
+    assert "88,44 % penduduk terdaftar" in page.locator("#headline").inner_text()
+    legend = locator.locator(".geojkn-legend").inner_text()
+    assert "< 80,00 %" in legend and "tanpa data" in legend
+    # a desa's figures on hover: the lowest ranked desa, at the point deepest inside it
+    worst = page.request.get(demo_server.url + "/api/regions/99.01/ranking.json?level=desa").json()["units"][0]
+    geometry = open_store(None).units("desa").set_index("code").loc[worst["code"], "geometry"]
+    inside = polylabel(max(shapely.get_parts(geometry), key=lambda part: part.area))
+    text = hover_point(frame, inside.x, inside.y)
+    assert worst["name"] in text and worst["kecamatan_name"] in text
+    assert format_percent(worst["coverage"]) in text and format_int(worst["registered"]) in text
+    # facility layer toggled off and on through the layer control
+    frame.evaluate(f"{FIND_MAP}.setZoom(15, {{animate: false}})")
+    page.wait_for_timeout(300)
+    frame.evaluate(f"{FIND_MAP}.setView([-6.2, 127.7], 11, {{animate: false}})")
+    page.wait_for_timeout(300)
+    label = locator.locator(".leaflet-control-layers-overlays label", has_text="FKTP")
+    assert label.locator("input").is_checked()
+    label.locator("input").uncheck()
+    page.wait_for_timeout(200)
+    assert locator.locator("path.geojkn-fac-fktp").count() == 0
+    label.locator("input").check()
+    page.wait_for_timeout(300)
+    shown = locator.locator("path.geojkn-fac-fktp").count() + locator.locator(".marker-cluster").count()
+    assert shown > 0
+    frame.evaluate(f"{FIND_MAP}.fire('resize')")
+    OUTPUT.mkdir(exist_ok=True)
+    page.reload()
+    map_frame(page)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(OUTPUT / "dashboard.png"))
+    assert page.errors == [] and page.blocked == [] and page.dialogs == []
+    page.close()
+
+
+def test_download_button_gives_the_standalone_file(browser, demo_server, tmp_path):
+    page = open_page(browser, demo_server.url + "/r/99.01?level=kecamatan")
+    with page.expect_download() as info:
+        page.locator("#download").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name.startswith("geojkn-99.01-kecamatan-coverage-")
+    offline = open_page(browser, path.as_uri())
+    offline.wait_for_function(f"{FIND_MAP} !== undefined")
+    assert offline.locator("path.geojkn-unit").count() == 15
+    assert offline.blocked == [] and offline.errors == []
+    offline.close()
+    page.close()
+
+
+@pytest.fixture
+def payload_store(tmp_path):
+    """A store whose every name is an injection attempt."""
+    units = tiny_units()
+    units["nama"] = [PAYLOADS[i % len(PAYLOADS)] for i in range(len(units))]
+    units.to_file(tmp_path / "w.geojson", driver="GeoJSON")
+    rows = [f"{c};{n};1.500;{900 + 10 * i};700" for i, (c, n) in enumerate(zip(units.kode[:4], units.nama[:4]))]
+    (tmp_path / "f.csv").write_text("kode;nama;penduduk;terdaftar;aktif\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    fac = [f'"{p.replace(chr(34), chr(34) * 2)}";puskesmas;{-5.95 + 0.01 * i};{127.05 + 0.02 * i}'
+           for i, p in enumerate(PAYLOADS)]
+    (tmp_path / "fk.csv").write_text("nama;jenis;lat;lon\n" + "\n".join(fac) + "\n", encoding="utf-8")
+    store = str(tmp_path / "s.gpkg")
+    for argv in (["import-boundaries", tmp_path / "w.geojson"], ["import-figures", tmp_path / "f.csv", "--period", "2024-01"],
+                 ["import-facilities", tmp_path / "fk.csv"]):
+        assert main(["--store", store, *map(str, argv)]) == 0
+    return store
+
+
+def test_names_carrying_scripts_stay_inert_on_the_dashboard(browser, payload_store):
+    server = Server(payload_store)
+    try:
+        page = open_page(browser, server.url + "/r/99.01")
+        locator, frame = map_frame(page)
+        scripts = frame.locator("script").count()
+        frame.evaluate(f"{FIND_MAP}.setZoom(14, {{animate: false}})")
+        page.wait_for_timeout(300)
+        texts = frame.evaluate(f"""() => {{
+            const map = {FIND_MAP}, out = [];
+            map.eachLayer(l => {{
+                if (l.feature && l.getTooltip && l.getTooltip()) {{ l.openTooltip(l.getBounds().getCenter()); out.push(l.getTooltip().getElement().innerText); }}
+                else if (l instanceof L.CircleMarker && l.getTooltip()) {{ l.openTooltip(); out.push(l.getTooltip().getElement().innerText); }}
+                if (l.getPopup && l.getPopup()) {{ l.openPopup(); out.push(l.getPopup().getElement().innerText); }}
+            }});
+            return out;
+        }}""")
+        joined = "\n".join(texts) + page.locator("aside").inner_text()
+        for payload in PAYLOADS:
+            assert payload in joined
+        assert frame.evaluate("window.__pwned") is None and page.evaluate("window.__pwned") is None
+        assert frame.locator("img").count() == 0 and page.locator("img").count() == 0
+        assert frame.locator("script").count() == scripts
+        assert page.dialogs == [] and page.errors == []
+        page.close()
+    finally:
+        server.close()
+
+
+@pytest.mark.shared
+def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_path):
+    store = str(tmp_path / "jd.gpkg")
+    assert main(["--store", store, "import-boundaries", str(JEPARA_DEMAK)]) == 0
+    assert main(["--store", store, "import-facilities", str(FASKES_JD)]) == 0
+    from geojkn.readers.boundaries import read_boundaries
+    desa = read_boundaries(JEPARA_DEMAK)[0].query("level == 'desa'")
+    rng = np.random.default_rng(3)
+    pop = rng.integers(2000, 9000, len(desa))
+    reg = (pop * rng.uniform(0.7, 1.0, len(desa))).astype(int)
+    lines = [f"{c};{p};{r};{int(r * 0.75)}" for c, p, r in zip(desa.code, pop, reg)]
+    (tmp_path / "f.csv").write_text("kode;penduduk;terdaftar;aktif\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["--store", store, "import-figures", str(tmp_path / "f.csv"), "--period", "2022-01"]) == 0
+    server = Server(store)
+    try:
+        page = open_page(browser, server.url + "/r/33")
+        locator, _ = map_frame(page)
+        assert locator.locator("path.geojkn-unit").count() == 444
+        assert page.locator("#rank-kecamatan tbody tr").count() == 10
+        assert page.errors == [] and page.blocked == []
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUTPUT / "dashboard_jepara_demak.png"))
+        page.close()
+    finally:
+        server.close()
