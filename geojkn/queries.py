@@ -115,7 +115,9 @@ def summary(store: Store, query: str, period: str | None = None, target: float =
     target = check_target(target)
     reg = region(store, query)
     period = choose_period(store, reg[CODE], period)
-    own = unit_metrics(store, reg[CODE], reg[LEVEL], period, target)
+    figures = store.figures(period, within=reg[CODE]) if period else store.figures().iloc[:0]
+    own = add_metrics(rollup(figures), target)
+    own = own[own[CODE] == reg[CODE]]
     row = own.iloc[0] if len(own) else pd.Series(dtype=object)
     desa = unit_metrics(store, reg[CODE], DESA, period, target)
     at_target = desa[desa[COVERAGE] >= target]

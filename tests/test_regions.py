@@ -46,4 +46,4 @@ def test_unknown_code_and_name_are_not_found():
 
 
 def test_code_above_the_stored_units_is_a_region_too():
-    assert resolve_region("33", INDEX) == {"code": "33", "name": "33", "level": "provinsi"}
+    assert resolve_region("33", INDEX) == {"code": "33", "name": "Provinsi 33", "level": "provinsi"}

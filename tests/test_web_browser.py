@@ -214,6 +214,8 @@ def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_
         locator, _ = map_frame(page)
         assert locator.locator("path.geojkn-unit").count() == 444
         assert page.locator("#rank-kecamatan tbody tr").count() == 10
+        headline = page.locator("#headline").inner_text()
+        assert "penduduk terdaftar" in headline and "–" not in headline
         assert page.errors == [] and page.blocked == []
         page.wait_for_timeout(500)
         page.screenshot(path=str(OUTPUT / "dashboard_jepara_demak.png"))

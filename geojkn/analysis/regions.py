@@ -42,7 +42,8 @@ def resolve_region(query: str, index: pd.DataFrame) -> dict:
         found = index[index[CODE] == code]
         if found.empty and index[CODE].str.startswith(code + ".").any():
             # units inside it were imported without its own polygon (e.g. a province): still a region
-            return {CODE: code, NAME: code, LEVEL: level_of(code)}
+            level = level_of(code)
+            return {CODE: code, NAME: f"{_LEVEL_TITLE[level]} {code}", LEVEL: level}
         if found.empty:
             raise NotFound(f"No region with code {code} in the store. Run `geojkn regions` to list them.")
         return found.iloc[0][[CODE, NAME, LEVEL]].to_dict()
