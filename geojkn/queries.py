@@ -110,23 +110,36 @@ def facilities(store: Store, code: str) -> gpd.GeoDataFrame:
     return within_region(placed_facilities(store), code).copy()
 
 
+def _region_row(store: Store, code: str, period: str | None, target: float) -> pd.Series:
+    """A region's own counts and metrics for one period (summed from its units); empty without figures."""
+    figures = store.figures(period, within=code) if period else store.figures().iloc[:0]
+    own = add_metrics(rollup(figures), target)
+    own = own[own[CODE] == code]
+    return own.iloc[0] if len(own) else pd.Series(dtype=object)
+
+
+def _previous(store: Store, code: str, period: str | None, periods: list[str], target: float) -> dict | None:
+    """The same figures one period earlier, for the change since then; None for the first period."""
+    earlier = [p for p in periods if period and p < period]
+    if not earlier:
+        return None
+    row = _region_row(store, code, earlier[-1], target)
+    return {PERIOD: earlier[-1], **{c: plain(row.get(c)) for c in (POPULATION, REGISTERED, ACTIVE) + METRICS}}
+
+
 def summary(store: Store, query: str, period: str | None = None, target: float = DEFAULT_TARGET) -> dict:
     """The figures of one region as one JSON-ready object (the shape of `geojkn summary --json`)."""
     target = check_target(target)
     reg = region(store, query)
     period = choose_period(store, reg[CODE], period)
-    figures = store.figures(period, within=reg[CODE]) if period else store.figures().iloc[:0]
-    own = add_metrics(rollup(figures), target)
-    own = own[own[CODE] == reg[CODE]]
-    row = own.iloc[0] if len(own) else pd.Series(dtype=object)
+    row = _region_row(store, reg[CODE], period, target)
     desa = unit_metrics(store, reg[CODE], DESA, period, target)
     at_target = desa[desa[COVERAGE] >= target]
+    periods = sorted(store.figures(within=reg[CODE])[PERIOD].unique().tolist())
     out = {CODE: reg[CODE], NAME: reg[NAME], LEVEL: reg[LEVEL], PERIOD: period}
-    for column in (POPULATION, REGISTERED, ACTIVE) + METRICS[:3]:
-        out[column] = plain(row.get(column))
+    out.update({c: plain(row.get(c)) for c in (POPULATION, REGISTERED, ACTIVE) + METRICS[:3]})
     out["target"] = target
-    for column in METRICS[3:]:
-        out[column] = plain(row.get(column))
+    out.update({c: plain(row.get(c)) for c in METRICS[3:]})
     out.update({
         "desa": int(len(desa)),
         "desa_with_figures": int(desa[POPULATION].notna().sum()),
@@ -135,7 +148,8 @@ def summary(store: Store, query: str, period: str | None = None, target: float =
         "kecamatan_with_desa_at_target": int(at_target[PARENT].nunique()),
         "segments": {c: plain(row.get(c)) for c in COUNTS[3:]},
         "facilities": count_by_type(facilities(store, reg[CODE])),
-        "periods": sorted(store.figures(within=reg[CODE])[PERIOD].unique().tolist()),
+        "periods": periods,
+        "previous": _previous(store, reg[CODE], period, periods, target),
     })
     return out
 

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from .formatting import format_int, format_percent
+from .formatting import format_decimal, format_int, format_percent
 from .schema import ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, CODE, COVERAGE, GAP, NAME, POPULATION, RATE_METRICS, REGISTERED, TO_REACTIVATE
 
 TEXT = {
@@ -18,6 +18,7 @@ TEXT = {
         "at_target": "mencapai target", "in_kec": "di", "kecamatan": "kecamatan", "facilities": "Fasilitas kesehatan",
         "people": "orang", "rank": "No", "name": "Nama", "kec": "Kecamatan", "units": "unit",
         "total": "Jumlah", "none": "Tidak ada unit yang memenuhi kriteria.",
+        "change": "Perubahan sejak", "points": "poin", "participants": "peserta",
     },
     "en": {
         "period": "period", "no_period": "no enrollment figures yet", "population": "Population",
@@ -27,6 +28,7 @@ TEXT = {
         "at_target": "at target", "in_kec": "in", "kecamatan": "kecamatan", "facilities": "Health facilities",
         "people": "people", "rank": "No", "name": "Name", "kec": "Kecamatan", "units": "units",
         "total": "Total", "none": "No unit matches.",
+        "change": "Change since", "points": "points", "participants": "participants",
     },
 }
 METRIC_LABELS = {
@@ -57,7 +59,23 @@ def summary_text(s: dict, lang: str = "id") -> str:
         f"  {t['facilities']:<34}FKTP {fac['fktp']}, FKRTL {fac['fkrtl']}, lab {fac['lab']}, optik {fac['optik']}, "
         f"apotek {fac['apotek']}",
     ]
+    change = change_text(s, lang)
+    if change:
+        rows.append(f"  {t['change'] + ' ' + s['previous']['period']:<34}{change}")
     return "\n".join(rows)
+
+
+def change_text(s: dict, lang: str = "id") -> str | None:
+    """'+1,57 poin cakupan (+36.133 peserta)' since the previous period, or None."""
+    prev = s.get("previous")
+    if not prev or prev.get(COVERAGE) is None or s.get(COVERAGE) is None:
+        return None
+    t, labels = TEXT[lang], METRIC_LABELS[lang]
+    points = (s[COVERAGE] - prev[COVERAGE]) * 100
+    people = s[REGISTERED] - prev[REGISTERED]
+    sign = lambda v: "+" if v >= 0 else "−"
+    return (f"{sign(points)}{format_decimal(abs(points), 2, lang)} {t['points']} {labels[COVERAGE].lower()} "
+            f"({sign(people)}{format_int(abs(people), lang)} {t['participants']})")
 
 
 def _cell(column: str, value: object, lang: str) -> str:

@@ -184,3 +184,16 @@ def test_real_facilities_land_where_their_coordinates_say(shared_data, store_pat
     assert placed.loc["WEDUNG II", "unit_code"] == "33.21.13.2013"
     assert placed.loc["DEMAK III", "kecamatan_code"] == "33.21.11"
     assert placed.unit_code.notna().all()
+
+
+def test_summary_compares_with_the_previous_period(tiny_store, tmp_path, capsys):
+    codes = ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
+    write_figures(tmp_path / "feb.csv", codes, [1000, 2000, 1500, 500], [960, 1600, 1250, 520], [700, 1000, 900, 400])
+    assert run(capsys, "--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02")[0] == 0
+    data = json.loads(run(capsys, "--store", tiny_store, "summary", "99.01", "--json")[1])
+    assert data["period"] == "2024-02" and data["previous"]["period"] == "2024-01"
+    assert data["previous"]["registered"] == 4170 and data["registered"] == 4330
+    _, text, _ = run(capsys, "--store", tiny_store, "summary", "99.01")
+    assert "Perubahan sejak 2024-01" in text and "+3,20 poin" in text and "+160 peserta" in text
+    first = json.loads(run(capsys, "--store", tiny_store, "summary", "99.01", "--period", "2024-01", "--json")[1])
+    assert first["previous"] is None

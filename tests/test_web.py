@@ -124,3 +124,13 @@ def test_test_config_wins(tmp_path):
     app = create_app({"TESTING": True, "STORE": str(tmp_path / "empty.gpkg")})
     resp = app.test_client().get("/")
     assert resp.status_code == 200 and "Belum ada batas wilayah" in resp.get_data(as_text=True)
+
+
+def test_dashboard_ranks_by_the_chosen_metric(client):
+    page = client.get("/r/99.01?metric=gap").get_data(as_text=True)
+    assert "belum terdaftar terbanyak" in page
+    ranked = client.get("/api/regions/99.01/ranking.json?level=kecamatan&metric=gap").get_json()["units"]
+    first = page.index(ranked[0]["name"], page.index('id="rank-kecamatan"'))
+    second = page.index(ranked[1]["name"], page.index('id="rank-kecamatan"'))
+    assert first < second and ranked[0]["gap"] >= ranked[1]["gap"]
+    assert "Sejak 2024-06" in client.get("/r/99.01").get_data(as_text=True)

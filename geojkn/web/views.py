@@ -10,7 +10,8 @@ from .. import queries
 from ..maps.assets import AssetMode, vendor_files
 from ..maps.classify import SCHEMES
 from ..rendering import BASEMAPS, region_map, standalone_html
-from ..schema import DESA, KECAMATAN, LEVEL_PARTS, METRICS
+from ..report import change_text
+from ..schema import COUNT_METRICS, DESA, KECAMATAN, LEVEL_PARTS, METRICS
 from ..serialize import records
 from . import params
 
@@ -34,7 +35,8 @@ def dashboard(code: str):
     rankings = {}
     for level in (KECAMATAN, DESA):
         if LEVEL_PARTS[level] > deep:
-            table = queries.ranking(store, summary["code"], level=level, period=summary["period"], target=options.target)[2]
+            table = queries.ranking(store, summary["code"], level=level, metric=options.metric,
+                                    period=summary["period"], target=options.target)[2]
             rankings[level] = records(table.head(10))
     if LEVEL_PARTS[options.level] <= deep:
         options = replace(options, level=DESA)  # a kecamatan region is mapped by its desa
@@ -44,7 +46,8 @@ def dashboard(code: str):
         map_url=url_for("views.map_page", code=summary["code"], **query),
         export_url=url_for("views.export", code=summary["code"], **query),
         csv_url=url_for("api.ranking_csv", code=summary["code"], level=DESA, period=summary["period"] or ""),
-        metrics=METRICS, schemes=SCHEMES, basemaps=BASEMAPS, periods=summary["periods"],
+        change=change_text(summary, options.lang), metrics=METRICS, schemes=SCHEMES,
+        count_metric=options.metric in COUNT_METRICS, basemaps=BASEMAPS, periods=summary["periods"],
         levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep],
     )
 
