@@ -197,3 +197,20 @@ def test_summary_compares_with_the_previous_period(tiny_store, tmp_path, capsys)
     assert "Perubahan sejak 2024-01" in text and "+3,20 poin" in text and "+160 peserta" in text
     first = json.loads(run(capsys, "--store", tiny_store, "summary", "99.01", "--period", "2024-01", "--json")[1])
     assert first["previous"] is None
+
+
+@pytest.mark.shared
+def test_names_only_file_joins_within_kecamatan(shared_data, store_path, tmp_path, capsys):
+    """The BPS census names (no Kemendagri codes): 439 of 444 desa match, the 4 spelling variants are suggested."""
+    census = pd.read_csv(shared_data / "population" / "census2010_desa_jepara_demak_bps.csv", dtype=str)
+    table = pd.DataFrame({"Kecamatan": census["District Name"], "Desa": census["Village Name"],
+                          "Penduduk": census["Population"].astype(int)})
+    table["Peserta"] = (table["Penduduk"] * 0.8).astype(int)
+    table.to_csv(tmp_path / "names.csv", sep=";", index=False)
+    run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
+    status, out, _ = run(capsys, "--store", store_path, "import-figures", tmp_path / "names.csv", "--period", "2010-06")
+    assert status == 0
+    assert "443 rows read: 439 matched, 4 unmatched" in out
+    assert "'BENDANPETE'" in out and "Bedanpete" in out and "Babat" in out
+    data = json.loads(run(capsys, "--store", store_path, "summary", "33.21", "--json")[1])
+    assert data["desa_with_figures"] == 249 - 3
