@@ -12,7 +12,7 @@ from .analysis.metrics import N_DESA, add_metrics, rollup
 from .analysis.ranking import rank_units
 from .analysis.regions import resolve_region
 from .errors import DataError
-from .schema import (ACTIVE, CODE, COUNTS, COVERAGE, DEFAULT_TARGET, DESA, KABUPATEN, KECAMATAN, LEVEL, LEVEL_PARTS, LEVELS,
+from .schema import (ACTIVE, CODE, COUNTS, COVERAGE, DEFAULT_TARGET, DESA, KABUPATEN, KECAMATAN, PROVINSI, LEVEL, LEVEL_PARTS, LEVELS,
                      METRICS, NAME, PARENT, PERIOD, POPULATION, REGISTERED)
 from .serialize import plain
 from .store import Store
@@ -45,24 +45,34 @@ def check_level(level: str, region_level: str | None = None) -> str:
 
 
 def overview(store: Store, target: float = DEFAULT_TARGET) -> pd.DataFrame:
-    """The regions a planner picks from (kabupaten/kota, else the top level present), each at its latest period."""
+    """The regions a planner picks from: each province with several kabupaten/kota in the store, then the
+    kabupaten/kota (else the top level present), each at its latest period."""
     index = store.unit_index()
     present = [lv for lv in (KABUPATEN, KECAMATAN, DESA) if (index[LEVEL] == lv).any()]
     if not present:
         return pd.DataFrame(columns=[CODE, NAME, LEVEL, PERIOD])
     top = index[index[LEVEL] == present[0]].sort_values(CODE)
+    names = index.set_index(CODE)[NAME]
+    provinces = top[CODE].str[:2].value_counts()
     figures = store.figures()
     rows = []
-    for unit in top.itertuples():
-        mine = figures[figures[CODE].str.startswith(unit.code + ".") | (figures[CODE] == unit.code)]
-        period = mine[PERIOD].max() if len(mine) else None
-        counts = rollup(mine[mine[PERIOD] == period]).set_index(CODE) if period else None
-        row = {CODE: unit.code, NAME: unit.name, LEVEL: unit.level, PERIOD: period}
-        if counts is not None and unit.code in counts.index:
-            row.update(counts.loc[unit.code, [POPULATION, REGISTERED, ACTIVE]].to_dict())
-        rows.append(row)
+    for code in sorted(provinces[provinces > 1].index):
+        rows.append(_latest_counts(figures, code, names.get(code, f"Provinsi {code}"), PROVINSI))
+    rows += [_latest_counts(figures, unit.code, unit.name, unit.level) for unit in top.itertuples()]
     table = pd.DataFrame(rows).reindex(columns=[CODE, NAME, LEVEL, PERIOD, POPULATION, REGISTERED, ACTIVE])
-    return add_metrics(table, target)
+    return add_metrics(table.sort_values(CODE, kind="stable"), target).reset_index(drop=True)
+
+
+def _latest_counts(figures: pd.DataFrame, code: str, name: str, level: str) -> dict:
+    """A region's counts at the latest period it has figures for."""
+    mine = figures[figures[CODE].str.startswith(code + ".") | (figures[CODE] == code)]
+    period = mine[PERIOD].max() if len(mine) else None
+    row = {CODE: code, NAME: name, LEVEL: level, PERIOD: period}
+    if period:
+        counts = rollup(mine[mine[PERIOD] == period]).set_index(CODE)
+        if code in counts.index:
+            row.update(counts.loc[code, [POPULATION, REGISTERED, ACTIVE]].to_dict())
+    return row
 
 
 def choose_period(store: Store, code: str, period: str | None) -> str | None:

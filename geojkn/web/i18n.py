@@ -22,6 +22,7 @@ UI = {
         "metric_coverage": "Cakupan terdaftar", "metric_active_coverage": "Cakupan aktif",
         "metric_activity_rate": "Keaktifan", "metric_gap": "Belum terdaftar", "metric_to_reactivate": "Perlu diaktifkan",
         "store": "Data", "all_ranked": "Semua", "people": "orang",
+        "demo": "contoh fiktif bawaan; impor data Anda dengan geojkn --store FILE.gpkg",
     },
     "en": {
         "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region", "period": "Period",
@@ -42,5 +43,6 @@ UI = {
         "metric_coverage": "Registered coverage", "metric_active_coverage": "Active coverage",
         "metric_activity_rate": "Activity rate", "metric_gap": "Still to enrol", "metric_to_reactivate": "To reactivate",
         "store": "Data", "all_ranked": "All", "people": "people",
+        "demo": "the bundled fictional demo; import your own data with geojkn --store FILE.gpkg",
     },
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
@@ -22,8 +23,9 @@ VENDOR_PREFIX = "/static/vendor"
 @bp.get("/")
 def index():
     params.lang()  # a bad ?lang= is a 400 with the allowed values
-    rows = records(queries.overview(params.store()))
-    return render_template("index.html", rows=rows)
+    store = params.store()
+    rows = records(queries.overview(store))
+    return render_template("index.html", rows=rows, store_name=Path(store.location).name, demo=store.readonly)
 
 
 @bp.get("/r/<code>")
