@@ -160,11 +160,20 @@ def cmd_export(store, args) -> None:
 
 
 def cmd_serve(store, args) -> None:
+    import waitress
+
     from .web.app import create_app
 
     app = create_app({"STORE": store.location if not store.readonly else None})
-    print(f"geojkn: dashboard on http://{args.host}:{args.port}/  (store: {store.location}; Ctrl+C to stop)")
-    app.run(host=args.host, port=args.port, debug=False)
+    try:
+        # waitress: a production WSGI server in pure Python, fit for an office intranet
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=4, ident="geojkn")
+    except OSError as exc:
+        raise DataError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+                        "choose another port with --port.") from exc
+    print(f"geojkn: dashboard on http://{args.host}:{args.port}/  (store: {store.location}; Ctrl+C to stop)",
+          flush=True)
+    server.run()
 
 
 COMMANDS = {

@@ -214,3 +214,32 @@ def test_names_only_file_joins_within_kecamatan(shared_data, store_path, tmp_pat
     assert "'BENDANPETE'" in out and "Bedanpete" in out and "Babat" in out
     data = json.loads(run(capsys, "--store", store_path, "summary", "33.21", "--json")[1])
     assert data["desa_with_figures"] == 249 - 3
+
+
+def test_serve_answers_and_a_busy_port_is_a_clear_error(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "geojkn", "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        body = None
+        for _ in range(60):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.25)
+        assert body is not None and b'"status":"ok"' in body
+        busy = subprocess.run([sys.executable, "-m", "geojkn", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+        assert busy.returncode == 2 and "--port" in busy.stderr and "Traceback" not in busy.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
