@@ -210,7 +210,7 @@ def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_
     assert main(["--store", store, "import-figures", str(tmp_path / "f.csv"), "--period", "2022-01"]) == 0
     server = Server(store)
     try:
-        page = open_page(browser, server.url + "/r/33")
+        page = open_page(browser, server.url + "/r/33?level=desa")
         locator, _ = map_frame(page)
         assert locator.locator("path.geojkn-unit").count() == 444
         assert page.locator("#rank-kecamatan tbody tr").count() == 10

@@ -12,7 +12,7 @@ from ..maps.assets import AssetMode, vendor_files
 from ..maps.classify import SCHEMES
 from ..rendering import BASEMAPS, region_map, standalone_html
 from ..report import change_text
-from ..schema import COUNT_METRICS, DESA, KECAMATAN, LEVEL_PARTS, METRICS
+from ..schema import COUNT_METRICS, DESA, KECAMATAN, LEVEL_PARTS, METRICS, PROVINSI
 from ..serialize import records
 from . import params
 
@@ -42,6 +42,8 @@ def dashboard(code: str):
             rankings[level] = records(table.head(10))
     if LEVEL_PARTS[options.level] <= deep:
         options = replace(options, level=DESA)  # a kecamatan region is mapped by its desa
+    elif summary["level"] == PROVINSI and "level" not in request.args:
+        options = replace(options, level=KECAMATAN)  # thousands of desa make a slow first view
     query = {k: v for k, v in asdict(options).items() if v is not None}
     return render_template(
         "dashboard.html", s=summary, options=options, rankings=rankings,
