@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 
 from .analysis.facilities import UNIT_CODE, place_facilities
 from .analysis.matching import match_figures

@@ -8,10 +8,26 @@ import geopandas as gpd
 import pytest
 import shapely
 
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run"]
+TEST_OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 JEPARA_DEMAK = SHARED_DATA / "boundaries" / "jepara_demak_cahyadsn_2025.gpkg"
 JATENG = SHARED_DATA / "boundaries" / "jateng_cahyadsn_2025.gpkg"
 FASKES_JD = SHARED_DATA / "facilities" / "faskes_bppsdmk2019_jepara_demak.geojson"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the browser tests (Debian's package; never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

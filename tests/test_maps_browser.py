@@ -6,30 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from conftest import TEST_OUTPUT
 from geojkn.maps import build_map, export_html
 from maps_fixtures import (BOUNDARIES, ISLAND_NAME, PAYLOADS, grid_facilities, grid_outline, grid_units,
                            real_facilities, real_units)
 
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found at /usr/bin/chromium"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = [pytest.mark.browser]
 
 FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Opened:
@@ -84,8 +70,8 @@ def test_export_shows_one_path_per_unit_and_the_legend(grid_page):
     assert legend.is_visible()
     assert "tanpa data" in legend.inner_text() and "≥ 95,00 %" in legend.inner_text()
     assert grid_page.errors == [] and grid_page.blocked == []
-    OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / "maps_export_grid.png"))
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(TEST_OUTPUT / "maps_export_grid.png"))
 
 
 def test_hovering_a_unit_shows_its_figures(grid_page):
@@ -175,6 +161,6 @@ def test_real_export_renders_every_desa(browser, tmp_path):
     assert page.locator(".geojkn-legend").is_visible()
     assert opened.errors == [] and opened.blocked == []
     page.wait_for_timeout(600)  # let the cluster fade-in finish before the picture
-    OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / "maps_export_jepara_demak.png"))
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(TEST_OUTPUT / "maps_export_jepara_demak.png"))
     page.close()

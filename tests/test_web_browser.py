@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,23 +11,17 @@ from werkzeug.serving import make_server
 import shapely
 from shapely.ops import polylabel
 
-from conftest import FASKES_JD, JEPARA_DEMAK, tiny_units
+from conftest import FASKES_JD, JEPARA_DEMAK, TEST_OUTPUT, tiny_units
 from geojkn import create_app
 from geojkn.cli import main
 from geojkn.formatting import format_int, format_percent
 from geojkn.store import open_store
 
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 PAYLOADS = ("<img src=x onerror=window.__pwned=1>", "</script><script>window.__pwned=2</script>",
             "${window.__pwned=3}", "back`tick", "back\\slash")
 FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found at /usr/bin/chromium")]
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = [pytest.mark.browser]
 
 
 class Server:
@@ -43,13 +36,6 @@ class Server:
     def close(self) -> None:
         self.httpd.shutdown()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +110,11 @@ def test_dashboard_shows_map_legend_tooltip_and_facility_toggle(browser, demo_se
     shown = locator.locator("path.geojkn-fac-fktp").count() + locator.locator(".marker-cluster").count()
     assert shown > 0
     frame.evaluate(f"{FIND_MAP}.fire('resize')")
-    OUTPUT.mkdir(exist_ok=True)
+    TEST_OUTPUT.mkdir(exist_ok=True)
     page.reload()
     map_frame(page)
     page.wait_for_timeout(800)
-    page.screenshot(path=str(OUTPUT / "dashboard.png"))
+    page.screenshot(path=str(TEST_OUTPUT / "dashboard.png"))
     assert page.errors == [] and page.blocked == [] and page.dialogs == []
     page.close()
 
@@ -218,7 +204,7 @@ def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_
         assert "penduduk terdaftar" in headline and "–" not in headline
         assert page.errors == [] and page.blocked == []
         page.wait_for_timeout(500)
-        page.screenshot(path=str(OUTPUT / "dashboard_jepara_demak.png"))
+        page.screenshot(path=str(TEST_OUTPUT / "dashboard_jepara_demak.png"))
         page.close()
     finally:
         server.close()

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from ..errors import DataError, NotFound
+from ..errors import DataError
 from ..schema import CODE, COUNTS, CRS, LEVEL, LEVELS, NAME, PARENT, PERIOD
 from .base import FACILITY_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS, UNIT_COLUMNS, Store
 
