@@ -20,7 +20,6 @@ import math
 import warnings
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -113,6 +112,13 @@ def _count_bands(numbers: np.ndarray) -> tuple[tuple[float, ...], tuple[float, .
     return (math.nan, 0.0, e1, e2, e3), (0.0, e1, e2, e3, math.nan)
 
 
+def _mapclassify():
+    """mapclassify, imported when first needed: it loads scipy, which adds seconds to every start-up."""
+    import mapclassify
+
+    return mapclassify
+
+
 def _mapclassify_bands(numbers: np.ndarray, scheme: str,
                        k: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
     valid = numbers[np.isfinite(numbers)]
@@ -124,7 +130,7 @@ def _mapclassify_bands(numbers: np.ndarray, scheme: str,
         single = tuple(float(v) for v in distinct)
         return single, single
     if scheme == "quantiles":
-        bins = np.unique(mapclassify.Quantiles(valid, k=k).bins)
+        bins = np.unique(_mapclassify().Quantiles(valid, k=k).bins)
     else:
         bins = _jenks_bins(valid, k)
     lower = (float(distinct[0]),) + tuple(float(b) for b in bins[:-1])
@@ -137,7 +143,7 @@ def _jenks_bins(valid: np.ndarray, k: int) -> np.ndarray:
         sample = sample[np.linspace(0, sample.size - 1, JENKS_SAMPLE).round().astype(int)]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")
-        bins = mapclassify.FisherJenks(sample, k=k).bins
+        bins = _mapclassify().FisherJenks(sample, k=k).bins
     return np.unique(bins)
 
 
