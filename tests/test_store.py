@@ -111,3 +111,11 @@ def test_killed_import_leaves_previous_contents_readable(store_path, tiny_geojso
     assert proc.returncode == -signal.SIGKILL
     assert store_path.read_bytes() == before
     assert set(GpkgStore(store_path).units("desa").name) != {"changed"}
+
+
+def test_store_in_a_folder_that_cannot_be_made_is_a_user_error(tmp_path, tiny_geojson):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    store = GpkgStore(blocker / "store.gpkg")
+    with pytest.raises(DataError, match="Cannot write the store"):
+        store.put_units(units(tiny_geojson), "a")

@@ -130,9 +130,7 @@ class GpkgStore(Store):
     def _transaction(self) -> Iterator[Path]:
         """Write into a copy next to the store, then rename it over the store: readers never see half an import."""
         self.check_writable()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.parent / f".{self.path.name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
+        with self._lock():
             for stale in self.path.parent.glob(f".{self.path.stem}-*.gpkg"):
                 stale.unlink(missing_ok=True)  # left by a writer that was killed; we hold the lock now
             fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".gpkg", dir=self.path.parent)
@@ -146,6 +144,19 @@ class GpkgStore(Store):
                 os.replace(tmp, self.path)
             finally:
                 tmp.unlink(missing_ok=True)
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One writer at a time (readers are never blocked); a folder we cannot write to is a user error."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(self.path.parent / f".{self.path.name}.lock", "w")
+        except OSError as exc:
+            raise DataError(f"Cannot write the store {self.path}: {exc.strerror}. "
+                            "Choose a folder you can write to with --store.") from exc
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _log(self, tmp: Path, kind: str, source: str, rows: int, period: str = "", detail: str = "") -> None:
         log = self.imports() if IMPORTS in self._layers() else pd.DataFrame(columns=list(IMPORT_COLUMNS))
