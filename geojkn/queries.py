@@ -137,6 +137,14 @@ def _previous(store: Store, code: str, period: str | None, periods: list[str], t
     return {PERIOD: earlier[-1], **{c: plain(row.get(c)) for c in (POPULATION, REGISTERED, ACTIVE) + METRICS}}
 
 
+def trend(store: Store, code: str, target: float = DEFAULT_TARGET) -> list[dict]:
+    """The region's counts and rates for every period it has figures for, oldest first."""
+    periods = sorted(store.figures(within=code)[PERIOD].unique())
+    rows = [_region_row(store, code, period, target) for period in periods]
+    keep = (POPULATION, REGISTERED, ACTIVE) + METRICS
+    return [{PERIOD: p, **{c: plain(row.get(c)) for c in keep}} for p, row in zip(periods, rows)]
+
+
 def summary(store: Store, query: str, period: str | None = None, target: float = DEFAULT_TARGET) -> dict:
     """The figures of one region as one JSON-ready object (the shape of `geojkn summary --json`)."""
     target = check_target(target)

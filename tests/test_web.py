@@ -134,3 +134,12 @@ def test_dashboard_ranks_by_the_chosen_metric(client):
     second = page.index(ranked[1]["name"], page.index('id="rank-kecamatan"'))
     assert first < second and ranked[0]["gap"] >= ranked[1]["gap"]
     assert "Sejak 2024-06" in client.get("/r/99.01").get_data(as_text=True)
+
+
+def test_dashboard_shows_every_period(client):
+    page = client.get("/r/99.01").get_data(as_text=True)
+    table = page[page.index('id="trend"'):]
+    table = table[: table.index("</table>")]
+    assert table.index("2024-12") < table.index("2024-06")
+    june = client.get("/api/regions/99.01/summary?period=2024-06").get_json()
+    assert f"{june['coverage'] * 100:.2f}".replace(".", ",") in table

@@ -50,7 +50,7 @@ def dashboard(code: str):
         map_url=url_for("views.map_page", code=summary["code"], **query),
         export_url=url_for("views.export", code=summary["code"], **query),
         csv_url=url_for("api.ranking_csv", code=summary["code"], level=DESA, period=summary["period"] or ""),
-        change=change_text(summary, options.lang), metrics=METRICS, schemes=SCHEMES,
+        change=change_text(summary, options.lang), trend=queries.trend(store, summary["code"], options.target), metrics=METRICS, schemes=SCHEMES,
         count_metric=options.metric in COUNT_METRICS, basemaps=BASEMAPS, periods=summary["periods"],
         levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep],
     )
