@@ -243,3 +243,26 @@ def test_serve_answers_and_a_busy_port_is_a_clear_error(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_xlsx_with_title_rows_and_a_named_sheet(tiny_store, tmp_path, capsys):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Catatan"
+    sheet = book.create_sheet("Rekap Maret")
+    sheet.append(["REKAP KEPESERTAAN JKN-KIS KABUPATEN CONTOH"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["Posisi Maret 2024"])
+    sheet.append([])
+    sheet.append(["Kode Wilayah", "Desa/Kelurahan", "Jumlah Penduduk", "Peserta Terdaftar", "Peserta Aktif"])
+    sheet.append([9901012001, "Sidomulyo", 1000, 940, 700])
+    sheet.append(["99.01.01.2002", "Karanganyar", "2.000", "1.700", "1.100"])
+    sheet.append(["JUMLAH", None, 3000, 2640, 1800])
+    book.save(tmp_path / "rekap.xlsx")
+    status, out, err = run(capsys, "--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx",
+                           "--sheet", "Rekap Maret", "--period", "2024-03")
+    assert status == 0, err
+    data = json.loads(run(capsys, "--store", tiny_store, "summary", "99.01.01", "--json")[1])
+    assert (data["period"], data["population"], data["registered"], data["active"]) == ("2024-03", 3000, 2640, 1800)
+    status, _, err = run(capsys, "--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx", "--sheet", "Mei")
+    assert status == 2 and "Rekap Maret" in err
