@@ -219,3 +219,18 @@ def test_real_jepara_demak_map_has_one_feature_per_desa_and_fits_the_mainland():
     fit = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page)
     assert float(fit.group(3)) < -6.3  # north edge: the mainland coast, not Karimunjawa at -5.7
     assert '"label": "Karimunjawa"' in page
+
+
+def test_heavy_geometries_are_lightened_and_light_ones_untouched():
+    import numpy as np
+    import shapely
+
+    from geojkn.maps.geometry import lightened
+
+    wiggly = shapely.Polygon([(127 + 0.1 * np.cos(a), -6 + 0.1 * np.sin(a) + 1e-5 * np.sin(40 * a))
+                              for a in np.linspace(0, 2 * np.pi, 2000, endpoint=False)])
+    geoms = np.array([wiggly] * 10)
+    assert lightened(geoms, budget=50_000) is geoms
+    light = lightened(geoms, budget=5_000)
+    assert shapely.get_num_coordinates(light).sum() <= 5_000
+    assert all(g.is_valid and abs(g.area - wiggly.area) / wiggly.area < 0.01 for g in light)

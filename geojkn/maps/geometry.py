@@ -26,6 +26,7 @@ from ..errors import DataError
 COORD_DECIMALS = 5
 CLUSTER_GAP_M = 10_000.0
 MAJOR_SHARE = 0.2
+VERTEX_BUDGET = 300_000  # what a browser draws smoothly as SVG paths
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east)) for Leaflet
 
@@ -53,8 +54,29 @@ def prepare(frame: gpd.GeoDataFrame, required: tuple[str, ...], what: str) -> gp
 
 
 def rounded(geometries: gpd.GeoSeries, decimals: int = COORD_DECIMALS) -> np.ndarray:
-    """The geometries with every coordinate rounded (vertices kept; only precision changes)."""
-    return shapely.transform(np.asarray(geometries.values), lambda xy: np.round(xy, decimals))
+    """The geometries with every coordinate rounded, simplified first if they are too heavy for a browser."""
+    return shapely.transform(lightened(np.asarray(geometries.values)), lambda xy: np.round(xy, decimals))
+
+
+def lightened(geoms: np.ndarray, budget: int = VERTEX_BUDGET) -> np.ndarray:
+    """Geometries with at most about `budget` vertices in all.
+
+    Kabupaten maps (a few hundred desa, ~50k vertices) stay untouched. A province of 8,563 desa has
+    ~774k vertices, a 21 MB page that browsers draw slowly; it is simplified with a tolerance that
+    starts at 1/8000 of the map's extent (about 50 m for Jawa Tengah, under a pixel at province zoom)
+    and doubles until the budget is met.
+    """
+    if shapely.get_num_coordinates(geoms).sum() <= budget:
+        return geoms
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    tolerance = max(maxx - minx, maxy - miny) / 8000
+    out = geoms
+    for _ in range(4):
+        out = shapely.simplify(geoms, tolerance, preserve_topology=True)
+        if shapely.get_num_coordinates(out).sum() <= budget:
+            break
+        tolerance *= 2
+    return out
 
 
 def to_bounds(minx: float, miny: float, maxx: float, maxy: float) -> Bounds:
