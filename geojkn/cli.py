@@ -12,7 +12,7 @@ from . import queries
 from .errors import DataError
 from .formatting import LANGS
 from .report import rank_csv, rank_table, summary_text
-from .schema import COVERAGE, DEFAULT_TARGET, KECAMATAN, LEVELS, METRICS
+from .schema import BASEMAPS, CLASS_SCHEMES, COVERAGE, DEFAULT_TARGET, DESA, KECAMATAN, LEVELS, MAP_LEVELS, METRICS
 from .serialize import plain, records
 from .store import ENV_STORE, open_store
 
@@ -67,11 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the map as one standalone HTML file that works offline")
     p.add_argument("region")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
-    p.add_argument("--level", choices=("kecamatan", "desa"), default="desa", help="units to colour (default desa)")
+    p.add_argument("--level", choices=MAP_LEVELS, default=DESA, help="units to colour (default desa)")
     p.add_argument("--metric", choices=METRICS, default=COVERAGE, help="what to colour by (default coverage)")
-    p.add_argument("--classes", choices=("policy", "quantiles", "natural_breaks"), default="policy",
+    p.add_argument("--classes", choices=CLASS_SCHEMES, default=CLASS_SCHEMES[0],
                    help="class breaks: policy bands around the target (default), quantiles, natural_breaks")
-    p.add_argument("--basemap", choices=("none", "osm"), default="none", help="OpenStreetMap tiles under the map")
+    p.add_argument("--basemap", choices=BASEMAPS, default=BASEMAPS[0], help="OpenStreetMap tiles under the map")
     _add_view_options(p)
 
     p = sub.add_parser("serve", help="run the dashboard at http://127.0.0.1:5000")

@@ -18,7 +18,6 @@ from .serialize import plain
 from .store import Store
 
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-MAP_LEVELS = (KECAMATAN, DESA)
 
 
 def region(store: Store, query: str) -> dict:

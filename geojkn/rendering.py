@@ -11,11 +11,9 @@ from .errors import DataError
 from .formatting import LANGS
 from .maps import build_map, export_html
 from .maps.assets import AssetMode
-from .maps.classify import SCHEMES
-from .schema import COVERAGE, DEFAULT_TARGET, DESA, KECAMATAN, METRICS, NAME
+from .schema import BASEMAPS, CLASS_SCHEMES, COVERAGE, DEFAULT_TARGET, DESA, KECAMATAN, MAP_LEVELS, METRICS, NAME
 from .store import Store
 
-BASEMAPS = ("none", "osm")
 
 
 def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -38,9 +36,9 @@ class MapOptions:
 
     def checked(self) -> "MapOptions":
         """The same options, or a DataError naming the allowed values of the first bad one."""
-        _one_of(self.level, queries.MAP_LEVELS, "level")
+        _one_of(self.level, MAP_LEVELS, "level")
         _one_of(self.metric, METRICS, "metric")
-        _one_of(self.classes, SCHEMES, "classes")
+        _one_of(self.classes, CLASS_SCHEMES, "classes")
         _one_of(self.basemap, BASEMAPS, "basemap")
         _one_of(self.lang, LANGS, "language")
         queries.check_target(self.target)

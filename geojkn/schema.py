@@ -44,5 +44,10 @@ DESA = "desa"
 LEVELS = (PROVINSI, KABUPATEN, KECAMATAN, DESA)
 LEVEL_PARTS = {PROVINSI: 1, KABUPATEN: 2, KECAMATAN: 3, DESA: 4}
 
+# Map choices.
+MAP_LEVELS = (KECAMATAN, DESA)
+CLASS_SCHEMES = ("policy", "quantiles", "natural_breaks")
+BASEMAPS = ("none", "osm")
+
 DEFAULT_TARGET = 0.95
 CRS = "EPSG:4326"

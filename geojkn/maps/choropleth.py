@@ -23,7 +23,7 @@ from .tooltip import tooltip_table
 
 UNIT_COLUMNS = (schema.CODE, schema.NAME, schema.LEVEL, schema.GEOMETRY)
 OUTLINE_COLUMNS = (schema.CODE, schema.NAME, schema.GEOMETRY)
-BASEMAPS = ("none", "osm")
+BASEMAPS = schema.BASEMAPS
 UNIT_CLASS, OUTLINE_CLASS = "geojkn-unit", "geojkn-outline"  # CSS classes of the SVG paths
 MIN_ZOOM, MAX_ZOOM = 5, 18
 TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"

@@ -28,7 +28,7 @@ from ..errors import DataError
 from ..formatting import format_decimal, format_int
 from .palettes import MAX_CLASSES, sequential
 
-SCHEMES = ("policy", "quantiles", "natural_breaks")
+SCHEMES = schema.CLASS_SCHEMES
 NO_DATA = -1
 # Fisher-Jenks is quadratic in pure Python: above this many values it runs on evenly spaced order
 # statistics (deterministic, unlike mapclassify's random sample), which keeps the breaks close.

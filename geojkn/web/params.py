@@ -9,7 +9,7 @@ from flask import current_app, request
 from ..errors import DataError
 from ..formatting import LANGS
 from ..rendering import MapOptions
-from ..schema import DESA, KECAMATAN, LEVELS
+from ..schema import DESA, KECAMATAN, LEVELS, MAP_LEVELS
 from ..store import Store
 
 
@@ -49,7 +49,7 @@ def map_options() -> MapOptions:
     """Map choices from the query string, with the app's defaults."""
     args = request.args
     return MapOptions(
-        level=level(DESA, (KECAMATAN, DESA)),
+        level=level(DESA, MAP_LEVELS),
         metric=args.get("metric", "coverage"),
         period=args.get("period") or None,
         classes=args.get("classes", "policy"),

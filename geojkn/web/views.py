@@ -9,10 +9,9 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from .. import queries
 from ..maps.assets import AssetMode, vendor_files
-from ..maps.classify import SCHEMES
-from ..rendering import BASEMAPS, region_map, standalone_html
+from ..rendering import region_map, standalone_html
 from ..report import change_text
-from ..schema import COUNT_METRICS, DESA, KECAMATAN, LEVEL_PARTS, METRICS, PROVINSI
+from ..schema import BASEMAPS, CLASS_SCHEMES, COUNT_METRICS, DESA, KECAMATAN, LEVEL_PARTS, METRICS, PROVINSI
 from ..serialize import records
 from . import params
 
@@ -50,7 +49,8 @@ def dashboard(code: str):
         map_url=url_for("views.map_page", code=summary["code"], **query),
         export_url=url_for("views.export", code=summary["code"], **query),
         csv_url=url_for("api.ranking_csv", code=summary["code"], level=DESA, period=summary["period"] or ""),
-        change=change_text(summary, options.lang), trend=queries.trend(store, summary["code"], options.target), metrics=METRICS, schemes=SCHEMES,
+        change=change_text(summary, options.lang), trend=queries.trend(store, summary["code"], options.target),
+        metrics=METRICS, schemes=CLASS_SCHEMES,
         count_metric=options.metric in COUNT_METRICS, basemaps=BASEMAPS, periods=summary["periods"],
         levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep],
     )
