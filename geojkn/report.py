@@ -7,7 +7,8 @@ import io
 import pandas as pd
 
 from .formatting import format_decimal, format_int, format_percent
-from .schema import ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, CODE, COVERAGE, GAP, NAME, POPULATION, RATE_METRICS, REGISTERED, TO_REACTIVATE
+from .schema import (ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, CODE, COVERAGE, GAP, NAME, POPULATION, RATE_METRICS,
+                     REGISTERED, TO_REACTIVATE)
 
 TEXT = {
     "id": {
@@ -16,7 +17,7 @@ TEXT = {
         "activity": "keaktifan", "target": "Target cakupan", "gap": "Belum terdaftar (menuju target)",
         "to_reactivate": "Perlu diaktifkan kembali", "desa": "Desa/kelurahan", "with_figures": "dengan data",
         "at_target": "mencapai target", "in_kec": "di", "kecamatan": "kecamatan", "facilities": "Fasilitas kesehatan",
-        "people": "orang", "rank": "No", "name": "Nama", "kec": "Kecamatan", "units": "unit",
+        "people": "orang", "rank": "No", "code": "Kode", "name": "Nama", "kec": "Kecamatan", "units": "unit",
         "total": "Jumlah", "none": "Tidak ada unit yang memenuhi kriteria.",
         "change": "Perubahan sejak", "points": "poin", "participants": "peserta",
     },
@@ -26,7 +27,7 @@ TEXT = {
         "activity": "activity rate", "target": "Coverage target", "gap": "Still to enrol (to reach target)",
         "to_reactivate": "To reactivate", "desa": "Desa/kelurahan", "with_figures": "with figures",
         "at_target": "at target", "in_kec": "in", "kecamatan": "kecamatan", "facilities": "Health facilities",
-        "people": "people", "rank": "No", "name": "Name", "kec": "Kecamatan", "units": "units",
+        "people": "people", "rank": "No", "code": "Code", "name": "Name", "kec": "Kecamatan", "units": "units",
         "total": "Total", "none": "No unit matches.",
         "change": "Change since", "points": "points", "participants": "participants",
     },
@@ -84,28 +85,35 @@ def _cell(column: str, value: object, lang: str) -> str:
     return format_int(value, lang)
 
 
-def rank_table(region: dict, period: str | None, level: str, metric: str, table: pd.DataFrame, lang: str = "id") -> str:
+NUMERIC = (COVERAGE, ACTIVE_COVERAGE, POPULATION, REGISTERED, GAP, TO_REACTIVATE)
+
+
+def _aligned(head: list[str], rows: list[list[str]], text_columns: int) -> list[str]:
+    """Rows padded to common widths: text columns to the left, numbers to the right."""
+    widths = [max(len(cell) for cell in column) for column in zip(head, *rows)]
+    return ["  ".join(cell.ljust(w) if i < text_columns else cell.rjust(w)
+                      for i, (cell, w) in enumerate(zip(cells, widths))) for cells in [head, *rows]]
+
+
+def rank_table(region: dict, period: str | None, level: str, metric: str, table: pd.DataFrame,
+               lang: str = "id") -> str:
     """A ranking as an aligned text table, worst first, with the totals still to enrol and reactivate."""
     t, labels = TEXT[lang], METRIC_LABELS[lang]
     title = f"{region[NAME]} ({region[CODE]}) - {level}, {labels[metric]}, {t['period']} {period or '-'}"
     if table.empty:
         return f"{title}\n{t['none']}"
-    numeric = [COVERAGE, ACTIVE_COVERAGE, POPULATION, REGISTERED, GAP, TO_REACTIVATE]
-    head = [t["rank"], "Kode", t["name"]] + ([t["kec"]] if "kecamatan_name" in table and table["kecamatan_name"].notna().any() else [])
-    head += [labels[COVERAGE], labels[ACTIVE_COVERAGE], t["population"], t["registered"], labels[GAP], labels[TO_REACTIVATE]]
+    with_kec = "kecamatan_name" in table and table["kecamatan_name"].notna().any()
+    text = [t["rank"], t["code"], t["name"]] + ([t["kec"]] if with_kec else [])
+    head = text + [labels[COVERAGE], labels[ACTIVE_COVERAGE], t["population"], t["registered"], labels[GAP],
+                   labels[TO_REACTIVATE]]
     rows = []
     for _, r in table.iterrows():
-        cells = [str(r["rank"]), r[CODE], str(r[NAME])]
-        if len(head) == 10:
-            cells.append(str(r["kecamatan_name"] or ""))
-        rows.append(cells + [_cell(c, r[c], lang) for c in numeric])
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-    text_cols = 4 if len(head) == 10 else 3
-    def line(cells):
-        return "  ".join(str(c).ljust(w) if i < text_cols else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-    total = f"{t['total']}: {format_int(len(table), lang)} {t['units']}, {labels[GAP].lower()} {format_int(table[GAP].sum(), lang)}, " \
-            f"{labels[TO_REACTIVATE].lower()} {format_int(table[TO_REACTIVATE].sum(min_count=1), lang)}"
-    return "\n".join([title, line(head)] + [line(r) for r in rows] + [total])
+        cells = [str(r["rank"]), r[CODE], str(r[NAME])] + ([str(r["kecamatan_name"] or "")] if with_kec else [])
+        rows.append(cells + [_cell(c, r[c], lang) for c in NUMERIC])
+    gap, reactivate = table[GAP].sum(), table[TO_REACTIVATE].sum(min_count=1)
+    total = (f"{t['total']}: {format_int(len(table), lang)} {t['units']}, {labels[GAP].lower()} {format_int(gap, lang)}, "
+             f"{labels[TO_REACTIVATE].lower()} {format_int(reactivate, lang)}")
+    return "\n".join([title, *_aligned(head, rows, len(text)), total])
 
 
 def rank_csv(table: pd.DataFrame) -> str:
