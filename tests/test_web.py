@@ -143,3 +143,10 @@ def test_dashboard_shows_every_period(client):
     assert table.index("2024-12") < table.index("2024-06")
     june = client.get("/api/regions/99.01/summary?period=2024-06").get_json()
     assert f"{june['coverage'] * 100:.2f}".replace(".", ",") in table
+
+
+def test_target_can_be_chosen_on_the_dashboard(client):
+    page = client.get("/r/99.01?target=0.98").get_data(as_text=True)
+    assert '<option value="0.98" selected>98,00 %</option>' in page
+    assert "Target 98,00 %" in page
+    assert "target=0.98" in page  # the map and the download follow it

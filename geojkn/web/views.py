@@ -17,6 +17,7 @@ from . import params
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
+TARGETS = (0.95, 0.98, 0.99)  # UHC thresholds: 95 %, and the national plans' 98 % (2024) and 99 % (2029)
 
 
 @bp.get("/")
@@ -50,7 +51,7 @@ def dashboard(code: str):
         export_url=url_for("views.export", code=summary["code"], **query),
         csv_url=url_for("api.ranking_csv", code=summary["code"], level=DESA, period=summary["period"] or ""),
         change=change_text(summary, options.lang), trend=queries.trend(store, summary["code"], options.target),
-        metrics=METRICS, schemes=CLASS_SCHEMES,
+        metrics=METRICS, schemes=CLASS_SCHEMES, targets=sorted({*TARGETS, options.target}),
         count_metric=options.metric in COUNT_METRICS, basemaps=BASEMAPS, periods=summary["periods"],
         levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep],
     )
