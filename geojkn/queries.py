@@ -9,7 +9,7 @@ import pandas as pd
 
 from .analysis.facilities import count_by_type, place_facilities, within_region
 from .analysis.metrics import N_DESA, add_metrics, rollup
-from .analysis.ranking import rank_units
+from .analysis.ranking import check_metric, rank_units
 from .analysis.regions import resolve_region
 from .errors import DataError
 from .schema import (ACTIVE, CODE, COUNTS, COVERAGE, DEFAULT_TARGET, DESA, KABUPATEN, KECAMATAN, PROVINSI, LEVEL, LEVEL_PARTS, LEVELS,
@@ -177,8 +177,7 @@ def ranking(store: Store, query: str, level: str = KECAMATAN, metric: str = COVE
     target = check_target(target)
     reg = region(store, query)
     check_level(level, reg[LEVEL])
-    if metric not in METRICS:
-        raise DataError(f"Unknown metric '{metric}'. Use one of: {', '.join(METRICS)}.")
+    check_metric(metric)
     period = choose_period(store, reg[CODE], period)
     table = unit_metrics(store, reg[CODE], level, period, target)
     return reg, period, rank_units(pd.DataFrame(table.drop(columns="geometry")), metric, below)

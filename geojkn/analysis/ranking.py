@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..schema import (ACTIVE, CODE, COUNT_METRICS, COVERAGE, GAP, METRICS, NAME, POPULATION, RATE_METRICS,
-                      REGISTERED, TO_REACTIVATE)
+                      REGISTERED)
 
 RANK_COLUMNS = ("rank", CODE, NAME, "kecamatan_name", POPULATION, REGISTERED, ACTIVE) + METRICS
 
@@ -34,7 +34,3 @@ def rank_units(units: pd.DataFrame, metric: str = COVERAGE, below: float | None 
     columns = [c for c in RANK_COLUMNS if c in ranked.columns]
     return pd.DataFrame(ranked[columns]).reset_index(drop=True)
 
-
-def totals_line(ranked: pd.DataFrame) -> dict:
-    """How many people the listed units still need enrolled and reactivated."""
-    return {"units": int(len(ranked)), GAP: float(ranked[GAP].sum()), TO_REACTIVATE: float(ranked[TO_REACTIVATE].sum(min_count=1))}
