@@ -26,8 +26,6 @@ import numpy as np
 import pandas as pd
 
 from geojkn.cli import main as geojkn_main
-from geojkn.queries import _PLACED
-from geojkn.store.gpkg import _CACHE
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 JATENG = DATA / "boundaries" / "jateng_cahyadsn_2025.gpkg"
@@ -46,9 +44,7 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 
 def cli(*argv: str) -> None:
-    """Run a geojkn command in this process with cold caches (as a fresh `geojkn` process would, minus start-up)."""
-    _CACHE.clear()
-    _PLACED.clear()
+    """Run a geojkn command in this process (each command opens its own workspace, so nothing stays cached)."""
     with contextlib.redirect_stdout(io.StringIO()):
         status = geojkn_main(list(argv))
     if status != 0:

@@ -1,4 +1,8 @@
-"""The `geojkn` command: import files into a store, and answer questions about a region."""
+"""The `geojkn` command: import files into a store, and answer questions about a region.
+
+The commands, their arguments and options are declared in options.COMMANDS; this module builds the parser
+from that table and maps each command to what it does.
+"""
 
 from __future__ import annotations
 
@@ -6,77 +10,44 @@ import argparse
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-from . import queries
+from .analysis.region import choose_period, rank, rank_level, summarise
 from .errors import DataError
-from .formatting import LANGS
+from .formatting import format_decimal, format_int
+from .options import COMMANDS, Command, Format, Option, Settings, View, read_values
 from .report import rank_csv, rank_table, summary_text
-from .schema import BASEMAPS, CLASS_SCHEMES, COVERAGE, DEFAULT_TARGET, DESA, KECAMATAN, LEVELS, MAP_LEVELS, METRICS
-from .serialize import plain, records
-from .store import ENV_STORE, open_store
+from .schema import LEVEL, LEVELS
+from .store import open_store
+from .vocabulary import word
+from .workspace import Workspace
+
+Values = dict[str, Any]
 
 
-def _add_view_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--period", help="month of the figures, YYYY-MM (default: the latest)")
-    p.add_argument("--target", type=float, default=DEFAULT_TARGET, help="coverage target, a share (default 0.95)")
-    p.add_argument("--lang", choices=LANGS, default="id", help="language of text and numbers (default id)")
+def _option_help(option: Option) -> str:
+    default = f"$GEOJKN_{option.setting}, else {option.default_in(Settings())}" if option.setting else option.default
+    return option.help + (f" (default: {default})" if default is not None and not option.switch else "")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (also used to check the README documents every command)."""
+    """The argument parser, from options.COMMANDS (also read by the README test)."""
     parser = argparse.ArgumentParser(prog="geojkn", description="JKN-KIS coverage maps and figures for planners.")
-    parser.add_argument("--store", help=f"GeoPackage store to use (default: ${ENV_STORE}, else the bundled demo)")
+    parser.add_argument("--store", help="GeoPackage store to use (default: $GEOJKN_STORE, else the bundled demo)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser("import-boundaries", help="import desa/kecamatan/kabupaten polygons")
-    p.add_argument("file")
-    p.add_argument("--code-field", help="field holding the area code (found automatically if omitted)")
-    p.add_argument("--name-field", help="field holding the name (found automatically if omitted)")
-    p.add_argument("--layer", help="read only this layer (default: every polygon layer)")
-    p.add_argument("--crs", help="CRS of a file that does not declare one, e.g. EPSG:32749")
-
-    p = sub.add_parser("import-figures", help="import monthly enrollment figures (CSV or XLSX)")
-    p.add_argument("file")
-    p.add_argument("--period", help="month the figures are for, YYYY-MM (or a period column in the file)")
-    p.add_argument("--sheet", help="XLSX sheet name (default: the first)")
-
-    p = sub.add_parser("import-facilities", help="import health facility points")
-    p.add_argument("file")
-    p.add_argument("--replace", action="store_true", help="replace all stored facilities instead of adding")
-
-    p = sub.add_parser("summary", help="coverage, gap and facilities of a region")
-    p.add_argument("region", help="code (33.20, 3320, ID3320) or name ('Kabupaten Jepara')")
-    _add_view_options(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-
-    p = sub.add_parser("rank", help="units of a region, lowest coverage first")
-    p.add_argument("region")
-    p.add_argument("--level", choices=LEVELS, default=KECAMATAN, help="units to rank (default kecamatan)")
-    p.add_argument("--metric", choices=METRICS, default=COVERAGE, help="what to rank by (default coverage)")
-    p.add_argument("--below", type=float, help="only units whose coverage (or the rate metric) is below this share")
-    p.add_argument("--limit", type=int, help="show at most this many units")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    _add_view_options(p)
-
-    p = sub.add_parser("regions", help="list the regions in the store")
-    p.add_argument("--level", choices=LEVELS, help="only this level")
-
-    sub.add_parser("info", help="what the store holds and its import log")
-
-    p = sub.add_parser("export", help="write the map as one standalone HTML file that works offline")
-    p.add_argument("region")
-    p.add_argument("-o", "--output", required=True, help="HTML file to write")
-    p.add_argument("--level", choices=MAP_LEVELS, default=DESA, help="units to colour (default desa)")
-    p.add_argument("--metric", choices=METRICS, default=COVERAGE, help="what to colour by (default coverage)")
-    p.add_argument("--classes", choices=CLASS_SCHEMES, default=CLASS_SCHEMES[0],
-                   help="class breaks: policy bands around the target (default), quantiles, natural_breaks")
-    p.add_argument("--basemap", choices=BASEMAPS, default=BASEMAPS[0], help="OpenStreetMap tiles under the map")
-    _add_view_options(p)
-
-    p = sub.add_parser("serve", help="run the dashboard at http://127.0.0.1:5000")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        for argument in command.arguments:
+            p.add_argument(argument.name, help=argument.help)
+        for option in command.options:
+            flags = [f for f in (option.short, option.flag) if f]
+            if option.switch:
+                p.add_argument(*flags, dest=option.name, action="store_true", help=option.help)
+            else:  # values stay text here: options.read_values checks them, as the web does
+                p.add_argument(*flags, dest=option.name, default=None, required=option.required,
+                               metavar=option.metavar, help=_option_help(option))
     return parser
 
 
@@ -85,98 +56,94 @@ def _print_lines(lines: list[str]) -> None:
         print(line)
 
 
-def cmd_import_boundaries(store, args) -> None:
+def cmd_import_boundaries(ws: Workspace, v: Values) -> None:
     from .importing import import_boundaries
-    _print_lines(import_boundaries(store, args.file, code_field=args.code_field, name_field=args.name_field,
-                                   layer=args.layer, crs=args.crs))
+    _print_lines(import_boundaries(ws.store, v["file"], code_field=v["code_field"], name_field=v["name_field"],
+                                   layer=v["layer"], crs=v["crs"], lang=v["lang"]))
 
 
-def cmd_import_figures(store, args) -> None:
+def cmd_import_figures(ws: Workspace, v: Values) -> None:
     from .importing import import_figures
-    _print_lines(import_figures(store, args.file, period=args.period, sheet=args.sheet))
+    period = str(v["period"]) if v["period"] else None
+    _print_lines(import_figures(ws.store, v["file"], period=period, sheet=v["sheet"], lang=v["lang"]))
 
 
-def cmd_import_facilities(store, args) -> None:
+def cmd_import_facilities(ws: Workspace, v: Values) -> None:
     from .importing import import_facilities
-    _print_lines(import_facilities(store, args.file, replace=args.replace))
+    _print_lines(import_facilities(ws.store, v["file"], replace=v["replace"], lang=v["lang"]))
 
 
-def cmd_summary(store, args) -> None:
-    result = queries.summary(store, args.region, period=args.period, target=args.target)
-    if args.json:
-        print(json.dumps(plain(result), ensure_ascii=False, indent=2))
+def cmd_summary(ws: Workspace, v: Values) -> None:
+    data = ws.region(v["region"])
+    summary = summarise(data, choose_period(data, v["period"]), v["target"])
+    print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) if v["json"] else summary_text(summary, v["lang"]))
+
+
+def cmd_rank(ws: Workspace, v: Values) -> None:
+    data = ws.region(v["region"])
+    ranking = rank(data, rank_level(data, v["level"]), v["metric"], v["below"], choose_period(data, v["period"]),
+                   v["target"]).head(v["limit"])
+    if v["format"] == Format.JSON:
+        print(json.dumps(ranking.to_json(), ensure_ascii=False, indent=2))
+    elif v["format"] == Format.CSV:
+        sys.stdout.write(rank_csv(ranking.table))
     else:
-        print(summary_text(result, args.lang))
+        print(rank_table(ranking, v["lang"]))
 
 
-def cmd_rank(store, args) -> None:
-    if args.limit is not None and args.limit < 1:
-        raise DataError("--limit must be 1 or more.")
-    reg, period, table = queries.ranking(store, args.region, level=args.level, metric=args.metric,
-                                         below=args.below, period=args.period, target=args.target)
-    if args.limit:
-        table = table.head(args.limit)
-    if args.format == "json":
-        body = {"region": reg, "period": period, "level": args.level, "metric": args.metric, "units": records(table)}
-        print(json.dumps(plain(body), ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(rank_csv(table))
-    else:
-        print(rank_table(reg, period, args.level, args.metric, table, args.lang))
-
-
-def cmd_regions(store, args) -> None:
-    index = store.unit_index()
-    if args.level:
-        index = index[index["level"] == args.level]
-    for row in index.sort_values("code").itertuples():
+def cmd_regions(ws: Workspace, v: Values) -> None:
+    for row in ws.unit_list(v["level"]).itertuples():
         print(f"{row.code}\t{row.level}\t{row.name}")
 
 
-def cmd_info(store, args) -> None:
-    index = store.unit_index()
-    print(f"store: {store.location}{' (bundled demo, read-only)' if store.readonly else ''}")
-    counts = index["level"].value_counts()
-    print("units: " + (", ".join(f"{counts[lv]} {lv}" for lv in LEVELS if lv in counts) or "none"))
-    print("periods: " + (", ".join(store.periods()) or "none"))
-    print(f"facilities: {len(store.facilities())}")
+def cmd_info(ws: Workspace, v: Values) -> None:
+    store, lang = ws.store, v["lang"]
+    print(word("info_store", lang, store=store.location) + (word("info_demo", lang) if store.readonly else ""))
+    counts = ws.unit_list()[LEVEL].value_counts()
+    units = ", ".join(f"{format_int(counts[lv], lang)} {lv}" for lv in LEVELS if lv in counts)
+    print(word("info_units", lang, units=units or word("none", lang)))
+    print(word("info_periods", lang, periods=", ".join(store.periods()) or word("none", lang)))
+    print(word("info_facilities", lang, n=format_int(len(store.facilities()), lang)))
     for row in store.imports().itertuples():
-        print(f"  {row.imported_at}  {row.kind:<10} {row.file}  rows {row.rows}  {row.period or ''} {row.detail or ''}".rstrip())
+        detail = f"{row.period or ''} {row.detail or ''}".strip()
+        print(word("info_import", lang, when=row.imported_at, kind=row.kind, file=row.file, rows=row.rows,
+                   detail=detail).rstrip())
 
 
-def cmd_export(store, args) -> None:
-    from .rendering import MapOptions, standalone_html
+def cmd_export(ws: Workspace, v: Values) -> None:
+    from .rendering import resolve_view, standalone_html
 
-    options = MapOptions(level=args.level, metric=args.metric, period=args.period, classes=args.classes,
-                         basemap=args.basemap, lang=args.lang, target=args.target)
-    html, reg, used = standalone_html(store, args.region, options)
+    data = ws.region(v["region"])
+    view = resolve_view(data, View.of(v))
+    html = standalone_html(data, view)
     try:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(html)
+        Path(v["output"]).write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise DataError(f"Cannot write {args.output}: {exc.strerror}.") from exc
-    size = len(html.encode("utf-8")) / 1e6
-    print(f"wrote {args.output}: {reg['name']} {used.level} {used.metric} {used.period or '-'} ({size:.1f} MB)")
+        raise DataError(f"Cannot write {v['output']}: {exc.strerror}.") from exc
+    size = format_decimal(len(html.encode("utf-8")) / 1e6, 1, view.lang)
+    print(word("wrote", view.lang, file=v["output"], region=data.region.name, level=view.level, metric=view.metric,
+               period=view.period or "-", size=size))
 
 
-def cmd_serve(store, args) -> None:
+def cmd_serve(ws: Workspace, v: Values) -> None:
     import waitress
 
     from .web.app import create_app
 
-    app = create_app({"STORE": store.location if not store.readonly else None})
+    store = ws.store
+    app = create_app({"STORE": None if store.readonly else store.location})
     try:
         # waitress: a production WSGI server in pure Python, fit for an office intranet
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=4, ident="geojkn")
+        server = waitress.create_server(app, host=v["host"], port=v["port"], threads=4, ident="geojkn")
     except OSError as exc:
-        raise DataError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+        raise DataError(f"Cannot listen on {v['host']}:{v['port']} ({exc.strerror}); "
                         "choose another port with --port.") from exc
-    print(f"geojkn: dashboard on http://{args.host}:{args.port}/  (store: {store.location}; Ctrl+C to stop)",
-          flush=True)
+    lang = app.extensions["geojkn.settings"].lang
+    print(word("serving", lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
     server.run()
 
 
-COMMANDS = {
+HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "import-boundaries": cmd_import_boundaries,
     "import-figures": cmd_import_figures,
     "import-facilities": cmd_import_facilities,
@@ -187,6 +154,20 @@ COMMANDS = {
     "export": cmd_export,
     "serve": cmd_serve,
 }
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+
+def run(args: argparse.Namespace, environ: dict[str, str]) -> None:
+    """Check every option against its declaration, open the store, and run the command."""
+    settings = Settings.from_environ(environ)
+    command = BY_NAME[args.command]
+    raw = vars(args)
+    values = read_values(command.options, raw, settings)
+    values.update({argument.name: raw[argument.name] for argument in command.arguments})
+    workspace = Workspace(open_store(args.store or settings.store), settings.cache_size)
+    if args.command in ("regions", "info"):
+        workspace.require()
+    HANDLERS[args.command](workspace, values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -197,8 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed its message
         return int(exc.code or 0)
     try:
-        store = open_store(args.store)
-        COMMANDS[args.command](store, args)
+        run(args, dict(os.environ))
     except DataError as exc:
         print(f"geojkn: {exc}", file=sys.stderr)
         return 2

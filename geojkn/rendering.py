@@ -1,73 +1,37 @@
-"""Maps of a region from the store: the one place the CLI export and the web pages build them."""
+"""Maps of a region from its RegionData: the one place the CLI export and the web pages build them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import folium
 
-from . import queries
-from .errors import DataError
-from .formatting import LANGS
+from .analysis.region import RegionData, choose_period, map_level, unit_table
 from .maps import build_map, export_html
 from .maps.assets import AssetMode
-from .schema import BASEMAPS, CLASS_SCHEMES, COVERAGE, DEFAULT_TARGET, DESA, KECAMATAN, MAP_LEVELS, METRICS, NAME
-from .store import Store
+from .options import View
+from .schema import DESA, KECAMATAN
+from .vocabulary import period_text, word
 
 
-
-def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise DataError(f"Unknown {what} '{value}'. Use one of: {', '.join(allowed)}.")
-    return value
+def resolve_view(data: RegionData, view: View) -> View:
+    """The view with its level and period settled for this region (checked), as the map will show it."""
+    return replace(view, level=map_level(data, view.level), period=choose_period(data, view.period))
 
 
-@dataclass(frozen=True)
-class MapOptions:
-    """What a planner chose for a map; every field is checked when made with `checked`."""
-
-    level: str = DESA
-    metric: str = COVERAGE
-    period: str | None = None
-    classes: str = "policy"
-    basemap: str = "none"
-    lang: str = "id"
-    target: float = DEFAULT_TARGET
-
-    def checked(self) -> "MapOptions":
-        """The same options, or a DataError naming the allowed values of the first bad one."""
-        _one_of(self.level, MAP_LEVELS, "level")
-        _one_of(self.metric, METRICS, "metric")
-        _one_of(self.classes, CLASS_SCHEMES, "classes")
-        _one_of(self.basemap, BASEMAPS, "basemap")
-        _one_of(self.lang, LANGS, "language")
-        queries.check_target(self.target)
-        return self
-
-    def with_period(self, period: str | None) -> "MapOptions":
-        return replace(self, period=period)
-
-
-def region_map(store: Store, query: str, options: MapOptions, assets: AssetMode) -> tuple[folium.Map, dict, MapOptions]:
-    """The choropleth of a region's desa or kecamatan with its facilities: (map, region, options used)."""
-    options = options.checked()
-    reg = queries.region(store, query)
-    queries.check_level(options.level, reg["level"])
-    options = options.with_period(queries.choose_period(store, reg["code"], options.period))
-    units = queries.unit_metrics(store, reg["code"], options.level, options.period, options.target)
-    if units.empty:
-        raise DataError(f"{reg[NAME]} has no {options.level} boundaries in the store to map.")
-    outline = store.units(KECAMATAN, within=reg["code"]) if options.level == DESA else None
-    source = f"BPJS Kesehatan, {options.period}" if options.period else None
-    fmap = build_map(
-        units, metric=options.metric, period=options.period, target=options.target,
-        classes=options.classes, facilities=queries.facilities(store, reg["code"]), outline=outline,
-        basemap=options.basemap, title=reg[NAME], source=source, lang=options.lang, assets=assets,
+def region_map(data: RegionData, view: View, assets: AssetMode) -> folium.Map:
+    """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view)."""
+    assert view.level is not None, "resolve_view settles the level"
+    units = unit_table(data, view.level, view.period, view.target)
+    outline = data.units_of(KECAMATAN) if view.level == DESA else None
+    source = word("source_figures", view.lang, period=period_text(view.period, view.lang)) if view.period else None
+    return build_map(
+        units, metric=view.metric, period=view.period, target=view.target, classes=view.classes,
+        facilities=data.facilities, outline=outline, basemap=view.basemap, title=data.region.name,
+        source=source, lang=view.lang, assets=assets,
     )
-    return fmap, reg, options
 
 
-def standalone_html(store: Store, query: str, options: MapOptions) -> tuple[str, dict, MapOptions]:
+def standalone_html(data: RegionData, view: View) -> str:
     """One self-contained HTML file (all JS/CSS inlined) that opens with no network."""
-    fmap, reg, used = region_map(store, query, options, AssetMode("inline"))
-    return export_html(fmap), reg, used
+    return export_html(region_map(data, view, AssetMode("inline")))

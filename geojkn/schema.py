@@ -1,6 +1,8 @@
-"""Column names, levels and defaults shared by every layer of geojkn."""
+"""Column names, levels, metrics and defaults shared by every layer of geojkn: each declared once, here."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 # Unit (boundary) columns.
 CODE = "code"
@@ -8,6 +10,7 @@ NAME = "name"
 LEVEL = "level"
 PARENT = "parent_code"
 GEOMETRY = "geometry"
+KECAMATAN_NAME = "kecamatan_name"  # a desa's kecamatan, shown beside its name (names repeat across kecamatan)
 
 # Figures columns (counts are people).
 PERIOD = "period"
@@ -16,38 +19,68 @@ REGISTERED = "registered"
 ACTIVE = "active"
 SEGMENTS = ("pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp")
 COUNTS = (POPULATION, REGISTERED, ACTIVE) + SEGMENTS
+DESA_WITH_FIGURES = "desa_with_figures"  # how many desa rows a rolled-up total was added from
 
-# Derived metrics.
-COVERAGE = "coverage"
-ACTIVE_COVERAGE = "active_coverage"
-ACTIVITY_RATE = "activity_rate"
-GAP = "gap"
-TO_REACTIVATE = "to_reactivate"
+
+class Metric(StrEnum):
+    """What a map colours and a ranking orders by; rates are shares, the others counts of people."""
+
+    COVERAGE = "coverage"
+    ACTIVE_COVERAGE = "active_coverage"
+    ACTIVITY_RATE = "activity_rate"
+    GAP = "gap"
+    TO_REACTIVATE = "to_reactivate"
+
+    @property
+    def is_rate(self) -> bool:
+        return self in RATE_METRICS
+
+
+COVERAGE = Metric.COVERAGE
+ACTIVE_COVERAGE = Metric.ACTIVE_COVERAGE
+ACTIVITY_RATE = Metric.ACTIVITY_RATE
+GAP = Metric.GAP
+TO_REACTIVATE = Metric.TO_REACTIVATE
 RATE_METRICS = (COVERAGE, ACTIVE_COVERAGE, ACTIVITY_RATE)
 COUNT_METRICS = (GAP, TO_REACTIVATE)
-METRICS = RATE_METRICS + COUNT_METRICS
+METRICS = tuple(Metric)
+
+
+class Level(StrEnum):
+    """The four levels of Indonesian administration geojkn knows, from the top down."""
+
+    PROVINSI = "provinsi"
+    KABUPATEN = "kabupaten"
+    KECAMATAN = "kecamatan"
+    DESA = "desa"
+
+    @property
+    def depth(self) -> int:
+        """How many parts its codes have: 33 (1), 33.20 (2), 33.20.01 (3), 33.20.01.2001 (4)."""
+        return LEVELS.index(self) + 1
+
+    def below(self) -> tuple[Level, ...]:
+        """The levels under this one, nearest first."""
+        return LEVELS[self.depth:]
+
+
+PROVINSI = Level.PROVINSI
+KABUPATEN = Level.KABUPATEN
+KECAMATAN = Level.KECAMATAN
+DESA = Level.DESA
+LEVELS = tuple(Level)
+LEVEL_PARTS = {level: i + 1 for i, level in enumerate(LEVELS)}
 
 # Facilities columns.
 FACILITY_NAME = "name"
 FACILITY_TYPE = "type"
+TYPE_SOURCE = "type_source"
+FACILITY_CODE = "facility_code"
+UNIT_CODE = "unit_code"  # the smallest stored unit the point lies in, found at import
 FACILITY_TYPES = ("puskesmas", "klinik", "dokter", "rumah_sakit", "lab", "optik", "apotek")
 FKTP_TYPES = ("puskesmas", "klinik", "dokter")
 FKRTL_TYPES = ("rumah_sakit",)
-DESA_CODE = "desa_code"
-KECAMATAN_CODE = "kecamatan_code"
+FACILITY_GROUPS = {"fktp": FKTP_TYPES, "fkrtl": FKRTL_TYPES, "lab": ("lab",), "optik": ("optik",),
+                   "apotek": ("apotek",)}
 
-# Levels, from the top down; the number is the count of code parts.
-PROVINSI = "provinsi"
-KABUPATEN = "kabupaten"
-KECAMATAN = "kecamatan"
-DESA = "desa"
-LEVELS = (PROVINSI, KABUPATEN, KECAMATAN, DESA)
-LEVEL_PARTS = {PROVINSI: 1, KABUPATEN: 2, KECAMATAN: 3, DESA: 4}
-
-# Map choices.
-MAP_LEVELS = (KECAMATAN, DESA)
-CLASS_SCHEMES = ("policy", "quantiles", "natural_breaks")
-BASEMAPS = ("none", "osm")
-
-DEFAULT_TARGET = 0.95
 CRS = "EPSG:4326"

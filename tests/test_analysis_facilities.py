@@ -2,8 +2,9 @@ import geopandas as gpd
 import shapely
 
 from conftest import tiny_units
-from geojkn.analysis.facilities import count_by_type, place_facilities, within_region
-from geojkn.codes import level_of
+from geojkn.analysis.facilities import place_facilities, within_region
+from geojkn.codes import ancestor_at, level_of
+from geojkn.records import FacilityCounts
 
 
 def levels():
@@ -21,7 +22,7 @@ def test_each_point_lands_in_its_desa_and_outside_points_are_kept():
     placed = place_facilities(points(("PKM", "puskesmas", 127.05, -5.95), ("RS", "rumah_sakit", 127.15, -5.85),
                                      ("Far", "optik", 120.0, -3.0)), levels())
     assert placed.unit_code.tolist()[:2] == ["99.01.01.2001", "99.01.02.2002"]
-    assert placed.kecamatan_code.tolist()[:2] == ["99.01.01", "99.01.02"]
+    assert [ancestor_at(c, "kecamatan") for c in placed.unit_code[:2]] == ["99.01.01", "99.01.02"]
     assert placed.unit_code.isna().tolist() == [False, False, True]
     assert len(placed) == 3
 
@@ -40,8 +41,10 @@ def test_overlapping_units_pick_the_one_the_point_lies_deepest_in():
 def test_counts_inside_region_by_group():
     placed = place_facilities(points(("A", "puskesmas", 127.05, -5.95), ("B", "dokter", 127.05, -5.95),
                                      ("C", "rumah_sakit", 127.15, -5.85), ("D", "lab", 127.05, -5.95)), levels())
-    counts = count_by_type(within_region(placed, "99.01.01"))
-    assert (counts["fktp"], counts["fkrtl"], counts["lab"], counts["optik"]) == (2, 0, 1, 0)
-    assert counts["by_type"]["dokter"] == 1
-    assert count_by_type(within_region(placed, "99.01"))["fkrtl"] == 1
-    assert count_by_type(within_region(placed, "98"))["fktp"] == 0
+    counts = FacilityCounts.of(within_region(placed, "99.01.01")["type"])
+    assert (counts.fktp, counts.fkrtl, counts.lab, counts.optik) == (2, 0, 1, 0)
+    assert counts.by_type["dokter"] == 1
+    assert FacilityCounts.of(within_region(placed, "99.01")["type"]).fkrtl == 1
+    assert FacilityCounts.of(within_region(placed, "98")["type"]).fktp == 0
+    assert counts.to_json() == {"fktp": 2, "fkrtl": 0, "lab": 1, "optik": 0, "apotek": 0, "by_type": {
+        "puskesmas": 1, "klinik": 0, "dokter": 1, "rumah_sakit": 0, "lab": 1, "optik": 0, "apotek": 0}}

@@ -5,6 +5,7 @@ import pytest
 import shapely
 
 from conftest import tiny_units
+from geojkn.options import Lang
 from geojkn.errors import DataError
 from geojkn.readers.boundaries import read_boundaries
 
@@ -62,7 +63,8 @@ def test_zipped_shapefile(tmp_path):
 def test_missing_crs_accepted_over_indonesia_refused_elsewhere_swapped_reported(tmp_path):
     bare = tiny_units().set_crs(None, allow_override=True)
     units, report = read_boundaries(write(bare, tmp_path / "bare.shp", driver="ESRI Shapefile"))
-    assert any("no CRS" in note for note in report.notes)
+    assert any("no CRS" in line for line in report.lines(Lang.EN))
+    assert any("tanpa CRS" in line for line in report.lines(Lang.ID))
     far = bare.translate(xoff=500000, yoff=9000000)
     with pytest.raises(DataError, match="--crs"):
         read_boundaries(write(gpd.GeoDataFrame(bare.drop(columns="geometry"), geometry=far), tmp_path / "far.shp",
@@ -78,7 +80,8 @@ def test_invalid_polygon_repaired_and_reported_by_code(tmp_path):
     bowtie = shapely.Polygon([(127.0, -6.0), (127.1, -5.9), (127.1, -6.0), (127.0, -5.9), (127.0, -6.0)])
     frame.loc[0, "geometry"] = bowtie
     units, report = read_boundaries(write(frame, tmp_path / "x.geojson"))
-    assert len(report.repaired) == 1 and report.repaired[0].startswith("99.01.01.2001")
+    assert len(report.repaired) == 1 and report.repaired[0][0].startswith("99.01.01.2001")
+    assert any(line.startswith("repaired invalid polygon 99.01.01.2001") for line in report.lines(Lang.EN))
     fixed = units.set_index("code").loc["99.01.01.2001", "geometry"]
     assert fixed.is_valid and fixed.geom_type in ("Polygon", "MultiPolygon")
     assert fixed.area == pytest.approx(bowtie.buffer(0).area + shapely.Polygon(
@@ -117,7 +120,7 @@ def test_real_jepara_demak(shared_data):
     units, report = read_boundaries(shared_data / "boundaries" / "jepara_demak_cahyadsn_2025.gpkg")
     counts = units.level.value_counts()
     assert (counts["desa"], counts["kecamatan"], counts["kabupaten"]) == (444, 30, 2)
-    assert len(report.repaired) == 1 and report.repaired[0].startswith("33.21.13.2008 Berahan Wetan")
+    assert len(report.repaired) == 1 and report.repaired[0][0] == "33.21.13.2008 Berahan Wetan"
     assert units.geometry.is_valid.all()
     karimunjawa = units.set_index("code").loc["33.20.10", "geometry"]
     assert len(shapely.get_parts(karimunjawa)) == 30

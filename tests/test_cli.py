@@ -8,6 +8,7 @@ import pytest
 
 from conftest import FASKES_JD, JEPARA_DEMAK
 from geojkn.cli import build_parser, main
+from geojkn.options import LIMIT, PERIOD, TARGET
 from geojkn.readers.boundaries import read_boundaries
 
 
@@ -81,9 +82,12 @@ def test_rank_below_and_json(tiny_store, capsys):
 @pytest.mark.parametrize("argv,needle", [
     (["summary", "99.77"], "No region with code 99.77"),
     (["summary", "Sidomulyo"], "ambiguous"),
-    (["summary", "99.01", "--period", "2024-13"], "YYYY-MM"),
+    (["summary", "99.01", "--period", "2024-13"], PERIOD.rule),
     (["summary", "99.01", "--period", "2023-01"], "2024-01"),
-    (["summary", "99.01", "--target", "95"], "between 0 and 1"),
+    (["summary", "99.01", "--target", "95"], TARGET.rule),
+    (["export", "99.01", "-o", "x.html", "--target", "0.15"], TARGET.rule),
+    (["summary", "99.01", "--target", "0.15"], TARGET.rule),
+    (["rank", "99.01", "--limit", "0"], LIMIT.rule),
     (["rank", "99.01.01.2001", "--level", "kecamatan"], "no kecamatan"),
 ])
 def test_user_errors_exit_2_with_a_message_and_no_traceback(tiny_store, capsys, argv, needle):
@@ -174,15 +178,14 @@ def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, 
 @pytest.mark.shared
 def test_real_facilities_land_where_their_coordinates_say(shared_data, store_path, capsys):
     run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
-    status, out, _ = run(capsys, "--store", store_path, "import-facilities", FASKES_JD)
+    status, out, _ = run(capsys, "--store", store_path, "import-facilities", FASKES_JD, "--lang", "en")
     assert status == 0 and "imported 53 facilities" in out
-    from geojkn import queries
     from geojkn.store import open_store
-    placed = queries.placed_facilities(open_store(store_path)).set_index("name")
+    placed = open_store(str(store_path)).facilities().set_index("name")  # placed at import, stored with the points
     # SOURCES.md: WEDUNG II lies in Jepara's Welahan kecamatan polygon, but in the desa layer it lies in
     # Jungpasir (Wedung, Demak); the desa decides. DEMAK III lies in two overlapping kecamatan polygons.
     assert placed.loc["WEDUNG II", "unit_code"] == "33.21.13.2013"
-    assert placed.loc["DEMAK III", "kecamatan_code"] == "33.21.11"
+    assert placed.loc["DEMAK III", "unit_code"].startswith("33.21.11.")
     assert placed.unit_code.notna().all()
 
 
@@ -208,7 +211,8 @@ def test_names_only_file_joins_within_kecamatan(shared_data, store_path, tmp_pat
     table["Peserta"] = (table["Penduduk"] * 0.8).astype(int)
     table.to_csv(tmp_path / "names.csv", sep=";", index=False)
     run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
-    status, out, _ = run(capsys, "--store", store_path, "import-figures", tmp_path / "names.csv", "--period", "2010-06")
+    status, out, _ = run(capsys, "--store", store_path, "import-figures", tmp_path / "names.csv", "--period", "2010-06",
+                         "--lang", "en")
     assert status == 0
     assert "443 rows read: 439 matched, 4 unmatched" in out
     assert "'BENDANPETE'" in out and "Bedanpete" in out and "Babat" in out

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from geojkn.errors import DataError
 from geojkn.readers.figures import KECAMATAN_NAME, read_figures
-from geojkn.readers.periods import parse_period
+from geojkn.period import parse_period
 from geojkn.schema import ACTIVE, CODE, NAME, PERIOD, POPULATION, REGISTERED, SEGMENTS
 
 

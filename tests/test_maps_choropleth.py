@@ -36,14 +36,15 @@ def test_one_feature_per_unit_with_tooltip_strings(units):
     first = features[0]["properties"]
     assert first == {"t_name": "Desa 0", "t_kec": "Kedung", "t_code": "33.20.01.2000", "t_cov": "70,00 %",
                      "t_reg": "700 / 1.000", "t_act": "560 (56,00 %)", "t_gap": "250"}
-    assert '"Desa/Kel.", "Kecamatan", "Kode", "Cakupan terdaftar"' in page
+    assert '"Desa/kel.", "Kecamatan", "Kode", "Cakupan terdaftar"' in page
 
 
 def test_tooltip_labels_and_numbers_follow_the_language(units):
     page = render(build_map(units, "activity_rate", lang="en"))
     props = unit_layer(page)["features"][0]["properties"]
     assert props["t_reg"] == "700 / 1,000" and props["t_rate"] == "80.00 %"
-    assert '"Village", "Subdistrict", "Code", "Registered coverage"' in page
+    # the same terms as the dashboard and the command line (vocabulary.py)
+    assert '"Desa/kel.", "Kecamatan", "Code", "Registered coverage"' in page
 
 
 def unit_styles(page: str, count: int) -> list[dict]:
@@ -152,8 +153,8 @@ def test_inputs_are_not_mutated(units):
 
 @pytest.mark.parametrize("change, message", [
     ({"drop": "coverage"}, "coverage"),
-    ({"level": "kabupaten"}, "one level"),
-    ({"lang": "fr"}, "language"),
+    ({"level": "rt"}, "one level"),
+    ({"lang": "fr"}, "lang 'fr' is not one of id, en"),
     ({"basemap": "google"}, "basemap"),
 ])
 def test_bad_input_is_a_data_error(units, change, message):

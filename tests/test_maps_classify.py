@@ -117,8 +117,8 @@ def test_the_input_series_is_left_alone():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"metric": "popularity"}, "Unknown metric"),
-    ({"scheme": "jenks"}, "Unknown classes"),
+    ({"metric": "popularity"}, "metric 'popularity' is not one of coverage"),
+    ({"scheme": "jenks"}, "classes 'jenks' is not one of policy"),
     ({"target": 95}, "target"),
     ({"k": 12}, "number of classes"),
 ])

@@ -21,7 +21,7 @@ def test_legend_lists_each_class_with_its_range_and_count(rates):
     body = legend_html(rates, title="Kabupaten Jepara", period="2022-01",
                        source="BPJS Kesehatan, 2022-01", lang="id")
     assert "<h4>Kabupaten Jepara</h4>" in body
-    assert "Cakupan kepesertaan" in body
+    assert "Cakupan terdaftar (terdaftar / penduduk)" in body
     assert "80,00 – 90,00 %" in body
     assert '<td>80,00 – 90,00 %</td><td class="gj-count">2</td>' in body
     assert "Periode: Januari 2022" in body
@@ -39,7 +39,7 @@ def test_no_data_has_its_own_hatched_entry_and_count(rates):
 def test_english_uses_english_number_format():
     counts = classify(pd.Series([0, 1500, 2500, 30000]), "gap")
     body = legend_html(counts, title=None, period="2022-03", source=None, lang="en")
-    assert "People still to enrol" in body
+    assert "Still to enrol (to the 95 % target)" in body
     assert "Period: March 2022" in body
     assert "10,000 – 19,999" in body
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geojkn.options import Lang
 from geojkn.analysis.matching import match_figures, normalize_name
 from geojkn.errors import DataError
 from geojkn.schema import ACTIVE, CODE, DESA, KECAMATAN, LEVEL, NAME, PARENT, PERIOD, POPULATION, REGISTERED
@@ -58,12 +59,13 @@ def test_join_on_codes_and_report():
     assert matched[CODE].tolist() == ["33.21.03.2001", "33.21.04.2001"]
     assert matched[LEVEL].tolist() == [DESA, DESA]
     assert (report.rows_total, report.rows_matched) == (3, 2)
-    assert report.unmatched[0].row == 4 and "33.21.09.2009 is not among the boundaries" in report.unmatched[0].reason
+    assert report.unmatched[0].row == 4 and "33.21.09.2009 is not among the boundaries" in report.unmatched[0].reason.text(Lang.EN)
     assert report.level == DESA
     assert report.units_without_figures == ("33.21.03.2002", "33.21.04.2002")  # Demak only: the file's kabupaten
     assert [e.row for e in report.registered_over_population] == [2]
     assert [e.row for e in report.active_over_registered] == [3]
-    text = "\n".join(report.lines())
+    text = "\n".join(report.lines(Lang.EN))
+    assert "3 baris dibaca: 2 cocok, 1 tidak cocok." in report.lines(Lang.ID)
     assert "3 rows read: 2 matched, 1 unmatched." in text
     assert "2 desa units without figures: 33.21.03.2002, 33.21.04.2002." in text
     assert "row 2 33.21.03.2001 Tlogorejo: 120 > 100" in text and "row 3 33.21.04.2001 Tlogorejo: 95 > 90" in text
@@ -89,7 +91,7 @@ def test_ambiguous_name_without_kecamatan_is_unmatched():
     matched, report = match_figures(figures(["Tlogorejo", "Bumiharjo"]), units())
     assert matched[CODE].tolist() == ["33.21.03.2002"]  # a name unique in all units needs no kecamatan
     [item] = report.unmatched
-    assert item.row == 2 and "2 desa units have this name" in item.reason
+    assert item.row == 2 and "2 desa units have this name" in item.reason.text(Lang.EN)
     assert item.suggestions == ("Tlogorejo (Guntur) 33.21.03.2001", "Tlogorejo (Karangtengah) 33.21.04.2001")
 
 
@@ -110,10 +112,11 @@ def test_misspelt_names_get_suggestions():
     matched, report = match_figures(figs, units())
     assert matched.empty
     first, second = report.unmatched
-    assert "no desa or kelurahan of that name in kecamatan Nalumsari" in first.reason
+    assert "no desa or kelurahan of that name in kecamatan Nalumsari" in first.reason.text(Lang.EN)
+    assert "tidak ada desa/kelurahan dengan nama itu di kecamatan Nalumsari" in first.reason.text(Lang.ID)
     assert first.suggestions[0] == "Bendanpete (Nalumsari)"
-    assert second.reason == "no kecamatan named 'Gunturr'" and second.suggestions == ("Guntur",)
-    assert "Closest: Bendanpete (Nalumsari)." in "\n".join(report.lines())
+    assert second.reason.text(Lang.EN) == "no kecamatan named 'Gunturr'" and second.suggestions == ("Guntur",)
+    assert "Closest: Bendanpete (Nalumsari)." in "\n".join(report.lines(Lang.EN))
 
 
 def test_kecamatan_level_names():

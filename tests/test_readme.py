@@ -1,39 +1,59 @@
-"""The README is the user's manual: every command, option, route and setting must be in it."""
+"""The README is the user's manual: every command, option, setting and route, read from their declarations."""
 
 from pathlib import Path
 
 import pytest
 
-from geojkn.cli import build_parser
-from geojkn.web.app import DEFAULTS, create_app
+from geojkn.options import COMMANDS, SETTINGS, Option
+from geojkn.web.params import PARAMETERS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+OPTIONS = {option.name: option for command in COMMANDS for option in command.options}
 
 
-def subcommands():
-    parser = build_parser()
-    return parser._subparsers._group_actions[0].choices
+def table_row(first_cell: str) -> str:
+    """The README table row whose first cell starts with `first_cell`."""
+    rows = [line for line in README.splitlines() if line.startswith(f"| {first_cell}")]
+    assert rows, f"no README table row starts with {first_cell!r}"
+    return rows[0]
 
 
-@pytest.mark.parametrize("name", sorted(subcommands()))
-def test_every_command_and_option_is_documented(name):
-    assert f"`{name}" in README, f"command {name} is not in the README"
-    for action in subcommands()[name]._actions:
-        for flag in action.option_strings:
-            if flag.startswith("--") and flag != "--help":
-                assert flag in README, f"{name} {flag} is not in the README"
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+def test_every_command_and_its_options_are_documented(command):
+    row = table_row(f"`{command.name}")
+    for option in command.options:
+        assert option.flag in row, f"{command.name} {option.flag} is not in its README row"
 
 
-def test_every_setting_is_documented():
-    for key in DEFAULTS:
-        assert f"`{key}`" in README
+@pytest.mark.parametrize("option", OPTIONS.values(), ids=lambda o: o.name)
+def test_every_option_has_a_row_with_its_values_and_default(option: Option):
+    row = table_row(f"`{option.flag}`")
+    for value in option.choices:
+        assert f"`{value}`" in row, f"{option.flag}: value {value} is not in its README row"
+    default = option.default
+    if option.setting:
+        assert f"`{option.setting}`" in row, f"{option.flag}: the setting {option.setting} is not named"
+        default = next(s.default for s in SETTINGS if s.name == option.setting)
+    if default is not None and not option.switch:
+        assert f"`{default}`" in row, f"{option.flag}: the default {default} is not in its README row"
 
 
-def test_every_route_is_documented(monkeypatch):
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_setting_is_documented_with_its_default(setting):
+    row = table_row(f"`{setting.name}`")
+    assert setting.default is None or f"`{setting.default}`" in row
+
+
+def test_every_route_and_its_parameters_are_documented(monkeypatch):
+    from geojkn import create_app
+
     monkeypatch.delenv("GEOJKN_STORE", raising=False)
     app = create_app({"TESTING": True})
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in ("views.vendor",):
+        if rule.endpoint == "views.vendor":
             continue
-        path = rule.rule
-        assert f"`{path}`" in README or path.rsplit(".", 1)[0] in README, f"{path} is not in the README"
+        assert rule.endpoint in PARAMETERS, f"{rule.endpoint} declares no parameters in web/params.py"
+        path = rule.rule.replace(".json", "").replace(".csv", "") if "ranking" in rule.rule else rule.rule
+        row = table_row(f"`{path}")
+        for option in PARAMETERS[rule.endpoint]:
+            assert f"`{option.name}`" in row, f"{rule.rule}: parameter {option.name} is not in its README row"

@@ -3,6 +3,8 @@ import pytest
 
 from geojkn.analysis.regions import resolve_region
 from geojkn.errors import DataError, NotFound
+from geojkn.records import Region
+from geojkn.schema import Level
 
 INDEX = pd.DataFrame(
     [("33.21", "Kabupaten Demak", "kabupaten"), ("33.21.11", "Demak", "kecamatan"),
@@ -15,7 +17,7 @@ INDEX = pd.DataFrame(
 
 @pytest.mark.parametrize("query", ["33.20", "3320", "ID3320", "Kabupaten Jepara", "kab. jepara", "Jepara"])
 def test_codes_and_names(query):
-    assert resolve_region(query, INDEX)["code"] == "33.20"
+    assert resolve_region(query, INDEX).code == "33.20"
 
 
 def test_ambiguous_name_lists_candidates_with_codes():
@@ -26,9 +28,9 @@ def test_ambiguous_name_lists_candidates_with_codes():
 
 
 def test_level_word_narrows():
-    assert resolve_region("Kabupaten Demak", INDEX)["code"] == "33.21"
-    assert resolve_region("Kecamatan Demak", INDEX)["code"] == "33.21.11"
-    assert resolve_region("Kota Semarang", INDEX)["code"] == "33.74"
+    assert resolve_region("Kabupaten Demak", INDEX).code == "33.21"
+    assert resolve_region("Kecamatan Demak", INDEX).code == "33.21.11"
+    assert resolve_region("Kota Semarang", INDEX).code == "33.74"
 
 
 def test_same_desa_name_in_two_kecamatan_is_ambiguous():
@@ -46,4 +48,4 @@ def test_unknown_code_and_name_are_not_found():
 
 
 def test_code_above_the_stored_units_is_a_region_too():
-    assert resolve_region("33", INDEX) == {"code": "33", "name": "Provinsi 33", "level": "provinsi"}
+    assert resolve_region("33", INDEX) == Region("33", "Provinsi 33", Level.PROVINSI)

@@ -1,3 +1,4 @@
+import os
 import signal
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import pytest
 
 from geojkn.errors import DataError
 from geojkn.readers.boundaries import read_boundaries
+from geojkn.options import Settings
 from geojkn.store import GpkgStore, open_store
 
 
@@ -85,7 +87,9 @@ def test_store_location_must_be_a_geopackage(tmp_path):
 
 def test_environment_variable_names_the_store(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOJKN_STORE", str(tmp_path / "env.gpkg"))
-    assert open_store(None).location == str(tmp_path / "env.gpkg")
+    settings = Settings.from_environ(os.environ)
+    assert open_store(settings.store).location == str(tmp_path / "env.gpkg")
+    assert open_store(None).readonly  # without a setting: the bundled demo
 
 
 def test_killed_import_leaves_previous_contents_readable(store_path, tiny_geojson):

@@ -5,7 +5,10 @@ import math
 
 import pytest
 
+from markupsafe import escape
+
 from geojkn import create_app
+from geojkn.options import BELOW, PERIOD, TARGET
 
 
 @pytest.fixture
@@ -92,23 +95,26 @@ def test_healthz(client):
     ("/r/99.01?metric=happiness", 400, "coverage"),
     ("/r/99.01?classes=random", 400, "policy"),
     ("/r/99.01?period=2019-01", 400, "2024-06"),
-    ("/r/99.01?period=Jan", 400, "YYYY-MM"),
+    ("/r/99.01?period=Jan", 400, PERIOD.rule),
     ("/r/99.01?basemap=google", 400, "osm"),
     ("/r/99.01?lang=fr", 400, "id, en"),
-    ("/r/99.01?target=lots", 400, "not a number"),
-    ("/r/99.01?target=95", 400, "between 0 and 1"),
+    ("/r/99.01?target=lots", 400, TARGET.rule),
+    ("/r/99.01?target=95", 400, TARGET.rule),
+    ("/r/99.01?target=0.15", 400, TARGET.rule),
     ("/r/99.01/map?metric=x", 400, "coverage"),
     ("/r/99.01/export.html?level=x", 400, "desa"),
     ("/api/regions/99.01/units.geojson?level=x", 400, "desa"),
     ("/api/regions/99.01/ranking.json?metric=x", 400, "coverage"),
-    ("/api/regions/99.01/ranking.csv?below=x", 400, "not a number"),
+    ("/api/regions/99.01/ranking.csv?below=x", 400, BELOW.rule),
+    ("/r/99.01.01?level=kecamatan", 400, "desa"),
+    ("/api/regions/99.01/ranking.json?limit=0", 200, "units"),
     ("/api/regions/Sukamaju/summary", 400, "ambiguous"),
     ("/static/vendor/evil.js", 404, "evil.js"),
 ])
 def test_bad_input_gets_a_message_never_a_500(client, url, status, needle):
     resp = client.get(url)
     assert resp.status_code == status
-    assert needle in resp.get_data(as_text=True)
+    assert escape(needle) in resp.get_data(as_text=True) or needle in resp.get_data(as_text=True)
 
 
 def test_config_layers_environment_over_defaults(monkeypatch, tmp_path):
@@ -133,14 +139,14 @@ def test_dashboard_ranks_by_the_chosen_metric(client):
     first = page.index(ranked[0]["name"], page.index('id="rank-kecamatan"'))
     second = page.index(ranked[1]["name"], page.index('id="rank-kecamatan"'))
     assert first < second and ranked[0]["gap"] >= ranked[1]["gap"]
-    assert "Sejak 2024-06" in client.get("/r/99.01").get_data(as_text=True)
+    assert "Perubahan sejak Juni 2024" in client.get("/r/99.01").get_data(as_text=True)
 
 
 def test_dashboard_shows_every_period(client):
     page = client.get("/r/99.01").get_data(as_text=True)
     table = page[page.index('id="trend"'):]
     table = table[: table.index("</table>")]
-    assert table.index("2024-12") < table.index("2024-06")
+    assert table.index("Desember 2024") < table.index("Juni 2024")
     june = client.get("/api/regions/99.01/summary?period=2024-06").get_json()
     assert f"{june['coverage'] * 100:.2f}".replace(".", ",") in table
 
@@ -148,5 +154,5 @@ def test_dashboard_shows_every_period(client):
 def test_target_can_be_chosen_on_the_dashboard(client):
     page = client.get("/r/99.01?target=0.98").get_data(as_text=True)
     assert '<option value="0.98" selected>98,00 %</option>' in page
-    assert "Target 98,00 %" in page
+    assert "Target cakupan 98,00 %" in page
     assert "target=0.98" in page  # the map and the download follow it

@@ -1,16 +1,15 @@
-"""Place facility points in the units that contain them, and count them by type inside a region."""
+"""Place facility points in the smallest unit that contains them (done at import, stored with the points)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..codes import ancestor_at, is_within
-from ..schema import CODE, DESA, FACILITY_TYPE, FACILITY_TYPES, FKRTL_TYPES, FKTP_TYPES, KECAMATAN, LEVELS
-
-UNIT_CODE = "unit_code"
-GROUPS = {"fktp": FKTP_TYPES, "fkrtl": FKRTL_TYPES, "lab": ("lab",), "optik": ("optik",), "apotek": ("apotek",)}
+from ..codes import is_within
+from ..schema import CODE, LEVELS, UNIT_CODE, Level
 
 
 def _deepest_match(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.Series:
@@ -27,8 +26,8 @@ def _deepest_match(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.S
     return best[CODE].reindex(points.index).astype(object)
 
 
-def place_facilities(facilities: gpd.GeoDataFrame, units: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """A copy with unit_code (the smallest unit containing the point), desa_code and kecamatan_code."""
+def place_facilities(facilities: gpd.GeoDataFrame, units: Mapping[Level, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """A copy with unit_code: the code of the smallest unit containing the point (None outside every unit)."""
     out = facilities.copy()
     out[UNIT_CODE] = pd.Series(None, index=out.index, dtype=object)
     for level in reversed(LEVELS):  # desa first: the smallest unit that holds the point
@@ -36,8 +35,6 @@ def place_facilities(facilities: gpd.GeoDataFrame, units: dict[str, gpd.GeoDataF
         if todo.empty or level not in units:
             continue
         out.loc[todo.index, UNIT_CODE] = _deepest_match(todo, units[level])
-    out["desa_code"] = [ancestor_at(c, DESA) if isinstance(c, str) else None for c in out[UNIT_CODE]]
-    out["kecamatan_code"] = [ancestor_at(c, KECAMATAN) if isinstance(c, str) else None for c in out[UNIT_CODE]]
     return out
 
 
@@ -45,12 +42,3 @@ def within_region(placed: gpd.GeoDataFrame, region: str) -> gpd.GeoDataFrame:
     """The placed facilities that lie inside a region."""
     mask = np.array([isinstance(c, str) and is_within(c, region) for c in placed[UNIT_CODE]], dtype=bool)
     return placed[mask]
-
-
-def count_by_type(facilities: pd.DataFrame) -> dict:
-    """Counts per group (fktp, fkrtl, lab, optik, apotek) and per type."""
-    by_type = facilities[FACILITY_TYPE].value_counts()
-    counts = {t: int(by_type.get(t, 0)) for t in FACILITY_TYPES}
-    out = {group: sum(counts[t] for t in types) for group, types in GROUPS.items()}
-    out["by_type"] = counts
-    return out

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..formatting import format_int
+from ..options import Lang
+from ..vocabulary import word
 
 SHOWN = 10  # items listed per section before "... and N more"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a row matched no unit: a vocabulary key (reason_<key>) and the values it names."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: Lang) -> str:
+        values = {k: format_int(v, lang) if isinstance(v, int) else v for k, v in self.values.items()}
+        return word(f"reason_{self.key}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -13,7 +30,7 @@ class Unmatched:
 
     row: int
     name: str
-    reason: str
+    reason: Reason
     suggestions: tuple[str, ...] = ()
 
 
@@ -40,33 +57,32 @@ class MatchReport:
     registered_over_population: tuple[Excess, ...] = ()
     active_over_registered: tuple[Excess, ...] = ()
 
-    def lines(self, shown: int = SHOWN) -> list[str]:
-        """Short English lines for a person reading the import output."""
-        out = [f"{_count(self.rows_total, 'row')} read: {self.rows_matched} matched, {len(self.unmatched)} unmatched."]
+    def lines(self, lang: Lang = Lang.ID, shown: int = SHOWN) -> list[str]:
+        """Short lines for a person reading the import output, in the language and its number format."""
+        out = [word("rows_read", lang, self.rows_total, n=format_int(self.rows_total, lang), matched=format_int(self.rows_matched, lang),
+                    unmatched=format_int(len(self.unmatched), lang))]
         for item in self.unmatched[:shown]:
-            hint = f" Closest: {', '.join(item.suggestions)}." if item.suggestions else ""
-            out.append(f"  row {item.row} '{item.name}': {item.reason}.{hint}")
-        out += _more(len(self.unmatched), shown)
+            hint = word("closest", lang, names=", ".join(item.suggestions)) if item.suggestions else ""
+            out.append(word("unmatched_row", lang, row=item.row, name=item.name, reason=item.reason.text(lang)) + hint)
+        out += _more(len(self.unmatched), shown, lang)
         if self.units_without_figures:
             codes = self.units_without_figures
-            more = f" and {len(codes) - shown} more" if len(codes) > shown else ""
-            out.append(f"{_count(len(codes), f'{self.level} unit')} without figures: {', '.join(codes[:shown])}{more}.")
-        out += _excess_lines("registered > population", self.registered_over_population, shown)
-        out += _excess_lines("active > registered", self.active_over_registered, shown)
+            more = word("and_more_inline", lang, n=format_int(len(codes) - shown, lang)) if len(codes) > shown else ""
+            out.append(word("without_figures", lang, len(codes), n=format_int(len(codes), lang), level=self.level,
+                            codes=", ".join(codes[:shown]), more=more))
+        out += _excess_lines("registered_over_population", self.registered_over_population, shown, lang)
+        out += _excess_lines("active_over_registered", self.active_over_registered, shown, lang)
         return out
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _more(total: int, shown: int, lang: Lang) -> list[str]:
+    return [word("and_more", lang, n=format_int(total - shown, lang))] if total > shown else []
 
 
-def _more(total: int, shown: int) -> list[str]:
-    return [f"  ... and {total - shown} more."] if total > shown else []
-
-
-def _excess_lines(title: str, items: tuple[Excess, ...], shown: int) -> list[str]:
+def _excess_lines(what: str, items: tuple[Excess, ...], shown: int, lang: Lang) -> list[str]:
     if not items:
         return []
-    out = [f"{_count(len(items), 'row')} with {title}:"]
-    out += [f"  row {e.row} {e.code} {e.name}: {e.value:,.0f} > {e.limit:,.0f}".rstrip() for e in items[:shown]]
-    return out + _more(len(items), shown)
+    out = [word("over", lang, len(items), n=format_int(len(items), lang), what=word(what, lang))]
+    out += [word("over_row", lang, row=e.row, code=e.code, name=e.name, value=format_int(e.value, lang),
+                 limit=format_int(e.limit, lang)).rstrip() for e in items[:shown]]
+    return out + _more(len(items), shown, lang)

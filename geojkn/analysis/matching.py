@@ -13,10 +13,10 @@ import pandas as pd
 
 from ..codes import ancestor_at, level_of, parse_code
 from ..errors import DataError
-from ..schema import ACTIVE, CODE, DESA, KABUPATEN, KECAMATAN, LEVEL, NAME, PERIOD, POPULATION, REGISTERED
-from .match_report import Excess, MatchReport, Unmatched
+from ..schema import (ACTIVE, CODE, DESA, KABUPATEN, KECAMATAN, KECAMATAN_NAME, LEVEL, NAME, PERIOD, POPULATION,
+                      REGISTERED)
+from .match_report import Excess, MatchReport, Reason, Unmatched
 
-KECAMATAN_NAME = "kecamatan_name"
 ROW = "row"
 NAME_LEVELS = (DESA, KECAMATAN)  # names are matched at these levels only
 SUGGESTIONS = 3
@@ -81,7 +81,7 @@ def _closest(name: str, codes: list[str], index: _Index) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class _Result:
     code: str | None
-    reason: str = ""
+    reason: Reason = Reason("")
     suggestions: tuple[str, ...] = ()
     later: Callable[[], tuple[str, ...]] | None = None  # suggestions worked out only when they will be shown
     candidates: tuple[str, ...] = ()  # codes of the units an ambiguous name could be
@@ -93,36 +93,36 @@ class _Result:
 def _by_code(value: str, name: object, index: _Index) -> _Result:
     code = parse_code(value)
     if code is None:
-        return _Result(None, f"'{value}' is not an area code")
+        return _Result(None, Reason("not_code", {"value": value}))
     if code in index.levels:
         return _Result(code)
     pool = index.by_level.get(level_of(code), [])
     later = (lambda: _closest(name, pool, index)) if isinstance(name, str) and name else None
-    return _Result(None, f"code {code} is not among the boundaries", later=later)
+    return _Result(None, Reason("unknown_code", {"code": code}), later=later)
 
 
 def _in_kecamatan(name: str, kecamatan: str, index: _Index) -> _Result:
     key = normalize_name(kecamatan)
     if key not in index.kecamatan_desa:
-        return _Result(None, f"no kecamatan named '{kecamatan}'", later=lambda: tuple(
+        return _Result(None, Reason("no_kecamatan", {"kecamatan": kecamatan}), later=lambda: tuple(
             index.kecamatan_labels[b] for b in
             difflib.get_close_matches(key, list(index.kecamatan_labels), n=SUGGESTIONS, cutoff=0.6)))
     codes = index.in_kecamatan.get((key, normalize_name(name)), [])
     if len(codes) == 1:
         return _Result(codes[0])
     if not codes:
-        return _Result(None, f"no desa or kelurahan of that name in kecamatan {kecamatan}",
+        return _Result(None, Reason("not_in_kecamatan", {"kecamatan": kecamatan}),
                        later=lambda: _closest(name, index.kecamatan_desa[key], index))
-    return _ambiguous(f"{len(codes)} units of that name in kecamatan {kecamatan}: add a code column", codes, index)
+    return _ambiguous(Reason("several_in_kecamatan", {"n": len(codes), "kecamatan": kecamatan}), codes, index)
 
 
-def _ambiguous(reason: str, codes: list[str], index: _Index) -> _Result:
+def _ambiguous(reason: Reason, codes: list[str], index: _Index) -> _Result:
     return _Result(None, reason, tuple(f"{index.labels[c]} {c}" for c in codes), candidates=tuple(codes))
 
 
 def _by_name(name: object, kecamatan: object, level: str, index: _Index) -> _Result:
     if not normalize_name(name):
-        return _Result(None, "no code and no name")
+        return _Result(None, Reason("no_name"))
     if isinstance(kecamatan, str) and kecamatan.strip():
         return _in_kecamatan(str(name), kecamatan, index)
     codes = index.by_name[level].get(normalize_name(name), [])
@@ -130,9 +130,8 @@ def _by_name(name: object, kecamatan: object, level: str, index: _Index) -> _Res
         return _Result(codes[0])
     if not codes:
         pool = index.by_level.get(level, [])
-        return _Result(None, f"no {level} of that name", later=lambda: _closest(str(name), pool, index))
-    return _ambiguous(f"{len(codes)} {level} units have this name: give its kecamatan (or a code) to tell them "
-                      f"apart", codes, index)
+        return _Result(None, Reason("unknown_name", {"level": level}), later=lambda: _closest(str(name), pool, index))
+    return _ambiguous(Reason("several_named", {"n": len(codes), "level": level}), codes, index)
 
 
 def _name_level(figures: pd.DataFrame, index: _Index) -> str:

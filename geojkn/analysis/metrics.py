@@ -5,22 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..codes import ancestor_at
-from ..schema import (ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, CODE, COUNTS, COVERAGE, DEFAULT_TARGET, DESA, GAP,
-                      KABUPATEN, KECAMATAN, LEVEL, POPULATION, PROVINSI, REGISTERED, TO_REACTIVATE)
+from ..schema import (ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, CODE, COUNTS, COVERAGE, DESA, DESA_WITH_FIGURES, GAP,
+                      KABUPATEN, KECAMATAN, LEVEL, PERIOD, POPULATION, PROVINSI, REGISTERED, TO_REACTIVATE)
 
-N_DESA = "desa_with_figures"
+N_DESA = DESA_WITH_FIGURES
 _UPWARDS = ((DESA, KECAMATAN), (KECAMATAN, KABUPATEN), (KABUPATEN, PROVINSI))
+_CODE_WIDTH = {PROVINSI: 2, KABUPATEN: 5, KECAMATAN: 8}  # '33', '33.20', '33.20.01'
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """num / den, NaN where the denominator is missing or zero (never inf)."""
-    num = num.astype("float64")
-    den = den.astype("float64")
-    return (num / den.where(den > 0)).astype("float64")
+    return (num.astype("float64") / den.astype("float64").where(den > 0)).astype("float64")
 
 
-def add_metrics(frame: pd.DataFrame, target: float = DEFAULT_TARGET) -> pd.DataFrame:
+def add_metrics(frame: pd.DataFrame, target: float = 0.95) -> pd.DataFrame:
     """A copy with coverage, active_coverage, activity_rate, gap and to_reactivate computed from the counts."""
     if not 0 < target <= 1:
         raise ValueError("target must be a share between 0 and 1")
@@ -36,28 +34,34 @@ def add_metrics(frame: pd.DataFrame, target: float = DEFAULT_TARGET) -> pd.DataF
     return out
 
 
-def _sum_counts(rows: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+def _sum_counts(rows: pd.DataFrame, keys: list[pd.Index]) -> pd.DataFrame:
     """Sum counts per key; a count missing in any row makes the total missing (no silent undercount)."""
     counts = rows[list(COUNTS)].astype("float64")
-    sums = counts.groupby(key).sum(min_count=1)
-    sums = sums.mask(counts.isna().groupby(key).any())
-    sums[N_DESA] = rows[N_DESA].groupby(key).sum()
+    sums = counts.groupby(keys).sum(min_count=1)
+    sums = sums.mask(counts.isna().groupby(keys).any())
+    sums[N_DESA] = rows[N_DESA].groupby(keys).sum()
     return sums
 
 
 def rollup(figures: pd.DataFrame) -> pd.DataFrame:
-    """Counts for every code at every level: a unit's own row if the file gave one, else the sum of its children."""
+    """Counts for every (period, code) at every level: a unit's own row if the file gave one, else the sum of
+    its children. Works on any number of periods at once; without a period column, on one."""
     rows = figures.copy()
+    periodless = PERIOD not in rows
+    if periodless:
+        rows[PERIOD] = ""
     rows[N_DESA] = (rows[LEVEL] == DESA).astype("int64")
-    table = rows.set_index(CODE)[list(COUNTS) + [N_DESA, LEVEL]]
+    table = rows.set_index([PERIOD, CODE])[list(COUNTS) + [N_DESA, LEVEL]]
     for child, parent in _UPWARDS:
         children = table[table[LEVEL] == child]
         if children.empty:
             continue
-        key = pd.Series([ancestor_at(c, parent) for c in children.index], index=children.index, name=CODE)
-        sums = _sum_counts(children, key)
+        codes = children.index.get_level_values(CODE)
+        keys = [children.index.get_level_values(PERIOD).rename(PERIOD),
+                pd.Index(codes.str[: _CODE_WIDTH[parent]], name=CODE)]
+        sums = _sum_counts(children, keys)
         sums = sums[~sums.index.isin(table.index)]  # a unit's own row wins over the sum of its children
         sums[LEVEL] = parent
         table = pd.concat([table, sums])
-    table.index.name = CODE
-    return table.reset_index()
+    out = table.reset_index()
+    return out.drop(columns=PERIOD) if periodless else out

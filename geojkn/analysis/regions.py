@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
 from ..codes import level_of, parse_code
 from ..errors import DataError, NotFound
-from ..schema import CODE, KABUPATEN, KECAMATAN, DESA, LEVEL, NAME, PROVINSI
+from ..records import Region
+from ..schema import CODE, DESA, KABUPATEN, KECAMATAN, LEVEL, NAME, PARENT, PROVINSI, Level
 
 # Words that name a level in front of a name; they narrow the search to that level.
 LEVEL_WORDS = {
@@ -18,6 +21,51 @@ LEVEL_WORDS = {
     "desa": DESA, "ds": DESA, "kelurahan": DESA, "kel": DESA, "village": DESA,
 }
 _LEVEL_TITLE = {PROVINSI: "Provinsi", KABUPATEN: "Kabupaten", KECAMATAN: "Kecamatan", DESA: "Desa"}
+INDEX_COLUMNS = (CODE, NAME, LEVEL, PARENT)
+
+
+@dataclass(frozen=True, eq=False)
+class UnitIndex:
+    """Code, name, level and parent of every stored unit (no geometry), with the look-ups built once."""
+
+    table: pd.DataFrame
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return dict(zip(self.table[CODE], self.table[NAME].astype(str), strict=True))
+
+    @cached_property
+    def levels(self) -> dict[str, Level]:
+        return {code: Level(level) for code, level in zip(self.table[CODE], self.table[LEVEL], strict=True)}
+
+    def count(self, level: Level) -> int:
+        """How many units of a level are stored."""
+        return sum(1 for lv in self.levels.values() if lv == level)
+
+    def region(self, code: str) -> Region:
+        """The unit with this code; a code above the stored units (a province imported without its polygon)
+        is still a region, named by its level and code."""
+        if code in self.names:
+            return Region(code, self.names[code], self.levels[code])
+        level = Level(level_of(code))
+        return Region(code, f"{_LEVEL_TITLE[level]} {code}", level)
+
+    def parents(self, code: str) -> tuple[Region, ...]:
+        """The units that contain a code, from the province down (stored or not)."""
+        parts = code.split(".")
+        return tuple(self.region(".".join(parts[:depth])) for depth in range(1, len(parts)))
+
+    def has_units_in(self, code: str) -> bool:
+        prefix = code + "."
+        return any(c.startswith(prefix) for c in self.names)
+
+    def resolve(self, query: str) -> Region:
+        """The unit a planner's query names (see resolve_region)."""
+        return resolve_region(query, self.table)
+
+    @classmethod
+    def empty(cls) -> UnitIndex:
+        return cls(pd.DataFrame({c: pd.Series(dtype=object) for c in INDEX_COLUMNS}))
 
 
 def _words(text: str) -> list[str]:
@@ -32,7 +80,7 @@ def _split(text: str) -> tuple[str | None, str]:
     return None, " ".join(words)
 
 
-def resolve_region(query: str, index: pd.DataFrame) -> dict:
+def resolve_region(query: str, index: pd.DataFrame) -> Region:
     """The unit (code, name, level) a query names; unknown or ambiguous queries raise with the candidates."""
     text = str(query).strip()
     if not text:
@@ -42,11 +90,11 @@ def resolve_region(query: str, index: pd.DataFrame) -> dict:
         found = index[index[CODE] == code]
         if found.empty and index[CODE].str.startswith(code + ".").any():
             # units inside it were imported without its own polygon (e.g. a province): still a region
-            level = level_of(code)
-            return {CODE: code, NAME: f"{_LEVEL_TITLE[level]} {code}", LEVEL: level}
+            level = Level(level_of(code))
+            return Region(code, f"{_LEVEL_TITLE[level]} {code}", level)
         if found.empty:
             raise NotFound(f"No region with code {code} in the store. Run `geojkn regions` to list them.")
-        return found.iloc[0][[CODE, NAME, LEVEL]].to_dict()
+        return _region(found.iloc[0])
     if re.fullmatch(r"[\d.\sIDid]+", text):
         raise DataError(f"'{text}' is not an area code: write it as 33.20, 33.20.01 or 33.20.01.2001.")
     return _by_name(text, index)
@@ -67,4 +115,8 @@ def _by_name(text: str, index: pd.DataFrame) -> dict:
         hint = ", ".join(f"'{_LEVEL_TITLE[lv]} {wanted.title()}'" for lv in levels)
         hint = f", or name the level: {hint}" if len(levels) > 1 else ""
         raise DataError(f"'{text}' is ambiguous: {listed}. Give the code{hint}.")
-    return hits.iloc[0][[CODE, NAME, LEVEL]].to_dict()
+    return _region(hits.iloc[0])
+
+
+def _region(row: pd.Series) -> Region:
+    return Region(str(row[CODE]), str(row[NAME]), Level(row[LEVEL]))

@@ -15,7 +15,10 @@ from .classify import NO_DATA, Classification, classify
 from .controls import PageStyle, ZoomTo
 from .facilities import add_facility_layers, facility_groups
 from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, rounded
-from .labels import check_lang, metric_name, word
+from ..options import BASEMAP, CLASSES, DEFAULT_TARGET, LANG, METRIC, Basemap, Classes, Lang
+from ..period import Period
+from ..schema import Level
+from ..vocabulary import level_label, metric_title, word
 from .legend import Legend, legend_html
 from .palettes import BELOW_TARGET_BORDER, BORDER, NO_DATA_BORDER, NO_DATA_FILL, OUTLINE
 from .safety import escape_text
@@ -23,7 +26,6 @@ from .tooltip import tooltip_table
 
 UNIT_COLUMNS = (schema.CODE, schema.NAME, schema.LEVEL, schema.GEOMETRY)
 OUTLINE_COLUMNS = (schema.CODE, schema.NAME, schema.GEOMETRY)
-BASEMAPS = schema.BASEMAPS
 UNIT_CLASS, OUTLINE_CLASS = "geojkn-unit", "geojkn-outline"  # CSS classes of the SVG paths
 MIN_ZOOM, MAX_ZOOM = 5, 18
 TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"
@@ -31,14 +33,14 @@ TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"
 
 def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
               outline: gpd.GeoDataFrame | None = None, facilities: gpd.GeoDataFrame | None = None,
-              period: str | None = None, target: float = schema.DEFAULT_TARGET,
-              classes: str = "policy", basemap: str = "none", title: str | None = None,
-              source: str | None = None, lang: str = "id",
+              period: Period | str | None = None, target: float = DEFAULT_TARGET,
+              classes: str = Classes.POLICY, basemap: str = Basemap.NONE, title: str | None = None,
+              source: str | None = None, lang: str = Lang.ID,
               assets: AssetMode | None = None) -> folium.Map:
-    """A choropleth of `metric` for one level of units, with legend, tooltips and optional layers."""
-    check_lang(lang)
-    if basemap not in BASEMAPS:
-        raise DataError(f"Unknown basemap '{basemap}': use one of {', '.join(BASEMAPS)}.")
+    """A choropleth of `metric` for one level of units, with legend, tooltips and optional layers.
+
+    Options follow the rules of options.py whether they come typed or as text."""
+    metric, classes, basemap, lang = METRIC.read(metric), CLASSES.read(classes), BASEMAP.read(basemap), LANG.read(lang)
     shapes = prepare(units, UNIT_COLUMNS + (metric,), "units")
     if len(shapes) == 0:
         raise DataError("There are no units with a boundary to draw.")
@@ -60,11 +62,11 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     return fmap
 
 
-def _level(shapes: gpd.GeoDataFrame) -> str:
+def _level(shapes: gpd.GeoDataFrame) -> Level:
     levels = set(shapes[schema.LEVEL].dropna().astype(str))
-    if len(levels) != 1 or not levels <= {schema.DESA, schema.KECAMATAN}:
-        raise DataError(f"A map shows one level, desa or kecamatan; these units have {sorted(levels)}.")
-    return levels.pop()
+    if len(levels) != 1 or not levels <= set(schema.LEVELS):
+        raise DataError(f"A map shows the units of one level; these units have {sorted(levels)}.")
+    return Level(levels.pop())
 
 
 def _new_map(shapes: gpd.GeoDataFrame, basemap: str, assets: AssetMode, clusters: bool,
@@ -117,7 +119,7 @@ def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Class
                level: str, lang: str, target: float) -> None:
     data, styles, aliases = _features(shapes, classification, level, classification.metric, lang, target)
     fields = list(data["features"][0]["properties"])
-    name = escape_text(metric_name(classification.metric, lang, format_percent(target, 0, lang)))
+    name = escape_text(metric_title(classification.metric, lang, format_percent(target, 0, lang)))
     folium.GeoJson(
         data, name=name, overlay=True, control=True, class_name=UNIT_CLASS,
         # Folium groups the features by style into one switch, so each style is written once.
@@ -137,7 +139,7 @@ def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: str) -> None:
         name=escape_text(word("outline", lang)), overlay=True, control=True, class_name=OUTLINE_CLASS,
         style_function=lambda feature: {"fill": False, "color": OUTLINE, "weight": 2.4},
         highlight_function=lambda feature: {"weight": 4},
-        tooltip=folium.GeoJsonTooltip(fields=["t_kec"], aliases=[escape_text(word("kecamatan", lang))],
+        tooltip=folium.GeoJsonTooltip(fields=["t_kec"], aliases=[escape_text(level_label(schema.KECAMATAN, lang))],
                                       sticky=True, style=TOOLTIP_CSS),
     ).add_to(fmap)
 

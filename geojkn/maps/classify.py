@@ -26,9 +26,10 @@ import pandas as pd
 from .. import schema
 from ..errors import DataError
 from ..formatting import format_decimal, format_int
+from ..options import CLASSES, DEFAULT_TARGET, METRIC, TARGET, Classes
 from .palettes import MAX_CLASSES, sequential
 
-SCHEMES = schema.CLASS_SCHEMES
+SCHEMES = tuple(Classes)
 NO_DATA = -1
 # Fisher-Jenks is quadratic in pure Python: above this many values it runs on evenly spaced order
 # statistics (deterministic, unlike mapclassify's random sample), which keeps the breaks close.
@@ -65,7 +66,7 @@ class Classification:
 
 
 def classify(values: pd.Series, metric: str, scheme: str = "policy",
-             target: float = schema.DEFAULT_TARGET, k: int = 5) -> Classification:
+             target: float = DEFAULT_TARGET, k: int = 5) -> Classification:
     """Classify one metric's values (NaN = no data) with the chosen scheme."""
     _check(metric, scheme, target, k)
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, copy=True)
@@ -85,12 +86,10 @@ def classify(values: pd.Series, metric: str, scheme: str = "policy",
 
 
 def _check(metric: str, scheme: str, target: float, k: int) -> None:
-    if metric not in schema.METRICS:
-        raise DataError(f"Unknown metric '{metric}': use one of {', '.join(schema.METRICS)}.")
-    if scheme not in SCHEMES:
-        raise DataError(f"Unknown classes '{scheme}': use one of {', '.join(SCHEMES)}.")
-    if not (isinstance(target, (int, float)) and 0.2 < target <= 1.0):
-        raise DataError(f"The target must be a share between 0.2 and 1 (e.g. 0.95), not {target!r}.")
+    """The same rules as everywhere else (options.py), and a class count the palettes have."""
+    METRIC.read(metric)
+    CLASSES.read(scheme)
+    TARGET.read(target)
     if not 2 <= k <= MAX_CLASSES:
         raise DataError(f"The number of classes must be between 2 and {MAX_CLASSES}, not {k}.")
 

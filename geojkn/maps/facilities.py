@@ -10,7 +10,7 @@ from .. import schema
 from ..errors import DataError
 from .assets import detach_cdn_links
 from .geometry import point_rows, prepare
-from .labels import FACILITY_GROUP_NAMES, FACILITY_TYPE_NAMES
+from ..vocabulary import FACILITY_GROUP_NAMES, FACILITY_TYPE_NAMES
 from .palettes import FACILITY_COLORS
 from .safety import escape_text
 

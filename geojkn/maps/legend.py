@@ -7,7 +7,8 @@ from folium.template import Template
 
 from ..formatting import format_int, format_percent
 from .classify import Classification, class_labels
-from .labels import FACILITY_GROUP_NAMES, metric_name, period_text, word
+from ..options import Lang
+from ..vocabulary import FACILITY_GROUP_NAMES, metric_title, period_text, word
 from .palettes import (BELOW_TARGET_BORDER, FACILITY_COLORS, NO_DATA_BACKGROUND, NO_DATA_BORDER,
                        NO_DATA_LINE)
 from .safety import escape_text
@@ -40,7 +41,7 @@ def legend_html(classification: Classification, *, title: str | None, period: st
     parts = ['<div class="geojkn-legend-body">']
     if title:
         parts.append(f"<h4>{escape_text(title)}</h4>")
-    parts.append(f'<div class="gj-metric">{escape_text(metric_name(classification.metric, lang, goal))}</div>')
+    parts.append(f'<div class="gj-metric">{escape_text(metric_title(classification.metric, lang, goal))}</div>')
     parts.append(_class_table(classification, lang, goal, below_target))
     parts.append(_facility_list(facility_groups, lang))
     when = period_text(period, lang)

@@ -7,29 +7,31 @@ import pandas as pd
 
 from .. import schema
 from ..formatting import MISSING, format_int, format_percent
-from .labels import word
+from ..options import Lang
+from ..schema import Level, Metric
+from ..vocabulary import level_label, metric_label, metric_title, word
 from .safety import escape_text
 
-KEC_NAME = "kecamatan_name"
+KEC_NAME = schema.KECAMATAN_NAME
 
 
-def tooltip_table(units: gpd.GeoDataFrame, level: str, metric: str, lang: str,
+def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang,
                   target: float) -> tuple[pd.DataFrame, list[str]]:
     """Escaped display strings per unit (one column per tooltip row) and their escaped labels."""
     goal = format_percent(target, 0, lang)
     rows: dict[str, tuple[str, pd.Series]] = {}
-    rows["t_name"] = (word("desa" if level == schema.DESA else "kecamatan", lang), units[schema.NAME])
+    rows["t_name"] = (level_label(level, lang), units[schema.NAME])
     if level == schema.DESA and KEC_NAME in units.columns:
-        rows["t_kec"] = (word("kecamatan", lang), units[KEC_NAME])
+        rows["t_kec"] = (level_label(schema.KECAMATAN, lang), units[KEC_NAME])
     rows["t_code"] = (word("code", lang), units[schema.CODE])
-    rows["t_cov"] = (word("coverage", lang), _percents(units, schema.COVERAGE, lang))
+    rows["t_cov"] = (metric_label(schema.COVERAGE, lang), _percents(units, schema.COVERAGE, lang))
     rows["t_reg"] = (word("registered_population", lang), _pairs(units, lang))
     rows["t_act"] = (word("active", lang), _active(units, lang))
     if metric == schema.ACTIVITY_RATE:
-        rows["t_rate"] = (word("activity_rate", lang), _percents(units, schema.ACTIVITY_RATE, lang))
-    rows["t_gap"] = (word("gap", lang, target=goal), _ints(units, schema.GAP, lang))
+        rows["t_rate"] = (metric_label(schema.ACTIVITY_RATE, lang), _percents(units, schema.ACTIVITY_RATE, lang))
+    rows["t_gap"] = (metric_title(schema.GAP, lang, goal), _ints(units, schema.GAP, lang))
     if metric == schema.TO_REACTIVATE:
-        rows["t_rea"] = (word("to_reactivate", lang), _ints(units, schema.TO_REACTIVATE, lang))
+        rows["t_rea"] = (metric_label(schema.TO_REACTIVATE, lang), _ints(units, schema.TO_REACTIVATE, lang))
     table = pd.DataFrame({key: values.map(escape_text).to_numpy() for key, (_, values) in rows.items()},
                          index=units.index)
     return table, [escape_text(label) for label, _ in rows.values()]

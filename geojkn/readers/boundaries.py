@@ -13,7 +13,9 @@ import shapely
 
 from ..codes import HELP, level_of, normalize_codes, parent_of
 from ..errors import DataError
+from ..options import Lang
 from ..schema import CODE, CRS, LEVEL, NAME, PARENT
+from ..vocabulary import word
 
 CODE_FIELDS = ("kode", "code", "kode_desa", "kode_kel", "kode_kecamatan", "kode_kec", "kode_kab", "kode_wilayah",
                "kode_kemendagri", "kd_wilayah", "kdepum", "kdcpum", "kdpkab", "id_desa", "adm4_pcode", "adm3_pcode")
@@ -25,15 +27,16 @@ SLIVER_M2 = 1.0  # parts smaller than this after a repair are artefacts, not lan
 
 @dataclass
 class BoundaryReport:
-    """What the reader did to the file, for the import report."""
+    """What the reader did to the file, for the import report: notes are vocabulary keys with their values."""
 
     layers: list[str] = field(default_factory=list)
-    repaired: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    repaired: list[tuple[str, str]] = field(default_factory=list)  # (unit, what was invalid)
+    notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
-        out = [f"layers read: {', '.join(self.layers)}"] + self.notes
-        out += [f"repaired invalid polygon {text}" for text in self.repaired]
+    def lines(self, lang: Lang = Lang.ID) -> list[str]:
+        out = [word("layers_read", lang, layers=", ".join(self.layers))]
+        out += [word(key, lang, **values) for key, values in self.notes]
+        out += [word("repaired", lang, unit=unit, reason=reason) for unit, reason in self.repaired]
         return out
 
 
@@ -71,9 +74,9 @@ def polygon_layers(path: Path) -> list[str]:
     return found
 
 
-def _to_lonlat(frame: gpd.GeoDataFrame, where: str, crs: str | None) -> tuple[gpd.GeoDataFrame, str | None]:
+def _to_lonlat(frame: gpd.GeoDataFrame, where: str, crs: str | None) -> tuple[gpd.GeoDataFrame, bool]:
     """Reproject to EPSG:4326; a file without CRS is taken as lon/lat only if it lies over Indonesia."""
-    note = None
+    guessed = False
     if crs:
         frame = frame.set_crs(crs, allow_override=True)
     if frame.crs is None:
@@ -83,7 +86,7 @@ def _to_lonlat(frame: gpd.GeoDataFrame, where: str, crs: str | None) -> tuple[gp
                                 "Swap them so x is longitude, or export the file again with a CRS.")
             raise DataError(f"{where}: the file has no coordinate reference system and its coordinates are not "
                             "longitude/latitude over Indonesia. Give it with --crs (e.g. --crs EPSG:32749).")
-        note = f"{where}: no CRS in the file; the coordinates lie over Indonesia, so they were read as lon/lat (EPSG:4326)"
+        guessed = True
         frame = frame.set_crs(CRS)
     frame = frame.to_crs(CRS)
     if not _inside(frame.total_bounds):
@@ -92,7 +95,7 @@ def _to_lonlat(frame: gpd.GeoDataFrame, where: str, crs: str | None) -> tuple[gp
                             "Swap the coordinate order and import again.")
         raise DataError(f"{where}: the boundaries lie outside Indonesia after reprojection to EPSG:4326 "
                         f"(bounds {', '.join(f'{v:.2f}' for v in frame.total_bounds)}). Check the file's CRS, or give --crs.")
-    return frame, note
+    return frame, guessed
 
 
 def _inside(bounds) -> bool:
@@ -106,7 +109,7 @@ def _polygons_only(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+def repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]]]:
     """Make invalid polygons valid (keeping polygons, dropping slivers) and say which, by code."""
     invalid = ~frame.geometry.is_valid
     if not invalid.any():
@@ -118,7 +121,7 @@ def repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
         reason = shapely.is_valid_reason(geom).replace("[", " near ").rstrip("]")
         new = _polygons_only(shapely.make_valid(geom))
         new = _drop_slivers(new)
-        notes.append(f"{frame.at[idx, CODE]} {frame.at[idx, NAME]}: {reason}")
+        notes.append((f"{frame.at[idx, CODE]} {frame.at[idx, NAME]}", reason))
         fixed.append((idx, new))
     for idx, new in fixed:
         frame.at[idx, "geometry"] = new
@@ -177,11 +180,12 @@ def read_boundaries(path: str | Path, *, code_field: str | None = None, name_fie
     for name in layers:
         frame = _read_layer(path, name, opts)
         if frame is None:
-            report.notes.append(f"layer {name} skipped: it holds no polygons")
+            report.notes.append(("layer_skipped", {"layer": name}))
             continue
-        frame, note = _to_lonlat(frame, f"{path.name}, layer {name}", crs)
-        if note:
-            report.notes.append(note)
+        where = f"{path.name}, layer {name}"
+        frame, guessed = _to_lonlat(frame, where, crs)
+        if guessed:
+            report.notes.append(("no_crs", {"where": where}))
         report.layers.append(f"{name} ({len(frame)})")
         frames.append(frame)
     if not frames:

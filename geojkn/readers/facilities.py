@@ -11,13 +11,11 @@ import pyogrio
 import shapely
 
 from ..errors import DataError
-from ..schema import CRS, FACILITY_NAME, FACILITY_TYPE
+from ..schema import CRS, FACILITY_CODE, FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE
 from .facility_types import facility_types
 from .numbers import decimal_column
 from .tabular import CSV_SUFFIXES, ROW, XLSX_SUFFIXES, cell_text, find_columns, list_rows, read_table
 
-TYPE_SOURCE = "type_source"
-FACILITY_CODE = "facility_code"
 COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, ROW)
 INDONESIA = (94.0, -11.5, 142.0, 6.5)  # lon/lat box around the archipelago
 _LAT, _LON, _NAME, _TYPE, _CODE = "latitude", "longitude", "name", "type", "code"

@@ -9,12 +9,11 @@ import pandas as pd
 
 from ..codes import HELP, normalize_codes
 from ..errors import DataError
-from ..schema import ACTIVE, CODE, COUNTS, NAME, PERIOD, POPULATION, REGISTERED, SEGMENTS
+from ..period import ACCEPTED, parse_period
+from ..schema import ACTIVE, CODE, COUNTS, KECAMATAN_NAME, NAME, PERIOD, POPULATION, REGISTERED, SEGMENTS
 from .numbers import count_columns
-from .periods import ACCEPTED, parse_period
 from .tabular import ROW, find_columns, list_rows, read_table
 
-KECAMATAN_NAME = "kecamatan_name"
 _KECAMATAN_CODE = "kecamatan code"
 _DESA_NAME = "desa name"
 _KECAMATAN_NAME = "kecamatan name"

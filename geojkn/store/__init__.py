@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from ..errors import DataError
+from ..resources import demo_store
 from .base import Store
 from .gpkg import GpkgStore
 
-ENV_STORE = "GEOJKN_STORE"
-DEMO_STORE = Path(__file__).resolve().parents[2] / "shapes" / "demo.gpkg"
-
-__all__ = ["Store", "GpkgStore", "open_store", "DEMO_STORE", "ENV_STORE"]
+__all__ = ["Store", "GpkgStore", "open_store"]
 
 
-def open_store(location: str | os.PathLike | None = None) -> Store:
-    """The store at `location`, else at $GEOJKN_STORE, else the bundled demo (read-only)."""
-    location = location or os.environ.get(ENV_STORE) or None
+def open_store(location: str | None = None) -> Store:
+    """The store at `location` (the STORE setting or --store), else the bundled demo (read-only)."""
     if location is None:
-        return GpkgStore(DEMO_STORE, readonly=True)
+        return GpkgStore(demo_store(), readonly=True)
     text = str(location)
     if "://" in text:
         raise DataError(f"'{text}' is not a store geojkn can open: give the path of a GeoPackage file (.gpkg).")

@@ -1,4 +1,9 @@
-"""The default store: one GeoPackage file, written copy-on-write so every import is all-or-nothing."""
+"""The default store: one GeoPackage file, written copy-on-write so every import is all-or-nothing.
+
+Layers: one per level (provinsi, kabupaten, kecamatan, desa) with geometry; `unit_index` (code, name, level,
+parent of every unit, so finding a region never reads geometry); `figures` (one row per period and code);
+`facilities` (points with the unit each lies in, found at import); `imports` (the log).
+"""
 
 from __future__ import annotations
 
@@ -7,133 +12,128 @@ import os
 import re
 import shutil
 import tempfile
-from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
 from ..errors import DataError
-from ..schema import CODE, COUNTS, CRS, LEVEL, LEVELS, NAME, PARENT, PERIOD
-from .base import FACILITY_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS, UNIT_COLUMNS, Store
+from ..schema import CODE, COUNTS, CRS, GEOMETRY, LEVEL, LEVELS, NAME, PARENT, PERIOD, UNIT_CODE, Level
+from .base import (FACILITY_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS, INDEX_COLUMNS, UNIT_COLUMNS, Relocate,
+                   Store)
 
-FIGURES, FACILITIES, IMPORTS = "figures", "facilities", "imports"
+FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
 _SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
-_CACHE: OrderedDict[tuple, object] = OrderedDict()
-_CACHE_SIZE = 32
+_SAFE_PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
 
-def _where_within(region: str | None) -> str | None:
-    """SQL filter for units inside a region; the code is checked first so it can be put in SQL as is."""
-    if region is None:
-        return None
+def _within(column: str, region: str) -> str:
+    """SQL filter for codes inside a region; the code is checked first so it can be put in SQL as it is."""
     if not _SAFE_CODE.match(region):
         raise DataError(f"'{region}' is not a dotted area code such as 33.20.")
-    return f"{CODE} = '{region}' OR {CODE} LIKE '{region}.%'"
+    return f"({column} = '{region}' OR {column} LIKE '{region}.%')"
+
+
+def _all_of(*conditions: str | None) -> str | None:
+    chosen = [c for c in conditions if c]
+    return " AND ".join(chosen) if chosen else None
+
+
+def _empty_units(level: Level) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in UNIT_COLUMNS}, geometry=gpd.GeoSeries([], crs=CRS))
+    return frame.assign(**{LEVEL: str(level)})
 
 
 class GpkgStore(Store):
-    """A GeoPackage holding layers desa, kecamatan, kabupaten, provinsi, figures, facilities, imports."""
+    """A GeoPackage file holding boundaries, figures, facilities and the import log."""
 
-    def __init__(self, path: str | os.PathLike, readonly: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
         self.path = Path(path)
         self.location = str(self.path)
         self.readonly = readonly
 
     # --- reading -----------------------------------------------------------------------------
-    def _stamp(self) -> tuple | None:
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def version(self) -> str:
         try:
             st = self.path.stat()
         except FileNotFoundError:
-            return None
-        return (str(self.path.resolve()), st.st_mtime_ns, st.st_size)
-
-    def _cached(self, key: tuple, load):
-        """Read once per file version: every write replaces the file, so (path, mtime, size) names a version."""
-        stamp = self._stamp()
-        if stamp is None:
-            return load()
-        full = stamp + key
-        if full in _CACHE:
-            _CACHE.move_to_end(full)
-        else:
-            _CACHE[full] = load()
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        return _CACHE[full].copy()
+            return "none"
+        return f"{st.st_mtime_ns}-{st.st_size}-{st.st_ino}"
 
     def _layers(self) -> set[str]:
-        if self._stamp() is None:
+        if not self.exists():
             return set()
-        return set(self._cached(("layers",), lambda: pd.Index(pyogrio.list_layers(self.path)[:, 0])))
+        return {str(name) for name in pyogrio.list_layers(self.path)[:, 0]}
 
-    def _read(self, layer: str, where: str | None = None, geometry: bool = True):
-        def load():
-            return pyogrio.read_dataframe(self.path, layer=layer, where=where, read_geometry=geometry)
-
-        return self._cached((layer, where, geometry), load)
-
-    def version(self) -> str:
-        stamp = self._stamp()
-        return "none" if stamp is None else f"{stamp[1]}-{stamp[2]}"
-
-    def exists(self) -> bool:
-        return bool(self._layers() & set(LEVELS))
-
-    def units(self, level: str, within: str | None = None) -> gpd.GeoDataFrame:
-        if level not in self._layers():
-            return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in UNIT_COLUMNS + (LEVEL,)}, geometry=[], crs=CRS)
-        frame = self._read(level, _where_within(within))
-        frame[LEVEL] = level
-        return frame
+    def _read(self, layer: str, where: str | None = None, geometry: bool = True) -> Any:
+        """The one place that reads a layer (tests count the calls)."""
+        return pyogrio.read_dataframe(self.path, layer=str(layer), where=where, read_geometry=geometry)
 
     def unit_index(self) -> pd.DataFrame:
-        frames = []
-        for level in LEVELS:
-            if level in self._layers():
-                frame = self._read(level, geometry=False)[[CODE, NAME, PARENT]]
-                frames.append(frame.assign(**{LEVEL: level}))
+        layers = self._layers()
+        if INDEX in layers:
+            return pd.DataFrame(self._read(INDEX, geometry=False))[list(INDEX_COLUMNS)]
+        # a store written before the index layer existed: read the level layers' attributes
+        frames = [pd.DataFrame(self._read(level, geometry=False))[list(UNIT_COLUMNS)].assign(**{LEVEL: str(level)})
+                  for level in LEVELS if level in layers]
         if not frames:
-            return pd.DataFrame(columns=[CODE, NAME, PARENT, LEVEL])
-        return pd.concat(frames, ignore_index=True)
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in INDEX_COLUMNS})
+        return pd.concat(frames, ignore_index=True)[list(INDEX_COLUMNS)]
+
+    def units(self, level: Level, within: str | None = None) -> gpd.GeoDataFrame:
+        if level not in self._layers():
+            return _empty_units(level)
+        frame = self._read(level, _within(CODE, within) if within else None)
+        frame[LEVEL] = str(level)
+        return gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=CRS)
 
     def figures(self, period: str | None = None, within: str | None = None) -> pd.DataFrame:
         if FIGURES not in self._layers():
-            return pd.DataFrame(columns=list(FIGURE_COLUMNS))
-        frame = self._read(FIGURES, geometry=False)
-        if period is not None:
-            frame = frame[frame[PERIOD] == period]
-        if within is not None:
-            codes = frame[CODE].astype(str)
-            frame = frame[(codes == within) | codes.str.startswith(within + ".")]
-        return frame.reset_index(drop=True)
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in FIGURE_COLUMNS})
+        if period is not None and not _SAFE_PERIOD.match(period):
+            raise DataError(f"'{period}' is not a period written YYYY-MM.")
+        where = _all_of(f"{PERIOD} = '{period}'" if period else None, _within(CODE, within) if within else None)
+        return pd.DataFrame(self._read(FIGURES, where, geometry=False)).reset_index(drop=True)
 
     def periods(self) -> list[str]:
-        return sorted(self.figures()[PERIOD].dropna().unique().tolist())
+        if FIGURES not in self._layers():
+            return []
+        found = pyogrio.read_dataframe(self.path, sql=f"SELECT DISTINCT {PERIOD} FROM {FIGURES}", read_geometry=False)
+        return sorted(str(p) for p in found[PERIOD].dropna())
 
-    def facilities(self) -> gpd.GeoDataFrame:
-        if FACILITIES not in self._layers():
-            return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in FACILITY_COLUMNS}, geometry=[], crs=CRS)
-        return self._read(FACILITIES)
+    def facilities(self, within: str | None = None) -> gpd.GeoDataFrame:
+        layers = self._layers()
+        if FACILITIES not in layers:
+            return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in FACILITY_COLUMNS},
+                                    geometry=gpd.GeoSeries([], crs=CRS))
+        placed = UNIT_CODE in pyogrio.read_info(self.path, layer=FACILITIES)["fields"]
+        # a store written before facilities were placed at import has no unit_code: the caller places them
+        frame = self._read(FACILITIES, _within(UNIT_CODE, within) if within and placed else None)
+        return gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=CRS)
 
     def imports(self) -> pd.DataFrame:
         if IMPORTS not in self._layers():
-            return pd.DataFrame(columns=list(IMPORT_COLUMNS))
-        return self._read(IMPORTS, geometry=False)
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in IMPORT_COLUMNS})
+        return pd.DataFrame(self._read(IMPORTS, geometry=False))
 
     # --- writing -------------------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[Path]:
         """Write into a copy next to the store, then rename it over the store: readers never see half an import."""
         self.check_writable()
+        prefix = f".{self.path.name}.tmp-"  # the full name: another store's temp files never match
         with self._lock():
-            for stale in self.path.parent.glob(f".{self.path.stem}-*.gpkg"):
+            for stale in self.path.parent.glob(prefix + "*"):
                 stale.unlink(missing_ok=True)  # left by a writer that was killed; we hold the lock now
-            fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".gpkg", dir=self.path.parent)
+            fd, name = tempfile.mkstemp(prefix=prefix, suffix=".gpkg", dir=self.path.parent)
             os.close(fd)
             tmp = Path(name)
             try:
@@ -150,7 +150,7 @@ class GpkgStore(Store):
         """One writer at a time (readers are never blocked); a folder we cannot write to is a user error."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = open(self.path.parent / f".{self.path.name}.lock", "w")
+            lock = open(self.path.parent / f".{self.path.name}.lock", "w")  # noqa: SIM115 (held for the block)
         except OSError as exc:
             raise DataError(f"Cannot write the store {self.path}: {exc.strerror}. "
                             "Choose a folder you can write to with --store.") from exc
@@ -159,29 +159,37 @@ class GpkgStore(Store):
             yield
 
     def _log(self, tmp: Path, kind: str, source: str, rows: int, period: str = "", detail: str = "") -> None:
-        log = self.imports() if IMPORTS in self._layers() else pd.DataFrame(columns=list(IMPORT_COLUMNS))
-        entry = {
-            "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "kind": kind,
-            "file": Path(source).name,
-            "rows": int(rows),
-            "period": period,
-            "detail": detail,
-        }
-        log = pd.concat([log, pd.DataFrame([entry])], ignore_index=True).astype({"rows": "int64"})
+        entry = {"imported_at": datetime.now(UTC).isoformat(timespec="seconds"), "kind": kind,
+                 "file": Path(source).name, "rows": int(rows), "period": period, "detail": detail}
+        log = pd.concat([self.imports(), pd.DataFrame([entry])], ignore_index=True).astype({"rows": "int64"})
         pyogrio.write_dataframe(log, tmp, layer=IMPORTS)
 
-    def put_units(self, units: gpd.GeoDataFrame, source: str) -> None:
+    def _all_units(self) -> dict[Level, gpd.GeoDataFrame]:
+        return {level: self.units(level) for level in LEVELS}
+
+    def _write_facilities(self, tmp: Path, facilities: gpd.GeoDataFrame) -> None:
+        out = facilities.reindex(columns=list(FACILITY_COLUMNS) + [GEOMETRY])
+        out = gpd.GeoDataFrame(out.astype({c: object for c in FACILITY_COLUMNS}), geometry=GEOMETRY, crs=CRS)
+        pyogrio.write_dataframe(out, tmp, layer=FACILITIES)
+
+    def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None) -> None:
         with self._transaction() as tmp:
+            after = self._all_units()
             for level in LEVELS:
                 new = units[units[LEVEL] == level]
                 if new.empty:
                     continue
-                old = self.units(level)
+                old = after[level]
                 kept = old[~old[CODE].isin(new[CODE])]
-                merged = pd.concat([kept, new], ignore_index=True)[list(UNIT_COLUMNS) + ["geometry"]]
-                merged = gpd.GeoDataFrame(merged.sort_values(CODE), geometry="geometry", crs=CRS)
-                pyogrio.write_dataframe(merged, tmp, layer=level, promote_to_multi=True)
+                merged = pd.concat([kept, new], ignore_index=True)[list(UNIT_COLUMNS) + [GEOMETRY]]
+                merged = gpd.GeoDataFrame(merged.sort_values(CODE), geometry=GEOMETRY, crs=CRS)
+                pyogrio.write_dataframe(merged, tmp, layer=str(level), promote_to_multi=True)
+                after[level] = merged.assign(**{LEVEL: str(level)})
+            index = pd.concat([pd.DataFrame(frame.drop(columns=GEOMETRY)) for frame in after.values()],
+                              ignore_index=True)[list(INDEX_COLUMNS)]
+            pyogrio.write_dataframe(index.astype(object), tmp, layer=INDEX)
+            if relocate is not None and FACILITIES in self._layers():
+                self._write_facilities(tmp, relocate(self.facilities(), after))
             counts = units[LEVEL].value_counts()
             detail = ", ".join(f"{level} {counts[level]}" for level in LEVELS if level in counts)
             self._log(tmp, "boundaries", source, len(units), detail=detail)
@@ -190,18 +198,19 @@ class GpkgStore(Store):
         new = figures.reindex(columns=list(FIGURE_COLUMNS))
         with self._transaction() as tmp:
             old = self.figures()
-            keys = set(zip(new[PERIOD], new[CODE]))
-            kept = old[[key not in keys for key in zip(old[PERIOD], old[CODE])]]
+            keys = set(zip(new[PERIOD], new[CODE], strict=True))
+            kept = old[[key not in keys for key in zip(old[PERIOD], old[CODE], strict=True)]]
             merged = pd.concat([kept, new], ignore_index=True).sort_values([PERIOD, CODE])
             merged = merged.astype({c: "float64" for c in COUNTS}).astype({PERIOD: str, CODE: str, LEVEL: str})
             pyogrio.write_dataframe(merged.reset_index(drop=True), tmp, layer=FIGURES)
             periods = ", ".join(sorted(new[PERIOD].unique()))
             self._log(tmp, "figures", source, len(new), period=periods, detail=detail)
 
-    def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False) -> int:
-        new = facilities.reindex(columns=list(FACILITY_COLUMNS) + ["geometry"])
+    def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
+                       relocate: Relocate | None = None) -> int:
+        new = facilities.reindex(columns=list(FACILITY_COLUMNS) + [GEOMETRY])
         with self._transaction() as tmp:
-            old = new.iloc[:0] if replace else self.facilities()
+            old = new.iloc[:0] if replace else self.facilities().reindex(columns=new.columns)
             seen = {_facility_key(row) for row in old.itertuples()}
             keep = []
             for row in new.itertuples():
@@ -209,13 +218,15 @@ class GpkgStore(Store):
                 keep.append(key not in seen)
                 seen.add(key)
             fresh = new[keep]
-            merged = gpd.GeoDataFrame(pd.concat([old, fresh], ignore_index=True), geometry="geometry", crs=CRS)
-            pyogrio.write_dataframe(merged.astype({c: object for c in FACILITY_COLUMNS}), tmp, layer=FACILITIES)
+            merged = gpd.GeoDataFrame(pd.concat([old, fresh], ignore_index=True), geometry=GEOMETRY, crs=CRS)
+            if relocate is not None:
+                merged = relocate(merged, self._all_units())
+            self._write_facilities(tmp, merged)
             self._log(tmp, "facilities", source, len(fresh), detail="replaced" if replace else "added")
         return len(fresh)
 
 
-def _facility_key(row) -> tuple:
+def _facility_key(row: Any) -> tuple[str, str, float, float]:
     """Same name, type and place (to ~1 m) means the same facility."""
-    return (str(row.name).strip().lower(), row.type, round(row.geometry.x, 5), round(row.geometry.y, 5))
+    return (str(row.name).strip().lower(), str(row.type), round(row.geometry.x, 5), round(row.geometry.y, 5))
 

@@ -1,36 +1,34 @@
-"""The Flask app factory: config from defaults, instance/config.py, GEOJKN_* environment, then the test config."""
+"""The Flask app factory: settings from defaults, instance/config.py, GEOJKN_* environment, then the test config."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 from flask import Flask, request, url_for
+from jinja2 import StrictUndefined
 
+from ..errors import DataError
 from ..formatting import format_int, format_percent
-from ..schema import DEFAULT_TARGET
+from ..options import LANG, SETTINGS, Lang, Settings
+from ..resources import templates_folder
 from ..store import open_store
-from .i18n import UI
-
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULTS = {
-    "STORE": None,  # a .gpkg path; None means $GEOJKN_STORE, else the bundled demo
-    "TARGET": DEFAULT_TARGET,
-    "LANG": "id",
-    "BASEMAP": "none",
-    "MAP_CACHE_SIZE": 16,
-}
+from ..vocabulary import WORDS, level_label, metric_label, period_text
+from ..workspace import Workspace
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the dashboard app; nothing is read from the store until a request needs it."""
-    app = Flask("geojkn", template_folder=str(ROOT / "templates"), instance_relative_config=True,
+    app = Flask("geojkn", template_folder=str(templates_folder()), instance_relative_config=True,
                 static_folder=None)
-    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping({setting.name: setting.default for setting in SETTINGS})
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("GEOJKN")
     if test_config:
         app.config.from_mapping(test_config)
-    app.extensions["geojkn.store"] = open_store(app.config["STORE"])
+    settings = Settings.read(app.config)  # every setting checked by its rule: a bad one stops the start
+    app.extensions["geojkn.settings"] = settings
+    app.extensions["geojkn.workspace"] = Workspace(open_store(settings.store), settings.cache_size)
+    app.jinja_env.undefined = StrictUndefined  # a missing word is an error in tests, not a blank on a page
 
     from . import api, errors, views
 
@@ -39,16 +37,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
 
     @app.context_processor
-    def page_helpers() -> dict:
-        def lang_url(lang: str) -> str:
+    def page_helpers() -> dict[str, Any]:
+        def lang_url(other: str) -> str:
             """This page in another language."""
-            args = {**request.args.to_dict(), "lang": lang}
+            args = {**request.args.to_dict(), "lang": other}
             return url_for(request.endpoint, **(request.view_args or {}), **args) if request.endpoint else "/"
 
-        lang = request.args.get("lang", app.config["LANG"])
-        lang = lang if lang in UI else app.config["LANG"]  # an error page must render even for ?lang=xx
-        return {"lang_url": lang_url, "target": app.config["TARGET"], "lang": lang, "t": UI[lang],
-                "other_lang": "en" if lang == "id" else "id",
-                "pct": lambda v: format_percent(v, lang=lang), "num": lambda v: format_int(v, lang)}
+        try:
+            lang = LANG.read(request.args.get("lang") or settings.lang)
+        except DataError:  # the view answers 400; the error page still needs words
+            lang = settings.lang
+        return {"lang_url": lang_url, "lang": lang, "t": WORDS[lang], "other_lang": Lang.EN if lang == Lang.ID
+                else Lang.ID, "pct": lambda v: format_percent(v, lang=lang), "num": lambda v: format_int(v, lang),
+                "metric_label": lambda m: metric_label(m, lang), "level_label": lambda lv: level_label(lv, lang),
+                "period_text": lambda p: period_text(p, lang)}
 
     return app

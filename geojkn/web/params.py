@@ -1,72 +1,46 @@
-"""Read and check request parameters; a bad value is a DataError (400) naming the allowed values."""
+"""Request parameters, read with the options declared in options.py: the same rules and messages as the CLI."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from typing import Any
 
 from flask import current_app, request
 
-from ..errors import DataError
-from ..formatting import LANGS
-from ..rendering import MapOptions
-from ..schema import DESA, KECAMATAN, LEVELS, MAP_LEVELS
-from ..store import Store
+from ..options import (LANG, LEVEL, PERIOD, RANKING_OPTIONS, REGION_LEVEL, SUMMARY_OPTIONS, TARGET, VIEW_OPTIONS,
+                       Option, Settings, View, read_values)
+from ..workspace import Workspace
+
+# The query parameters of each route, by endpoint (the README test checks each is documented).
+PARAMETERS: dict[str, tuple[Option, ...]] = {
+    "views.index": (TARGET, LANG),
+    "views.dashboard": VIEW_OPTIONS,
+    "views.map_page": VIEW_OPTIONS,
+    "views.export": VIEW_OPTIONS,
+    "api.healthz": (),
+    "api.regions": (REGION_LEVEL,),
+    "api.summary": SUMMARY_OPTIONS,
+    "api.units": (LEVEL, PERIOD, TARGET),
+    "api.ranking_json": RANKING_OPTIONS,
+    "api.ranking_csv": RANKING_OPTIONS,
+}
 
 
-def store() -> Store:
-    """The app's store."""
-    return current_app.extensions["geojkn.store"]
+def workspace() -> Workspace:
+    """The app's store and its cache."""
+    found: Workspace = current_app.extensions["geojkn.workspace"]
+    return found
 
 
-def lang() -> str:
-    """The page language: ?lang=en, else the configured default."""
-    value = request.args.get("lang", current_app.config["LANG"])
-    if value not in LANGS:
-        raise DataError(f"Unknown language '{value}'. Use one of: {', '.join(LANGS)}.")
-    return value
+def settings() -> Settings:
+    found: Settings = current_app.extensions["geojkn.settings"]
+    return found
 
 
-def number(name: str, default: float | None) -> float | None:
-    """A decimal query parameter (accepts 0.95 or 0,95)."""
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return float(raw.replace(",", "."))
-    except ValueError:
-        raise DataError(f"Parameter {name}='{raw}' is not a number; write it like 0.95.") from None
+def values() -> dict[str, Any]:
+    """This route's parameters, typed; a bad one is a DataError (400) quoting its rule."""
+    return read_values(PARAMETERS[str(request.endpoint)], request.args, settings())
 
 
-def level(default: str = KECAMATAN, allowed: tuple[str, ...] = LEVELS) -> str:
-    """The level parameter, checked."""
-    value = request.args.get("level", default)
-    if value not in allowed:
-        raise DataError(f"Unknown level '{value}'. Use one of: {', '.join(allowed)}.")
-    return value
-
-
-def map_options() -> MapOptions:
-    """Map choices from the query string, with the app's defaults."""
-    args = request.args
-    return MapOptions(
-        level=level(DESA, MAP_LEVELS),
-        metric=args.get("metric", "coverage"),
-        period=args.get("period") or None,
-        classes=args.get("classes", "policy"),
-        basemap=args.get("basemap", current_app.config["BASEMAP"]),
-        lang=lang(),
-        target=number("target", current_app.config["TARGET"]),
-    ).checked()
-
-
-def cached(key: tuple, build):
-    """Build once per key (the store version is part of every key, so imports invalidate it)."""
-    cache: OrderedDict = current_app.extensions.setdefault("geojkn.cache", OrderedDict())
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
-    value = build()
-    cache[key] = value
-    while len(cache) > current_app.config["MAP_CACHE_SIZE"]:
-        cache.popitem(last=False)
-    return value
+def view() -> View:
+    """The map and dashboard choices of this request."""
+    return View.of(values())

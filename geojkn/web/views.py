@@ -2,81 +2,70 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, render_template, send_file, url_for
 
-from .. import queries
+from ..analysis.region import rank, summarise, trend, view_levels
 from ..maps.assets import AssetMode, vendor_files
-from ..rendering import region_map, standalone_html
+from ..options import Basemap, Classes
+from ..rendering import region_map, resolve_view, standalone_html
 from ..report import change_text
-from ..schema import BASEMAPS, CLASS_SCHEMES, COUNT_METRICS, DESA, KECAMATAN, LEVEL_PARTS, METRICS, PROVINSI
+from ..schema import DESA, METRICS
 from ..serialize import records
 from . import params
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
 TARGETS = (0.95, 0.98, 0.99)  # UHC thresholds: 95 %, and the national plans' 98 % (2024) and 99 % (2029)
+TOP = 10  # rows in each dashboard ranking
 
 
 @bp.get("/")
 def index():
-    params.lang()  # a bad ?lang= is a 400 with the allowed values
-    store = params.store()
-    rows = records(queries.overview(store))
-    return render_template("index.html", rows=rows, store_name=Path(store.location).name, demo=store.readonly)
+    chosen, ws = params.values(), params.workspace()
+    return render_template("index.html", rows=ws.overview(chosen["target"]), target=chosen["target"],
+                           store_name=Path(ws.store.location).name, demo=ws.store.readonly)
 
 
 @bp.get("/r/<code>")
 def dashboard(code: str):
-    store, options = params.store(), params.map_options()
-    summary = queries.summary(store, code, options.period, options.target)
-    options = options.with_period(summary["period"])
-    deep = LEVEL_PARTS[summary["level"]]
-    rankings = {}
-    for level in (KECAMATAN, DESA):
-        if LEVEL_PARTS[level] > deep:
-            table = queries.ranking(store, summary["code"], level=level, metric=options.metric,
-                                    period=summary["period"], target=options.target)[2]
-            rankings[level] = records(table.head(10))
-    if LEVEL_PARTS[options.level] <= deep:
-        options = replace(options, level=DESA)  # a kecamatan region is mapped by its desa
-    elif summary["level"] == PROVINSI and "level" not in request.args:
-        options = replace(options, level=KECAMATAN)  # thousands of desa make a slow first view
-    query = {k: v for k, v in asdict(options).items() if v is not None}
+    data = params.workspace().region(code)
+    view = resolve_view(data, params.view())
+    summary = summarise(data, view.period, view.target)
+    levels = [level for level in view_levels(data) if level != data.region.level]
+    rankings = [rank(data, level, view.metric, None, view.period, view.target).head(TOP) for level in levels]
+    rankings_rows = [(ranking, records(ranking.table)) for ranking in rankings]
+    query = view.query()
     return render_template(
-        "dashboard.html", s=summary, options=options, rankings=rankings,
-        map_url=url_for("views.map_page", code=summary["code"], **query),
-        export_url=url_for("views.export", code=summary["code"], **query),
-        csv_url=url_for("api.ranking_csv", code=summary["code"], level=DESA, period=summary["period"] or ""),
-        change=change_text(summary, options.lang), trend=queries.trend(store, summary["code"], options.target),
-        metrics=METRICS, schemes=CLASS_SCHEMES, targets=sorted({*TARGETS, options.target}),
-        count_metric=options.metric in COUNT_METRICS, basemaps=BASEMAPS, periods=summary["periods"],
-        levels=[lv for lv in (KECAMATAN, DESA) if LEVEL_PARTS[lv] > deep],
+        "dashboard.html", s=summary, view=view, rankings=rankings_rows, trend=trend(data, view.target),
+        change=change_text(summary, view.lang), levels=view_levels(data), metrics=METRICS, schemes=tuple(Classes),
+        basemaps=tuple(Basemap), targets=sorted({*TARGETS, view.target}), periods=summary.periods,
+        map_url=url_for("views.map_page", code=data.region.code, **query),
+        export_url=url_for("views.export", code=data.region.code, **query),
+        csv_url=url_for("api.ranking_csv", code=data.region.code, level=DESA, period=str(view.period or "")),
     )
 
 
 @bp.get("/r/<code>/map")
 def map_page(code: str):
-    store, options = params.store(), params.map_options()
-    key = ("map", store.location, store.version(), code, options)
-
-    def build() -> str:
-        fmap = region_map(store, code, options, AssetMode("served", VENDOR_PREFIX))[0]
-        return fmap.get_root().render()
-
-    return Response(params.cached(key, build), mimetype="text/html")
+    ws = params.workspace()
+    data = ws.region(code)
+    view = resolve_view(data, params.view())
+    assets = AssetMode("served", VENDOR_PREFIX)
+    page = ws.cached(("map", data.region.code, view),
+                     lambda: region_map(data, view, assets).get_root().render())
+    return Response(page, mimetype="text/html")
 
 
 @bp.get("/r/<code>/export.html")
 def export(code: str):
-    store, options = params.store(), params.map_options()
-    key = ("export", store.location, store.version(), code, options)
-    html, reg, used = params.cached(key, lambda: standalone_html(store, code, options))
-    name = f"geojkn-{reg['code']}-{used.level}-{used.metric}-{used.period or 'tanpa-data'}.html"
-    return Response(html, mimetype="text/html",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    ws = params.workspace()
+    data = ws.region(code)
+    view = resolve_view(data, params.view())
+    page = ws.cached(("export", data.region.code, view), lambda: standalone_html(data, view))
+    name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.html"
+    return Response(page, mimetype="text/html", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get(f"{VENDOR_PREFIX}/<path:name>")

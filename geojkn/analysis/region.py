@@ -1,0 +1,143 @@
+"""A region's data, loaded once, and every view of it as a pure function.
+
+RegionData holds what any page or command needs about one region: its units per level, its figures for every
+period rolled up to every level, and its facilities (placed at import). Summary, ranking, trend and the unit
+tables behind maps and the API are computed from it here, without I/O; workspace.py loads and caches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+
+from ..errors import DataError
+from ..period import Period
+from ..records import FacilityCounts, Figures, Ranking, Region, Summary
+from ..schema import (CODE, COVERAGE, CRS, DESA, DESA_WITH_FIGURES, FACILITY_TYPE, KECAMATAN, LEVEL, NAME, PARENT,
+                      PERIOD, PROVINSI, Level, Metric)
+from .metrics import add_metrics
+from .ranking import rank_units
+
+UNIT_COLUMNS = (CODE, NAME, PARENT, LEVEL)
+
+
+def empty_units(level: Level) -> gpd.GeoDataFrame:
+    """A units table with no rows."""
+    frame = {c: pd.Series(dtype=object) for c in UNIT_COLUMNS}
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS)).assign(**{LEVEL: str(level)})
+
+
+@dataclass(frozen=True, eq=False)
+class RegionData:
+    """Everything about one region: units per level (its own level and below), rolled-up figures, facilities."""
+
+    region: Region
+    parents: tuple[Region, ...]
+    units: Mapping[Level, gpd.GeoDataFrame]
+    figures: pd.DataFrame  # analysis.metrics.rollup: period, code, level, counts, desa_with_figures
+    facilities: gpd.GeoDataFrame
+
+    @cached_property
+    def periods(self) -> tuple[Period, ...]:
+        """Periods with figures in the region, oldest first."""
+        return tuple(sorted(Period.parse(p) for p in self.figures[PERIOD].unique()))
+
+    @cached_property
+    def _by_period(self) -> dict[Period, pd.DataFrame]:
+        return {Period.parse(p): rows.drop(columns=PERIOD) for p, rows in self.figures.groupby(PERIOD, sort=True)}
+
+    def units_of(self, level: Level) -> gpd.GeoDataFrame:
+        """The units of one level inside the region (empty if none are stored)."""
+        return self.units.get(level, empty_units(level))
+
+    def figures_of(self, period: Period | None) -> pd.DataFrame:
+        """The rolled-up counts of one period (no rows for None or a period without figures)."""
+        if period is None or period not in self._by_period:
+            return self.figures.iloc[:0].drop(columns=PERIOD)
+        return self._by_period[period]
+
+
+def view_levels(data: RegionData) -> tuple[Level, ...]:
+    """The levels a region can be mapped and ranked at: those below it with stored units; else its own."""
+    below = tuple(level for level in data.region.level.below() if len(data.units_of(level)))
+    return below or (data.region.level,)
+
+
+def check_level(data: RegionData, level: Level) -> Level:
+    """The level, if the region can be shown at it; else a DataError naming the levels it can."""
+    allowed = view_levels(data)
+    if level not in allowed:
+        raise DataError(f"{data.region.name} ({data.region.level}) has no {level} units inside it in the store; "
+                        f"choose one of: {', '.join(allowed)}.")
+    return level
+
+
+def map_level(data: RegionData, asked: Level | None) -> Level:
+    """The level a map shows: the one asked for, else desa (kecamatan for a province: thousands of desa make a
+    slow first view), else the nearest level below with units."""
+    if asked is not None:
+        return check_level(data, asked)
+    allowed = view_levels(data)
+    usual = KECAMATAN if data.region.level == PROVINSI else DESA
+    return usual if usual in allowed else allowed[0]
+
+
+def rank_level(data: RegionData, asked: Level | None) -> Level:
+    """The level a ranking lists: the one asked for, else the nearest level below the region with units."""
+    return check_level(data, asked) if asked is not None else view_levels(data)[0]
+
+
+def choose_period(data: RegionData, asked: Period | None) -> Period | None:
+    """The period asked for, else the latest with figures (None when there are none)."""
+    if asked is None:
+        return data.periods[-1] if data.periods else None
+    if asked not in data.periods:
+        listed = ", ".join(str(p) for p in data.periods) or "none yet"
+        raise DataError(f"No figures for period {asked} in {data.region.name}. Periods with figures: {listed}.")
+    return asked
+
+
+def unit_table(data: RegionData, level: Level, period: Period | None, target: float) -> gpd.GeoDataFrame:
+    """The units of a level with their counts for the period (own rows or sums of their desa) and metrics."""
+    units = data.units_of(level)
+    counts = data.figures_of(period).drop(columns=LEVEL)
+    table = units.merge(counts, on=CODE, how="left")
+    table[DESA_WITH_FIGURES] = table[DESA_WITH_FIGURES].fillna(0).astype("int64")
+    return gpd.GeoDataFrame(add_metrics(table, target), geometry="geometry", crs=units.crs)
+
+
+def region_figures(data: RegionData, period: Period | None, target: float) -> Figures:
+    """The region's own figures for one period (summed from its units unless a file gave its own row)."""
+    rows = data.figures_of(period)
+    own = add_metrics(rows[rows[CODE] == data.region.code], target)
+    return Figures.of(period, own.iloc[0].to_dict() if len(own) else {})
+
+
+def trend(data: RegionData, target: float) -> tuple[Figures, ...]:
+    """The region's figures for every period it has, oldest first."""
+    return tuple(region_figures(data, period, target) for period in data.periods)
+
+
+def summarise(data: RegionData, period: Period | None, target: float) -> Summary:
+    """The region's summary for the period (already chosen with choose_period)."""
+    desa = unit_table(data, DESA, period, target)
+    at_target = desa[desa[COVERAGE] >= target]
+    earlier = [p for p in data.periods if period is not None and p < period]
+    return Summary(
+        region=data.region, period=period, target=target, figures=region_figures(data, period, target),
+        desa=len(desa), desa_with_figures=int(desa["population"].notna().sum()), desa_at_target=len(at_target),
+        kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(at_target[PARENT].nunique()),
+        facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE]), periods=data.periods,
+        previous=region_figures(data, earlier[-1], target) if earlier else None,
+    )
+
+
+def rank(data: RegionData, level: Level, metric: Metric, below: float | None, period: Period | None,
+         target: float) -> Ranking:
+    """The units of a level (already checked with rank_level) worst first, as a Ranking."""
+    table = pd.DataFrame(unit_table(data, level, period, target).drop(columns="geometry"))
+    return Ranking(data.region, period, level, metric, target, rank_units(table, metric, below))

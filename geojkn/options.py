@@ -1,0 +1,298 @@
+"""Every option and setting a user can give, declared once: name, type, default, allowed values and help.
+
+The command line builds its flags from COMMANDS, the web reads its query parameters with the same Option
+objects (web/params.py), a bad value is refused with the option's rule in the message, and the README test
+checks that every option, command and setting is documented. Values come out typed: enums, Period, shares.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from enum import StrEnum
+from typing import Any
+
+from .errors import DataError
+from .period import ACCEPTED, Period
+from .schema import Level, Metric
+
+DEFAULT_TARGET = 0.95
+TARGET_RANGE = (0.5, 1.0)  # national plans use 0.95, 0.98, 0.99; regencies set interim targets such as 0.9
+BELOW_RANGE = (0.0, 2.0)   # coverage can pass 100 % where the population figure is stale
+SHOWN_CHARS = 60           # how much of a refused value a message repeats
+
+
+class Classes(StrEnum):
+    """How map classes are formed."""
+
+    POLICY = "policy"
+    QUANTILES = "quantiles"
+    NATURAL_BREAKS = "natural_breaks"
+
+
+class Basemap(StrEnum):
+    """What lies under the map's units."""
+
+    NONE = "none"
+    OSM = "osm"
+
+
+class Lang(StrEnum):
+    """The language of words and numbers: Bahasa Indonesia or English."""
+
+    ID = "id"
+    EN = "en"
+
+
+class Format(StrEnum):
+    """How `rank` prints its table."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+def _choice(kind: type[StrEnum]) -> Callable[[object], Any]:
+    def parse(value: object) -> Any:
+        return kind(str(value).strip().lower())
+    return parse
+
+
+def _share(low: float, high: float, low_open: bool = False) -> Callable[[object], float]:
+    """A decimal share; '0,95' (the Indonesian decimal comma) reads as 0.95."""
+    def parse(value: object) -> float:
+        number = float(str(value).strip().replace(",", "."))
+        if not math.isfinite(number) or number > high or number < low or (low_open and number == low):
+            raise ValueError(value)
+        return number
+    return parse
+
+
+def _whole(minimum: int, maximum: int) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        number = int(str(value).strip())
+        if not minimum <= number <= maximum:
+            raise ValueError(value)
+        return number
+    return parse
+
+
+def _text(value: object) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError(value)
+    return text
+
+
+def _one_of(kind: type[StrEnum]) -> str:
+    return "one of " + ", ".join(kind)
+
+
+def shown(value: object) -> str:
+    """A value a user gave, cut short for a message."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: `--name` on the command line and `?name=` on the web, with one rule for both."""
+
+    name: str
+    help: str
+    parse: Callable[[object], Any] = _text
+    rule: str = "a non-empty text"
+    default: Any = None
+    setting: str | None = None  # the setting (GEOJKN_<SETTING>) whose value is the default
+    switch: bool = False        # a flag that takes no value (--json)
+    short: str | None = None
+    required: bool = False
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()  # the allowed values, for options that take one of a list
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def read(self, raw: object) -> Any:
+        """The typed value of what a user wrote, or a DataError quoting the rule."""
+        try:
+            return self.parse(raw)
+        except (ValueError, TypeError, OverflowError):
+            raise DataError(f"{self.name} '{shown(raw)}' is not {self.rule}.") from None
+
+    def default_in(self, settings: Settings) -> Any:
+        """The default, taken from the settings when the option has one."""
+        return getattr(settings, self.setting.lower()) if self.setting else self.default
+
+
+def choice(name: str, help: str, kind: type[StrEnum], default: StrEnum | None = None,
+           setting: str | None = None) -> Option:
+    """An option that takes one value of an enum."""
+    return Option(name, help, _choice(kind), _one_of(kind), default, setting, metavar=name.upper(),
+                  choices=tuple(str(value) for value in kind))
+
+
+LEVEL = choice("level", "units to show (default: desa on maps, kecamatan for a province; the level just below the "
+               "region in rankings)", Level)
+METRIC = choice("metric", "what to colour or rank by", Metric, Metric.COVERAGE)
+PERIOD = Option("period", "month of the figures (default: the latest with figures)", Period.parse,
+                f"a month such as {ACCEPTED}", metavar="YYYY-MM")
+CLASSES = choice("classes", "class breaks: policy bands around the target, quantiles, natural_breaks", Classes,
+                 Classes.POLICY)
+BASEMAP = choice("basemap", "OpenStreetMap tiles under the map (they need internet)", Basemap, setting="BASEMAP")
+TARGET = Option("target", "coverage target, a share (0.95 means 95 %)", _share(*TARGET_RANGE),
+                f"a share between {TARGET_RANGE[0]} and {TARGET_RANGE[1]:g}, such as 0.95 for 95 %",
+                setting="TARGET", metavar="SHARE")
+LANG = choice("lang", "language of words and numbers: id (Bahasa Indonesia) or en", Lang, setting="LANG")
+BELOW = Option("below", "only units whose coverage (or the chosen rate) is below this share",
+               _share(*BELOW_RANGE, low_open=True), f"a share above {BELOW_RANGE[0]:g} and up to {BELOW_RANGE[1]:g}, "
+               "such as 0.95", metavar="SHARE")
+LIMIT = Option("limit", "show at most this many units", _whole(1, 1_000_000), "a whole number of 1 or more",
+               metavar="N")
+FORMAT = choice("format", "how to print the ranking", Format, Format.TABLE)
+JSON = Option("json", "print one JSON object", switch=True)
+OUTPUT = Option("output", "file to write", short="-o", required=True, metavar="FILE")
+CODE_FIELD = Option("code_field", "field holding the area code (found automatically if omitted)", metavar="F")
+NAME_FIELD = Option("name_field", "field holding the name (found automatically if omitted)", metavar="F")
+LAYER = Option("layer", "read only this layer (default: every polygon layer)", metavar="L")
+CRS = Option("crs", "CRS of a file that does not declare one, e.g. EPSG:32749", metavar="CRS")
+FIGURES_PERIOD = replace(PERIOD, help="month the figures are for (or a period column in the file)")
+SHEET = Option("sheet", "XLSX sheet name (default: the first)", metavar="NAME")
+REPLACE = Option("replace", "replace all stored facilities instead of adding", switch=True)
+HOST = Option("host", "address to listen on (0.0.0.0 lets colleagues connect)", default="127.0.0.1", metavar="H")
+PORT = Option("port", "port to listen on", _whole(1, 65535), "a port number from 1 to 65535", 5000, metavar="N")
+REGION_LEVEL = replace(LEVEL, help="only units of this level")
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A positional argument of a command."""
+
+    name: str
+    help: str
+
+
+FILE = Argument("file", "the file to import")
+REGION = Argument("region", "code (33.20, 3320, ID3320) or name ('Kabupaten Jepara')")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `geojkn` command: its arguments and options, in the order --help lists them."""
+
+    name: str
+    help: str
+    arguments: tuple[Argument, ...] = ()
+    options: tuple[Option, ...] = ()
+
+
+VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG)
+RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, TARGET, LANG)
+SUMMARY_OPTIONS = (PERIOD, TARGET, LANG)
+COMMANDS = (
+    Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
+            (CODE_FIELD, NAME_FIELD, LAYER, CRS, LANG)),
+    Command("import-figures", "import monthly enrollment figures (CSV or XLSX)", (FILE,), (FIGURES_PERIOD, SHEET, LANG)),
+    Command("import-facilities", "import health facility points", (FILE,), (REPLACE, LANG)),
+    Command("summary", "coverage, gap and facilities of a region", (REGION,), (*SUMMARY_OPTIONS, JSON)),
+    Command("rank", "units of a region, the ones needing action first", (REGION,),
+            (*RANKING_OPTIONS, LIMIT, FORMAT)),
+    Command("regions", "list the regions in the store", (), (REGION_LEVEL, LANG)),
+    Command("info", "what the store holds and its import log", (), (LANG,)),
+    Command("export", "write the map as one standalone HTML file that works offline", (REGION,),
+            (OUTPUT, *VIEW_OPTIONS)),
+    Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT)),
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting of the installation: GEOJKN_<NAME> in the environment, or NAME in instance/config.py."""
+
+    name: str
+    help: str
+    parse: Callable[[object], Any]
+    rule: str
+    default: Any
+
+    def read(self, raw: object) -> Any:
+        try:
+            return self.parse(raw)
+        except (ValueError, TypeError, OverflowError):
+            raise DataError(f"The setting GEOJKN_{self.name} '{shown(raw)}' is not {self.rule}.") from None
+
+
+SETTINGS = (
+    Setting("STORE", "GeoPackage store to use; none means the bundled demo", _text, "the path of a .gpkg file",
+            None),
+    Setting("TARGET", "coverage target, the default of --target and ?target=", TARGET.parse, TARGET.rule,
+            DEFAULT_TARGET),
+    Setting("LANG", "language of pages and command output (id or en)", LANG.parse, LANG.rule, Lang.ID),
+    Setting("BASEMAP", "base map of maps (none or osm)", BASEMAP.parse, BASEMAP.rule, Basemap.NONE),
+    Setting("CACHE_SIZE", "regions and rendered maps kept ready in memory", _whole(1, 10_000),
+            "a whole number of 1 or more", 16),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force, typed; one field per entry of SETTINGS."""
+
+    store: str | None = None
+    target: float = DEFAULT_TARGET
+    lang: Lang = Lang.ID
+    basemap: Basemap = Basemap.NONE
+    cache_size: int = 16
+
+    @classmethod
+    def read(cls, values: Mapping[str, object]) -> Settings:
+        """Settings from NAME -> raw value (missing or empty means the default), each checked by its rule."""
+        chosen = {}
+        for setting in SETTINGS:
+            raw = values.get(setting.name)
+            chosen[setting.name.lower()] = setting.default if raw in (None, "") else setting.read(raw)
+        return cls(**chosen)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """Settings from GEOJKN_* environment variables."""
+        prefix = "GEOJKN_"
+        return cls.read({key[len(prefix):]: value for key, value in environ.items() if key.startswith(prefix)})
+
+
+@dataclass(frozen=True)
+class View:
+    """What a planner chose to look at; None for level and period means the usual level and the latest month."""
+
+    level: Level | None = None
+    metric: Metric = Metric.COVERAGE
+    period: Period | None = None
+    classes: Classes = Classes.POLICY
+    basemap: Basemap = Basemap.NONE
+    target: float = DEFAULT_TARGET
+    lang: Lang = Lang.ID
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> View:
+        """A view from option values by name (other names are ignored)."""
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+    def query(self) -> dict[str, str]:
+        """The view as URL query parameters (what is unset is left out)."""
+        return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+def read_values(options: tuple[Option, ...], raw: Mapping[str, object], settings: Settings) -> dict[str, Any]:
+    """Typed values of the options from raw text by name; a missing or empty value takes the default."""
+    values = {}
+    for option in options:
+        given = raw.get(option.name)
+        if option.switch:
+            values[option.name] = given is True or str(given).lower() in ("1", "true", "yes")
+        elif given is None or given == "":
+            values[option.name] = option.default_in(settings)
+        else:
+            values[option.name] = option.read(given)
+    return values

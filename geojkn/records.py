@@ -1,0 +1,157 @@
+"""Typed records passed between layers (region, figures, facility counts, summary, ranking).
+
+Each record turns into the documented JSON only at the edges (`to_json`), in the key order the README gives:
+the JSON of `geojkn summary --json`, `rank --format json` and the API is a contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .period import Period
+from .schema import (ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, COVERAGE, FACILITY_GROUPS, FACILITY_TYPES, GAP,
+                     POPULATION, REGISTERED, SEGMENTS, TO_REACTIVATE, Level, Metric)
+from .serialize import plain, records
+
+
+def _count(value: object) -> int | None:
+    number = plain(value)
+    return int(number) if isinstance(number, (int, float)) else None
+
+
+def _share(value: object) -> float | None:
+    number = plain(value)
+    return float(number) if isinstance(number, (int, float)) else None
+
+
+def _text(period: Period | None) -> str | None:
+    return None if period is None else str(period)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A unit a planner asks about: its code, name and level."""
+
+    code: str
+    name: str
+    level: Level
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "level": str(self.level)}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A unit's counts and metrics for one period; None where a value is missing or cannot be computed."""
+
+    period: Period | None
+    population: int | None = None
+    registered: int | None = None
+    active: int | None = None
+    coverage: float | None = None
+    active_coverage: float | None = None
+    activity_rate: float | None = None
+    gap: int | None = None
+    to_reactivate: int | None = None
+    segments: Mapping[str, int | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, period: Period | None, row: Mapping[str, object]) -> Figures:
+        """The figures in one row of a metrics table (missing columns are None)."""
+        return cls(period, _count(row.get(POPULATION)), _count(row.get(REGISTERED)), _count(row.get(ACTIVE)),
+                   _share(row.get(COVERAGE)), _share(row.get(ACTIVE_COVERAGE)), _share(row.get(ACTIVITY_RATE)),
+                   _count(row.get(GAP)), _count(row.get(TO_REACTIVATE)),
+                   {s: _count(row.get(s)) for s in SEGMENTS})
+
+    def value(self, metric: Metric) -> float | None:
+        """The value of one metric."""
+        number: float | None = getattr(self, str(metric))
+        return number
+
+    def to_json(self) -> dict[str, Any]:
+        """Period, counts and metrics (segments are reported beside them where they are wanted)."""
+        return {"period": _text(self.period), POPULATION: self.population, REGISTERED: self.registered,
+                ACTIVE: self.active, COVERAGE: self.coverage, ACTIVE_COVERAGE: self.active_coverage,
+                ACTIVITY_RATE: self.activity_rate, GAP: self.gap, TO_REACTIVATE: self.to_reactivate}
+
+
+@dataclass(frozen=True)
+class FacilityCounts:
+    """Facilities inside a region, by JKN group and by type."""
+
+    fktp: int = 0
+    fkrtl: int = 0
+    lab: int = 0
+    optik: int = 0
+    apotek: int = 0
+    by_type: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(FACILITY_TYPES, 0))
+
+    @classmethod
+    def of(cls, types: pd.Series) -> FacilityCounts:
+        """Counts of a column of facility types."""
+        found = types.value_counts()
+        by_type = {t: int(found.get(t, 0)) for t in FACILITY_TYPES}
+        groups = {group: sum(by_type[t] for t in kinds) for group, kinds in FACILITY_GROUPS.items()}
+        return cls(**groups, by_type=by_type)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**{group: getattr(self, group) for group in FACILITY_GROUPS}, "by_type": dict(self.by_type)}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A region's figures for one period, what reaches the target, its facilities, and the period before."""
+
+    region: Region
+    period: Period | None
+    target: float
+    figures: Figures
+    desa: int
+    desa_with_figures: int
+    desa_at_target: int
+    kecamatan: int
+    kecamatan_with_desa_at_target: int
+    facilities: FacilityCounts
+    periods: tuple[Period, ...]
+    previous: Figures | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The object `geojkn summary --json` prints and /api/regions/<code>/summary answers."""
+        figures = self.figures.to_json()
+        return {
+            **self.region.to_json(), "period": _text(self.period),
+            **{k: figures[k] for k in (POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, ACTIVITY_RATE)},
+            "target": self.target, GAP: figures[GAP], TO_REACTIVATE: figures[TO_REACTIVATE],
+            "desa": self.desa, "desa_with_figures": self.desa_with_figures, "desa_at_target": self.desa_at_target,
+            "kecamatan": self.kecamatan, "kecamatan_with_desa_at_target": self.kecamatan_with_desa_at_target,
+            "segments": dict(self.figures.segments), "facilities": self.facilities.to_json(),
+            "periods": [str(p) for p in self.periods],
+            "previous": None if self.previous is None else self.previous.to_json(),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Ranking:
+    """The units of one level inside a region, the ones needing action first (`table` holds one row each)."""
+
+    region: Region
+    period: Period | None
+    level: Level
+    metric: Metric
+    target: float
+    table: pd.DataFrame
+
+    def head(self, n: int | None) -> Ranking:
+        """The first n units (all when n is None)."""
+        if n is None:
+            return self
+        return Ranking(self.region, self.period, self.level, self.metric, self.target, self.table.head(n))
+
+    def to_json(self) -> dict[str, Any]:
+        """The object `geojkn rank --format json` prints and ranking.json answers."""
+        return {"region": self.region.to_json(), "period": _text(self.period), "level": str(self.level),
+                "metric": str(self.metric), "target": self.target, "units": records(self.table)}

@@ -1,0 +1,222 @@
+"""Every word geojkn shows a person, in Bahasa Indonesia (the default) and English: one term for one thing.
+
+Pages, maps, exports, command output and import reports all take their words from here. Level names stay
+Indonesian in English too (desa, kecamatan, kabupaten are the programme's own words). Entries may hold
+{placeholders}; both languages have the same keys and the same placeholders (tests/test_vocabulary.py), except
+that English adds `<key>_one` forms for a count of one ("1 row"), which `word(..., count=1)` picks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .options import Lang
+from .period import Period
+from .schema import Level, Metric
+
+ID, EN = Lang.ID, Lang.EN
+
+WORDS: dict[Lang, dict[str, str]] = {
+    ID: {
+        # the application and its pages
+        "app": "Peta Cakupan JKN-KIS", "regions": "Pilih wilayah", "region": "Wilayah",
+        "store": "Data", "demo": "contoh fiktif bawaan; impor data Anda dengan geojkn --store FILE.gpkg",
+        "no_regions": "Belum ada batas wilayah di penyimpanan.", "error": "Terjadi kesalahan",
+        "back": "Kembali ke daftar wilayah", "map": "Peta", "show": "Tampilkan",
+        "download_map": "Unduh peta (HTML offline)", "download_csv": "Unduh CSV", "trend": "Perkembangan per periode",
+        "lowest": "{level}: {metric} terendah", "highest": "{level}: {metric} terbanyak", "none": "tidak ada",
+        # choices
+        "period": "Periode", "level": "Tingkat", "metric": "Indikator", "classes": "Klasifikasi",
+        "basemap": "Peta dasar", "target": "Target cakupan",
+        "classes_policy": "Kelas kebijakan", "classes_quantiles": "Kuantil", "classes_natural_breaks": "Jeda alami",
+        "basemap_none": "tidak ada", "basemap_osm": "OpenStreetMap",
+        # figures
+        "population": "Penduduk", "registered": "Peserta terdaftar", "active": "Peserta aktif",
+        "of_population": "penduduk", "registered_population": "Terdaftar / penduduk", "people": "orang",
+        "participants": "peserta", "points": "poin", "no_period": "belum ada data kepesertaan",
+        "no_figures": "Belum ada data kepesertaan untuk wilayah ini.", "no_data": "tanpa data",
+        "registered_sentence": "{coverage} penduduk terdaftar, {active} aktif",
+        "desa_at_target": "{n} desa/kel. mencapai target di {k} kecamatan",
+        "with_figures": "{n} dari {total} desa/kel. memiliki data", "change_since": "Perubahan sejak {period}",
+        "facilities": "Fasilitas kesehatan", "code": "Kode", "name": "Nama", "rank": "No", "total": "Jumlah",
+        "units": "unit", "no_match": "Tidak ada unit yang memenuhi kriteria.",
+        # maps
+        "source": "Sumber", "below_target": "di bawah target {target}", "main_area": "Daratan utama",
+        "whole_region": "Seluruh wilayah", "zoom_to": "Perbesar ke", "outline": "Batas kecamatan",
+        "source_figures": "BPJS Kesehatan, {period}",
+        # command output
+        "wrote": "ditulis {file}: {region}, {level}, {metric}, {period} ({size} MB)",
+        "serving": "geojkn: dasbor di {url}  (data: {store}; Ctrl+C untuk berhenti)",
+        "info_store": "data: {store}", "info_demo": " (contoh bawaan, hanya-baca)", "info_units": "unit: {units}",
+        "info_periods": "periode: {periods}", "info_facilities": "fasilitas: {n}",
+        "info_import": "  {when}  {kind:<10} {file}  baris {rows}  {detail}",
+        # import reports
+        "imported_units": "diimpor {n} unit dari {file}: {levels}",
+        "replaced_units": "{n} unit yang sudah ada diganti dengan versi file ini",
+        "orphans": "{n} unit belum punya unit induk di penyimpanan (mis. {codes}); impor juga tingkat di atasnya "
+                   "untuk peta kecamatan dan kabupaten",
+        "layers_read": "layer dibaca: {layers}", "layer_skipped": "layer {layer} dilewati: tidak berisi poligon",
+        "no_crs": "{where}: file tanpa CRS; koordinatnya berada di Indonesia, jadi dibaca sebagai lon/lat (EPSG:4326)",
+        "repaired": "poligon tidak valid diperbaiki: {unit}: {reason}",
+        "imported_figures": "diimpor data kepesertaan {periods} dari {file}",
+        "rows_read": "{n} baris dibaca: {matched} cocok, {unmatched} tidak cocok.",
+        "unmatched_row": "  baris {row} '{name}': {reason}.", "closest": " Paling mirip: {names}.",
+        "and_more": "  ... dan {n} lagi.", "and_more_inline": " dan {n} lagi",
+        "without_figures": "{n} unit {level} tanpa data: {codes}{more}.",
+        "over": "{n} baris dengan {what}:", "over_row": "  baris {row} {code} {name}: {value} > {limit}",
+        "registered_over_population": "terdaftar > penduduk", "active_over_registered": "aktif > terdaftar",
+        "imported_facilities": "diimpor {n} fasilitas dari {file}",
+        "skipped_facilities": " ({n} sudah ada di penyimpanan, dilewati)", "by_type": "menurut jenis: {types}",
+        "outside_facilities": "{n} fasilitas berada di luar semua batas wilayah (disimpan, tampil di peta, tidak "
+                              "dihitung di wilayah mana pun): {names}",
+        # why a figures row matched no unit
+        "reason_not_code": "'{value}' bukan kode wilayah", "reason_unknown_code": "kode {code} tidak ada di batas wilayah",
+        "reason_no_kecamatan": "tidak ada kecamatan bernama '{kecamatan}'",
+        "reason_not_in_kecamatan": "tidak ada desa/kelurahan dengan nama itu di kecamatan {kecamatan}",
+        "reason_several_in_kecamatan": "{n} unit dengan nama itu di kecamatan {kecamatan}: tambahkan kolom kode",
+        "reason_no_name": "tanpa kode dan tanpa nama", "reason_unknown_name": "tidak ada {level} dengan nama itu",
+        "reason_several_named": "{n} unit {level} bernama sama: beri kecamatannya (atau kode) untuk membedakan",
+    },
+    EN: {
+        "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region",
+        "store": "Data", "demo": "the bundled fictional demo; import your own data with geojkn --store FILE.gpkg",
+        "no_regions": "No boundaries in the store yet.", "error": "Something is wrong",
+        "back": "Back to the regions", "map": "Map", "show": "Show",
+        "download_map": "Download map (offline HTML)", "download_csv": "Download CSV", "trend": "By period",
+        "lowest": "{level}: lowest {metric}", "highest": "{level}: most {metric}", "none": "none",
+        "period": "Period", "level": "Level", "metric": "Metric", "classes": "Classes",
+        "basemap": "Base map", "target": "Coverage target",
+        "classes_policy": "Policy bands", "classes_quantiles": "Quantiles", "classes_natural_breaks": "Natural breaks",
+        "basemap_none": "none", "basemap_osm": "OpenStreetMap",
+        "population": "Population", "registered": "Registered", "active": "Active",
+        "of_population": "of population", "registered_population": "Registered / population", "people": "people",
+        "participants": "participants", "points": "points", "no_period": "no enrollment figures yet",
+        "no_figures": "No enrollment figures for this region yet.", "no_data": "no data",
+        "registered_sentence": "{coverage} of residents registered, {active} active",
+        "desa_at_target": "{n} desa/kel. at target in {k} kecamatan",
+        "with_figures": "{n} of {total} desa/kel. have figures", "change_since": "Change since {period}",
+        "facilities": "Health facilities", "code": "Code", "name": "Name", "rank": "No", "total": "Total",
+        "units": "units", "no_match": "No unit matches.",
+        "source": "Source", "below_target": "below the {target} target", "main_area": "Main area",
+        "whole_region": "Whole region", "zoom_to": "Zoom to", "outline": "Kecamatan boundaries",
+        "source_figures": "BPJS Kesehatan, {period}",
+        "wrote": "wrote {file}: {region}, {level}, {metric}, {period} ({size} MB)",
+        "serving": "geojkn: dashboard on {url}  (store: {store}; Ctrl+C to stop)",
+        "info_store": "store: {store}", "info_demo": " (bundled demo, read-only)", "info_units": "units: {units}",
+        "info_periods": "periods: {periods}", "info_facilities": "facilities: {n}",
+        "info_import": "  {when}  {kind:<10} {file}  rows {rows}  {detail}",
+        "imported_units": "imported {n} units from {file}: {levels}",
+        "imported_units_one": "imported {n} unit from {file}: {levels}",
+        "replaced_units": "{n} units already in the store were replaced by this file's version",
+        "orphans": "{n} units have no parent unit in the store yet (e.g. {codes}); import the upper levels too "
+                   "for kecamatan and kabupaten maps",
+        "layers_read": "layers read: {layers}", "layer_skipped": "layer {layer} skipped: it holds no polygons",
+        "no_crs": "{where}: no CRS in the file; the coordinates lie over Indonesia, so they were read as lon/lat "
+                  "(EPSG:4326)",
+        "repaired": "repaired invalid polygon {unit}: {reason}",
+        "imported_figures": "imported figures for {periods} from {file}",
+        "rows_read": "{n} rows read: {matched} matched, {unmatched} unmatched.",
+        "rows_read_one": "{n} row read: {matched} matched, {unmatched} unmatched.",
+        "unmatched_row": "  row {row} '{name}': {reason}.", "closest": " Closest: {names}.",
+        "and_more": "  ... and {n} more.", "and_more_inline": " and {n} more",
+        "without_figures": "{n} {level} units without figures: {codes}{more}.",
+        "without_figures_one": "{n} {level} unit without figures: {codes}{more}.",
+        "over": "{n} rows with {what}:", "over_one": "{n} row with {what}:", "over_row": "  row {row} {code} {name}: {value} > {limit}",
+        "registered_over_population": "registered > population", "active_over_registered": "active > registered",
+        "imported_facilities": "imported {n} facilities from {file}",
+        "imported_facilities_one": "imported {n} facility from {file}",
+        "skipped_facilities": " ({n} already in the store were skipped)", "by_type": "by type: {types}",
+        "outside_facilities": "{n} facilities lie outside every boundary in the store (kept, shown on maps, counted "
+                              "in no region): {names}",
+        "reason_not_code": "'{value}' is not an area code", "reason_unknown_code": "code {code} is not among the "
+                                                                                   "boundaries",
+        "reason_no_kecamatan": "no kecamatan named '{kecamatan}'",
+        "reason_not_in_kecamatan": "no desa or kelurahan of that name in kecamatan {kecamatan}",
+        "reason_several_in_kecamatan": "{n} units of that name in kecamatan {kecamatan}: add a code column",
+        "reason_no_name": "no code and no name", "reason_unknown_name": "no {level} of that name",
+        "reason_several_named": "{n} {level} units have this name: give its kecamatan (or a code) to tell them "
+                                "apart",
+    },
+}
+
+# Each metric's short name (tables, tooltips, choices) and its full name with the definition (legends).
+METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
+    ID: {
+        Metric.COVERAGE: ("Cakupan terdaftar", "Cakupan terdaftar (terdaftar / penduduk)"),
+        Metric.ACTIVE_COVERAGE: ("Cakupan aktif", "Cakupan aktif (aktif / penduduk)"),
+        Metric.ACTIVITY_RATE: ("Keaktifan", "Keaktifan (aktif / terdaftar)"),
+        Metric.GAP: ("Belum terdaftar", "Belum terdaftar (menuju target {target})"),
+        Metric.TO_REACTIVATE: ("Perlu diaktifkan kembali", "Perlu diaktifkan kembali (terdaftar − aktif)"),
+    },
+    EN: {
+        Metric.COVERAGE: ("Registered coverage", "Registered coverage (registered / population)"),
+        Metric.ACTIVE_COVERAGE: ("Active coverage", "Active coverage (active / population)"),
+        Metric.ACTIVITY_RATE: ("Activity rate", "Activity rate (active / registered)"),
+        Metric.GAP: ("Still to enrol", "Still to enrol (to the {target} target)"),
+        Metric.TO_REACTIVATE: ("To reactivate", "To reactivate (registered − active)"),
+    },
+}
+
+LEVEL_NAMES: dict[Lang, dict[Level, str]] = {
+    ID: {Level.PROVINSI: "Provinsi", Level.KABUPATEN: "Kabupaten/kota", Level.KECAMATAN: "Kecamatan",
+         Level.DESA: "Desa/kel."},
+    EN: {Level.PROVINSI: "Province", Level.KABUPATEN: "Kabupaten/kota", Level.KECAMATAN: "Kecamatan",
+         Level.DESA: "Desa/kel."},
+}
+
+FACILITY_GROUP_NAMES: dict[Lang, dict[str, str]] = {
+    ID: {"fktp": "FKTP (puskesmas, klinik, dokter)", "rumah_sakit": "Rumah sakit", "lab": "Laboratorium",
+         "optik": "Optik", "apotek": "Apotek"},
+    EN: {"fktp": "FKTP (puskesmas, clinic, doctor)", "rumah_sakit": "Hospital", "lab": "Laboratory",
+         "optik": "Optician", "apotek": "Pharmacy"},
+}
+
+FACILITY_TYPE_NAMES: dict[Lang, dict[str, str]] = {
+    ID: {"puskesmas": "Puskesmas", "klinik": "Klinik", "dokter": "Dokter praktik", "rumah_sakit": "Rumah sakit",
+         "lab": "Laboratorium", "optik": "Optik", "apotek": "Apotek"},
+    EN: {"puskesmas": "Puskesmas (health centre)", "klinik": "Clinic", "dokter": "Doctor's practice",
+         "rumah_sakit": "Hospital", "lab": "Laboratory", "optik": "Optician", "apotek": "Pharmacy"},
+}
+
+MONTHS: dict[Lang, tuple[str, ...]] = {
+    ID: ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+         "November", "Desember"),
+    EN: ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+         "November", "December"),
+}
+
+PLACEHOLDER = re.compile(r"{(\w+)[^}]*}")
+
+
+def word(key: str, lang: Lang, count: int | None = None, **values: object) -> str:
+    """One word or sentence in the language, with its {placeholders} filled in (the singular form where the
+    language has one and `count` is 1)."""
+    words = WORDS[Lang(lang)]
+    text = words.get(f"{key}_one", words[key]) if count == 1 else words[key]
+    return text.format(**values) if values else text
+
+
+def metric_label(metric: Metric, lang: Lang) -> str:
+    """A metric's short name: 'Cakupan terdaftar'."""
+    return METRIC_NAMES[Lang(lang)][Metric(metric)][0]
+
+
+def metric_title(metric: Metric, lang: Lang, target: str) -> str:
+    """A metric's full name with its definition, for legends; the gap names its target."""
+    return METRIC_NAMES[Lang(lang)][Metric(metric)][1].format(target=target)
+
+
+def level_label(level: Level, lang: Lang) -> str:
+    """A level's name: 'Kecamatan', 'Desa/kel.'."""
+    return LEVEL_NAMES[Lang(lang)][Level(level)]
+
+
+def period_text(period: Period | str | None, lang: Lang) -> str | None:
+    """'2022-01' as 'Januari 2022' / 'January 2022'; text that is not a month unchanged; None stays None."""
+    if period is None:
+        return None
+    try:
+        month = Period.parse(period)
+    except ValueError:
+        return str(period)
+    return f"{MONTHS[Lang(lang)][month.month - 1]} {month.year}"

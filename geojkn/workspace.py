@@ -1,0 +1,117 @@
+"""A store and the one cache of what geojkn derives from it: the path every question from the CLI or the web takes.
+
+    query -> Workspace.region() -> RegionData (cached per store version and region) -> analysis.region views
+
+Loading a region reads each store layer once: the unit index, then the region's units of each level, its
+figures and its facilities, filtered to the region by the store. Everything else (summary, ranking, trend,
+unit tables, maps) is computed from the RegionData. Cache keys start with the store version, so an import
+makes every older entry unreachable; the cache is emptied when the version changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import geopandas as gpd
+import pandas as pd
+
+from .analysis.facilities import place_facilities, within_region
+from .analysis.metrics import rollup
+from .analysis.overview import overview
+from .analysis.region import RegionData
+from .analysis.regions import UnitIndex
+from .cache import Cache
+from .errors import DataError, NotFound
+from .records import Figures, Region
+from .schema import CODE, DESA, KECAMATAN_NAME, LEVEL, LEVELS, PARENT, UNIT_CODE, Level
+from .store import Store
+
+T = TypeVar("T")
+_RETRIES = 3  # loads retried when an import lands in the middle of one
+
+
+class Workspace:
+    """What the CLI and the web ask of a store, read once per store version."""
+
+    def __init__(self, store: Store, cache_size: int = 16) -> None:
+        self.store = store
+        self.cache = Cache(cache_size)
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    def cached(self, parts: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+        """`build()` once per store version and key parts; rebuilt if the store changed while it ran."""
+        value: T | None = None
+        for _ in range(_RETRIES):
+            version = self.store.version()
+            with self._lock:
+                if version != self._version:
+                    self.cache.clear()
+                    self._version = version
+            value = self.cache.get((version, *parts), build)
+            if self.store.version() == version:
+                return value
+        assert value is not None
+        return value
+
+    def index(self) -> UnitIndex:
+        """Code, name, level and parent of every stored unit."""
+        return self.cached(("index",), lambda: UnitIndex(self.store.unit_index()))
+
+    def require(self) -> None:
+        """A NotFound error when the store has not been created yet (rather than answering as if empty)."""
+        where = self.store.location
+        if not self.store.exists():
+            raise NotFound(f"The store {where} does not exist. Create it with your boundaries: "
+                           f"geojkn --store {where} import-boundaries FILE.")
+
+    def resolve(self, query: str) -> Region:
+        """The region a query names (a code in any spelling, or a name)."""
+        self.require()
+        where = self.store.location
+        index = self.index()
+        if index.table.empty:
+            raise DataError(f"The store {where} holds no boundaries yet: run "
+                            f"`geojkn --store {where} import-boundaries FILE` first.")
+        return index.resolve(query)
+
+    def region(self, query: str) -> RegionData:
+        """Everything about the region a query names, loaded once per store version."""
+        region = self.resolve(query)
+        return self.cached(("region", region.code), lambda: self._load(region))
+
+    def _load(self, region: Region) -> RegionData:
+        index = self.index()
+        stored = set(index.levels.values())
+        units = {level: self.store.units(level, within=region.code)
+                 for level in LEVELS if level.depth >= region.level.depth and level in stored}
+        if DESA in units:
+            desa = units[DESA]
+            units[DESA] = desa.assign(**{KECAMATAN_NAME: desa[PARENT].map(index.names)})
+        figures = rollup(self.store.figures(within=region.code))
+        return RegionData(region, index.parents(region.code), units, figures, self._facilities(region.code))
+
+    def _facilities(self, code: str) -> gpd.GeoDataFrame:
+        found = self.store.facilities(within=code)
+        if UNIT_CODE in found.columns:
+            return found
+        # a store from before facilities were placed at import: place them all once per version
+        placed = self.cached(("placed",), lambda: place_facilities(
+            self.store.facilities(), {level: self.store.units(level) for level in LEVELS}))
+        return within_region(placed, code)
+
+    def overview(self, target: float) -> list[tuple[Region, Figures]]:
+        """The regions a planner picks from, with their latest figures."""
+        if not self.store.exists():
+            return []
+        figures: pd.DataFrame = self.cached(("rollup",), lambda: rollup(self.store.figures()))
+        return overview(self.index(), figures, target)
+
+    def unit_list(self, level: Level | None = None) -> pd.DataFrame:
+        """The stored units (of one level): code, name, level, parent code, sorted by code."""
+        table = self.index().table
+        if level is not None:
+            table = table[table[LEVEL] == level]
+        return table.sort_values(CODE).reset_index(drop=True)
