@@ -30,7 +30,7 @@ def load() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Desa with synthetic (seeded) figures, the kecamatan outline and the facilities."""
     desa = gpd.read_file(BOUNDARIES, layer="desa_kelurahan")
     kec = gpd.read_file(BOUNDARIES, layer="kecamatan")
-    names = dict(zip(kec["kode"], kec["nama"]))
+    names = dict(zip(kec["kode"], kec["nama"], strict=True))
     rng = np.random.default_rng(2022)
     units = gpd.GeoDataFrame({"code": desa["kode"], "name": desa["nama"], "level": "desa",
                               "parent_code": desa["kode"].str[:8],

@@ -110,7 +110,7 @@ def main() -> None:
         rows.append(("import-facilities (1,034 points)", t_ours, "read_file", t_peer))
         t_peer, _ = timed(lambda: peer_summary(csv), args.repeat)
         for region in ("33", "33.20"):
-            t_ours, _ = timed(lambda: cli("--store", store, "summary", region, "--json"), args.repeat)
+            t_ours, _ = timed(lambda r=region: cli("--store", store, "summary", r, "--json"), args.repeat)
             rows.append((f"summary {region}", t_ours, "pandas groupby", t_peer))
         t_start, _ = timed(startup, args.repeat)
         print(f"{'step':<50} {'geojkn s':>9} {'peer':>20} {'peer s':>8} {'ratio':>7}")

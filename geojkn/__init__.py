@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
 __version__ = "0.1.0"
 
 
-def create_app(test_config: dict | None = None):
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The Flask app factory (imported lazily so the core and the CLI do not need Flask loaded)."""
     from .web.app import create_app as factory
 

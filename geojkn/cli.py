@@ -76,7 +76,10 @@ def cmd_import_facilities(ws: Workspace, v: Values) -> None:
 def cmd_summary(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
     summary = summarise(data, choose_period(data, v["period"]), v["target"])
-    print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) if v["json"] else summary_text(summary, v["lang"]))
+    if v["json"]:
+        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(summary_text(summary, v["lang"]))
 
 
 def cmd_rank(ws: Workspace, v: Values) -> None:
@@ -105,7 +108,7 @@ def cmd_info(ws: Workspace, v: Values) -> None:
     print(word("info_periods", lang, periods=", ".join(store.periods()) or word("none", lang)))
     print(word("info_facilities", lang, n=format_int(len(store.facilities()), lang)))
     for row in store.imports().itertuples():
-        detail = f"{row.period or ''} {row.detail or ''}".strip()
+        detail = f"{str(row.period or '')} {str(row.detail or '')}".strip()
         print(word("info_import", lang, when=row.imported_at, kind=row.kind, file=row.file, rows=row.rows,
                    detail=detail).rstrip())
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .errors import DataError
-from .schema import LEVEL_PARTS, LEVELS
+from .schema import LEVEL_PARTS, LEVELS, Level
 
 PART_WIDTHS = (2, 2, 2, 4)
 _PLAIN_LENGTHS = {2: 1, 4: 2, 6: 3, 10: 4}
@@ -31,7 +31,7 @@ def parse_code(value: str) -> str | None:
         parts = text.split(".")
         if len(parts) > 4 or not all(p.isdigit() for p in parts):
             return None
-        if any(len(p) != w for p, w in zip(parts, PART_WIDTHS)):
+        if any(len(p) != w for p, w in zip(parts, PART_WIDTHS, strict=False)):
             return None  # 33.2 may be 33.20 or 33.02 after a spreadsheet: never guess
     else:
         if not text.isdigit() or len(text) not in _PLAIN_LENGTHS:
@@ -72,7 +72,7 @@ def parent_of(code: str) -> str | None:
 def ancestor_at(code: str, level: str) -> str | None:
     """The code of the unit at `level` that contains `code` (itself if at that level), None if above it."""
     parts = code.split(".")
-    depth = LEVEL_PARTS[level]
+    depth = LEVEL_PARTS[Level(level)]
     return ".".join(parts[:depth]) if len(parts) >= depth else None
 
 

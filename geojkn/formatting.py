@@ -3,34 +3,44 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
+
+from .options import Lang
 
 MISSING = "–"
 
 
-def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _number(value: object) -> float | None:
+    """The value as a float (Python and numpy numbers), or None when it is missing or not a number."""
+    if not isinstance(value, Real):
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
 
 
-def format_int(value: object, lang: str = "id") -> str:
+def format_int(value: object, lang: Lang = Lang.ID) -> str:
     """A whole number with thousands separators: 987.918 (id) or 987,918 (en)."""
-    if _is_missing(value):
+    number = _number(value)
+    if number is None:
         return MISSING
-    text = f"{round(float(value)):,}"
+    text = f"{round(number):,}"
     return text.replace(",", ".") if lang == "id" else text
 
 
-def format_decimal(value: object, digits: int = 2, lang: str = "id") -> str:
+def format_decimal(value: object, digits: int = 2, lang: Lang = Lang.ID) -> str:
     """A decimal number: 1.234,56 (id) or 1,234.56 (en)."""
-    if _is_missing(value):
+    number = _number(value)
+    if number is None:
         return MISSING
-    text = f"{float(value):,.{digits}f}"
+    text = f"{number:,.{digits}f}"
     if lang == "id":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
 
 
-def format_percent(ratio: object, digits: int = 2, lang: str = "id") -> str:
+def format_percent(ratio: object, digits: int = 2, lang: Lang = Lang.ID) -> str:
     """A ratio as a percentage: 0.8149 -> '81,49 %' (id) or '81.49 %' (en)."""
-    if _is_missing(ratio):
+    number = _number(ratio)
+    if number is None:
         return MISSING
-    return f"{format_decimal(float(ratio) * 100, digits, lang)} %"
+    return f"{format_decimal(number * 100, digits, lang)} %"

@@ -17,8 +17,20 @@ from .options import Lang
 from .readers.boundaries import read_boundaries
 from .readers.facilities import read_facilities
 from .readers.figures import read_figures
-from .schema import (CODE, DESA, FACILITY_NAME, FACILITY_TYPE, KECAMATAN, KECAMATAN_NAME, LEVEL, LEVELS, NAME,
-                     PARENT, PERIOD, UNIT_CODE)
+from .schema import (
+    CODE,
+    DESA,
+    FACILITY_NAME,
+    FACILITY_TYPE,
+    KECAMATAN,
+    KECAMATAN_NAME,
+    LEVEL,
+    LEVELS,
+    NAME,
+    PARENT,
+    PERIOD,
+    UNIT_CODE,
+)
 from .store import Store
 from .vocabulary import word
 

@@ -194,7 +194,8 @@ SUMMARY_OPTIONS = (PERIOD, TARGET, LANG)
 COMMANDS = (
     Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
             (CODE_FIELD, NAME_FIELD, LAYER, CRS, LANG)),
-    Command("import-figures", "import monthly enrollment figures (CSV or XLSX)", (FILE,), (FIGURES_PERIOD, SHEET, LANG)),
+    Command("import-figures", "import monthly enrollment figures (CSV or XLSX)", (FILE,),
+            (FIGURES_PERIOD, SHEET, LANG)),
     Command("import-facilities", "import health facility points", (FILE,), (REPLACE, LANG)),
     Command("summary", "coverage, gap and facilities of a region", (REGION,), (*SUMMARY_OPTIONS, JSON)),
     Command("rank", "units of a region, the ones needing action first", (REGION,),

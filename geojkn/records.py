@@ -6,15 +6,28 @@ the JSON of `geojkn summary --json`, `rank --format json` and the API is a contr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from .period import Period
-from .schema import (ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, COVERAGE, FACILITY_GROUPS, FACILITY_TYPES, GAP,
-                     POPULATION, REGISTERED, SEGMENTS, TO_REACTIVATE, Level, Metric)
+from .schema import (
+    ACTIVE,
+    ACTIVE_COVERAGE,
+    ACTIVITY_RATE,
+    COVERAGE,
+    FACILITY_GROUPS,
+    FACILITY_TYPES,
+    GAP,
+    POPULATION,
+    REGISTERED,
+    SEGMENTS,
+    TO_REACTIVATE,
+    Level,
+    Metric,
+)
 from .serialize import plain, records
 
 
@@ -60,7 +73,7 @@ class Figures:
     segments: Mapping[str, int | None] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, period: Period | None, row: Mapping[str, object]) -> Figures:
+    def of(cls, period: Period | None, row: Mapping[Hashable, object]) -> Figures:
         """The figures in one row of a metrics table (missing columns are None)."""
         return cls(period, _count(row.get(POPULATION)), _count(row.get(REGISTERED)), _count(row.get(ACTIVE)),
                    _share(row.get(COVERAGE)), _share(row.get(ACTIVE_COVERAGE)), _share(row.get(ACTIVITY_RATE)),

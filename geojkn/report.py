@@ -9,8 +9,22 @@ import pandas as pd
 from .formatting import format_decimal, format_int, format_percent
 from .options import Lang
 from .records import Ranking, Summary
-from .schema import (ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, CODE, COVERAGE, DESA, GAP, KECAMATAN, KECAMATAN_NAME, NAME,
-                     POPULATION, RATE_METRICS, REGISTERED, TO_REACTIVATE)
+from .schema import (
+    ACTIVE,
+    ACTIVE_COVERAGE,
+    ACTIVITY_RATE,
+    CODE,
+    COVERAGE,
+    DESA,
+    GAP,
+    KECAMATAN,
+    KECAMATAN_NAME,
+    NAME,
+    POPULATION,
+    RATE_METRICS,
+    REGISTERED,
+    TO_REACTIVATE,
+)
 from .vocabulary import level_label, metric_label, word
 
 WIDTH = 34

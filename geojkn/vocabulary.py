@@ -70,7 +70,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "outside_facilities": "{n} fasilitas berada di luar semua batas wilayah (disimpan, tampil di peta, tidak "
                               "dihitung di wilayah mana pun): {names}",
         # why a figures row matched no unit
-        "reason_not_code": "'{value}' bukan kode wilayah", "reason_unknown_code": "kode {code} tidak ada di batas wilayah",
+        "reason_not_code": "'{value}' bukan kode wilayah",
+        "reason_unknown_code": "kode {code} tidak ada di batas wilayah",
         "reason_no_kecamatan": "tidak ada kecamatan bernama '{kecamatan}'",
         "reason_not_in_kecamatan": "tidak ada desa/kelurahan dengan nama itu di kecamatan {kecamatan}",
         "reason_several_in_kecamatan": "{n} unit dengan nama itu di kecamatan {kecamatan}: tambahkan kolom kode",
@@ -121,7 +122,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "and_more": "  ... and {n} more.", "and_more_inline": " and {n} more",
         "without_figures": "{n} {level} units without figures: {codes}{more}.",
         "without_figures_one": "{n} {level} unit without figures: {codes}{more}.",
-        "over": "{n} rows with {what}:", "over_one": "{n} row with {what}:", "over_row": "  row {row} {code} {name}: {value} > {limit}",
+        "over": "{n} rows with {what}:", "over_one": "{n} row with {what}:",
+        "over_row": "  row {row} {code} {name}: {value} > {limit}",
         "registered_over_population": "registered > population", "active_over_registered": "active > registered",
         "imported_facilities": "imported {n} facilities from {file}",
         "imported_facilities_one": "imported {n} facility from {file}",
@@ -188,7 +190,7 @@ MONTHS: dict[Lang, tuple[str, ...]] = {
 PLACEHOLDER = re.compile(r"{(\w+)[^}]*}")
 
 
-def word(key: str, lang: Lang, count: int | None = None, **values: object) -> str:
+def word(key: str, lang: Lang, count: int | None = None, /, **values: object) -> str:
     """One word or sentence in the language, with its {placeholders} filled in (the singular form where the
     language has one and `count` is 1)."""
     words = WORDS[Lang(lang)]

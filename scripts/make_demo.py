@@ -387,7 +387,7 @@ def period_counts(rng: np.random.Generator, df: pd.DataFrame, base: pd.DataFrame
     rate = np.clip(rate * TARGET_ACTIVE[period] * pop.sum() / (registered * rate).sum(), 0.6, 0.9)
     out = pd.DataFrame({"population": pop.astype(int), "registered": registered,
                         "active": np.round(registered * rate).astype(int)}, index=df.index)
-    for i, (reg, kel) in enumerate(zip(registered, df["kelurahan"])):
+    for i, (reg, kel) in enumerate(zip(registered, df["kelurahan"], strict=True)):
         shares = rng.dirichlet(80 * np.array(SEGMENT_SHARES["kelurahan" if kel else "desa"]))
         out.loc[df.index[i], ["pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp"]] = rng.multinomial(reg, shares)
     return out.astype(int)
@@ -477,7 +477,7 @@ def facility_rows(df: pd.DataFrame, kec: pd.DataFrame, geoms: dict, towns: np.nd
              ("Praktik Dokter Gigi {d}", "Dokter Gigi", 4), ("Laboratorium Klinik {w} {d}", "Laboratorium Klinik", 2),
              ("Optik {w} {d}", "Optik", 3), ("Apotek {w} {d}", "Apotek", 7))
     for pattern, jenis, count in kinds:
-        for i, site in enumerate(private_sites(rng, df, kec, count)):
+        for site in private_sites(rng, df, kec, count):
             rows.append((pattern.format(w=words[rng.integers(len(words))], d=df.at[site, "name"]), jenis, site))
     return [(name, jenis, *point_in(rng, geoms[site])) for name, jenis, site in _unique(rows)]
 

@@ -1,10 +1,11 @@
 import geopandas as gpd
 import shapely
 
-from conftest import tiny_units
 from geojkn.analysis.facilities import place_facilities, within_region
 from geojkn.codes import ancestor_at, level_of
 from geojkn.records import FacilityCounts
+
+from conftest import tiny_units
 
 
 def levels():

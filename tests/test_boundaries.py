@@ -4,10 +4,11 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from conftest import tiny_units
-from geojkn.options import Lang
 from geojkn.errors import DataError
+from geojkn.options import Lang
 from geojkn.readers.boundaries import read_boundaries
+
+from conftest import tiny_units
 
 
 def write(frame, path, driver="GeoJSON"):

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import FASKES_JD, JEPARA_DEMAK
 from geojkn.cli import build_parser, main
 from geojkn.options import LIMIT, PERIOD, TARGET
 from geojkn.readers.boundaries import read_boundaries
+
+from conftest import FASKES_JD, JEPARA_DEMAK
 
 
 def run(capsys, *argv):
@@ -20,7 +21,8 @@ def run(capsys, *argv):
 
 def write_figures(path, codes, population, registered, active, names=None):
     """A desa-level CSV the way a Dinkes spreadsheet exports it: ';', BOM, 1.234 thousands."""
-    fmt = lambda n: f"{int(n):,}".replace(",", ".")
+    def fmt(n):
+        return f"{int(n):,}".replace(",", ".")
     lines = ["Rekap Kepesertaan JKN", "Kode Desa;Nama Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif"]
     for i, code in enumerate(codes):
         name = names[i] if names is not None else f"Desa {i}"
@@ -163,7 +165,7 @@ def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, 
     kinds = ["puskesmas"] * 27 + ["klinik pratama"] * 40 + ["dokter praktik perorangan"] * 35 + ["RSUD"] * 5 \
         + ["laboratorium klinik"] + ["optik"] * 3
     spots = [desa.geometry.iloc[i % len(desa)].representative_point() for i in range(len(kinds))]
-    rows = [f"Faskes {i};{kind};{pt.y};{pt.x}" for i, (kind, pt) in enumerate(zip(kinds, spots))]
+    rows = [f"Faskes {i};{kind};{pt.y};{pt.x}" for i, (kind, pt) in enumerate(zip(kinds, spots, strict=True))]
     (tmp_path / "faskes.csv").write_text("nama;jenis;lat;lon\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert run(capsys, "--store", store_path, "import-facilities", tmp_path / "faskes.csv")[0] == 0
 

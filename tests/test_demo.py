@@ -86,9 +86,9 @@ def test_desa_geometries_are_valid_and_tile_without_overlaps(units):
 
 
 def test_desa_lie_in_their_kecamatan_and_the_shape_is_not_trivial(units):
-    kecamatan = dict(zip(units["code"], units["geometry"]))
+    kecamatan = dict(zip(units["code"], units["geometry"], strict=True))
     desa = units[units["level"] == "desa"]
-    for code, geom in zip(desa["code"], desa["geometry"]):
+    for code, geom in zip(desa["code"], desa["geometry"], strict=True):
         assert kecamatan[code[:8]].buffer(1e-6).contains(geom), code
     kinds = desa["geometry"].map(lambda g: g.geom_type)
     assert (kinds == "MultiPolygon").any()  # island desa with islets

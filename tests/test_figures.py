@@ -6,8 +6,8 @@ import pytest
 from openpyxl import Workbook
 
 from geojkn.errors import DataError
-from geojkn.readers.figures import KECAMATAN_NAME, read_figures
 from geojkn.period import parse_period
+from geojkn.readers.figures import KECAMATAN_NAME, read_figures
 from geojkn.schema import ACTIVE, CODE, NAME, PERIOD, POPULATION, REGISTERED, SEGMENTS
 
 

@@ -6,11 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_OUTPUT
 from geojkn.maps import build_map, export_html
-from maps_fixtures import (BOUNDARIES, ISLAND_NAME, PAYLOADS, grid_facilities, grid_outline, grid_units,
-                           real_facilities, real_units)
 
+from conftest import TEST_OUTPUT
+from maps_fixtures import (
+    BOUNDARIES,
+    ISLAND_NAME,
+    PAYLOADS,
+    grid_facilities,
+    grid_outline,
+    grid_units,
+    real_facilities,
+    real_units,
+)
 
 pytestmark = [pytest.mark.browser]
 

@@ -12,8 +12,19 @@ from folium.plugins import MarkerCluster
 from geojkn.errors import DataError
 from geojkn.maps import AssetMode, build_map
 from geojkn.maps.palettes import BELOW_TARGET_BORDER, NO_DATA_FILL, YLORRD
-from maps_fixtures import (BOUNDARIES, ISLAND_NAME, NO_DATA_CODE, PAYLOADS, geojson_layers,
-                           grid_facilities, grid_outline, grid_units, real_facilities, real_units)
+
+from maps_fixtures import (
+    BOUNDARIES,
+    ISLAND_NAME,
+    NO_DATA_CODE,
+    PAYLOADS,
+    geojson_layers,
+    grid_facilities,
+    grid_outline,
+    grid_units,
+    real_facilities,
+    real_units,
+)
 
 
 def render(fmap: folium.Map) -> str:
@@ -180,7 +191,7 @@ def payload_map(**kwargs) -> tuple[str, str]:
         if names:
             units.loc[units["name"] == ISLAND_NAME, ["name", "kecamatan_name"]] = PAYLOADS[0]
             units.loc[0, "code"] = PAYLOADS[1]
-        outline = grid_outline(units, dict(zip(["33.20.01", "33.20.02"], PAYLOADS))) if names else \
+        outline = grid_outline(units, dict(zip(["33.20.01", "33.20.02"], PAYLOADS, strict=False))) if names else \
             grid_outline(units)
         fmap = build_map(units, "coverage", outline=outline, facilities=grid_facilities(names),
                          title=names and PAYLOADS[1], source=names and PAYLOADS[2],

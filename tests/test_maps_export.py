@@ -12,6 +12,7 @@ from geojkn.maps import AssetMode, build_map, export_html, vendor_files, vendor_
 from geojkn.maps.assets import vendor_text
 from geojkn.maps.export import remote_references
 from geojkn.maps.safety import escape_script, escape_text
+
 from maps_fixtures import PAYLOADS, grid_facilities, grid_outline, grid_units
 
 CDN_HOSTS = ("jsdelivr", "cdnjs", "unpkg", "code.jquery", "bootstrapcdn", "googleapis", "cloudflare")

@@ -9,6 +9,7 @@ import pytest
 
 from geojkn.maps.classify import classify
 from geojkn.maps.legend import Legend, legend_html
+
 from maps_fixtures import PAYLOADS
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geojkn.options import Lang
 from geojkn.analysis.matching import match_figures, normalize_name
 from geojkn.errors import DataError
+from geojkn.options import Lang
 from geojkn.schema import ACTIVE, CODE, DESA, KECAMATAN, LEVEL, NAME, PARENT, PERIOD, POPULATION, REGISTERED
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -59,7 +59,8 @@ def test_join_on_codes_and_report():
     assert matched[CODE].tolist() == ["33.21.03.2001", "33.21.04.2001"]
     assert matched[LEVEL].tolist() == [DESA, DESA]
     assert (report.rows_total, report.rows_matched) == (3, 2)
-    assert report.unmatched[0].row == 4 and "33.21.09.2009 is not among the boundaries" in report.unmatched[0].reason.text(Lang.EN)
+    assert report.unmatched[0].row == 4
+    assert "33.21.09.2009 is not among the boundaries" in report.unmatched[0].reason.text(Lang.EN)
     assert report.level == DESA
     assert report.units_without_figures == ("33.21.03.2002", "33.21.04.2002")  # Demak only: the file's kabupaten
     assert [e.row for e in report.registered_over_population] == [2]
@@ -152,7 +153,7 @@ def test_real_demak_tlogorejo():
 
     desa = gpd.read_file(BOUNDARIES, layer="desa_kelurahan", ignore_geometry=True)
     kec = gpd.read_file(BOUNDARIES, layer="kecamatan", ignore_geometry=True)
-    kec_names = dict(zip(kec["kode"], kec["nama"]))
+    kec_names = dict(zip(kec["kode"], kec["nama"], strict=True))
     parents = desa["kode"].str.rsplit(".", n=1).str[0]
     real = pd.concat([
         pd.DataFrame({CODE: kec["kode"], NAME: kec["nama"], LEVEL: KECAMATAN, PARENT: kec["kode"].str[:5], KEC: None}),

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from geojkn.errors import DataError
-from geojkn.readers.boundaries import read_boundaries
 from geojkn.options import Settings
+from geojkn.readers.boundaries import read_boundaries
 from geojkn.store import GpkgStore, open_store
 
 

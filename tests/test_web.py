@@ -4,7 +4,6 @@ import json
 import math
 
 import pytest
-
 from markupsafe import escape
 
 from geojkn import create_app

@@ -6,16 +6,16 @@ import threading
 
 import numpy as np
 import pytest
-from werkzeug.serving import make_server
-
 import shapely
 from shapely.ops import polylabel
+from werkzeug.serving import make_server
 
-from conftest import FASKES_JD, JEPARA_DEMAK, TEST_OUTPUT, tiny_units
 from geojkn import create_app
 from geojkn.cli import main
 from geojkn.formatting import format_int, format_percent
 from geojkn.store import open_store
+
+from conftest import FASKES_JD, JEPARA_DEMAK, TEST_OUTPUT, tiny_units
 
 PAYLOADS = ("<img src=x onerror=window.__pwned=1>", "</script><script>window.__pwned=2</script>",
             "${window.__pwned=3}", "back`tick", "back\\slash")
@@ -140,13 +140,15 @@ def payload_store(tmp_path):
     units = tiny_units()
     units["nama"] = [PAYLOADS[i % len(PAYLOADS)] for i in range(len(units))]
     units.to_file(tmp_path / "w.geojson", driver="GeoJSON")
-    rows = [f"{c};{n};1.500;{900 + 10 * i};700" for i, (c, n) in enumerate(zip(units.kode[:4], units.nama[:4]))]
+    pairs = zip(units.kode[:4], units.nama[:4], strict=True)
+    rows = [f"{c};{n};1.500;{900 + 10 * i};700" for i, (c, n) in enumerate(pairs)]
     (tmp_path / "f.csv").write_text("kode;nama;penduduk;terdaftar;aktif\n" + "\n".join(rows) + "\n", encoding="utf-8")
     fac = [f'"{p.replace(chr(34), chr(34) * 2)}";puskesmas;{-5.95 + 0.01 * i};{127.05 + 0.02 * i}'
            for i, p in enumerate(PAYLOADS)]
     (tmp_path / "fk.csv").write_text("nama;jenis;lat;lon\n" + "\n".join(fac) + "\n", encoding="utf-8")
     store = str(tmp_path / "s.gpkg")
-    for argv in (["import-boundaries", tmp_path / "w.geojson"], ["import-figures", tmp_path / "f.csv", "--period", "2024-01"],
+    for argv in (["import-boundaries", tmp_path / "w.geojson"],
+                 ["import-figures", tmp_path / "f.csv", "--period", "2024-01"],
                  ["import-facilities", tmp_path / "fk.csv"]):
         assert main(["--store", store, *map(str, argv)]) == 0
     return store
@@ -163,8 +165,9 @@ def test_names_carrying_scripts_stay_inert_on_the_dashboard(browser, payload_sto
         texts = frame.evaluate(f"""() => {{
             const map = {FIND_MAP}, out = [];
             map.eachLayer(l => {{
-                if (l.feature && l.getTooltip && l.getTooltip()) {{ l.openTooltip(l.getBounds().getCenter()); out.push(l.getTooltip().getElement().innerText); }}
-                else if (l instanceof L.CircleMarker && l.getTooltip()) {{ l.openTooltip(); out.push(l.getTooltip().getElement().innerText); }}
+                const text = () => out.push(l.getTooltip().getElement().innerText);
+                if (l.feature && l.getTooltip && l.getTooltip()) {{ l.openTooltip(l.getBounds().getCenter()); text(); }}
+                else if (l instanceof L.CircleMarker && l.getTooltip()) {{ l.openTooltip(); text(); }}
                 if (l.getPopup && l.getPopup()) {{ l.openPopup(); out.push(l.getPopup().getElement().innerText); }}
             }});
             return out;
@@ -191,7 +194,7 @@ def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_
     rng = np.random.default_rng(3)
     pop = rng.integers(2000, 9000, len(desa))
     reg = (pop * rng.uniform(0.7, 1.0, len(desa))).astype(int)
-    lines = [f"{c};{p};{r};{int(r * 0.75)}" for c, p, r in zip(desa.code, pop, reg)]
+    lines = [f"{c};{p};{r};{int(r * 0.75)}" for c, p, r in zip(desa.code, pop, reg, strict=True)]
     (tmp_path / "f.csv").write_text("kode;penduduk;terdaftar;aktif\n" + "\n".join(lines) + "\n", encoding="utf-8")
     assert main(["--store", store, "import-figures", str(tmp_path / "f.csv"), "--period", "2022-01"]) == 0
     server = Server(store)

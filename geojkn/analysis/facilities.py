@@ -20,7 +20,7 @@ def _deepest_match(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.S
     if joined.empty:
         return pd.Series(None, index=points.index, dtype=object)
     boundaries = polygons.set_index(CODE).geometry.boundary
-    joined["depth"] = [pt.distance(boundaries[c]) for pt, c in zip(joined.geometry, joined[CODE])]
+    joined["depth"] = [pt.distance(boundaries[c]) for pt, c in zip(joined.geometry, joined[CODE], strict=True)]
     best = joined.sort_values([CODE]).sort_values("depth", ascending=False, kind="stable")
     best = best[~best.index.duplicated(keep="first")]
     return best[CODE].reindex(points.index).astype(object)

@@ -59,8 +59,8 @@ class MatchReport:
 
     def lines(self, lang: Lang = Lang.ID, shown: int = SHOWN) -> list[str]:
         """Short lines for a person reading the import output, in the language and its number format."""
-        out = [word("rows_read", lang, self.rows_total, n=format_int(self.rows_total, lang), matched=format_int(self.rows_matched, lang),
-                    unmatched=format_int(len(self.unmatched), lang))]
+        out = [word("rows_read", lang, self.rows_total, n=format_int(self.rows_total, lang),
+                    matched=format_int(self.rows_matched, lang), unmatched=format_int(len(self.unmatched), lang))]
         for item in self.unmatched[:shown]:
             hint = word("closest", lang, names=", ".join(item.suggestions)) if item.suggestions else ""
             out.append(word("unmatched_row", lang, row=item.row, name=item.name, reason=item.reason.text(lang)) + hint)

@@ -6,15 +6,26 @@ import difflib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..codes import ancestor_at, level_of, parse_code
 from ..errors import DataError
-from ..schema import (ACTIVE, CODE, DESA, KABUPATEN, KECAMATAN, KECAMATAN_NAME, LEVEL, NAME, PERIOD, POPULATION,
-                      REGISTERED)
+from ..schema import (
+    ACTIVE,
+    CODE,
+    DESA,
+    KABUPATEN,
+    KECAMATAN,
+    KECAMATAN_NAME,
+    LEVEL,
+    NAME,
+    PERIOD,
+    POPULATION,
+    REGISTERED,
+)
 from .match_report import Excess, MatchReport, Reason, Unmatched
 
 ROW = "row"
@@ -50,11 +61,16 @@ class _Index:
 
 
 def _index(units: pd.DataFrame) -> _Index:
-    levels, names, labels, kecamatan_labels, by_level = {}, {}, {}, {}, defaultdict(list)
+    levels: dict[str, str] = {}
+    names: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    kecamatan_labels: dict[str, str] = {}
+    by_level: defaultdict[str, list[str]] = defaultdict(list)
     by_name: dict[str, dict[str, list[str]]] = {level: defaultdict(list) for level in NAME_LEVELS}
-    in_kecamatan, kecamatan_desa = defaultdict(list), defaultdict(list)
+    in_kecamatan: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    kecamatan_desa: defaultdict[str, list[str]] = defaultdict(list)
     kecamatan_names = units[KECAMATAN_NAME] if KECAMATAN_NAME in units else pd.Series(None, index=units.index)
-    for code, name, level, kecamatan in zip(units[CODE], units[NAME], units[LEVEL], kecamatan_names):
+    for code, name, level, kecamatan in zip(units[CODE], units[NAME], units[LEVEL], kecamatan_names, strict=True):
         levels[code], names[code] = level, str(name)
         by_level[level].append(code)
         has_kecamatan = level == DESA and isinstance(kecamatan, str) and bool(kecamatan)
@@ -71,7 +87,7 @@ def _index(units: pd.DataFrame) -> _Index:
 
 def _closest(name: str, codes: list[str], index: _Index) -> tuple[str, ...]:
     """Labels of the units whose names are closest to `name` (difflib ratio), best first."""
-    keys = {}
+    keys: dict[str, list[str]] = {}
     for code in codes:
         keys.setdefault(normalize_name(index.names[code]), []).append(index.labels[code])
     best = difflib.get_close_matches(normalize_name(name), list(keys), n=SUGGESTIONS, cutoff=0.6)
@@ -167,7 +183,7 @@ def _check_duplicates(matched: pd.DataFrame) -> None:
     if dup.empty:
         return
     groups = dup.groupby(keys, sort=True)[ROW].apply(list)
-    shown = "; ".join(f"{key if isinstance(key, str) else key[0]} (rows {', '.join(map(str, rows))})"
+    shown = "; ".join(f"{key[0] if isinstance(key, tuple) else key} (rows {', '.join(map(str, rows))})"
                       for key, rows in list(groups.items())[:8])
     raise DataError(f"several rows match the same unit: {shown}. Check the names (or add a code column) so that "
                     f"each desa or kecamatan has one row per month.")
@@ -193,7 +209,7 @@ def _without_figures(matched: pd.DataFrame, index: _Index) -> tuple[str | None, 
     return level, tuple(missing)
 
 
-def _label(record: dict) -> str:
+def _label(record: Mapping[Hashable, object]) -> str:
     """How an unmatched row is named in the report: its name, else its code."""
     name, code = record.get(NAME), record.get(CODE)
     return name if isinstance(name, str) and name else str(code or "")
@@ -208,9 +224,10 @@ def match_figures(figures: pd.DataFrame, units: pd.DataFrame) -> tuple[pd.DataFr
     matched = figures.loc[codes.notna()].assign(**{CODE: codes[codes.notna()]})
     matched = matched.assign(**{LEVEL: matched[CODE].map(index.levels)})
     if ROW not in matched:
-        matched = matched.assign(**{ROW: [n for n, c in zip(rows, codes) if c is not None]})
+        matched = matched.assign(**{ROW: [n for n, c in zip(rows, codes, strict=True) if c is not None]})
     _check_duplicates(matched)
-    failed = [(n, record, r) for n, record, r in zip(rows, figures.to_dict("records"), results) if r.code is None]
+    failed = [(n, record, r) for n, record, r in zip(rows, figures.to_dict("records"), results, strict=True)
+              if r.code is None]
     unmatched = tuple(Unmatched(int(n), _label(record), r.reason, r.hints() if i < SUGGESTED_ROWS else ())
                       for i, (n, record, r) in enumerate(failed))
     level, missing = _without_figures(matched, index)

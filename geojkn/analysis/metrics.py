@@ -5,8 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..schema import (ACTIVE, ACTIVE_COVERAGE, ACTIVITY_RATE, CODE, COUNTS, COVERAGE, DESA, DESA_WITH_FIGURES, GAP,
-                      KABUPATEN, KECAMATAN, LEVEL, PERIOD, POPULATION, PROVINSI, REGISTERED, TO_REACTIVATE)
+from ..schema import (
+    ACTIVE,
+    ACTIVE_COVERAGE,
+    ACTIVITY_RATE,
+    CODE,
+    COUNTS,
+    COVERAGE,
+    DESA,
+    DESA_WITH_FIGURES,
+    GAP,
+    KABUPATEN,
+    KECAMATAN,
+    LEVEL,
+    PERIOD,
+    POPULATION,
+    PROVINSI,
+    REGISTERED,
+    TO_REACTIVATE,
+)
 
 N_DESA = DESA_WITH_FIGURES
 _UPWARDS = ((DESA, KECAMATAN), (KECAMATAN, KABUPATEN), (KABUPATEN, PROVINSI))
@@ -28,7 +45,7 @@ def add_metrics(frame: pd.DataFrame, target: float = 0.95) -> pd.DataFrame:
     out[ACTIVE_COVERAGE] = _ratio(act, pop)
     out[ACTIVITY_RATE] = _ratio(act, reg)
     # round before ceil: 0.95 * 1000 is 950.0000000000001 in binary floating point
-    needed = np.ceil((target * pop).round(6))
+    needed = pd.Series(np.ceil((target * pop).round(6)), index=out.index)
     out[GAP] = (needed - reg).clip(lower=0)
     out[TO_REACTIVATE] = reg - act
     return out

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import DataError
-from ..schema import (ACTIVE, CODE, COUNT_METRICS, COVERAGE, GAP, METRICS, NAME, POPULATION, RATE_METRICS,
-                      REGISTERED)
+from ..schema import ACTIVE, CODE, COUNT_METRICS, COVERAGE, GAP, METRICS, NAME, POPULATION, RATE_METRICS, REGISTERED
 
 RANK_COLUMNS = ("rank", CODE, NAME, "kecamatan_name", POPULATION, REGISTERED, ACTIVE) + METRICS
 

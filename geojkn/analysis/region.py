@@ -17,8 +17,22 @@ import pandas as pd
 from ..errors import DataError
 from ..period import Period
 from ..records import FacilityCounts, Figures, Ranking, Region, Summary
-from ..schema import (CODE, COVERAGE, CRS, DESA, DESA_WITH_FIGURES, FACILITY_TYPE, KECAMATAN, LEVEL, NAME, PARENT,
-                      PERIOD, PROVINSI, Level, Metric)
+from ..schema import (
+    CODE,
+    COVERAGE,
+    CRS,
+    DESA,
+    DESA_WITH_FIGURES,
+    FACILITY_TYPE,
+    KECAMATAN,
+    LEVEL,
+    NAME,
+    PARENT,
+    PERIOD,
+    PROVINSI,
+    Level,
+    Metric,
+)
 from .metrics import add_metrics
 from .ranking import rank_units
 

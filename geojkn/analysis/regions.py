@@ -100,7 +100,7 @@ def resolve_region(query: str, index: pd.DataFrame) -> Region:
     return _by_name(text, index)
 
 
-def _by_name(text: str, index: pd.DataFrame) -> dict:
+def _by_name(text: str, index: pd.DataFrame) -> Region:
     level, wanted = _split(text)
     keys = index[NAME].map(lambda n: _split(n)[1])
     hits = index[(keys == wanted) & (index[LEVEL] == level if level else True)]

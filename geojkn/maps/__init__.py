@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .assets import AssetMode, vendor_files, vendor_sources
+from .assets import AssetMode, page_of, vendor_files, vendor_sources
 from .choropleth import build_map
 from .classify import Classification, class_labels, classify
 from .export import export_html
@@ -16,6 +16,7 @@ __all__ = [
     "classify",
     "export_html",
     "legend_html",
+    "page_of",
     "vendor_files",
     "vendor_sources",
 ]

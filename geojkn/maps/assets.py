@@ -15,10 +15,13 @@ import html
 import importlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from branca.element import Element, Figure, MacroElement
+import folium
+from branca.element import Element, Figure
+from folium.elements import JSCSSMixin
 
 from .safety import escape_script
 
@@ -66,12 +69,12 @@ def vendor_files() -> dict[str, Path]:
     return {name: base / rel for name, (base, rel) in vendor_sources().items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _package_dir(module: str) -> Path:
     return Path(importlib.import_module(module).BASE_DIR)
 
 
-@lru_cache(maxsize=None)
+@cache
 def vendor_text(name: str) -> str:
     """The text of a vendor JS/CSS file; CSS images become data: URIs so the text stands alone."""
     text = vendor_files()[name].read_text(encoding="utf-8")
@@ -99,7 +102,7 @@ class VendorAsset(Element):
         self.asset = name
         self.mode = mode
 
-    def render(self, **kwargs) -> str:
+    def render(self, **kwargs: Any) -> str:
         """The tag for this file as the map's asset mode asks (inline also with embedded=True)."""
         return self.tag(inline=bool(kwargs.get("embedded")) or self.mode.mode == "inline")
 
@@ -120,7 +123,15 @@ def vendor_assets(figure: Figure) -> list[VendorAsset]:
     return [child for child in figure.header._children.values() if isinstance(child, VendorAsset)]
 
 
-def detach_cdn_links(element: MacroElement) -> None:
+def page_of(fmap: folium.Map) -> Figure:
+    """The HTML page (branca Figure) a map is drawn in."""
+    root = fmap.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError("a folium map is always drawn in a Figure")
+    return root
+
+
+def detach_cdn_links(element: JSCSSMixin) -> None:
     """Empty an element's own CDN link lists, leaving its class (and so every other map) alone."""
     element.default_js = []
     element.default_css = []

@@ -9,16 +9,24 @@ import shapely
 from .. import schema
 from ..errors import DataError
 from ..formatting import format_percent
-from .assets import (CLUSTER_SCRIPTS, CLUSTER_STYLES, MAP_SCRIPTS, MAP_STYLES, AssetMode, add_assets,
-                     detach_cdn_links)
+from ..options import BASEMAP, CLASSES, DEFAULT_TARGET, LANG, METRIC, Basemap, Classes, Lang
+from ..period import Period
+from ..schema import Level, Metric
+from ..vocabulary import level_label, metric_title, word
+from .assets import (
+    CLUSTER_SCRIPTS,
+    CLUSTER_STYLES,
+    MAP_SCRIPTS,
+    MAP_STYLES,
+    AssetMode,
+    add_assets,
+    detach_cdn_links,
+    page_of,
+)
 from .classify import NO_DATA, Classification, classify
 from .controls import PageStyle, ZoomTo
 from .facilities import add_facility_layers, facility_groups
 from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, rounded
-from ..options import BASEMAP, CLASSES, DEFAULT_TARGET, LANG, METRIC, Basemap, Classes, Lang
-from ..period import Period
-from ..schema import Level
-from ..vocabulary import level_label, metric_title, word
 from .legend import Legend, legend_html
 from .palettes import BELOW_TARGET_BORDER, BORDER, NO_DATA_BORDER, NO_DATA_FILL, OUTLINE
 from .safety import escape_text
@@ -35,7 +43,7 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
               outline: gpd.GeoDataFrame | None = None, facilities: gpd.GeoDataFrame | None = None,
               period: Period | str | None = None, target: float = DEFAULT_TARGET,
               classes: str = Classes.POLICY, basemap: str = Basemap.NONE, title: str | None = None,
-              source: str | None = None, lang: str = Lang.ID,
+              source: str | None = None, lang: Lang = Lang.ID,
               assets: AssetMode | None = None) -> folium.Map:
     """A choropleth of `metric` for one level of units, with legend, tooltips and optional layers.
 
@@ -77,7 +85,7 @@ def _new_map(shapes: gpd.GeoDataFrame, basemap: str, assets: AssetMode, clusters
                       # Leaflet options; marker clustering needs a maxZoom when there are no tiles.
                       maxZoom=MAX_ZOOM, minZoom=MIN_ZOOM)
     detach_cdn_links(fmap)  # per instance: the class lists stay as folium ships them
-    figure = fmap.get_root()
+    figure = page_of(fmap)
     add_assets(figure, assets, MAP_SCRIPTS + MAP_STYLES)
     if clusters:
         add_assets(figure, assets, CLUSTER_SCRIPTS + CLUSTER_STYLES)
@@ -100,14 +108,14 @@ def _style_for(classification: Classification, cls: int, below: bool) -> dict:
     return {"fillColor": classification.colors[cls], "fillOpacity": 0.85, "color": BORDER, "weight": 0.6}
 
 
-def _features(shapes: gpd.GeoDataFrame, classification: Classification, level: str, metric: str,
-              lang: str, target: float) -> tuple[dict, list[dict], list[str]]:
+def _features(shapes: gpd.GeoDataFrame, classification: Classification, level: Level, metric: Metric,
+              lang: Lang, target: float) -> tuple[dict, list[dict], list[str]]:
     """The units as GeoJSON (tooltip strings only as properties), each unit's style, the tooltip labels."""
     table, aliases = tooltip_table(shapes, level, metric, lang, target)
     values = shapes[metric].astype(float)
     below = (values < target).to_numpy() if classification.kind == "rate" else [False] * len(shapes)
     styles = [_style_for(classification, cls, bool(low) and cls != NO_DATA)
-              for cls, low in zip(classification.index, below)]
+              for cls, low in zip(classification.index, below, strict=True)]
     records = table.to_dict(orient="records")
     features = [{"type": "Feature", "id": str(pos), "properties": records[pos],
                  "geometry": shapely.geometry.mapping(geom)}
@@ -116,7 +124,7 @@ def _features(shapes: gpd.GeoDataFrame, classification: Classification, level: s
 
 
 def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Classification,
-               level: str, lang: str, target: float) -> None:
+               level: Level, lang: Lang, target: float) -> None:
     data, styles, aliases = _features(shapes, classification, level, classification.metric, lang, target)
     fields = list(data["features"][0]["properties"])
     name = escape_text(metric_title(classification.metric, lang, format_percent(target, 0, lang)))
@@ -129,11 +137,11 @@ def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Class
     ).add_to(fmap)
 
 
-def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: str) -> None:
+def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: Lang) -> None:
     features = [{"type": "Feature", "id": f"k{pos}",
                  "properties": {"t_kec": escape_text(name)},
                  "geometry": shapely.geometry.mapping(geom)}
-                for pos, (name, geom) in enumerate(zip(kec[schema.NAME], rounded(kec.geometry)))]
+                for pos, (name, geom) in enumerate(zip(kec[schema.NAME], rounded(kec.geometry), strict=True))]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=escape_text(word("outline", lang)), overlay=True, control=True, class_name=OUTLINE_CLASS,
@@ -144,7 +152,7 @@ def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: str) -> None:
     ).add_to(fmap)
 
 
-def _fit(fmap: folium.Map, shapes: gpd.GeoDataFrame, lang: str) -> None:
+def _fit(fmap: folium.Map, shapes: gpd.GeoDataFrame, lang: Lang) -> None:
     masses = landmasses(shapes)
     bounds = fit_bounds(masses)
     fmap.fit_bounds([list(bounds[0]), list(bounds[1])])

@@ -19,14 +19,15 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from .. import schema
 from ..errors import DataError
 from ..formatting import format_decimal, format_int
-from ..options import CLASSES, DEFAULT_TARGET, METRIC, TARGET, Classes
+from ..options import CLASSES, DEFAULT_TARGET, METRIC, TARGET, Classes, Lang
+from ..schema import Metric
 from .palettes import MAX_CLASSES, sequential
 
 SCHEMES = tuple(Classes)
@@ -41,8 +42,8 @@ _LADDER = tuple(m * 10**e for e in range(1, 8) for m in (1, 2, 5))
 class Classification:
     """Class per unit (-1 = no data) with each class's range, colour and unit count."""
 
-    metric: str
-    scheme: str
+    metric: Metric
+    scheme: Classes
     kind: str  # 'rate' (ratios) or 'count' (people)
     index: tuple[int, ...]
     lower: tuple[float, ...]  # nan = open below
@@ -65,12 +66,12 @@ class Classification:
         return None if cls == NO_DATA else self.colors[cls]
 
 
-def classify(values: pd.Series, metric: str, scheme: str = "policy",
+def classify(values: pd.Series, metric: str, scheme: str = Classes.POLICY,
              target: float = DEFAULT_TARGET, k: int = 5) -> Classification:
-    """Classify one metric's values (NaN = no data) with the chosen scheme."""
-    _check(metric, scheme, target, k)
+    """Classify one metric's values (NaN = no data) with the chosen scheme (text or typed, as options.py reads)."""
+    metric, scheme = _check(metric, scheme, target, k)
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, copy=True)
-    kind = "rate" if metric in schema.RATE_METRICS else "count"
+    kind = "rate" if metric.is_rate else "count"
     if scheme == "policy" and kind == "rate":
         lower, upper = _rate_bands(target)
         closed = "left"
@@ -85,13 +86,12 @@ def classify(values: pd.Series, metric: str, scheme: str = "policy",
                           sequential(kind, len(upper)) if upper else ())
 
 
-def _check(metric: str, scheme: str, target: float, k: int) -> None:
+def _check(metric: str, scheme: str, target: float, k: int) -> tuple[Metric, Classes]:
     """The same rules as everywhere else (options.py), and a class count the palettes have."""
-    METRIC.read(metric)
-    CLASSES.read(scheme)
     TARGET.read(target)
     if not 2 <= k <= MAX_CLASSES:
         raise DataError(f"The number of classes must be between 2 and {MAX_CLASSES}, not {k}.")
+    return METRIC.read(metric), CLASSES.read(scheme)
 
 
 def _rate_bands(target: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -151,23 +151,23 @@ def _assign(numbers: np.ndarray, upper: tuple[float, ...], closed: str) -> tuple
         return tuple(NO_DATA for _ in numbers)
     edges = np.array(upper[:-1], dtype=float)
     # Left-closed bands: a value on an edge goes up; right-closed classes: it stays below.
-    side = "right" if closed == "left" else "left"
+    side: Literal["left", "right"] = "right" if closed == "left" else "left"
     found = np.searchsorted(edges, np.where(np.isfinite(numbers), numbers, 0.0), side=side)
     if closed == "left":
         found = np.where(numbers <= upper[0], 0, found) if upper[0] == 0.0 else found
-    return tuple(int(c) if np.isfinite(v) else NO_DATA for c, v in zip(found, numbers))
+    return tuple(int(c) if np.isfinite(v) else NO_DATA for c, v in zip(found, numbers, strict=True))
 
 
-def class_labels(classification: Classification, lang: str = "id") -> list[str]:
+def class_labels(classification: Classification, lang: Lang = Lang.ID) -> list[str]:
     """Each class's range written in the language's number format ('80,00 – 90,00 %', '1.234')."""
     fmt = _rate_text if classification.kind == "rate" else _count_text
     labels = []
-    for lo, hi in zip(classification.lower, classification.upper):
+    for lo, hi in zip(classification.lower, classification.upper, strict=True):
         labels.append(fmt(lo, hi, classification.closed, lang))
     return labels
 
 
-def _rate_text(lo: float, hi: float, closed: str, lang: str) -> str:
+def _rate_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
     def pct(x: float) -> str:
         return format_decimal(x * 100, 2, lang)
 
@@ -180,7 +180,7 @@ def _rate_text(lo: float, hi: float, closed: str, lang: str) -> str:
     return f"{pct(lo)} – {pct(hi)} %"
 
 
-def _count_text(lo: float, hi: float, closed: str, lang: str) -> str:
+def _count_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
     if closed == "right":
         same = lo == hi
         return format_int(lo, lang) if same else f"{format_int(lo, lang)} – {format_int(hi, lang)}"

@@ -6,7 +6,7 @@ import re
 
 import folium
 
-from .assets import vendor_assets
+from .assets import page_of, vendor_assets
 
 # A <script src>, <link href> or <img src> that would make the browser fetch something.
 _FETCHING_TAG = re.compile(r"<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?([^\"'\s>]+)",
@@ -15,7 +15,7 @@ _FETCHING_TAG = re.compile(r"<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s
 
 def export_html(fmap: folium.Map) -> str:
     """The map as one self-contained HTML page (vendor files inlined, CSS images as data: URIs)."""
-    root = fmap.get_root()
+    root = page_of(fmap)
     page = root.render()
     # Each vendor tag is a fixed string we generated; data never yields it, because every string from
     # data reaches the page escaped ('<' as &lt; or \u003c). Swapping it in place keeps the map as built.

@@ -8,9 +8,10 @@ from folium.plugins import MarkerCluster
 
 from .. import schema
 from ..errors import DataError
+from ..options import Lang
+from ..vocabulary import FACILITY_GROUP_NAMES, FACILITY_TYPE_NAMES
 from .assets import detach_cdn_links
 from .geometry import point_rows, prepare
-from ..vocabulary import FACILITY_GROUP_NAMES, FACILITY_TYPE_NAMES
 from .palettes import FACILITY_COLORS
 from .safety import escape_text
 
@@ -61,7 +62,7 @@ def _cluster_icon(color: str) -> str:
     }}"""
 
 
-def add_facility_layers(fmap: folium.Map, groups: dict[str, gpd.GeoDataFrame], lang: str) -> None:
+def add_facility_layers(fmap: folium.Map, groups: dict[str, gpd.GeoDataFrame], lang: Lang) -> None:
     """Add one FeatureGroup (with a MarkerCluster inside) per facility group to a map being built."""
     # Above the unit polygons whatever order layers are toggled in; pointer events on for tooltips.
     folium.map.CustomPane(PANE, z_index=450, pointer_events=True).add_to(fmap)
@@ -78,7 +79,7 @@ def add_facility_layers(fmap: folium.Map, groups: dict[str, gpd.GeoDataFrame], l
         layer.add_to(fmap)
 
 
-def _marker(row: tuple, group: str, lang: str) -> folium.CircleMarker:
+def _marker(row: tuple, group: str, lang: Lang) -> folium.CircleMarker:
     point = getattr(row, schema.GEOMETRY)
     kind = str(getattr(row, schema.FACILITY_TYPE))
     text = (f"<b>{escape_text(getattr(row, schema.FACILITY_NAME))}</b><br>"

@@ -6,11 +6,11 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from ..formatting import format_int, format_percent
-from .classify import Classification, class_labels
 from ..options import Lang
+from ..period import Period
 from ..vocabulary import FACILITY_GROUP_NAMES, metric_title, period_text, word
-from .palettes import (BELOW_TARGET_BORDER, FACILITY_COLORS, NO_DATA_BACKGROUND, NO_DATA_BORDER,
-                       NO_DATA_LINE)
+from .classify import Classification, class_labels
+from .palettes import BELOW_TARGET_BORDER, FACILITY_COLORS, NO_DATA_BACKGROUND, NO_DATA_BORDER, NO_DATA_LINE
 from .safety import escape_text
 
 LEGEND_CSS = f"""
@@ -33,8 +33,8 @@ LEGEND_CSS = f"""
 """
 
 
-def legend_html(classification: Classification, *, title: str | None, period: str | None,
-                source: str | None, lang: str = "id", target: float = 0.95,
+def legend_html(classification: Classification, *, title: str | None, period: Period | str | None,
+                source: str | None, lang: Lang = Lang.ID, target: float = 0.95,
                 facility_groups: tuple[str, ...] = (), below_target: bool = False) -> str:
     """The legend as an HTML fragment: title, metric, period, source, classes with counts, extras."""
     goal = format_percent(target, 0, lang)
@@ -57,10 +57,10 @@ def _row(swatch: str, label: str, count: str = "") -> str:
     return f'<tr><td>{swatch}</td><td>{label}</td><td class="gj-count">{count}</td></tr>'
 
 
-def _class_table(classification: Classification, lang: str, goal: str, below_target: bool) -> str:
+def _class_table(classification: Classification, lang: Lang, goal: str, below_target: bool) -> str:
     rows = []
     labels = class_labels(classification, lang)
-    for color, label, count in zip(classification.colors, labels, classification.counts):
+    for color, label, count in zip(classification.colors, labels, classification.counts, strict=True):
         swatch = f'<span class="gj-swatch" style="background:{escape_text(color)}"></span>'
         rows.append(_row(swatch, escape_text(label), format_int(count, lang)))
     rows.append(_row('<span class="gj-swatch gj-nodata"></span>', escape_text(word("no_data", lang)),
@@ -71,7 +71,7 @@ def _class_table(classification: Classification, lang: str, goal: str, below_tar
     return f'<table class="gj-classes">{"".join(rows)}</table>'
 
 
-def _facility_list(groups: tuple[str, ...], lang: str) -> str:
+def _facility_list(groups: tuple[str, ...], lang: Lang) -> str:
     if not groups:
         return ""
     rows = [f'<div class="gj-meta">{escape_text(word("facilities", lang))}</div><table class="gj-facilities">']

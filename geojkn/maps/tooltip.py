@@ -43,26 +43,26 @@ def _column(units: gpd.GeoDataFrame, name: str) -> pd.Series:
     return pd.Series(float("nan"), index=units.index)
 
 
-def _percents(units: gpd.GeoDataFrame, name: str, lang: str) -> pd.Series:
+def _percents(units: gpd.GeoDataFrame, name: str, lang: Lang) -> pd.Series:
     return _column(units, name).map(lambda v: format_percent(v, 2, lang))
 
 
-def _ints(units: gpd.GeoDataFrame, name: str, lang: str) -> pd.Series:
+def _ints(units: gpd.GeoDataFrame, name: str, lang: Lang) -> pd.Series:
     return _column(units, name).map(lambda v: format_int(v, lang))
 
 
-def _pairs(units: gpd.GeoDataFrame, lang: str) -> pd.Series:
+def _pairs(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
     registered = _column(units, schema.REGISTERED)
     population = _column(units, schema.POPULATION)
     return pd.Series([f"{format_int(r, lang)} / {format_int(p, lang)}"
-                      for r, p in zip(registered, population)], index=units.index)
+                      for r, p in zip(registered, population, strict=True)], index=units.index)
 
 
-def _active(units: gpd.GeoDataFrame, lang: str) -> pd.Series:
+def _active(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
     active = _column(units, schema.ACTIVE)
     share = _column(units, schema.ACTIVE_COVERAGE)
     texts = []
-    for a, s in zip(active, share):
+    for a, s in zip(active, share, strict=True):
         pct = format_percent(s, 2, lang)
         texts.append(format_int(a, lang) + ("" if pct == MISSING else f" ({pct})"))
     return pd.Series(texts, index=units.index)

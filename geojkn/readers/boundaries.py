@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -65,7 +66,8 @@ def polygon_layers(path: Path) -> list[str]:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises several GDAL error types for unreadable files
-        raise DataError(f"{path}: cannot be read as a spatial file ({exc}). Use GeoJSON, GeoPackage or Shapefile.") from exc
+        raise DataError(f"{path}: cannot be read as a spatial file ({exc}). "
+                        "Use GeoJSON, GeoPackage or Shapefile.") from exc
     found = []
     for name, geom_type in layers:
         kind = (geom_type or "").lower()
@@ -82,7 +84,8 @@ def _to_lonlat(frame: gpd.GeoDataFrame, where: str, crs: str | None) -> tuple[gp
     if frame.crs is None:
         if not _inside(frame.total_bounds):
             if _inside(frame.total_bounds[[1, 0, 3, 2]]):
-                raise DataError(f"{where}: the coordinates look like latitude/longitude swapped (x is within -11.5..6.5). "
+                raise DataError(f"{where}: the coordinates look like latitude/longitude swapped "
+                                "(x is within -11.5..6.5). "
                                 "Swap them so x is longitude, or export the file again with a CRS.")
             raise DataError(f"{where}: the file has no coordinate reference system and its coordinates are not "
                             "longitude/latitude over Indonesia. Give it with --crs (e.g. --crs EPSG:32749).")
@@ -94,16 +97,17 @@ def _to_lonlat(frame: gpd.GeoDataFrame, where: str, crs: str | None) -> tuple[gp
             raise DataError(f"{where}: latitude and longitude are swapped (x is within -11.5..6.5). "
                             "Swap the coordinate order and import again.")
         raise DataError(f"{where}: the boundaries lie outside Indonesia after reprojection to EPSG:4326 "
-                        f"(bounds {', '.join(f'{v:.2f}' for v in frame.total_bounds)}). Check the file's CRS, or give --crs.")
+                        f"(bounds {', '.join(f'{v:.2f}' for v in frame.total_bounds)}). "
+                        "Check the file's CRS, or give --crs.")
     return frame, guessed
 
 
-def _inside(bounds) -> bool:
+def _inside(bounds: np.ndarray) -> bool:
     x0, y0, x1, y1 = bounds
     return INDONESIA[0] <= x0 and x1 <= INDONESIA[2] and INDONESIA[1] <= y0 and y1 <= INDONESIA[3]
 
 
-def _polygons_only(geom):
+def _polygons_only(geom: shapely.Geometry) -> shapely.Geometry:
     """Keep the polygonal parts of a repaired geometry; lines and points left by the repair are dropped."""
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else shapely.Polygon()
@@ -115,20 +119,15 @@ def repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[tuple[str, s
     if not invalid.any():
         return frame, []
     frame = frame.copy()
-    fixed, notes = [], []
-    for idx in frame.index[invalid]:
-        geom = frame.at[idx, "geometry"]
-        reason = shapely.is_valid_reason(geom).replace("[", " near ").rstrip("]")
-        new = _polygons_only(shapely.make_valid(geom))
-        new = _drop_slivers(new)
-        notes.append((f"{frame.at[idx, CODE]} {frame.at[idx, NAME]}", reason))
-        fixed.append((idx, new))
-    for idx, new in fixed:
-        frame.at[idx, "geometry"] = new
+    bad = frame[invalid]
+    notes = [(f"{code} {name}", str(shapely.is_valid_reason(geom)).replace("[", " near ").rstrip("]"))
+             for code, name, geom in zip(bad[CODE], bad[NAME], bad.geometry, strict=True)]
+    fixed = [_drop_slivers(_polygons_only(shapely.make_valid(geom))) for geom in bad.geometry]
+    frame.loc[invalid, "geometry"] = gpd.GeoSeries(fixed, index=bad.index, crs=frame.crs)
     return frame, notes
 
 
-def _drop_slivers(geom):
+def _drop_slivers(geom: shapely.Geometry) -> shapely.Geometry:
     """Drop polygon parts smaller than SLIVER_M2 (area measured roughly in metres at the equator)."""
     parts = shapely.get_parts(geom)
     degree2_m2 = 111_320.0**2

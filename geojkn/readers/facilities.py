@@ -14,7 +14,7 @@ from ..errors import DataError
 from ..schema import CRS, FACILITY_CODE, FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE
 from .facility_types import facility_types
 from .numbers import decimal_column
-from .tabular import CSV_SUFFIXES, ROW, XLSX_SUFFIXES, cell_text, find_columns, list_rows, read_table
+from .tabular import CSV_SUFFIXES, ROW, XLSX_SUFFIXES, cell_text, find_columns, header_of, list_rows, read_table
 
 COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, ROW)
 INDONESIA = (94.0, -11.5, 142.0, 6.5)  # lon/lat box around the archipelago
@@ -46,7 +46,7 @@ def check_coordinates(lon: pd.Series, lat: pd.Series, rows: pd.Series, source: s
     if swapped.any():
         problems.append(f"latitude and longitude look swapped in {list_rows(rows[swapped].tolist())}")
     if outside.any():
-        shown = [f"{x:.4f}, {y:.4f}" for x, y in zip(lon[outside], lat[outside])]
+        shown = [f"{x:.4f}, {y:.4f}" for x, y in zip(lon[outside], lat[outside], strict=True)]
         problems.append(f"coordinates (lon, lat) outside Indonesia in {list_rows(rows[outside].tolist(), shown)}")
     if problems:
         raise DataError(f"{source}: {'; '.join(problems)}. Give each facility a latitude between -11.5 and 6.5 "
@@ -58,11 +58,12 @@ def _from_table(path: Path) -> tuple[pd.DataFrame, dict[str, str | None], pd.Ser
     table = read_table(path, ALIASES)
     roles = find_columns([c for c in table.columns if c != ROW], ALIASES, required=(_NAME, _TYPE, _LAT, _LON),
                          source=path.name)
-    lat, bad_lat = decimal_column(table, roles[_LAT])
-    lon, bad_lon = decimal_column(table, roles[_LON])
+    lat_header, lon_header = header_of(roles, _LAT), header_of(roles, _LON)
+    lat, bad_lat = decimal_column(table, lat_header)
+    lon, bad_lon = decimal_column(table, lon_header)
     bad = sorted(set(bad_lat) | set(bad_lon))
     if bad:
-        values = table.set_index(ROW).loc[bad, [roles[_LAT], roles[_LON]]].fillna("").agg(", ".join, axis=1)
+        values = table.set_index(ROW).loc[bad, [lat_header, lon_header]].fillna("").agg(", ".join, axis=1)
         raise DataError(f"{path.name}: coordinates that are not decimal numbers in "
                         f"{list_rows(bad, values.tolist())}. Write them as -6.5036 or -6,5036 (no thousands dots).")
     return table, roles, lon, lat
@@ -129,7 +130,7 @@ def read_facilities(path: str | Path, *, layer: str | None = None) -> gpd.GeoDat
     source_types = _texts(table[roles[_TYPE]])
     data = {
         FACILITY_NAME: _texts(table[roles[_NAME]]),
-        FACILITY_TYPE: facility_types(source_types.tolist(), column=roles[_TYPE], source=path.name),
+        FACILITY_TYPE: facility_types(source_types.tolist(), column=header_of(roles, _TYPE), source=path.name),
         TYPE_SOURCE: source_types,
         FACILITY_CODE: _texts(table[roles[_CODE]] if roles.get(_CODE) else pd.Series(None, index=table.index)),
         ROW: table[ROW].astype(int),

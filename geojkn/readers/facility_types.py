@@ -52,10 +52,10 @@ def facility_types(values: Sequence[object], *, column: str, source: str = "") -
     """Types for a column of spellings; DataError listing every unknown spelling (with counts) if any."""
     kinds = [facility_type(v) for v in values]
     unknown = Counter(EMPTY if v is None or (isinstance(v, float) and pd.isna(v)) or not str(v).strip() else str(v)
-                      for v, kind in zip(values, kinds) if kind is None)
+                      for v, kind in zip(values, kinds, strict=True) if kind is None)
     if unknown:
         where = f"{source}: " if source else ""
         seen = ", ".join(f"'{v}' ({n} row{'s' if n > 1 else ''})" for v, n in unknown.most_common())
         raise DataError(f"{where}unknown facility types in column '{column}': {seen}. Accepted types: "
                         f"{accepted_types()}. Rename these values to one of them (case and spaces do not matter).")
-    return kinds
+    return [kind for kind in kinds if kind is not None]  # none is None: unknown spellings were refused above

@@ -33,7 +33,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                  "peserta_jkn", "peserta_jkn_kis"),
     ACTIVE: ("peserta_aktif", "aktif", "active", "peserta_jkn_aktif", "peserta_aktif_jkn"),
     **dict(zip(SEGMENTS, (("pbi_jk", "pbi_apbn"), ("pbpu_pemda", "pbi_apbd"), ("ppu",), ("pbpu", "pbpu_mandiri"),
-                          ("bp", "bukan_pekerja")))),
+                          ("bp", "bukan_pekerja")), strict=True)),
 }
 REQUIRED = (POPULATION, REGISTERED)
 
@@ -113,7 +113,7 @@ def _check_rows(out: pd.DataFrame, source: str) -> None:
     if not dup.empty:
         groups = dup.groupby([CODE, PERIOD], sort=True)[ROW].apply(list)
         shown = "; ".join(f"{code} in {period} (rows {', '.join(map(str, rows))})"
-                          for (code, period), rows in list(groups.items())[:8])
+                          for (code, period), rows in zip(groups.index.tolist()[:8], groups.tolist(), strict=False))
         raise DataError(f"{source}: {len(groups)} code(s) appear more than once for the same month: {shown}. "
                         f"Keep one row per code and month.")
 

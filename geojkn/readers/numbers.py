@@ -67,23 +67,29 @@ def _whole(value: float | None) -> bool:
     return value is not None and float(value).is_integer()
 
 
-def _not_read(header: str, texts: list[str], rows: list[int], readings: dict, where: str) -> DataError:
+def _listed(pairs: list[tuple[int, str]], limit: int = 8) -> str:
+    """(row, text) pairs as "row 5 ('n/a'), row 9 ('x')" for a message."""
+    return list_rows([row for row, _ in pairs], [text for _, text in pairs], limit=limit)
+
+
+def _not_read(header: str, texts: list[str], rows: list[int], readings: dict[str, list[float | None]],
+              where: str) -> DataError:
     """The clearest error for a column that no single way reads as whole numbers."""
-    pairs = list(zip(rows, texts, readings[ID], readings[EN]))
+    pairs = list(zip(rows, texts, readings[ID], readings[EN], strict=True))
     junk = [(r, t) for r, t, a, b in pairs if a is None and b is None]
     if junk:
         return DataError(f"{where}column '{header}' has values that are not numbers: "
-                         f"{list_rows(*zip(*junk))}. Write counts as digits (987918, 987.918 or 987,918) "
+                         f"{_listed(junk)}. Write counts as digits (987918, 987.918 or 987,918) "
                          f"and leave unknown values empty.")
     only = {ID: [(r, t) for r, t, a, b in pairs if _whole(a) and not _whole(b)],
             EN: [(r, t) for r, t, a, b in pairs if _whole(b) and not _whole(a)]}
     if only[ID] and only[EN]:
-        return DataError(f"{where}column '{header}' mixes number formats: {list_rows(*zip(*only[ID]), limit=3)} "
-                         f"are written {NAMES[ID]}, {list_rows(*zip(*only[EN]), limit=3)} {NAMES[EN]}. "
+        return DataError(f"{where}column '{header}' mixes number formats: {_listed(only[ID], 3)} "
+                         f"are written {NAMES[ID]}, {_listed(only[EN], 3)} {NAMES[EN]}. "
                          f"Use one format in the whole column.")
     conv = EN if only[EN] else ID
     bad = [(r, t) for r, t, *both in pairs if not _whole(both[CONVENTIONS.index(conv)])]
-    return DataError(f"{where}column '{header}' has numbers that are not whole: {list_rows(*zip(*bad))}. "
+    return DataError(f"{where}column '{header}' has numbers that are not whole: {_listed(bad)}. "
                      f"Counts of people are whole numbers: check the column and remove the decimals.")
 
 
@@ -99,7 +105,7 @@ def _decide(header: str, texts: list[str], rows: list[int], where: str) -> tuple
 
 
 def _ambiguous(header: str, texts: list[str], rows: list[int], where: str) -> DataError:
-    both = [(r, t, read_number(t, ID), read_number(t, EN)) for r, t in zip(rows, texts)]
+    both = [(r, t, read_number(t, ID), read_number(t, EN)) for r, t in zip(rows, texts, strict=True)]
     shown = [f"row {r} '{t}' is {a:.0f} or {b:.0f}" for r, t, a, b in both if a != b][:3]
     return DataError(f"{where}column '{header}': cannot tell whether '.' and ',' separate thousands or decimals "
                      f"({'; '.join(shown)}: both are whole numbers). Write the numbers without separators "

@@ -37,7 +37,7 @@ def norm_header(text: object) -> str:
 def list_rows(rows: Sequence[int], values: Sequence[object] | None = None, limit: int = _LISTED) -> str:
     """Rows (and their values) as a short phrase for error messages: "row 5 ('n/a'), row 9 ('x') and 3 more"."""
     parts = [f"row {r}" + (f" ('{v}')" if values is not None else "") for r, v in
-             zip(rows, values if values is not None else rows)]
+             zip(rows, values if values is not None else rows, strict=True)]
     text = ", ".join(parts[:limit])
     return text + (f" and {len(parts) - limit} more" if len(parts) > limit else "")
 
@@ -147,7 +147,7 @@ def _with_subheader(header: list[str], below: list[str], known: set[str]) -> lis
     if not any(_known(c, known) for c in below) or any(re.search(r"\d", c) for c in below):
         return None
     merged, parent = [], ""
-    for top, sub in zip(header, below):
+    for top, sub in zip(header, below, strict=True):
         parent = top or parent  # a merged cell spans the empty cells to its right
         if not sub:
             merged.append(top)
@@ -189,6 +189,14 @@ def read_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, sheet:
     frame = pd.DataFrame([[c or None for c in padded[i]] for i in keep], columns=_unique(header), dtype=object)
     frame[ROW] = [i + 1 for i in keep]
     return frame
+
+
+def header_of(roles: Mapping[str, str | None], role: str) -> str:
+    """The header of a role that find_columns required (it has already refused a file without one)."""
+    header = roles[role]
+    if header is None:
+        raise KeyError(f"no column for the required role {role}")
+    return header
 
 
 def find_columns(headers: Sequence[str], aliases: Mapping[str, Sequence[str]], *,

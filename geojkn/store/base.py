@@ -13,8 +13,20 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import DataError
-from ..schema import (CODE, COUNTS, FACILITY_CODE, FACILITY_NAME, FACILITY_TYPE, LEVEL, NAME, PARENT, PERIOD,
-                      TYPE_SOURCE, UNIT_CODE, Level)
+from ..schema import (
+    CODE,
+    COUNTS,
+    FACILITY_CODE,
+    FACILITY_NAME,
+    FACILITY_TYPE,
+    LEVEL,
+    NAME,
+    PARENT,
+    PERIOD,
+    TYPE_SOURCE,
+    UNIT_CODE,
+    Level,
+)
 
 UNIT_COLUMNS = (CODE, NAME, PARENT)
 INDEX_COLUMNS = (CODE, NAME, LEVEL, PARENT)

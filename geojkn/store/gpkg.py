@@ -23,9 +23,8 @@ import pandas as pd
 import pyogrio
 
 from ..errors import DataError
-from ..schema import CODE, COUNTS, CRS, GEOMETRY, LEVEL, LEVELS, NAME, PARENT, PERIOD, UNIT_CODE, Level
-from .base import (FACILITY_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS, INDEX_COLUMNS, UNIT_COLUMNS, Relocate,
-                   Store)
+from ..schema import CODE, COUNTS, CRS, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
+from .base import FACILITY_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS, INDEX_COLUMNS, UNIT_COLUMNS, Relocate, Store
 
 FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
 _SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")

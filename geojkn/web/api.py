@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
+from flask.typing import ResponseReturnValue
 
 from ..analysis.region import choose_period, rank, rank_level, summarise, unit_table
 from ..records import Ranking
@@ -14,26 +15,26 @@ bp = Blueprint("api", __name__)
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     ws = params.workspace()
     return jsonify({"status": "ok", "store": ws.store.location, "units": len(ws.index().table)})
 
 
 @bp.get("/api/regions")
-def regions():
+def regions() -> ResponseReturnValue:
     ws = params.workspace()
     ws.require()
     return jsonify(records(ws.unit_list(params.values()["level"])))
 
 
 @bp.get("/api/regions/<code>/summary")
-def summary(code: str):
+def summary(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     return jsonify(summarise(data, choose_period(data, chosen["period"]), chosen["target"]).to_json())
 
 
 @bp.get("/api/regions/<code>/units.geojson")
-def units(code: str):
+def units(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     table = unit_table(data, rank_level(data, chosen["level"]), choose_period(data, chosen["period"]),
                        chosen["target"])
@@ -47,12 +48,12 @@ def _ranking(code: str) -> Ranking:
 
 
 @bp.get("/api/regions/<code>/ranking.json")
-def ranking_json(code: str):
+def ranking_json(code: str) -> ResponseReturnValue:
     return jsonify(_ranking(code).to_json())
 
 
 @bp.get("/api/regions/<code>/ranking.csv")
-def ranking_csv(code: str):
+def ranking_csv(code: str) -> ResponseReturnValue:
     ranking = _ranking(code)
     name = f"geojkn-{ranking.region.code}-ranking-{ranking.period or 'none'}.csv"
     return Response(rank_csv(ranking.table), mimetype="text/csv",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
@@ -40,8 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def page_helpers() -> dict[str, Any]:
         def lang_url(other: str) -> str:
             """This page in another language."""
+            if not request.endpoint:
+                return "/"
             args = {**request.args.to_dict(), "lang": other}
-            return url_for(request.endpoint, **(request.view_args or {}), **args) if request.endpoint else "/"
+            return f"{url_for(request.endpoint, **(request.view_args or {}))}?{urlencode(args)}"
 
         try:
             lang = LANG.read(request.args.get("lang") or settings.lang)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DataError
 
 
-def _respond(status: int, message: str):
+def _respond(status: int, message: str) -> ResponseReturnValue:
     if request.path.startswith("/api/") or request.path.endswith((".json", ".csv", ".geojson")):
         return jsonify({"error": message, "status": status}), status
     return render_template("error.html", status=status, message=message), status
@@ -18,14 +19,14 @@ def register(app: Flask) -> None:
     """Install the handlers on the app."""
 
     @app.errorhandler(DataError)
-    def data_error(exc: DataError):
+    def data_error(exc: DataError) -> ResponseReturnValue:
         return _respond(exc.status, str(exc))
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         return _respond(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         app.logger.exception("unexpected error on %s", request.path)
         return _respond(500, "Something went wrong on the server; the error has been logged.")

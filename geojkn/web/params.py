@@ -6,8 +6,20 @@ from typing import Any
 
 from flask import current_app, request
 
-from ..options import (LANG, LEVEL, PERIOD, RANKING_OPTIONS, REGION_LEVEL, SUMMARY_OPTIONS, TARGET, VIEW_OPTIONS,
-                       Option, Settings, View, read_values)
+from ..options import (
+    LANG,
+    LEVEL,
+    PERIOD,
+    RANKING_OPTIONS,
+    REGION_LEVEL,
+    SUMMARY_OPTIONS,
+    TARGET,
+    VIEW_OPTIONS,
+    Option,
+    Settings,
+    View,
+    read_values,
+)
 from ..workspace import Workspace
 
 # The query parameters of each route, by endpoint (the README test checks each is documented).

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from ..analysis.region import rank, summarise, trend, view_levels
-from ..maps.assets import AssetMode, vendor_files
+from ..maps.assets import AssetMode, page_of, vendor_files
 from ..options import Basemap, Classes
 from ..rendering import region_map, resolve_view, standalone_html
 from ..report import change_text
@@ -22,14 +24,14 @@ TOP = 10  # rows in each dashboard ranking
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     chosen, ws = params.values(), params.workspace()
     return render_template("index.html", rows=ws.overview(chosen["target"]), target=chosen["target"],
                            store_name=Path(ws.store.location).name, demo=ws.store.readonly)
 
 
 @bp.get("/r/<code>")
-def dashboard(code: str):
+def dashboard(code: str) -> ResponseReturnValue:
     data = params.workspace().region(code)
     view = resolve_view(data, params.view())
     summary = summarise(data, view.period, view.target)
@@ -41,25 +43,25 @@ def dashboard(code: str):
         "dashboard.html", s=summary, view=view, rankings=rankings_rows, trend=trend(data, view.target),
         change=change_text(summary, view.lang), levels=view_levels(data), metrics=METRICS, schemes=tuple(Classes),
         basemaps=tuple(Basemap), targets=sorted({*TARGETS, view.target}), periods=summary.periods,
-        map_url=url_for("views.map_page", code=data.region.code, **query),
-        export_url=url_for("views.export", code=data.region.code, **query),
+        map_url=f"{url_for('views.map_page', code=data.region.code)}?{urlencode(query)}",
+        export_url=f"{url_for('views.export', code=data.region.code)}?{urlencode(query)}",
         csv_url=url_for("api.ranking_csv", code=data.region.code, level=DESA, period=str(view.period or "")),
     )
 
 
 @bp.get("/r/<code>/map")
-def map_page(code: str):
+def map_page(code: str) -> ResponseReturnValue:
     ws = params.workspace()
     data = ws.region(code)
     view = resolve_view(data, params.view())
     assets = AssetMode("served", VENDOR_PREFIX)
     page = ws.cached(("map", data.region.code, view),
-                     lambda: region_map(data, view, assets).get_root().render())
+                     lambda: page_of(region_map(data, view, assets)).render())
     return Response(page, mimetype="text/html")
 
 
 @bp.get("/r/<code>/export.html")
-def export(code: str):
+def export(code: str) -> ResponseReturnValue:
     ws = params.workspace()
     data = ws.region(code)
     view = resolve_view(data, params.view())
@@ -69,7 +71,7 @@ def export(code: str):
 
 
 @bp.get(f"{VENDOR_PREFIX}/<path:name>")
-def vendor(name: str):
+def vendor(name: str) -> ResponseReturnValue:
     path = vendor_files().get(name)
     if path is None:
         abort(404, description=f"No vendored file {name}.")
