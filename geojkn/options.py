@@ -188,6 +188,9 @@ class Command:
     options: tuple[Option, ...] = ()
 
 
+OPTIONS_BY_NAME = {option.name: option for option in (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG, BELOW,
+                                                       LIMIT, FORMAT, JSON, OUTPUT, CODE_FIELD, NAME_FIELD, LAYER,
+                                                       CRS, SHEET, REPLACE, HOST, PORT)}
 VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG)
 RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, TARGET, LANG)
 SUMMARY_OPTIONS = (PERIOD, TARGET, LANG)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import pytest
 import shapely
+
+from geojkn import create_app
+from geojkn.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -71,3 +76,65 @@ def tiny_geojson(tmp_path: Path) -> Path:
 def store_path(tmp_path: Path) -> Path:
     """Where a test's store lives (not created yet)."""
     return tmp_path / "store.gpkg"
+
+
+class Result(NamedTuple):
+    """What one `geojkn` command did: its exit status, standard output and standard error."""
+
+    status: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def runner(capsys, monkeypatch) -> Callable[..., Result]:
+    """Run `geojkn ARGS...` in this process (GEOJKN_* settings from the environment cleared first)."""
+    for name in ("GEOJKN_STORE", "GEOJKN_TARGET", "GEOJKN_LANG", "GEOJKN_BASEMAP", "GEOJKN_CACHE_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*argv: object) -> Result:
+        status = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return Result(status, out, err)
+
+    return run
+
+
+@pytest.fixture
+def app(monkeypatch):
+    """The dashboard on the bundled demo, with no GEOJKN_* setting from the environment."""
+    for name in ("GEOJKN_STORE", "GEOJKN_TARGET", "GEOJKN_LANG", "GEOJKN_BASEMAP", "GEOJKN_CACHE_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def write_figures(path: Path, codes, population, registered, active, names=None) -> Path:
+    """A desa-level CSV the way a Dinkes spreadsheet exports it: ';', BOM, 1.234 thousands, a JUMLAH row."""
+    def fmt(n):
+        return f"{int(n):,}".replace(",", ".")
+
+    lines = ["Rekap Kepesertaan JKN", "Kode Desa;Nama Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif"]
+    for i, code in enumerate(codes):
+        name = names[i] if names is not None else f"Desa {i}"
+        lines.append(f"{code};{name};{fmt(population[i])};{fmt(registered[i])};{fmt(active[i])}")
+    lines.append(f"JUMLAH;;{fmt(sum(population))};{fmt(sum(registered))};{fmt(sum(active))}")
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+TINY_DESA = ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
+
+
+@pytest.fixture
+def tiny_store(store_path, tiny_geojson, tmp_path, runner) -> Path:
+    """A store holding the tiny regency and one month (2024-01) of figures for its four desa."""
+    assert runner("--store", store_path, "import-boundaries", tiny_geojson).status == 0
+    write_figures(tmp_path / "jan.csv", TINY_DESA, [1000, 2000, 1500, 500], [950, 1500, 1200, 520],
+                  [700, 1000, 900, 400])
+    assert runner("--store", store_path, "import-figures", tmp_path / "jan.csv", "--period", "2024-01").status == 0
+    return store_path

@@ -6,30 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geojkn.cli import build_parser, main
+from geojkn.cli import build_parser
 from geojkn.options import LIMIT, PERIOD, TARGET
 from geojkn.readers.boundaries import read_boundaries
 
-from conftest import FASKES_JD, JEPARA_DEMAK
-
-
-def run(capsys, *argv):
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def write_figures(path, codes, population, registered, active, names=None):
-    """A desa-level CSV the way a Dinkes spreadsheet exports it: ';', BOM, 1.234 thousands."""
-    def fmt(n):
-        return f"{int(n):,}".replace(",", ".")
-    lines = ["Rekap Kepesertaan JKN", "Kode Desa;Nama Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif"]
-    for i, code in enumerate(codes):
-        name = names[i] if names is not None else f"Desa {i}"
-        lines.append(f"{code};{name};{fmt(population[i])};{fmt(registered[i])};{fmt(active[i])}")
-    lines.append(f"JUMLAH;;{fmt(sum(population))};{fmt(sum(registered))};{fmt(sum(active))}")
-    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
+from conftest import FASKES_JD, JEPARA_DEMAK, write_figures
 
 
 def spread(total, weights):
@@ -39,17 +20,8 @@ def spread(total, weights):
     return raw.astype(int)
 
 
-@pytest.fixture
-def tiny_store(store_path, tiny_geojson, tmp_path, capsys):
-    assert run(capsys, "--store", store_path, "import-boundaries", tiny_geojson)[0] == 0
-    codes = ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
-    write_figures(tmp_path / "jan.csv", codes, [1000, 2000, 1500, 500], [950, 1500, 1200, 520], [700, 1000, 900, 400])
-    assert run(capsys, "--store", store_path, "import-figures", tmp_path / "jan.csv", "--period", "2024-01")[0] == 0
-    return store_path
-
-
-def test_summary_json_has_the_documented_keys(tiny_store, capsys):
-    status, out, _ = run(capsys, "--store", tiny_store, "summary", "99.01", "--json")
+def test_summary_json_has_the_documented_keys(tiny_store, runner):
+    status, out, _ = runner("--store", tiny_store, "summary", "99.01", "--json")
     data = json.loads(out)
     keys = {"code", "name", "level", "period", "population", "registered", "active", "coverage", "active_coverage",
             "activity_rate", "target", "gap", "to_reactivate", "desa", "desa_with_figures", "desa_at_target",
@@ -61,21 +33,21 @@ def test_summary_json_has_the_documented_keys(tiny_store, capsys):
     assert data["gap"] == 4750 - 4170
 
 
-def test_summary_text_is_indonesian(tiny_store, capsys):
-    _, out, _ = run(capsys, "--store", tiny_store, "summary", "Kabupaten Contoh")
+def test_summary_text_is_indonesian(tiny_store, runner):
+    _, out, _ = runner("--store", tiny_store, "summary", "Kabupaten Contoh")
     assert "83,40 %" in out and "4.170" in out
 
 
-def test_rank_csv_lowest_first(tiny_store, capsys):
-    _, out, _ = run(capsys, "--store", tiny_store, "rank", "99.01", "--level", "desa", "--format", "csv")
+def test_rank_csv_lowest_first(tiny_store, runner):
+    _, out, _ = runner("--store", tiny_store, "rank", "99.01", "--level", "desa", "--format", "csv")
     lines = out.strip().splitlines()
     assert lines[0].startswith("rank,code,name")
     assert [line.split(",")[1] for line in lines[1:]] == ["99.01.01.2002", "99.01.02.2001", "99.01.01.2001",
                                                          "99.01.02.2002"]
 
 
-def test_rank_below_and_json(tiny_store, capsys):
-    _, out, _ = run(capsys, "--store", tiny_store, "rank", "99.01", "--level", "desa", "--below", "0.9",
+def test_rank_below_and_json(tiny_store, runner):
+    _, out, _ = runner("--store", tiny_store, "rank", "99.01", "--level", "desa", "--below", "0.9",
                     "--format", "json")
     data = json.loads(out)
     assert [u["code"] for u in data["units"]] == ["99.01.01.2002", "99.01.02.2001"]
@@ -92,26 +64,26 @@ def test_rank_below_and_json(tiny_store, capsys):
     (["rank", "99.01", "--limit", "0"], LIMIT.rule),
     (["rank", "99.01.01.2001", "--level", "kecamatan"], "no kecamatan"),
 ])
-def test_user_errors_exit_2_with_a_message_and_no_traceback(tiny_store, capsys, argv, needle):
-    status, out, err = run(capsys, "--store", tiny_store, *argv)
+def test_user_errors_exit_2_with_a_message_and_no_traceback(tiny_store, runner, argv, needle):
+    status, out, err = runner("--store", tiny_store, *argv)
     assert status == 2
     assert needle in err and "Traceback" not in err
 
 
-def test_failed_import_leaves_store_as_it_was(tiny_store, tmp_path, capsys):
+def test_failed_import_leaves_store_as_it_was(tiny_store, tmp_path, runner):
     before = tiny_store.read_bytes()
     bad = tmp_path / "bad.csv"
     bad.write_text("Kode Desa;Penduduk;Peserta\n99.01.01.2001;1.000;abc\n", encoding="utf-8")
-    status, _, err = run(capsys, "--store", tiny_store, "import-figures", bad, "--period", "2024-02")
+    status, _, err = runner("--store", tiny_store, "import-figures", bad, "--period", "2024-02")
     assert status == 2 and "abc" in err
     assert tiny_store.read_bytes() == before
 
 
-def test_demo_is_read_only_and_answers(capsys, monkeypatch):
+def test_demo_is_read_only_and_answers(runner, monkeypatch):
     monkeypatch.delenv("GEOJKN_STORE", raising=False)
-    status, out, _ = run(capsys, "summary", "99.01", "--json")
+    status, out, _ = runner("summary", "99.01", "--json")
     assert status == 0 and json.loads(out)["desa"] > 100
-    status, _, err = run(capsys, "import-figures", "x.csv")
+    status, _, err = runner("import-figures", "x.csv")
     assert status == 2 and "read-only" in err
 
 
@@ -122,9 +94,9 @@ def test_every_command_has_help():
 
 
 @pytest.mark.shared
-def test_published_jepara_totals_are_reproduced(shared_data, store_path, tmp_path, capsys):
+def test_published_jepara_totals_are_reproduced(shared_data, store_path, tmp_path, runner):
     """Jepara, January 2022: 987.918 registered = 81,49 %; 758.000 active = 62,52 % (DOMAIN.md)."""
-    assert run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)[0] == 0
+    assert runner("--store", store_path, "import-boundaries", JEPARA_DEMAK)[0] == 0
     desa = read_boundaries(JEPARA_DEMAK)[0].query("level == 'desa' and code.str.startswith('33.20.')")
     weights = np.random.default_rng(7).uniform(0.5, 1.5, len(desa))
     population = spread(1_212_340, weights)
@@ -132,20 +104,20 @@ def test_published_jepara_totals_are_reproduced(shared_data, store_path, tmp_pat
     active = spread(758_000, registered.astype(float))
     path = write_figures(tmp_path / "kepesertaan_januari_2022.csv", desa.code.str.replace(".", "").tolist(),
                          population, registered, active, names=desa.name.tolist())
-    status, out, err = run(capsys, "--store", store_path, "import-figures", path, "--period", "2022-01")
+    status, out, err = runner("--store", store_path, "import-figures", path, "--period", "2022-01")
     assert status == 0, err
-    _, text, _ = run(capsys, "--store", store_path, "summary", "33.20")
+    _, text, _ = runner("--store", store_path, "summary", "33.20")
     assert "987.918" in text and "81,49 %" in text
     assert "758.000" in text and "62,52 %" in text
-    _, out, _ = run(capsys, "--store", store_path, "summary", "Kabupaten Jepara", "--json")
+    _, out, _ = runner("--store", store_path, "summary", "Kabupaten Jepara", "--json")
     data = json.loads(out)
     assert data["desa"] == data["desa_with_figures"] == 195
 
 
 @pytest.mark.shared
-def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, capsys):
+def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, runner):
     """Demak, March 2022: 86,96 % registered (1.049.930); 58 desa >= 95 % in 12 kecamatan; 102/5/1/3 facilities."""
-    run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
+    runner("--store", store_path, "import-boundaries", JEPARA_DEMAK)
     units = read_boundaries(JEPARA_DEMAK)[0]
     desa = units.query("level == 'desa' and code.str.startswith('33.21.')").reset_index(drop=True)
     rng = np.random.default_rng(11)
@@ -160,16 +132,16 @@ def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, 
     registered[rest[0]] += 1_049_930 - registered.sum()
     assert registered[rest[0]] < 0.95 * population[rest[0]]
     write_figures(tmp_path / "maret.csv", desa.code.tolist(), population, registered, registered * 0.7)
-    assert run(capsys, "--store", store_path, "import-figures", tmp_path / "maret.csv", "--period", "2022-03")[0] == 0
+    assert runner("--store", store_path, "import-figures", tmp_path / "maret.csv", "--period", "2022-03")[0] == 0
 
     kinds = ["puskesmas"] * 27 + ["klinik pratama"] * 40 + ["dokter praktik perorangan"] * 35 + ["RSUD"] * 5 \
         + ["laboratorium klinik"] + ["optik"] * 3
     spots = [desa.geometry.iloc[i % len(desa)].representative_point() for i in range(len(kinds))]
     rows = [f"Faskes {i};{kind};{pt.y};{pt.x}" for i, (kind, pt) in enumerate(zip(kinds, spots, strict=True))]
     (tmp_path / "faskes.csv").write_text("nama;jenis;lat;lon\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    assert run(capsys, "--store", store_path, "import-facilities", tmp_path / "faskes.csv")[0] == 0
+    assert runner("--store", store_path, "import-facilities", tmp_path / "faskes.csv")[0] == 0
 
-    _, out, _ = run(capsys, "--store", store_path, "summary", "Kabupaten Demak", "--json")
+    _, out, _ = runner("--store", store_path, "summary", "Kabupaten Demak", "--json")
     data = json.loads(out)
     assert round(data["coverage"] * 100, 2) == 86.96 and data["registered"] == 1_049_930
     assert data["desa_at_target"] == 58 and data["kecamatan_with_desa_at_target"] == 12
@@ -178,9 +150,9 @@ def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, 
 
 
 @pytest.mark.shared
-def test_real_facilities_land_where_their_coordinates_say(shared_data, store_path, capsys):
-    run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
-    status, out, _ = run(capsys, "--store", store_path, "import-facilities", FASKES_JD, "--lang", "en")
+def test_real_facilities_land_where_their_coordinates_say(shared_data, store_path, runner):
+    runner("--store", store_path, "import-boundaries", JEPARA_DEMAK)
+    status, out, _ = runner("--store", store_path, "import-facilities", FASKES_JD, "--lang", "en")
     assert status == 0 and "imported 53 facilities" in out
     from geojkn.store import open_store
     placed = open_store(str(store_path)).facilities().set_index("name")  # placed at import, stored with the points
@@ -191,34 +163,34 @@ def test_real_facilities_land_where_their_coordinates_say(shared_data, store_pat
     assert placed.unit_code.notna().all()
 
 
-def test_summary_compares_with_the_previous_period(tiny_store, tmp_path, capsys):
+def test_summary_compares_with_the_previous_period(tiny_store, tmp_path, runner):
     codes = ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
     write_figures(tmp_path / "feb.csv", codes, [1000, 2000, 1500, 500], [960, 1600, 1250, 520], [700, 1000, 900, 400])
-    assert run(capsys, "--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02")[0] == 0
-    data = json.loads(run(capsys, "--store", tiny_store, "summary", "99.01", "--json")[1])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02")[0] == 0
+    data = json.loads(runner("--store", tiny_store, "summary", "99.01", "--json")[1])
     assert data["period"] == "2024-02" and data["previous"]["period"] == "2024-01"
     assert data["previous"]["registered"] == 4170 and data["registered"] == 4330
-    _, text, _ = run(capsys, "--store", tiny_store, "summary", "99.01")
+    _, text, _ = runner("--store", tiny_store, "summary", "99.01")
     assert "Perubahan sejak 2024-01" in text and "+3,20 poin" in text and "+160 peserta" in text
-    first = json.loads(run(capsys, "--store", tiny_store, "summary", "99.01", "--period", "2024-01", "--json")[1])
+    first = json.loads(runner("--store", tiny_store, "summary", "99.01", "--period", "2024-01", "--json")[1])
     assert first["previous"] is None
 
 
 @pytest.mark.shared
-def test_names_only_file_joins_within_kecamatan(shared_data, store_path, tmp_path, capsys):
+def test_names_only_file_joins_within_kecamatan(shared_data, store_path, tmp_path, runner):
     """The BPS census names (no Kemendagri codes): 439 of 444 desa match, the 4 spelling variants are suggested."""
     census = pd.read_csv(shared_data / "population" / "census2010_desa_jepara_demak_bps.csv", dtype=str)
     table = pd.DataFrame({"Kecamatan": census["District Name"], "Desa": census["Village Name"],
                           "Penduduk": census["Population"].astype(int)})
     table["Peserta"] = (table["Penduduk"] * 0.8).astype(int)
     table.to_csv(tmp_path / "names.csv", sep=";", index=False)
-    run(capsys, "--store", store_path, "import-boundaries", JEPARA_DEMAK)
-    status, out, _ = run(capsys, "--store", store_path, "import-figures", tmp_path / "names.csv", "--period", "2010-06",
+    runner("--store", store_path, "import-boundaries", JEPARA_DEMAK)
+    status, out, _ = runner("--store", store_path, "import-figures", tmp_path / "names.csv", "--period", "2010-06",
                          "--lang", "en")
     assert status == 0
     assert "443 rows read: 439 matched, 4 unmatched" in out
     assert "'BENDANPETE'" in out and "Bedanpete" in out and "Babat" in out
-    data = json.loads(run(capsys, "--store", store_path, "summary", "33.21", "--json")[1])
+    data = json.loads(runner("--store", store_path, "summary", "33.21", "--json")[1])
     assert data["desa_with_figures"] == 249 - 3
 
 
@@ -251,7 +223,7 @@ def test_serve_answers_and_a_busy_port_is_a_clear_error(tmp_path):
         server.wait(timeout=10)
 
 
-def test_xlsx_with_title_rows_and_a_named_sheet(tiny_store, tmp_path, capsys):
+def test_xlsx_with_title_rows_and_a_named_sheet(tiny_store, tmp_path, runner):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     book.active.title = "Catatan"
@@ -265,10 +237,10 @@ def test_xlsx_with_title_rows_and_a_named_sheet(tiny_store, tmp_path, capsys):
     sheet.append(["99.01.01.2002", "Karanganyar", "2.000", "1.700", "1.100"])
     sheet.append(["JUMLAH", None, 3000, 2640, 1800])
     book.save(tmp_path / "rekap.xlsx")
-    status, out, err = run(capsys, "--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx",
+    status, out, err = runner("--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx",
                            "--sheet", "Rekap Maret", "--period", "2024-03")
     assert status == 0, err
-    data = json.loads(run(capsys, "--store", tiny_store, "summary", "99.01.01", "--json")[1])
+    data = json.loads(runner("--store", tiny_store, "summary", "99.01.01", "--json")[1])
     assert (data["period"], data["population"], data["registered"], data["active"]) == ("2024-03", 3000, 2640, 1800)
-    status, _, err = run(capsys, "--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx", "--sheet", "Mei")
+    status, _, err = runner("--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx", "--sheet", "Mei")
     assert status == 2 and "Rekap Maret" in err

@@ -98,13 +98,15 @@ def test_kecamatan_outline_is_drawn_with_names_on_hover(units):
 
 def test_facility_groups_are_clustered_feature_groups_in_the_layer_control(units):
     fmap = build_map(units, "coverage", facilities=grid_facilities())
-    groups = [c for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]
-    assert [g.layer_name for g in groups] == ["FKTP (puskesmas, klinik, dokter)", "Rumah sakit", "Optik"]
-    clusters = [c for g in groups for c in g._children.values() if isinstance(c, MarkerCluster)]
-    assert [len(c._children) for c in clusters] == [3, 1, 1]
+    tree = fmap.to_dict()["children"].values()  # branca's public view of the element tree
+    groups = [c for c in tree if c["name"] == "FeatureGroup"]
+    clusters = [c for g in groups for c in g["children"].values() if c["name"] == "MarkerCluster"]
+    assert [len(c["children"]) for c in clusters] == [3, 1, 1]
     page = render(fmap)
     assert page.count("L.circleMarker(") == 5
-    assert '"FKTP (puskesmas, klinik, dokter)" : feature_group_' in page
+    names = [page.index(f'"{name}" : feature_group_') for name in ("FKTP (puskesmas, klinik, dokter)",
+                                                                     "Rumah sakit", "Optik")]
+    assert names == sorted(names)  # listed in the layer control in this order
     assert "L.control.layers(" in page
 
 

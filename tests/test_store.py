@@ -1,3 +1,5 @@
+"""The GeoPackage backend's own guarantees; what every backend must do is in test_store_contract.py."""
+
 import os
 import signal
 import subprocess
@@ -20,39 +22,6 @@ def one_figure(code, population, period="2024-01"):
     row = {"period": period, "code": code, "level": "desa", "population": population, "registered": population * 0.9,
            "active": population * 0.7}
     return pd.DataFrame([row])
-
-
-def test_units_round_trip_by_level_and_region(store_path, tiny_geojson):
-    store = GpkgStore(store_path)
-    store.put_units(units(tiny_geojson), "wilayah.geojson")
-    desa = store.units("desa")
-    assert sorted(desa.code) == ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
-    assert set(desa.level) == {"desa"}
-    assert desa.crs.to_epsg() == 4326
-    assert sorted(store.units("desa", within="99.01.02").code) == ["99.01.02.2001", "99.01.02.2002"]
-    assert len(store.unit_index()) == 7
-
-
-def test_reimport_replaces_by_code_and_keeps_the_rest(store_path, tiny_geojson):
-    store = GpkgStore(store_path)
-    first = units(tiny_geojson)
-    store.put_units(first, "a")
-    renamed = first[first.code == "99.01.01.2001"].assign(name="Sidomulyo Baru")
-    store.put_units(renamed, "b")
-    desa = store.units("desa").set_index("code")
-    assert desa.loc["99.01.01.2001", "name"] == "Sidomulyo Baru"
-    assert len(desa) == 4
-    assert store.imports()["file"].tolist() == ["a", "b"]
-
-
-def test_figures_replace_same_period_and_code_only(store_path):
-    store = GpkgStore(store_path)
-    store.put_figures(one_figure("99.01.01.2001", 100.0), "jan.csv")
-    store.put_figures(one_figure("99.01.01.2001", 200.0), "jan2.csv")
-    store.put_figures(one_figure("99.01.01.2001", 300.0, "2024-02"), "feb.csv")
-    jan = store.figures("2024-01")
-    assert jan.population.tolist() == [200.0]
-    assert store.periods() == ["2024-01", "2024-02"]
 
 
 def test_failed_write_leaves_store_unchanged(store_path, tiny_geojson, monkeypatch):
@@ -123,3 +92,18 @@ def test_store_in_a_folder_that_cannot_be_made_is_a_user_error(tmp_path, tiny_ge
     store = GpkgStore(blocker / "store.gpkg")
     with pytest.raises(DataError, match="Cannot write the store"):
         store.put_units(units(tiny_geojson), "a")
+
+
+def test_a_write_leaves_the_temporary_files_of_another_store_alone(store_path, tiny_geojson):
+    """jepara.gpkg must not take .jepara-2022.gpkg's temporary copy for its own stale one."""
+    other = store_path.parent / f".{store_path.stem}-2022.gpkg.tmp-abc.gpkg"
+    other.write_bytes(b"an import into store-2022.gpkg in progress")
+    GpkgStore(store_path).put_units(units(tiny_geojson), "a")
+    assert other.exists()
+
+
+def test_a_store_file_that_is_missing_is_not_an_empty_store(tmp_path, runner):
+    missing = tmp_path / "nowhere.gpkg"
+    result = runner("--store", missing, "summary", "33.20")
+    assert result.status == 2 and "does not exist" in result.err and "import-boundaries" in result.err
+    assert not missing.exists()

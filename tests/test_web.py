@@ -10,17 +10,6 @@ from geojkn import create_app
 from geojkn.options import BELOW, PERIOD, TARGET
 
 
-@pytest.fixture
-def app(monkeypatch):
-    monkeypatch.delenv("GEOJKN_STORE", raising=False)
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def test_region_picker_lists_the_demo(client):
     page = client.get("/").get_data(as_text=True)
     assert "Kabupaten Sukamaju" in page and "/r/99.01" in page

@@ -1,0 +1,178 @@
+"""What every store backend must do (store/base.py), run against each backend: GeoPackage now, PostGIS next.
+
+A new backend joins by adding its name to BACKENDS and a branch to `make`; nothing else here changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geojkn.analysis.facilities import place_facilities
+from geojkn.codes import level_of, parent_of
+from geojkn.errors import DataError
+from geojkn.schema import LEVELS, UNIT_CODE, Level
+from geojkn.store import GpkgStore, Store
+
+from conftest import tiny_units
+
+BACKENDS = ["gpkg"]
+
+
+@pytest.fixture(params=BACKENDS)
+def make(request, tmp_path) -> Callable[..., Store]:
+    """A factory of new, empty stores of one backend (all made by one test share one location)."""
+    def new(readonly: bool = False) -> Store:
+        if request.param == "gpkg":
+            return GpkgStore(tmp_path / "contract.gpkg", readonly=readonly)
+        raise AssertionError(request.param)
+    return new
+
+
+def units() -> gpd.GeoDataFrame:
+    frame = tiny_units().rename(columns={"kode": "code", "nama": "name"})
+    frame["level"] = frame["code"].map(level_of)
+    frame["parent_code"] = frame["code"].map(parent_of)
+    return frame[["code", "name", "level", "parent_code", "geometry"]]
+
+
+def figures(period: str, population: float, codes=("99.01.01.2001", "99.01.02.2002")) -> pd.DataFrame:
+    rows = [{"period": period, "code": c, "level": "desa", "population": population, "registered": population * 0.9,
+             "active": population * 0.7} for c in codes]
+    return pd.DataFrame(rows)
+
+
+def points(*rows: tuple[str, str, float, float]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": [r[0] for r in rows], "type": [r[1] for r in rows],
+                             "type_source": [r[1] for r in rows], "facility_code": [None] * len(rows)},
+                            geometry=[shapely.Point(r[2], r[3]) for r in rows], crs="EPSG:4326")
+
+
+def test_a_new_store_does_not_exist_and_reads_as_empty(make):
+    store = make()
+    assert not store.exists()
+    assert store.unit_index().empty and store.figures().empty and store.facilities().empty
+    assert store.imports().empty and store.periods() == []
+    assert store.units(Level.DESA).empty and store.units(Level.DESA).crs.to_epsg() == 4326
+
+
+def test_units_round_trip_by_level_and_region(make):
+    store = make()
+    store.put_units(units(), "wilayah.geojson")
+    assert store.exists()
+    desa = store.units(Level.DESA)
+    assert sorted(desa.code) == ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"]
+    assert set(desa.level) == {"desa"} and desa.crs.to_epsg() == 4326
+    assert sorted(store.units(Level.DESA, within="99.01.02").code) == ["99.01.02.2001", "99.01.02.2002"]
+    assert list(store.units(Level.KECAMATAN, within="99.01.01").code) == ["99.01.01"]
+    index = store.unit_index()
+    assert len(index) == 7 and set(index.columns) >= {"code", "name", "level", "parent_code"}
+    assert index.set_index("code").loc["99.01.02.2001", "parent_code"] == "99.01.02"
+
+
+def test_importing_units_again_replaces_them_by_code_and_keeps_the_rest(make):
+    store = make()
+    first = units()
+    store.put_units(first, "a")
+    store.put_units(first[first.code == "99.01.01.2001"].assign(name="Sidomulyo Baru"), "b")
+    desa = store.units(Level.DESA).set_index("code")
+    assert desa.loc["99.01.01.2001", "name"] == "Sidomulyo Baru" and len(desa) == 4
+    assert store.unit_index().set_index("code").loc["99.01.01.2001", "name"] == "Sidomulyo Baru"
+    assert store.imports()["file"].tolist() == ["a", "b"]
+
+
+def test_every_write_changes_the_version(make):
+    store = make()
+    seen = {store.version()}
+    store.put_units(units(), "a")
+    seen.add(store.version())
+    store.put_figures(figures("2024-01", 100.0), "jan.csv")
+    seen.add(store.version())
+    store.put_facilities(points(("PKM", "puskesmas", 127.05, -5.95)), "faskes.csv")
+    seen.add(store.version())
+    assert len(seen) == 4
+    assert store.version() == store.version()  # reading changes nothing
+
+
+def test_figures_replace_the_same_period_and_code_only(make):
+    store = make()
+    store.put_figures(figures("2024-01", 100.0), "jan.csv")
+    store.put_figures(figures("2024-01", 200.0, codes=("99.01.01.2001",)), "jan2.csv")
+    store.put_figures(figures("2024-02", 300.0), "feb.csv")
+    jan = store.figures("2024-01").set_index("code")
+    assert jan.loc["99.01.01.2001", "population"] == 200.0 and jan.loc["99.01.02.2002", "population"] == 100.0
+    assert store.periods() == ["2024-01", "2024-02"]
+    assert store.figures(within="99.01.02")["code"].unique().tolist() == ["99.01.02.2002"]
+    assert len(store.figures("2024-02", within="99.01.01")) == 1
+
+
+def test_facilities_are_added_once_replaced_and_kept_with_their_unit(make):
+    store = make()
+    store.put_units(units(), "a")
+    new = points(("PKM", "puskesmas", 127.05, -5.95), ("RS", "rumah_sakit", 127.15, -5.85),
+                 ("Far", "optik", 120.0, -3.0))
+    assert store.put_facilities(new, "f.csv", relocate=place_facilities) == 3
+    assert store.put_facilities(new.iloc[:1], "again.csv", relocate=place_facilities) == 0  # same name, type, place
+    placed = store.facilities().set_index("name")
+    assert placed.loc["PKM", UNIT_CODE] == "99.01.01.2001" and placed.loc["RS", UNIT_CODE] == "99.01.02.2002"
+    assert pd.isna(placed.loc["Far", UNIT_CODE])  # outside every unit: kept, placed nowhere
+    assert store.facilities(within="99.01.02")["name"].tolist() == ["RS"]
+    assert store.put_facilities(new.iloc[1:2], "rs.csv", replace=True, relocate=place_facilities) == 1
+    assert store.facilities()["name"].tolist() == ["RS"]
+
+
+def test_new_boundaries_place_the_stored_facilities_again(make):
+    store = make()
+    store.put_units(units(), "a")
+    store.put_facilities(points(("Edge", "klinik", 127.105, -5.95)), "f.csv", relocate=place_facilities)
+    assert store.facilities()[UNIT_CODE].tolist() == ["99.01.01.2002"]
+    wider = units()
+    wider = wider[wider.code == "99.01.01.2001"].assign(geometry=[shapely.box(127.0, -6.0, 127.2, -5.9)])
+    store.put_units(wider, "b", relocate=place_facilities)  # 2001 now covers the point more deeply
+    assert store.facilities()[UNIT_CODE].tolist() == ["99.01.01.2001"]
+
+
+def test_a_failed_write_changes_nothing(make):
+    store = make()
+    store.put_units(units(), "a")
+    store.put_facilities(points(("PKM", "puskesmas", 127.05, -5.95)), "f.csv", relocate=place_facilities)
+    before = (store.version(), store.unit_index(), store.imports())
+
+    def broken(facilities, units):
+        raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        store.put_units(units().assign(name="changed"), "b", relocate=broken)
+    assert store.version() == before[0]
+    pd.testing.assert_frame_equal(store.unit_index(), before[1])
+    pd.testing.assert_frame_equal(store.imports(), before[2])
+    assert "changed" not in set(store.units(Level.DESA).name)
+
+
+def test_a_read_only_store_refuses_every_write_before_any_work(make):
+    store = make(readonly=True)
+    for write in (lambda: store.put_units(units(), "a"), lambda: store.put_figures(figures("2024-01", 1.0), "x"),
+                  lambda: store.put_facilities(points(("P", "puskesmas", 127.05, -5.95)), "f")):
+        with pytest.raises(DataError, match="read-only"):
+            write()
+    assert not store.exists()
+
+
+@pytest.mark.parametrize("region", ["33'; DROP TABLE desa; --", "33.2", "x", "33.20.01.2001.1"])
+def test_a_region_that_is_not_a_code_is_refused_not_put_in_a_query(make, region):
+    store = make()
+    store.put_units(units(), "a")
+    store.put_figures(figures("2024-01", 1.0), "x")
+    with pytest.raises(DataError):
+        store.units(Level.DESA, within=region)
+    with pytest.raises(DataError):
+        store.figures(within=region)
+    assert len(store.units(Level.DESA)) == 4
+
+
+def test_levels_are_the_four_of_the_schema():
+    assert [str(level) for level in LEVELS] == ["provinsi", "kabupaten", "kecamatan", "desa"]

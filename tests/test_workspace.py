@@ -1,0 +1,88 @@
+"""The data path of a request: a region loaded once per store version, each store layer read at most once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pyogrio
+import pytest
+
+from geojkn import create_app
+from geojkn.store import open_store
+from geojkn.workspace import Workspace
+
+from conftest import TINY_DESA, write_figures
+
+LAYERS = {"unit_index", "provinsi", "kabupaten", "kecamatan", "desa", "figures", "facilities"}
+
+
+@pytest.fixture
+def reads(monkeypatch) -> Counter:
+    """Every read of a store layer, counted by layer, from here on."""
+    counter: Counter = Counter()
+    real = pyogrio.read_dataframe
+
+    def counting(path, *args, **kwargs):
+        counter[kwargs.get("layer") or "sql"] += 1
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", counting)
+    return counter
+
+
+def test_a_dashboard_request_reads_each_store_layer_at_most_once(client, reads):
+    assert client.get("/r/99.01").status_code == 200
+    assert set(reads) <= LAYERS and {"unit_index", "desa", "figures", "facilities"} <= set(reads)
+    assert max(reads.values()) == 1, dict(reads)
+
+
+def test_the_map_the_api_and_other_choices_for_the_region_read_nothing_more(client, reads):
+    client.get("/r/99.01")
+    first = sum(reads.values())
+    for url in ("/r/99.01/map", "/r/99.01/map?level=kecamatan&metric=gap", "/api/regions/99.01/summary",
+                "/api/regions/99.01/ranking.json?level=desa", "/api/regions/99.01/units.geojson",
+                "/r/99.01?period=2024-06&target=0.98&lang=en", "/r/Kabupaten%20Sukamaju/export.html"):
+        assert client.get(url).status_code == 200, url
+    assert sum(reads.values()) == first, dict(reads)
+
+
+def test_an_import_is_seen_by_the_next_request(tiny_store, tmp_path, runner, reads):
+    client = create_app({"TESTING": True, "STORE": str(tiny_store)}).test_client()
+    assert client.get("/api/regions/99.01/summary").get_json()["periods"] == ["2024-01"]
+    client.get("/api/regions/99.01/summary")
+    reads.clear()
+    client.get("/api/regions/99.01/summary")
+    assert sum(reads.values()) == 0  # nothing changed: nothing read
+    write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
+                  [700, 1000, 900, 400])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
+    reads.clear()
+    data = client.get("/api/regions/99.01/summary").get_json()
+    assert data["periods"] == ["2024-01", "2024-02"] and data["registered"] == 4330
+    assert reads["figures"] == 1
+
+
+def test_requests_at_the_same_moment_load_the_region_once(app, reads):
+    barrier = threading.Barrier(8)
+    statuses = []
+
+    def ask() -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.get("/api/regions/99.01/summary").status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    assert reads["desa"] == 1 and reads["figures"] == 1, dict(reads)
+
+
+def test_the_cache_is_bounded(monkeypatch):
+    workspace = Workspace(open_store(None), cache_size=2)
+    for code in ("99.01", "99.01.01", "99.01.02", "99.01.03"):
+        workspace.region(code)
+    assert len(workspace.cache) == 2
