@@ -22,6 +22,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "app": "Peta Cakupan JKN-KIS", "regions": "Pilih wilayah", "region": "Wilayah",
         "store": "Data", "demo": "contoh fiktif bawaan; impor data Anda dengan geojkn --store FILE.gpkg",
         "no_regions": "Belum ada batas wilayah di penyimpanan.", "error": "Terjadi kesalahan",
+        "no_store": "Berkas penyimpanan {store} belum ada. Buat dengan mengimpor batas wilayah: "
+                    "geojkn --store {store} import-boundaries FILE",
         "back": "Kembali ke daftar wilayah", "map": "Peta", "show": "Tampilkan",
         "download_map": "Unduh peta (HTML offline)", "download_csv": "Unduh CSV", "trend": "Perkembangan per periode",
         "lowest": "{level}: {metric} terendah", "highest": "{level}: {metric} terbanyak", "none": "tidak ada",
@@ -82,6 +84,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region",
         "store": "Data", "demo": "the bundled fictional demo; import your own data with geojkn --store FILE.gpkg",
         "no_regions": "No boundaries in the store yet.", "error": "Something is wrong",
+        "no_store": "The store file {store} does not exist yet. Create it by importing boundaries: "
+                    "geojkn --store {store} import-boundaries FILE",
         "back": "Back to the regions", "map": "Map", "show": "Show",
         "download_map": "Download map (offline HTML)", "download_csv": "Download CSV", "trend": "By period",
         "lowest": "{level}: lowest {metric}", "highest": "{level}: most {metric}", "none": "none",

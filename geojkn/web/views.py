@@ -27,7 +27,8 @@ TOP = 10  # rows in each dashboard ranking
 def index() -> ResponseReturnValue:
     chosen, ws = params.values(), params.workspace()
     return render_template("index.html", rows=ws.overview(chosen["target"]), target=chosen["target"],
-                           store_name=Path(ws.store.location).name, demo=ws.store.readonly)
+                           store_name=Path(ws.store.location).name, demo=ws.store.readonly,
+                           missing=not ws.store.exists())
 
 
 @bp.get("/r/<code>")
