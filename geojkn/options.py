@@ -188,9 +188,6 @@ class Command:
     options: tuple[Option, ...] = ()
 
 
-OPTIONS_BY_NAME = {option.name: option for option in (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG, BELOW,
-                                                       LIMIT, FORMAT, JSON, OUTPUT, CODE_FIELD, NAME_FIELD, LAYER,
-                                                       CRS, SHEET, REPLACE, HOST, PORT)}
 VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG)
 RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, TARGET, LANG)
 SUMMARY_OPTIONS = (PERIOD, TARGET, LANG)
@@ -209,6 +206,8 @@ COMMANDS = (
             (OUTPUT, *VIEW_OPTIONS)),
     Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT)),
 )
+# Every option by name (options of the same name differ at most in their help text).
+OPTIONS_BY_NAME = {option.name: option for command in COMMANDS for option in command.options}
 
 
 @dataclass(frozen=True)

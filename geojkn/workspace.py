@@ -43,18 +43,16 @@ class Workspace:
 
     def cached(self, parts: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         """`build()` once per store version and key parts; rebuilt if the store changed while it ran."""
-        value: T | None = None
-        for _ in range(_RETRIES):
+        for attempt in range(1, _RETRIES + 1):
             version = self.store.version()
             with self._lock:
                 if version != self._version:
                     self.cache.clear()
                     self._version = version
             value = self.cache.get((version, *parts), build)
-            if self.store.version() == version:
+            if attempt == _RETRIES or self.store.version() == version:
                 return value
-        assert value is not None
-        return value
+        raise AssertionError("the loop returns on its last attempt")
 
     def index(self) -> UnitIndex:
         """Code, name, level and parent of every stored unit."""

@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from geojkn.options import COMMANDS, SETTINGS, Option
+from geojkn.options import COMMANDS, OPTIONS_BY_NAME, SETTINGS, Option
 from geojkn.web.params import PARAMETERS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-OPTIONS = {option.name: option for command in COMMANDS for option in command.options}
 
 
 def table_row(first_cell: str) -> str:
@@ -25,7 +24,7 @@ def test_every_command_and_its_options_are_documented(command):
         assert option.flag in row, f"{command.name} {option.flag} is not in its README row"
 
 
-@pytest.mark.parametrize("option", OPTIONS.values(), ids=lambda o: o.name)
+@pytest.mark.parametrize("option", OPTIONS_BY_NAME.values(), ids=lambda o: o.name)
 def test_every_option_has_a_row_with_its_values_and_default(option: Option):
     row = table_row(f"`{option.flag}`")
     for value in option.choices:

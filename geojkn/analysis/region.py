@@ -29,6 +29,7 @@ from ..schema import (
     NAME,
     PARENT,
     PERIOD,
+    POPULATION,
     PROVINSI,
     Level,
     Metric,
@@ -143,7 +144,7 @@ def summarise(data: RegionData, period: Period | None, target: float) -> Summary
     earlier = [p for p in data.periods if period is not None and p < period]
     return Summary(
         region=data.region, period=period, target=target, figures=region_figures(data, period, target),
-        desa=len(desa), desa_with_figures=int(desa["population"].notna().sum()), desa_at_target=len(at_target),
+        desa=len(desa), desa_with_figures=int(desa[POPULATION].notna().sum()), desa_at_target=len(at_target),
         kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(at_target[PARENT].nunique()),
         facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE]), periods=data.periods,
         previous=region_figures(data, earlier[-1], target) if earlier else None,
