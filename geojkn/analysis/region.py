@@ -67,7 +67,8 @@ class RegionData:
 
     def units_of(self, level: Level) -> gpd.GeoDataFrame:
         """The units of one level inside the region (empty if none are stored)."""
-        return self.units.get(level, empty_units(level))
+        found = self.units.get(level)
+        return empty_units(level) if found is None else found
 
     def figures_of(self, period: Period | None) -> pd.DataFrame:
         """The rolled-up counts of one period (no rows for None or a period without figures)."""
@@ -133,8 +134,9 @@ def region_figures(data: RegionData, period: Period | None, target: float) -> Fi
 
 
 def trend(data: RegionData, target: float) -> tuple[Figures, ...]:
-    """The region's figures for every period it has, oldest first."""
-    return tuple(region_figures(data, period, target) for period in data.periods)
+    """The region's figures for every period it has, oldest first (one pass over its own rows)."""
+    own = data.figures[data.figures[CODE] == data.region.code].sort_values(PERIOD)
+    return tuple(Figures.of(Period.parse(row[PERIOD]), row) for row in add_metrics(own, target).to_dict("records"))
 
 
 def summarise(data: RegionData, period: Period | None, target: float) -> Summary:
