@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pandas as pd
 
@@ -16,7 +15,6 @@ _FLOAT_TAIL = re.compile(r"^(\d+)\.0+$")
 HELP = "write codes as 33.20.01.2001, 3320012001 or ID3320012001"
 
 
-@lru_cache(maxsize=65536)
 def parse_code(value: str) -> str | None:
     """Return the dotted code for one spelling (dotted, plain, ID-prefixed), or None if it is not a code."""
     text = str(value).strip().upper().replace(" ", "")

@@ -15,7 +15,6 @@ import html
 import importlib
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +68,10 @@ def vendor_files() -> dict[str, Path]:
     return {name: base / rel for name, (base, rel) in vendor_sources().items()}
 
 
-@cache
 def _package_dir(module: str) -> Path:
     return Path(importlib.import_module(module).BASE_DIR)
 
 
-@cache
 def vendor_text(name: str) -> str:
     """The text of a vendor JS/CSS file; CSS images become data: URIs so the text stands alone."""
     text = vendor_files()[name].read_text(encoding="utf-8")
