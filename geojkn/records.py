@@ -17,7 +17,10 @@ from .schema import (
     ACTIVE,
     ACTIVE_COVERAGE,
     ACTIVITY_RATE,
+    COMPLETE,
     COVERAGE,
+    DESA_TOTAL,
+    DESA_WITH_FIGURES,
     FACILITY_GROUPS,
     FACILITY_TYPES,
     GAP,
@@ -71,6 +74,9 @@ class Figures:
     gap: int | None = None
     to_reactivate: int | None = None
     segments: Mapping[str, int | None] = field(default_factory=dict)
+    desa_with_figures: int = 0
+    desa_total: int = 0
+    complete: bool = False
 
     @classmethod
     def of(cls, period: Period | None, row: Mapping[Hashable, object]) -> Figures:
@@ -78,7 +84,8 @@ class Figures:
         return cls(period, _count(row.get(POPULATION)), _count(row.get(REGISTERED)), _count(row.get(ACTIVE)),
                    _share(row.get(COVERAGE)), _share(row.get(ACTIVE_COVERAGE)), _share(row.get(ACTIVITY_RATE)),
                    _count(row.get(GAP)), _count(row.get(TO_REACTIVATE)),
-                   {s: _count(row.get(s)) for s in SEGMENTS})
+                   {s: _count(row.get(s)) for s in SEGMENTS}, _count(row.get(DESA_WITH_FIGURES)) or 0,
+                   _count(row.get(DESA_TOTAL)) or 0, bool(row.get(COMPLETE, False)))
 
     def value(self, metric: Metric) -> float | None:
         """The value of one metric."""
@@ -86,10 +93,11 @@ class Figures:
         return number
 
     def to_json(self) -> dict[str, Any]:
-        """Period, counts and metrics (segments are reported beside them where they are wanted)."""
+        """Period, counts, metrics and how many desa they cover (segments are reported beside them)."""
         return {"period": _text(self.period), POPULATION: self.population, REGISTERED: self.registered,
                 ACTIVE: self.active, COVERAGE: self.coverage, ACTIVE_COVERAGE: self.active_coverage,
-                ACTIVITY_RATE: self.activity_rate, GAP: self.gap, TO_REACTIVATE: self.to_reactivate}
+                ACTIVITY_RATE: self.activity_rate, GAP: self.gap, TO_REACTIVATE: self.to_reactivate,
+                DESA_WITH_FIGURES: self.desa_with_figures, DESA_TOTAL: self.desa_total, COMPLETE: self.complete}
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,24 @@ class FacilityCounts:
 
 
 @dataclass(frozen=True)
+class Change:
+    """The change since an earlier period, on the units that have figures in both periods (like with like)."""
+
+    since: Period
+    level: Level  # the units compared: desa where they have figures, else the lowest level that does
+    compared: int  # units with figures in both periods
+    left_out: int  # units with figures in only one of the two
+    registered: int | None  # change in registered participants over the compared units
+    coverage_points: float | None  # change in registered coverage, in percentage points
+    active_coverage_points: float | None  # change in active coverage (None unless every compared unit has it)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"since": str(self.since), "level": str(self.level), "compared": self.compared,
+                "left_out": self.left_out, "registered": self.registered, "coverage_points": self.coverage_points,
+                "active_coverage_points": self.active_coverage_points}
+
+
+@dataclass(frozen=True)
 class Summary:
     """A region's figures for one period, what reaches the target, its facilities, and the period before."""
 
@@ -131,6 +157,7 @@ class Summary:
     facilities: FacilityCounts
     periods: tuple[Period, ...]
     previous: Figures | None
+    change: Change | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The object `geojkn summary --json` prints and /api/regions/<code>/summary answers."""
@@ -139,11 +166,13 @@ class Summary:
             **self.region.to_json(), "period": _text(self.period),
             **{k: figures[k] for k in (POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, ACTIVITY_RATE)},
             "target": self.target, GAP: figures[GAP], TO_REACTIVATE: figures[TO_REACTIVATE],
-            "desa": self.desa, "desa_with_figures": self.desa_with_figures, "desa_at_target": self.desa_at_target,
+            "desa": self.desa, "desa_with_figures": self.desa_with_figures, DESA_TOTAL: self.figures.desa_total,
+            COMPLETE: self.figures.complete, "desa_at_target": self.desa_at_target,
             "kecamatan": self.kecamatan, "kecamatan_with_desa_at_target": self.kecamatan_with_desa_at_target,
             "segments": dict(self.figures.segments), "facilities": self.facilities.to_json(),
             "periods": [str(p) for p in self.periods],
             "previous": None if self.previous is None else self.previous.to_json(),
+            "change": None if self.change is None else self.change.to_json(),
         }
 
 

@@ -14,6 +14,7 @@ from .schema import (
     ACTIVE_COVERAGE,
     ACTIVITY_RATE,
     CODE,
+    COMPLETE,
     COVERAGE,
     DESA,
     GAP,
@@ -56,26 +57,33 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
         f"  {word('facilities', lang):<{WIDTH}}FKTP {fac.fktp}, FKRTL {fac.fkrtl}, lab {fac.lab}, optik {fac.optik}, "
         f"apotek {fac.apotek}",
     ]
+    if s.period and not f.complete:
+        rows.append("  " + word("partial_note", lang, n=num(f.desa_with_figures), total=num(f.desa_total)))
     change = change_text(s, lang)
-    if change and s.previous is not None:
-        rows.append(f"  {word('change_since', lang, period=s.previous.period):<{WIDTH}}{change}")
+    if change and s.change is not None:
+        rows.append(f"  {word('change_since', lang, period=s.change.since):<{WIDTH}}{change}")
     return "\n".join(rows)
 
 
 def change_text(s: Summary, lang: Lang = Lang.ID) -> str | None:
-    """'+1,57 poin cakupan terdaftar (+36.133 peserta)' since the previous period, or None."""
-    prev, now = s.previous, s.figures
-    if prev is None or prev.coverage is None or now.coverage is None or None in (now.registered, prev.registered):
+    """'+1,57 poin cakupan terdaftar (+36.133 peserta); 207 desa dibandingkan' since the period before, computed
+    on the units with figures in both periods; None when there is nothing to compare."""
+    change = s.change
+    if change is None or change.coverage_points is None or change.registered is None:
         return None
-    points = (now.coverage - prev.coverage) * 100
-    people = (now.registered or 0) - (prev.registered or 0)
+    points, people = change.coverage_points, change.registered
 
     def sign(value: float) -> str:
         return "+" if value >= 0 else "−"
 
-    return (f"{sign(points)}{format_decimal(abs(points), 2, lang)} {word('points', lang)} "
+    text = (f"{sign(points)}{format_decimal(abs(points), 2, lang)} {word('points', lang)} "
             f"{metric_label(COVERAGE, lang).lower()} ({sign(people)}{format_int(abs(people), lang)} "
-            f"{word('participants', lang)})")
+            f"{word('participants', lang)}); "
+            + word("compared", lang, n=format_int(change.compared, lang),
+                   level=level_label(change.level, lang).lower()))
+    if change.left_out:
+        text += ", " + word("left_out", lang, n=format_int(change.left_out, lang))
+    return text
 
 
 def _cell(column: str, value: object, lang: Lang) -> str:
@@ -102,14 +110,27 @@ def rank_table(ranking: Ranking, lang: Lang = Lang.ID) -> str:
     head = text + [metric_label(COVERAGE, lang), metric_label(ACTIVE_COVERAGE, lang), word("population", lang),
                    word("registered", lang), metric_label(GAP, lang), metric_label(TO_REACTIVATE, lang)]
     rows = []
-    for _, r in table.iterrows():
-        cells = [str(r["rank"]), r[CODE], str(r[NAME])] + ([str(r[KECAMATAN_NAME] or "")] if with_kec else [])
+    mark = word("partial_mark", lang)
+    partial = ~table[COMPLETE].astype(bool) if COMPLETE in table else pd.Series(False, index=table.index)
+    for (_, r), part in zip(table.iterrows(), partial, strict=True):
+        name = str(r[NAME]) + (f" {mark}" if part else "")
+        cells = [str(r["rank"]), r[CODE], name] + ([str(r[KECAMATAN_NAME] or "")] if with_kec else [])
         rows.append(cells + [_cell(c, r[c], lang) for c in NUMERIC])
-    gap, reactivate = table[GAP].sum(), table[TO_REACTIVATE].sum(min_count=1)
-    total = (f"{word('total', lang)}: {format_int(len(table), lang)} {word('units', lang)}, "
-             f"{metric_label(GAP, lang).lower()} {format_int(gap, lang)}, "
-             f"{metric_label(TO_REACTIVATE, lang).lower()} {format_int(reactivate, lang)}")
-    return "\n".join([title, *_aligned(head, rows, len(text)), total])
+    lines = [title, *_aligned(head, rows, len(text)), rank_total(table, lang)]
+    return "\n".join(lines + ([word("rank_partial", lang)] if partial.any() else []))
+
+
+def rank_total(table: pd.DataFrame, lang: Lang = Lang.ID) -> str:
+    """The totals under a ranking, saying how they were formed: sums over the listed units, where a unit that
+    reaches the target adds 0 to the people still to enrol (so they can differ from the region's own gap)."""
+    partial = int((~table[COMPLETE].astype(bool)).sum()) if COMPLETE in table else 0
+    return word("rank_total", lang, total=word("total", lang), n=format_int(len(table), lang),
+                units=word("units", lang),
+                partial=word("rank_total_partial", lang, n=format_int(partial, lang)) if partial else "",
+                gap=metric_label(GAP, lang).lower(),
+                gap_sum=word("sum_of_units", lang, value=format_int(table[GAP].sum(), lang)),
+                reactivate=metric_label(TO_REACTIVATE, lang).lower(),
+                reactivate_sum=word("sum_plain", lang, value=format_int(table[TO_REACTIVATE].sum(), lang)))
 
 
 def rank_csv(table: pd.DataFrame) -> str:

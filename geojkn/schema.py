@@ -19,7 +19,12 @@ REGISTERED = "registered"
 ACTIVE = "active"
 SEGMENTS = ("pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp")
 COUNTS = (POPULATION, REGISTERED, ACTIVE) + SEGMENTS
-DESA_WITH_FIGURES = "desa_with_figures"  # how many desa rows a rolled-up total was added from
+DESA_WITH_FIGURES = "desa_with_figures"  # desa inside a unit whose population and registered are given
+DESA_TOTAL = "desa_total"  # desa inside a unit (stored boundaries)
+COMPLETE = "complete"  # a unit's population and registered cover the whole unit (see analysis/rollup.py)
+# Population and registered behind the active rates where they cover fewer desa than the unit's own
+# (a partial unit whose active participants are not given everywhere); dropped once the rates are computed.
+ACTIVE_BASE = ("active_base_population", "active_base_registered")
 
 
 class Metric(StrEnum):

@@ -42,6 +42,17 @@ WORDS: dict[Lang, dict[str, str]] = {
         "with_figures": "{n} dari {total} desa/kel. memiliki data", "change_since": "Perubahan sejak {period}",
         "facilities": "Fasilitas kesehatan", "code": "Kode", "name": "Nama", "rank": "No", "total": "Jumlah",
         "units": "unit", "no_match": "Tidak ada unit yang memenuhi kriteria.",
+        "partial": "sebagian", "partial_mark": "*", "partial_legend": "sebagian: tidak semua desa/kel. punya data",
+        "partial_note": "Angka ini sebagian: hanya {n} dari {total} desa/kel. yang memiliki data; cakupan dihitung "
+                        "pada desa/kel. tersebut, dan tidak dibandingkan dengan target seolah lengkap.",
+        "desa_data": "Desa/kel. dengan data", "desa_of": "{n} dari {total}",
+        "compared": "{n} {level} dibandingkan", "left_out": "{n} tanpa data di salah satu periode tidak dihitung",
+        "rank_partial": "* sebagian: tidak semua desa/kel. unit ini memiliki data; angkanya hanya untuk desa/kel. "
+                        "yang memiliki data.",
+        "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
+        "rank_total_partial": " ({n} sebagian)",
+        "sum_of_units": "{value} (jumlah tiap unit; unit yang sudah mencapai target dihitung 0)",
+        "sum_plain": "{value} (jumlah tiap unit)",
         # maps
         "source": "Sumber", "below_target": "di bawah target {target}", "main_area": "Daratan utama",
         "whole_region": "Seluruh wilayah", "zoom_to": "Perbesar ke", "outline": "Batas kecamatan",
@@ -102,6 +113,17 @@ WORDS: dict[Lang, dict[str, str]] = {
         "with_figures": "{n} of {total} desa/kel. have figures", "change_since": "Change since {period}",
         "facilities": "Health facilities", "code": "Code", "name": "Name", "rank": "No", "total": "Total",
         "units": "units", "no_match": "No unit matches.",
+        "partial": "partial", "partial_mark": "*", "partial_legend": "partial: not every desa/kel. has figures",
+        "partial_note": "These figures are partial: only {n} of {total} desa/kel. have figures; coverage is computed "
+                        "over those desa/kel. and is not compared with the target as if whole.",
+        "desa_data": "Desa/kel. with figures", "desa_of": "{n} of {total}",
+        "compared": "{n} {level} compared", "left_out": "{n} with figures in only one of the periods left out",
+        "rank_partial": "* partial: not every desa/kel. of this unit has figures; its figures cover only those "
+                        "that do.",
+        "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
+        "rank_total_partial": " ({n} partial)",
+        "sum_of_units": "{value} (the sum over the units; a unit at the target counts 0)",
+        "sum_plain": "{value} (the sum over the units)",
         "source": "Source", "below_target": "below the {target} target", "main_area": "Main area",
         "whole_region": "Whole region", "zoom_to": "Zoom to", "outline": "Kecamatan boundaries",
         "source_figures": "BPJS Kesehatan, {period}",

@@ -18,10 +18,10 @@ import geopandas as gpd
 import pandas as pd
 
 from .analysis.facilities import place_facilities, within_region
-from .analysis.metrics import rollup
 from .analysis.overview import overview
 from .analysis.region import RegionData
 from .analysis.regions import UnitIndex
+from .analysis.rollup import rollup
 from .cache import Cache
 from .errors import DataError, NotFound
 from .records import Figures, Region
@@ -88,7 +88,8 @@ class Workspace:
         if DESA in units:
             desa = units[DESA]
             units[DESA] = desa.assign(**{KECAMATAN_NAME: desa[PARENT].map(index.names)})
-        figures = rollup(self.store.figures(within=region.code))
+        inside = [code for code in index.names if code == region.code or code.startswith(region.code + ".")]
+        figures = rollup(self.store.figures(within=region.code), inside)
         return RegionData(region, index.parents(region.code), units, figures, self._facilities(region.code))
 
     def _facilities(self, code: str) -> gpd.GeoDataFrame:
@@ -104,7 +105,7 @@ class Workspace:
         """The regions a planner picks from, with their latest figures."""
         if not self.store.exists():
             return []
-        figures: pd.DataFrame = self.cached(("rollup",), lambda: rollup(self.store.figures()))
+        figures: pd.DataFrame = self.cached(("rollup",), lambda: rollup(self.store.figures(), self.index().names))
         return overview(self.index(), figures, target)
 
     def unit_list(self, level: Level | None = None) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from geojkn.cli import build_parser
 from geojkn.options import LIMIT, PERIOD, TARGET
 from geojkn.readers.boundaries import read_boundaries
 
-from conftest import FASKES_JD, JEPARA_DEMAK, write_figures
+from conftest import FASKES_JD, JEPARA_DEMAK, TINY_DESA, write_figures
 
 
 def spread(total, weights):
@@ -244,3 +244,33 @@ def test_xlsx_with_title_rows_and_a_named_sheet(tiny_store, tmp_path, runner):
     assert (data["period"], data["population"], data["registered"], data["active"]) == ("2024-03", 3000, 2640, 1800)
     status, _, err = runner("--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx", "--sheet", "Mei")
     assert status == 2 and "Rekap Maret" in err
+
+
+def test_a_desa_missing_from_the_file_makes_the_totals_partial_and_says_so(tiny_store, tmp_path, runner):
+    write_figures(tmp_path / "feb.csv", TINY_DESA[:3], [1000, 2000, 1500], [990, 1700, 1300], [700, 1000, 900])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
+    data = json.loads(runner("--store", tiny_store, "summary", "99.01", "--json").out)
+    assert data["complete"] is False and (data["desa_with_figures"], data["desa_total"]) == (3, 4)
+    assert (data["population"], data["registered"]) == (4500, 3990)  # the three desa with figures, like with like
+    # the change since January compares the same three desa, not 3 desa against 4
+    change = data["change"]
+    assert (change["compared"], change["left_out"], change["level"]) == (3, 1, "desa")
+    assert change["registered"] == 3990 - (950 + 1500 + 1200)
+    assert change["coverage_points"] == pytest.approx((3990 / 4500 - 3650 / 4500) * 100)
+    text = runner("--store", tiny_store, "summary", "99.01").out
+    assert "sebagian: hanya 3 dari 4 desa/kel." in text and "3 desa/kel. dibandingkan, 1 tanpa data" in text
+    ranked = runner("--store", tiny_store, "rank", "99.01", "--lang", "en").out
+    assert "Tegalrejo *" in ranked and "1 partial" in ranked and "* partial: not every desa/kel." in ranked
+
+
+def test_an_empty_cell_counts_as_a_desa_without_figures_everywhere(tiny_store, tmp_path, runner, client):
+    lines = (tmp_path / "jan.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("2.000", "")  # 99.01.01.2002 loses its population
+    (tmp_path / "empty.csv").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "empty.csv", "--period", "2024-03").status == 0
+    summary = json.loads(runner("--store", tiny_store, "summary", "99.01", "--json").out)
+    ranked = json.loads(runner("--store", tiny_store, "rank", "99.01", "--format", "json").out)
+    assert summary["population"] == 3000 and summary["complete"] is False  # never null, never silently whole
+    kecamatan = {u["code"]: u for u in ranked["units"]}
+    assert kecamatan["99.01.01"]["complete"] is False and kecamatan["99.01.02"]["complete"] is True
+    assert sum(u["to_reactivate"] for u in ranked["units"]) == summary["to_reactivate"]

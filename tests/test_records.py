@@ -6,18 +6,21 @@ import json
 
 SUMMARY_KEYS = ["code", "name", "level", "period", "population", "registered", "active", "coverage",
                 "active_coverage", "activity_rate", "target", "gap", "to_reactivate", "desa", "desa_with_figures",
-                "desa_at_target", "kecamatan", "kecamatan_with_desa_at_target", "segments", "facilities", "periods",
-                "previous"]
+                "desa_total", "complete", "desa_at_target", "kecamatan", "kecamatan_with_desa_at_target", "segments",
+                "facilities", "periods", "previous", "change"]
 FIGURES_KEYS = ["period", "population", "registered", "active", "coverage", "active_coverage", "activity_rate",
-                "gap", "to_reactivate"]
+                "gap", "to_reactivate", "desa_with_figures", "desa_total", "complete"]
+CHANGE_KEYS = ["since", "level", "compared", "left_out", "registered", "coverage_points", "active_coverage_points"]
 UNIT_KEYS = ["rank", "code", "name", "kecamatan_name", "population", "registered", "active", "coverage",
-             "active_coverage", "activity_rate", "gap", "to_reactivate"]
+             "active_coverage", "activity_rate", "gap", "to_reactivate", "desa_with_figures", "desa_total",
+             "complete"]
 
 
 def test_summary_json_keeps_its_documented_shape(runner):
     data = json.loads(runner("summary", "99.01", "--json").out)
     assert list(data) == SUMMARY_KEYS
     assert list(data["previous"]) == FIGURES_KEYS
+    assert list(data["change"]) == CHANGE_KEYS and data["change"]["since"] == "2024-06"
     assert list(data["segments"]) == ["pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp"]
     assert list(data["facilities"]) == ["fktp", "fkrtl", "lab", "optik", "apotek", "by_type"]
     assert all(isinstance(data[k], int) for k in ("population", "registered", "active", "gap", "desa"))

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from geojkn.analysis.metrics import rollup
 from geojkn.analysis.region import (
     RegionData,
     check_level,
@@ -21,6 +20,7 @@ from geojkn.analysis.region import (
     unit_table,
     view_levels,
 )
+from geojkn.analysis.rollup import rollup
 from geojkn.errors import DataError
 from geojkn.period import Period
 from geojkn.records import Region

@@ -16,26 +16,32 @@ import pandas as pd
 
 from ..errors import DataError
 from ..period import Period
-from ..records import FacilityCounts, Figures, Ranking, Region, Summary
+from ..records import Change, FacilityCounts, Figures, Ranking, Region, Summary
 from ..schema import (
+    ACTIVE,
     CODE,
+    COMPLETE,
     COVERAGE,
     CRS,
     DESA,
+    DESA_TOTAL,
     DESA_WITH_FIGURES,
     FACILITY_TYPE,
     KECAMATAN,
     LEVEL,
+    LEVELS,
     NAME,
     PARENT,
     PERIOD,
     POPULATION,
     PROVINSI,
+    REGISTERED,
     Level,
     Metric,
 )
 from .metrics import add_metrics
 from .ranking import rank_units
+from .rollup import unit_tree
 
 UNIT_COLUMNS = (CODE, NAME, PARENT, LEVEL)
 
@@ -53,8 +59,15 @@ class RegionData:
     region: Region
     parents: tuple[Region, ...]
     units: Mapping[Level, gpd.GeoDataFrame]
-    figures: pd.DataFrame  # analysis.metrics.rollup: period, code, level, counts, desa_with_figures
+    figures: pd.DataFrame  # analysis.rollup.rollup: period, code, level, counts, desa_with_figures, complete
     facilities: gpd.GeoDataFrame
+
+    @cached_property
+    def desa_totals(self) -> dict[str, int]:
+        """How many desa each unit of the region holds (stored boundaries)."""
+        codes = [code for frame in self.units.values() for code in frame[CODE]]
+        tree = unit_tree(codes)
+        return dict(zip(tree[CODE], tree[DESA_TOTAL].astype(int), strict=True))
 
     @cached_property
     def periods(self) -> tuple[Period, ...]:
@@ -121,8 +134,10 @@ def unit_table(data: RegionData, level: Level, period: Period | None, target: fl
     """The units of a level with their counts for the period (own rows or sums of their desa) and metrics."""
     units = data.units_of(level)
     counts = data.figures_of(period).drop(columns=LEVEL)
-    table = units.merge(counts, on=CODE, how="left")
+    table = units.merge(counts.drop(columns=DESA_TOTAL), on=CODE, how="left")
     table[DESA_WITH_FIGURES] = table[DESA_WITH_FIGURES].fillna(0).astype("int64")
+    table[DESA_TOTAL] = table[CODE].map(data.desa_totals).fillna(0).astype("int64")
+    table[COMPLETE] = table[COMPLETE].astype("boolean").fillna(False).astype(bool)
     return gpd.GeoDataFrame(add_metrics(table, target), geometry="geometry", crs=units.crs)
 
 
@@ -130,7 +145,9 @@ def region_figures(data: RegionData, period: Period | None, target: float) -> Fi
     """The region's own figures for one period (summed from its units unless a file gave its own row)."""
     rows = data.figures_of(period)
     own = add_metrics(rows[rows[CODE] == data.region.code], target)
-    return Figures.of(period, own.iloc[0].to_dict() if len(own) else {})
+    if len(own):
+        return Figures.of(period, own.iloc[0].to_dict())
+    return Figures(period, desa_total=data.desa_totals.get(data.region.code, 0))
 
 
 def trend(data: RegionData, target: float) -> tuple[Figures, ...]:
@@ -146,11 +163,41 @@ def summarise(data: RegionData, period: Period | None, target: float) -> Summary
     earlier = [p for p in data.periods if period is not None and p < period]
     return Summary(
         region=data.region, period=period, target=target, figures=region_figures(data, period, target),
-        desa=len(desa), desa_with_figures=int(desa[POPULATION].notna().sum()), desa_at_target=len(at_target),
+        desa=len(desa), desa_with_figures=int(desa[COMPLETE].sum()), desa_at_target=len(at_target),
         kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(at_target[PARENT].nunique()),
         facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE]), periods=data.periods,
         previous=region_figures(data, earlier[-1], target) if earlier else None,
+        change=compare(data, period, earlier[-1]) if earlier and period is not None else None,
     )
+
+
+def compare(data: RegionData, period: Period, since: Period) -> Change | None:
+    """The change from `since` to `period` over the units with figures in both: desa where there are any such,
+    else the lowest level that has them (kecamatan own rows, ...). None when no unit has figures in both."""
+    now, before = data.figures_of(period), data.figures_of(since)
+    for level in reversed(LEVELS[data.region.level.depth - 1:]):
+        a = now[(now[LEVEL] == level) & now[COMPLETE]].set_index(CODE)
+        b = before[(before[LEVEL] == level) & before[COMPLETE]].set_index(CODE)
+        both = a.index.intersection(b.index)
+        if len(both) == 0:
+            continue
+        left_out = len(a.index.symmetric_difference(b.index))
+        a, b = a.loc[both], b.loc[both]
+        coverage = [_share(x[REGISTERED], x[POPULATION]) for x in (a, b)]
+        active = [_share(x[ACTIVE], x[POPULATION]) if x[ACTIVE].notna().all() else None for x in (a, b)]
+        return Change(since, level, len(both), left_out, int(a[REGISTERED].sum() - b[REGISTERED].sum()),
+                      _points(coverage), _points(active))
+    return None
+
+
+def _share(part: pd.Series, whole: pd.Series) -> float | None:
+    total = float(whole.sum())
+    return float(part.sum()) / total if total > 0 else None
+
+
+def _points(shares: list[float | None]) -> float | None:
+    now, before = shares
+    return None if now is None or before is None else (now - before) * 100
 
 
 def rank(data: RegionData, level: Level, metric: Metric, below: float | None, period: Period | None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 import geopandas as gpd
 import shapely
@@ -24,11 +26,11 @@ from .assets import (
     page_of,
 )
 from .classify import NO_DATA, Classification, classify
-from .controls import PageStyle, ZoomTo
+from .controls import PageStyle, PartialPatterns, ZoomTo
 from .facilities import add_facility_layers, facility_groups
 from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, rounded
 from .legend import Legend, legend_html
-from .palettes import BELOW_TARGET_BORDER, BORDER, NO_DATA_BORDER, NO_DATA_FILL, OUTLINE
+from .palettes import BELOW_TARGET_BORDER, BORDER, NO_DATA_BORDER, NO_DATA_FILL, OUTLINE, PARTIAL_PATTERN_ID
 from .safety import escape_text
 from .tooltip import tooltip_table
 
@@ -54,16 +56,19 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
         raise DataError("There are no units with a boundary to draw.")
     level = _level(shapes)
     classification = classify(shapes[metric], metric, classes, target)
+    partial = _partial(shapes, classification)
     groups = facility_groups(facilities)
     fmap = _new_map(shapes, basemap, assets or AssetMode(), bool(groups), title)
-    _add_units(fmap, shapes, classification, level, lang, target)
+    if any(partial):
+        PartialPatterns(classification.colors).add_to(fmap)
+    _add_units(fmap, shapes, classification, partial, level, lang, target)
     if outline is not None and len(outline):
         _add_outline(fmap, prepare(outline, OUTLINE_COLUMNS, "kecamatan outline"), lang)
     if groups:
         add_facility_layers(fmap, groups, lang)
     below = classification.kind == "rate"
     body = legend_html(classification, title=title, period=period, source=source, lang=lang,
-                       target=target, facility_groups=tuple(groups), below_target=below)
+                       target=target, facility_groups=tuple(groups), below_target=below, partial=partial)
     Legend(body).add_to(fmap)
     _fit(fmap, shapes, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
@@ -97,25 +102,37 @@ def _new_map(shapes: gpd.GeoDataFrame, basemap: str, assets: AssetMode, clusters
     return fmap
 
 
-def _style_for(classification: Classification, cls: int, below: bool) -> dict:
-    """The path style of one unit from its class; no-data units are hatched with a dashed border."""
+def _partial(shapes: gpd.GeoDataFrame, classification: Classification) -> tuple[bool, ...]:
+    """Units with a value whose figures do not cover all their desa (the roll-up's `complete` is false)."""
+    if schema.COMPLETE not in shapes.columns:
+        return tuple(False for _ in classification.index)
+    whole = shapes[schema.COMPLETE].fillna(False).astype(bool).to_numpy()
+    return tuple(bool(not w and cls != NO_DATA) for w, cls in zip(whole, classification.index, strict=True))
+
+
+def _style_for(classification: Classification, cls: int, below: bool, partial: bool = False) -> dict[str, Any]:
+    """The path style of one unit from its class; no-data units are hatched with a dashed border, partial units
+    striped in their class colour and never outlined as below the target (they are not a whole unit's figure)."""
     if cls == NO_DATA:
         return {"fillColor": NO_DATA_FILL, "fillOpacity": 1.0, "color": NO_DATA_BORDER,
                 "weight": 1.0, "dashArray": "4 3"}
+    if partial:
+        return {"fillColor": f"url(#{PARTIAL_PATTERN_ID.format(index=cls)})", "fillOpacity": 1.0,
+                "color": BORDER, "weight": 0.6}
     if below:
         return {"fillColor": classification.colors[cls], "fillOpacity": 0.85,
                 "color": BELOW_TARGET_BORDER, "weight": 1.6}
     return {"fillColor": classification.colors[cls], "fillOpacity": 0.85, "color": BORDER, "weight": 0.6}
 
 
-def _features(shapes: gpd.GeoDataFrame, classification: Classification, level: Level, metric: Metric,
-              lang: Lang, target: float) -> tuple[dict, list[dict], list[str]]:
+def _features(shapes: gpd.GeoDataFrame, classification: Classification, partial: tuple[bool, ...], level: Level,
+              metric: Metric, lang: Lang, target: float) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
     """The units as GeoJSON (tooltip strings only as properties), each unit's style, the tooltip labels."""
     table, aliases = tooltip_table(shapes, level, metric, lang, target)
     values = shapes[metric].astype(float)
     below = (values < target).to_numpy() if classification.kind == "rate" else [False] * len(shapes)
-    styles = [_style_for(classification, cls, bool(low) and cls != NO_DATA)
-              for cls, low in zip(classification.index, below, strict=True)]
+    styles = [_style_for(classification, cls, bool(low) and cls != NO_DATA, part)
+              for cls, low, part in zip(classification.index, below, partial, strict=True)]
     records = table.to_dict(orient="records")
     features = [{"type": "Feature", "id": str(pos), "properties": records[pos],
                  "geometry": shapely.geometry.mapping(geom)}
@@ -124,8 +141,8 @@ def _features(shapes: gpd.GeoDataFrame, classification: Classification, level: L
 
 
 def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Classification,
-               level: Level, lang: Lang, target: float) -> None:
-    data, styles, aliases = _features(shapes, classification, level, classification.metric, lang, target)
+               partial: tuple[bool, ...], level: Level, lang: Lang, target: float) -> None:
+    data, styles, aliases = _features(shapes, classification, partial, level, classification.metric, lang, target)
     fields = list(data["features"][0]["properties"])
     name = escape_text(metric_title(classification.metric, lang, format_percent(target, 0, lang)))
     folium.GeoJson(

@@ -6,7 +6,14 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from .geometry import Bounds
-from .palettes import MAP_BACKGROUND, NO_DATA_BACKGROUND, NO_DATA_LINE, NO_DATA_PATTERN_ID
+from .palettes import (
+    MAP_BACKGROUND,
+    NO_DATA_BACKGROUND,
+    NO_DATA_LINE,
+    NO_DATA_PATTERN_ID,
+    PARTIAL_PATTERN_ID,
+    PARTIAL_STRIPE,
+)
 
 
 class PageStyle(MacroElement):
@@ -46,6 +53,30 @@ class PageStyle(MacroElement):
         self.pattern_id = NO_DATA_PATTERN_ID
         self.hatch_background = NO_DATA_BACKGROUND
         self.hatch_line = NO_DATA_LINE
+
+
+class PartialPatterns(MacroElement):
+    """One SVG pattern per class colour (the colour striped with white) that partial units fill with."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+            <svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
+            {% for id, color in this.patterns %}
+                <pattern id="{{ id }}" patternUnits="userSpaceOnUse" width="7" height="7"
+                         patternTransform="rotate(45)">
+                    <rect width="7" height="7" fill="{{ color }}"></rect>
+                    <line x1="0" y1="0" x2="0" y2="7" stroke="{{ this.stripe }}" stroke-width="3"></line>
+                </pattern>
+            {% endfor %}
+            </defs></svg>
+        {% endmacro %}
+    """)
+
+    def __init__(self, colors: tuple[str, ...]) -> None:
+        super().__init__()
+        self._name = "PartialPatterns"
+        self.patterns = [(PARTIAL_PATTERN_ID.format(index=i), color) for i, color in enumerate(colors)]
+        self.stripe = PARTIAL_STRIPE
 
 
 class ZoomTo(MacroElement):

@@ -27,6 +27,7 @@ LEGEND_CSS = f"""
   border: 1px solid #636363; }}
 .geojkn-legend .gj-nodata {{ border: 1px dashed {NO_DATA_BORDER};
   background: repeating-linear-gradient(45deg, {NO_DATA_BACKGROUND} 0 3px, {NO_DATA_LINE} 3px 4px); }}
+.geojkn-legend .gj-partial {{ background: repeating-linear-gradient(45deg, #fd8d3c 0 3px, #ffffff 3px 6px); }}
 .geojkn-legend .gj-below {{ background: #fff; border: 2.5px solid {BELOW_TARGET_BORDER}; }}
 .geojkn-legend .gj-dot {{ display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   border: 1.5px solid #fff; box-shadow: 0 0 0 1px #555; margin: 0 5px 0 4px; }}
@@ -35,14 +36,15 @@ LEGEND_CSS = f"""
 
 def legend_html(classification: Classification, *, title: str | None, period: Period | str | None,
                 source: str | None, lang: Lang = Lang.ID, target: float = 0.95,
-                facility_groups: tuple[str, ...] = (), below_target: bool = False) -> str:
+                facility_groups: tuple[str, ...] = (), below_target: bool = False,
+                partial: tuple[bool, ...] = ()) -> str:
     """The legend as an HTML fragment: title, metric, period, source, classes with counts, extras."""
     goal = format_percent(target, 0, lang)
     parts = ['<div class="geojkn-legend-body">']
     if title:
         parts.append(f"<h4>{escape_text(title)}</h4>")
     parts.append(f'<div class="gj-metric">{escape_text(metric_title(classification.metric, lang, goal))}</div>')
-    parts.append(_class_table(classification, lang, goal, below_target))
+    parts.append(_class_table(classification, lang, goal, below_target, partial))
     parts.append(_facility_list(facility_groups, lang))
     when = period_text(period, lang)
     if when:
@@ -57,14 +59,21 @@ def _row(swatch: str, label: str, count: str = "") -> str:
     return f'<tr><td>{swatch}</td><td>{label}</td><td class="gj-count">{count}</td></tr>'
 
 
-def _class_table(classification: Classification, lang: Lang, goal: str, below_target: bool) -> str:
+def _class_table(classification: Classification, lang: Lang, goal: str, below_target: bool,
+                 partial: tuple[bool, ...]) -> str:
+    """Each class with the number of whole units in it, then no data, partial units and the target outline."""
     rows = []
     labels = class_labels(classification, lang)
-    for color, label, count in zip(classification.colors, labels, classification.counts, strict=True):
+    whole = [cls for cls, part in zip(classification.index, partial or (False,) * len(classification.index),
+                                      strict=True) if not part]
+    for i, (color, label) in enumerate(zip(classification.colors, labels, strict=True)):
         swatch = f'<span class="gj-swatch" style="background:{escape_text(color)}"></span>'
-        rows.append(_row(swatch, escape_text(label), format_int(count, lang)))
+        rows.append(_row(swatch, escape_text(label), format_int(whole.count(i), lang)))
     rows.append(_row('<span class="gj-swatch gj-nodata"></span>', escape_text(word("no_data", lang)),
                      format_int(classification.no_data, lang)))
+    if any(partial):
+        rows.append(_row('<span class="gj-swatch gj-partial"></span>', escape_text(word("partial_legend", lang)),
+                         format_int(sum(partial), lang)))
     if below_target:
         rows.append(_row('<span class="gj-swatch gj-below"></span>',
                          escape_text(word("below_target", lang, target=goal))))

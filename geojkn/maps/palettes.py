@@ -29,6 +29,11 @@ NO_DATA_BORDER = "#737373"
 NO_DATA_BACKGROUND = "#f0f0f0"
 NO_DATA_LINE = "#969696"
 
+# Partial units (not every desa has figures): their class colour striped with white, so they are never read as
+# a whole unit's figure; one SVG pattern per class colour.
+PARTIAL_PATTERN_ID = "geojkn-partial-{index}"
+PARTIAL_STRIPE = "#ffffff"
+
 BORDER = "#636363"
 BELOW_TARGET_BORDER = "#67000d"
 OUTLINE = "#111111"

@@ -32,9 +32,24 @@ def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: L
     rows["t_gap"] = (metric_title(schema.GAP, lang, goal), _ints(units, schema.GAP, lang))
     if metric == schema.TO_REACTIVATE:
         rows["t_rea"] = (metric_label(schema.TO_REACTIVATE, lang), _ints(units, schema.TO_REACTIVATE, lang))
+    if level != schema.DESA and schema.DESA_TOTAL in units.columns:
+        rows["t_desa"] = (word("desa_data", lang), _coverage_of_desa(units, lang))
     table = pd.DataFrame({key: values.map(escape_text).to_numpy() for key, (_, values) in rows.items()},
                          index=units.index)
     return table, [escape_text(label) for label, _ in rows.values()]
+
+
+def _coverage_of_desa(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
+    """'12 dari 14 (sebagian)': how many of a unit's desa its figures cover, marked when they are partial."""
+    with_figures, total = _column(units, schema.DESA_WITH_FIGURES), _column(units, schema.DESA_TOTAL)
+    whole = (units[schema.COMPLETE].fillna(False).astype(bool) if schema.COMPLETE in units
+             else pd.Series(False, index=units.index))
+    has_value = _column(units, schema.POPULATION).notna()
+    texts = []
+    for n, total_n, complete, value in zip(with_figures, total, whole, has_value, strict=True):
+        text = word("desa_of", lang, n=format_int(n, lang), total=format_int(total_n, lang))
+        texts.append(text + (f" ({word('partial', lang)})" if value and not complete else ""))
+    return pd.Series(texts, index=units.index)
 
 
 def _column(units: gpd.GeoDataFrame, name: str) -> pd.Series:
