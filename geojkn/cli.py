@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         p = sub.add_parser(command.name, help=command.help, description=command.help)
         for argument in command.arguments:
-            p.add_argument(argument.name, help=argument.help)
+            p.add_argument(argument.name, help=argument.help, nargs="?" if argument.optional else None)
         for option in command.options:
             flags = [f for f in (option.short, option.flag) if f]
             if option.switch:
@@ -65,7 +65,21 @@ def cmd_import_boundaries(ws: Workspace, v: Values) -> None:
 def cmd_import_figures(ws: Workspace, v: Values) -> None:
     from .importing import import_figures
     period = str(v["period"]) if v["period"] else None
-    _print_lines(import_figures(ws.store, v["file"], period=period, sheet=v["sheet"], lang=v["lang"]))
+    _print_lines(import_figures(ws.store, v["file"], period=period, sheet=v["sheet"], merge=v["merge"],
+                                lang=v["lang"]))
+
+
+def cmd_remove_figures(ws: Workspace, v: Values) -> None:
+    ws.store.check_writable()
+    region = ws.resolve(v["region"]) if v["region"] else None
+    within, period = region.code if region else None, str(v["period"])
+    if ws.store.figures(period, within=within).empty:
+        where = f" in {region.name}" if region else ""
+        raise DataError(f"No figures for {period}{where} to remove. Months with figures: "
+                        f"{', '.join(ws.store.periods()) or 'none'}.")
+    removed = ws.store.remove_figures(period, within=within, source="geojkn remove-figures")
+    where = f" ({region.name})" if region else ""
+    print(word("removed", v["lang"], n=format_int(removed, v["lang"]), period=period, where=where))
 
 
 def cmd_import_facilities(ws: Workspace, v: Values) -> None:
@@ -150,6 +164,7 @@ HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "import-boundaries": cmd_import_boundaries,
     "import-figures": cmd_import_figures,
     "import-facilities": cmd_import_facilities,
+    "remove-figures": cmd_remove_figures,
     "summary": cmd_summary,
     "rank": cmd_rank,
     "regions": cmd_regions,

@@ -5,12 +5,24 @@ Each import returns the lines of its report, in the chosen language with its num
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
 from .analysis.facilities import place_facilities
+from .analysis.file_check import (
+    Replacement,
+    Stray,
+    disagreements,
+    replacements,
+    scope,
+    split_totals,
+    strays,
+    without_population,
+)
 from .analysis.matching import match_figures
+from .analysis.regions import UnitIndex
 from .errors import DataError
 from .formatting import format_int
 from .options import Lang
@@ -32,7 +44,7 @@ from .schema import (
     UNIT_CODE,
 )
 from .store import Store
-from .vocabulary import word
+from .vocabulary import level_label, word
 
 SHOWN = 10
 
@@ -68,8 +80,9 @@ def _orphans(index: pd.DataFrame) -> list[str]:
 
 
 def import_figures(store: Store, path: str | Path, *, period: str | None = None, sheet: str | None = None,
-                   lang: Lang = Lang.ID) -> list[str]:
-    """Read an enrollment file, match its rows to the stored units and store them for their period."""
+                   merge: bool = False, lang: Lang = Lang.ID) -> list[str]:
+    """Read an enrollment file, match its rows to the stored units and store them as the truth for their month
+    in the kabupaten they cover (or, with merge, beside what is stored). Everything is checked before writing."""
     store.check_writable()
     index = store.unit_index()
     if index.empty:
@@ -82,9 +95,56 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
         raise DataError(f"{Path(path).name}: none of the {len(figures)} rows matches a unit in the store. "
                         "Check that the file is for a region whose boundaries you imported, and its code column. "
                         + " ".join(report.lines(Lang.EN)[:6]))
-    periods = ", ".join(sorted(matched[PERIOD].unique()))
-    store.put_figures(matched, str(path), detail=f"{len(matched)} of {len(figures)} rows matched")
-    return [word("imported_figures", lang, periods=periods, file=Path(path).name)] + report.lines(lang)
+    unit_index = UnitIndex(index)
+    rows, totals = split_totals(matched)
+    where = None if merge else scope(rows)
+    if where is not None:
+        _refuse_strays(strays(rows, unit_index), rows, unit_index, Path(path).name)
+    before = store.figures()
+    store.put_figures(rows, str(path), detail=f"{len(rows)} of {len(figures)} rows matched", replace=where)
+    periods = ", ".join(sorted(rows[PERIOD].unique()))
+    lines = [word("imported_figures", lang, periods=periods, file=Path(path).name)] + report.lines(lang)
+    if where is None:
+        lines.append(word("merged", lang))
+    else:
+        lines += [_replacement_line(change, unit_index, lang) for change in replacements(before, rows, where)]
+    lines += [word("total_row", lang, row=t.row, code=t.code, population=format_int(t.population, lang),
+                   units=format_int(t.population_of_units, lang)) for t in totals]
+    lines += [word("disagrees", lang, row=d.row, code=d.code, count=word(d.count, lang).lower(),
+                   own=format_int(d.own, lang), units=format_int(d.units, lang))
+              for d in disagreements(rows, unit_index)]
+    missing = without_population(store.figures(), where or scope(rows))
+    if missing:
+        lines.append(word("needs_population", lang, n=format_int(missing, lang)))
+    return lines
+
+
+def _refuse_strays(found: list[Stray], rows: pd.DataFrame, index: UnitIndex, name: str) -> None:
+    """A DataError naming rows that would replace another kabupaten's month on their own (likely typos)."""
+    if not found:
+        return
+    main = Counter(c[:5] for c in rows[CODE]).most_common(1)[0][0]
+    parts = [f"rows {', '.join(map(str, s.rows[:8]))} ({', '.join(s.codes[:8])}) fall in "
+             f"{index.region(s.kabupaten).name} ({s.kabupaten}), {len(s.rows)} of its {s.units} units"
+             for s in found]
+    raise DataError(f"{name}: {'; '.join(parts)}, while the rest of the file is {index.region(main).name} ({main}). "
+                    "Importing would replace that kabupaten's figures for the month with these rows alone. "
+                    "Correct the codes, or import with --merge to add the rows without replacing anything.")
+
+
+def _replacement_line(change: Replacement, index: UnitIndex, lang: Lang) -> str:
+    region, level = index.region(change.kabupaten).name, level_label(change.level, lang).lower()
+    if change.before == 0:
+        return word("first_figures", lang, period=change.period, region=region, after=format_int(change.after, lang),
+                    level=level)
+    line = word("replaced", lang, period=change.period, region=region, before=format_int(change.before, lang),
+                after=format_int(change.after, lang), level=level)
+    if change.lost:
+        more = word("and_more_inline", lang, n=format_int(len(change.lost) - SHOWN, lang)) \
+            if len(change.lost) > SHOWN else ""
+        line += word("lost", lang, n=format_int(len(change.lost), lang), codes=", ".join(change.lost[:SHOWN]),
+                     more=more)
+    return line
 
 
 def import_facilities(store: Store, path: str | Path, *, replace: bool = False, lang: Lang = Lang.ID) -> list[str]:

@@ -159,6 +159,9 @@ NAME_FIELD = Option("name_field", "field holding the name (found automatically i
 LAYER = Option("layer", "read only this layer (default: every polygon layer)", metavar="L")
 CRS = Option("crs", "CRS of a file that does not declare one, e.g. EPSG:32749", metavar="CRS")
 FIGURES_PERIOD = replace(PERIOD, help="month the figures are for (or a period column in the file)")
+MERGE = Option("merge", "add the rows to what is stored for the month instead of replacing the month in the "
+               "kabupaten the file covers", switch=True)
+REMOVED_PERIOD = replace(PERIOD, help="the month whose figures to remove", required=True)
 SHEET = Option("sheet", "XLSX sheet name (default: the first)", metavar="NAME")
 REPLACE = Option("replace", "replace all stored facilities instead of adding", switch=True)
 HOST = Option("host", "address to listen on (0.0.0.0 lets colleagues connect)", default="127.0.0.1", metavar="H")
@@ -172,10 +175,12 @@ class Argument:
 
     name: str
     help: str
+    optional: bool = False
 
 
 FILE = Argument("file", "the file to import")
 REGION = Argument("region", "code (33.20, 3320, ID3320) or name ('Kabupaten Jepara')")
+SOME_REGION = Argument("region", "only inside this region (default: everywhere)", optional=True)
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,8 @@ COMMANDS = (
     Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
             (CODE_FIELD, NAME_FIELD, LAYER, CRS, LANG)),
     Command("import-figures", "import monthly enrollment figures (CSV or XLSX)", (FILE,),
-            (FIGURES_PERIOD, SHEET, LANG)),
+            (FIGURES_PERIOD, SHEET, MERGE, LANG)),
+    Command("remove-figures", "remove the figures of one month", (SOME_REGION,), (REMOVED_PERIOD, LANG)),
     Command("import-facilities", "import health facility points", (FILE,), (REPLACE, LANG)),
     Command("summary", "coverage, gap and facilities of a region", (REGION,), (*SUMMARY_OPTIONS, JSON)),
     Command("rank", "units of a region, the ones needing action first", (REGION,),

@@ -72,6 +72,18 @@ WORDS: dict[Lang, dict[str, str]] = {
         "no_crs": "{where}: file tanpa CRS; koordinatnya berada di Indonesia, jadi dibaca sebagai lon/lat (EPSG:4326)",
         "repaired": "poligon tidak valid diperbaiki: {unit}: {reason}",
         "imported_figures": "diimpor data kepesertaan {periods} dari {file}",
+        "replaced": "{period}, {region}: data {before} {level} diganti dengan {after} {level} dari file ini",
+        "first_figures": "{period}, {region}: data pertama, {after} {level}",
+        "lost": "; {n} yang sebelumnya punya data kini tanpa data: {codes}{more}",
+        "merged": "digabungkan (--merge): baris lain periode ini tetap",
+        "total_row": "baris {row} ({code}) adalah baris jumlah: tidak disimpan. Penduduknya {population}; "
+                     "jumlah unit di bawahnya {units}",
+        "disagrees": "baris {row} ({code}): {count} menurut baris ini {own}, menurut unit di bawahnya {units} "
+                     "(selisih lebih dari 1 %); yang dipakai jumlah unit di bawahnya",
+        "needs_population": "{n} desa/kel. punya peserta terdaftar tetapi tanpa penduduk: cakupannya baru tampil di "
+                            "kecamatan ke atas (di mana penduduk ada); impor penduduk per desa/kel. untuk cakupan "
+                            "desa/kel.",
+        "removed": "dihapus {n} baris data periode {period}{where}",
         "rows_read": "{n} baris dibaca: {matched} cocok, {unmatched} tidak cocok.",
         "unmatched_row": "  baris {row} '{name}': {reason}.", "closest": " Paling mirip: {names}.",
         "and_more": "  ... dan {n} lagi.", "and_more_inline": " dan {n} lagi",
@@ -142,6 +154,18 @@ WORDS: dict[Lang, dict[str, str]] = {
                   "(EPSG:4326)",
         "repaired": "repaired invalid polygon {unit}: {reason}",
         "imported_figures": "imported figures for {periods} from {file}",
+        "replaced": "{period}, {region}: the figures of {before} {level} replaced by the {after} of this file",
+        "first_figures": "{period}, {region}: first figures, {after} {level}",
+        "lost": "; {n} that had figures have none now: {codes}{more}",
+        "merged": "merged (--merge): the other rows of the period stay",
+        "total_row": "row {row} ({code}) is a total row: not stored. It gives a population of {population}; "
+                     "its units add up to {units}",
+        "disagrees": "row {row} ({code}): {count} {own} by this row, {units} by its units below (more than 1 % "
+                     "apart); the sum of the units below is used",
+        "needs_population": "{n} desa/kel. have registered participants but no population: their coverage shows "
+                            "from kecamatan up (where the population is given); import population per desa/kel. "
+                            "for desa/kel. coverage",
+        "removed": "removed {n} rows of figures for {period}{where}",
         "rows_read": "{n} rows read: {matched} matched, {unmatched} unmatched.",
         "rows_read_one": "{n} row read: {matched} matched, {unmatched} unmatched.",
         "unmatched_row": "  row {row} '{name}': {reason}.", "closest": " Closest: {names}.",

@@ -106,12 +106,39 @@ def test_period_argument_contradicting_column(tmp_path):
         read_figures(csv(tmp_path, text), period="2022-01")
 
 
-def test_missing_registered_column(tmp_path):
+def test_a_file_needs_population_or_registered(tmp_path):
     with pytest.raises(DataError) as err:
-        read_figures(csv(tmp_path, "kode;nama;penduduk;jumlah\n33.20.01.2001;A;1;1\n"), period="2022-01")
+        read_figures(csv(tmp_path, "kode;nama;jumlah;aktif\n33.20.01.2001;A;1;1\n"), period="2022-01")
     message = str(err.value)
-    assert "no registered column" in message and "'kode', 'nama', 'penduduk', 'jumlah'" in message
-    assert "peserta_terdaftar" in message
+    assert "no population or registered column" in message and "'kode', 'nama', 'jumlah', 'aktif'" in message
+    assert "peserta_terdaftar" in message and "penduduk" in message
+
+
+def test_a_file_may_carry_population_alone_or_registered_alone(tmp_path):
+    population = read_figures(csv(tmp_path, "kode;nama;penduduk\n33.20.01;A;12.345\n"), period="2022-01")
+    assert population.loc[0, "population"] == 12345 and population["registered"].isna().all()
+    registered = read_figures(csv(tmp_path, "kode;peserta\n33.20.01.2001;900\n"), period="2022-01")
+    assert registered.loc[0, "registered"] == 900 and registered["population"].isna().all()
+
+
+@pytest.mark.parametrize("header", ["Peserta (%)", "% Terdaftar", "Persentase Peserta", "peserta_pct"])
+def test_a_percentage_column_is_never_read_as_people(tmp_path, header):
+    with pytest.raises(DataError) as err:
+        read_figures(csv(tmp_path, f"kode;penduduk;{header}\n33.20.01.2001;1.234;81,49\n"), period="2022-01")
+    assert f"column '{header}' holds percentages" in str(err.value) and "peserta terdaftar" in str(err.value)
+
+
+def test_a_percentage_column_beside_the_count_is_left_aside(tmp_path):
+    text = "kode;penduduk;peserta;% Terdaftar\n33.20.01.2001;1.234;815;66,05\n"
+    assert read_figures(csv(tmp_path, text), period="2022-01").loc[0, "registered"] == 815
+
+
+def test_whole_number_percentages_in_a_count_column_are_refused(tmp_path):
+    rows = "".join(f"33.20.01.20{i:02d};{4000 + i};{80 + i % 15}\n" for i in range(1, 20))
+    with pytest.raises(DataError, match="look like percentages"):
+        read_figures(csv(tmp_path, "kode;penduduk;peserta\n" + rows), period="2022-01")
+    small = "kode;penduduk;peserta\n33.20.01.2001;90;85\n33.20.01.2002;120;100\n"  # small but real counts
+    assert read_figures(csv(tmp_path, small), period="2022-01")["registered"].tolist() == [85, 100]
 
 
 def test_ambiguous_counts_are_an_error(tmp_path):

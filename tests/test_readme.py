@@ -56,3 +56,13 @@ def test_every_route_and_its_parameters_are_documented(monkeypatch):
         row = table_row(f"`{path}")
         for option in PARAMETERS[rule.endpoint]:
             assert f"`{option.name}`" in row, f"{rule.rule}: parameter {option.name} is not in its README row"
+
+
+def test_the_rules_state_the_thresholds_the_code_uses():
+    from geojkn.analysis.file_check import DISAGREEMENT, MAIN_SHARE, STRAY_ROWS, STRAY_SHARE
+    from geojkn.readers.figures import PERCENT_MAX, PERCENT_SHARE
+
+    assert f"by more than {DISAGREEMENT:.0%}".replace("%", " %") in README
+    assert MAIN_SHARE == 0.5 and "for at least half of" in README and "for less\nthan half" in README
+    assert f"at most {STRAY_ROWS}, or {STRAY_SHARE:.0%}".replace("%", " %") in README
+    assert f"no value above {PERCENT_MAX} whose median is below {PERCENT_SHARE:.0%}".replace("%", " %") in README

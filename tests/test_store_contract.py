@@ -176,3 +176,46 @@ def test_a_region_that_is_not_a_code_is_refused_not_put_in_a_query(make, region)
 
 def test_levels_are_the_four_of_the_schema():
     assert [str(level) for level in LEVELS] == ["provinsi", "kabupaten", "kecamatan", "desa"]
+
+
+def test_a_months_file_replaces_that_month_inside_its_regions_only(make):
+    store = make()
+    store.put_figures(figures("2024-01", 100.0, codes=("99.01.01.2001", "99.01.02.2002", "99.02.01.2001")), "jan")
+    store.put_figures(figures("2024-02", 100.0), "feb")
+    store.put_figures(figures("2024-01", 500.0, codes=("99.01.01.2001",)), "jan corrected",
+                      replace={"2024-01": ["99.01"]})
+    jan = store.figures("2024-01").set_index("code")["population"].to_dict()
+    # 99.01.02.2002 was left out of the corrected file: it has no January figures any more;
+    # kabupaten 99.02 and February are untouched
+    assert jan == {"99.01.01.2001": 500.0, "99.02.01.2001": 100.0}
+    assert len(store.figures("2024-02")) == 2
+
+
+def test_a_file_that_carries_one_count_leaves_the_others(make):
+    store = make()
+    population = figures("2024-01", 1000.0, codes=("99.01.01",)).assign(registered=float("nan"),
+                                                                         active=float("nan"), level="kecamatan")
+    store.put_figures(population, "penduduk.csv", replace={"2024-01": ["99.01"]})
+    registered = figures("2024-01", 0.0, codes=("99.01.01.2001", "99.01.01.2002")).assign(population=float("nan"))
+    store.put_figures(registered, "peserta.csv", replace={"2024-01": ["99.01"]})
+    rows = store.figures("2024-01").set_index("code")
+    assert rows.loc["99.01.01", "population"] == 1000.0  # kept: the second file carries no population
+    assert rows["registered"].notna().sum() == 2
+
+
+def test_merge_keeps_what_the_file_leaves_out(make):
+    store = make()
+    store.put_figures(figures("2024-01", 100.0), "jan")
+    store.put_figures(figures("2024-01", 300.0, codes=("99.01.01.2001",)), "jan more")  # no replace: --merge
+    assert store.figures("2024-01").set_index("code")["population"].to_dict() == {"99.01.01.2001": 300.0,
+                                                                                   "99.01.02.2002": 100.0}
+
+
+def test_a_period_can_be_removed_in_one_region_or_everywhere(make):
+    store = make()
+    store.put_figures(figures("2024-01", 100.0, codes=("99.01.01.2001", "99.02.01.2001")), "jan")
+    store.put_figures(figures("2024-02", 100.0), "feb")
+    assert store.remove_figures("2024-01", within="99.02", source="geojkn remove-figures") == 1
+    assert store.figures("2024-01")["code"].tolist() == ["99.01.01.2001"]
+    assert store.remove_figures("2024-01") == 1 and store.periods() == ["2024-02"]
+    assert store.imports()["kind"].tolist()[-2:] == ["removal", "removal"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +36,24 @@ ALIASES: dict[str, tuple[str, ...]] = {
     **dict(zip(SEGMENTS, (("pbi_jk", "pbi_apbn"), ("pbpu_pemda", "pbi_apbd"), ("ppu",), ("pbpu", "pbpu_mandiri"),
                           ("bp", "bukan_pekerja")), strict=True)),
 }
-REQUIRED = (POPULATION, REGISTERED)
+ONE_OF = (POPULATION, REGISTERED)  # a file carries at least one of them (the other may come from another file)
+# A header that says percent names a share, never a number of people.
+PERCENT_HEADER = re.compile(r"%|(?<![a-z])(persen|persentase|prosentase|presentase|pct|percent|percentage)(?![a-z])",
+                            re.IGNORECASE)
+# Values that look like whole-number percentages in a count column: none above 100, and a median share of the
+# population below this (no real coverage is that low; 81,49 % written as 81 would give 0,01 %).
+PERCENT_MAX, PERCENT_SHARE = 100, 0.05
+WHAT_TO_SEND = {POPULATION: "the number of residents (penduduk)", REGISTERED: "the number of registered "
+                "participants (peserta terdaftar)", ACTIVE: "the number of active participants (peserta aktif)"}
 
 
 def _roles(headers: list[str], source: str) -> dict[str, str | None]:
     """Columns by role; a kecamatan name column is the unit name unless a desa name column exists too."""
-    found = find_columns(headers, ALIASES, required=REQUIRED, source=source)
+    shares = [h for h in headers if PERCENT_HEADER.search(str(h))]
+    found = find_columns([h for h in headers if h not in shares], ALIASES, source=source)
+    _refuse_shares(found, shares, source)
+    if all(found[role] is None for role in ONE_OF):
+        find_columns([h for h in headers if h not in shares], ALIASES, required=ONE_OF, source=source)
     desa, kecamatan = found[_DESA_NAME], found[_KECAMATAN_NAME]
     roles = dict(found)
     roles[CODE] = found[CODE] or found[_KECAMATAN_CODE]  # a desa code wins when both are present
@@ -50,6 +63,34 @@ def _roles(headers: list[str], source: str) -> dict[str, str | None]:
         raise DataError(f"{source}: no code and no name column: the figures cannot be tied to a desa or "
                         f"kecamatan. Add a column 'kode' ({HELP}) or 'nama_desa' / 'nama_kecamatan'.")
     return roles
+
+
+def _refuse_shares(found: dict[str, str | None], shares: list[str], source: str) -> None:
+    """A DataError when a count is given only as a percentage column ('Peserta (%)', '% Terdaftar')."""
+    for role in (POPULATION, REGISTERED, ACTIVE):
+        if found[role] is not None:
+            continue
+        named = [h for h in shares
+                 if find_columns([PERCENT_HEADER.sub(" ", h)], {role: ALIASES[role]}, source=source)[role]]
+        if named:
+            raise DataError(f"{source}: column '{named[0]}' holds percentages (its header says so), not people. "
+                            f"geojkn adds up people and divides afterwards: send {WHAT_TO_SEND[role]} per desa or "
+                            f"kecamatan in a column without '%', or remove the column.")
+
+
+def _refuse_percent_values(counts: pd.DataFrame, roles: dict[str, str | None], source: str) -> None:
+    """A DataError when a count column holds whole-number percentages rather than people."""
+    population = counts[POPULATION]
+    for role in (REGISTERED, ACTIVE):
+        values = counts[role]
+        both = values.notna() & (population > 0)
+        if not both.any() or values.max() > PERCENT_MAX:
+            continue
+        share = float((values[both] / population[both]).median())
+        if share < PERCENT_SHARE:
+            raise DataError(f"{source}: column '{roles[role]}' holds no value above {PERCENT_MAX} while the "
+                            f"population runs to {population.max():,.0f}: a median of {share:.2%} of the population "
+                            f"is no coverage, so these look like percentages. Send {WHAT_TO_SEND[role]}.")
 
 
 def _codes(table: pd.DataFrame, header: str | None, source: str) -> pd.Series:
@@ -124,6 +165,7 @@ def read_figures(path: str | Path, *, sheet: str | None = None, period: str | No
     table = read_table(path, ALIASES, sheet=sheet)
     roles = _roles([c for c in table.columns if c != ROW], source)
     counts = count_columns(table, {role: roles.get(role) for role in COUNTS}, source=source)
+    _refuse_percent_values(counts, roles, source)
     out = pd.DataFrame({
         CODE: _codes(table, roles[CODE], source),
         NAME: _text(table, roles[NAME]),

@@ -7,7 +7,7 @@ Workspace's job, keyed by `version()`, which changes with every write.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -37,6 +37,35 @@ IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail")
 # Facilities placed in the given units (analysis.facilities.place_facilities): the store calls it inside a write,
 # so that what is stored always says where each facility lies, without the store knowing how to find out.
 Relocate = Callable[[gpd.GeoDataFrame, Mapping[Level, gpd.GeoDataFrame]], gpd.GeoDataFrame]
+
+
+def merge_figures(old: pd.DataFrame, new: pd.DataFrame,
+                  replace: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """The stored figures after an import, for every backend to write.
+
+    Without `replace` (an import with --merge): a new row replaces the stored row of the same period and code,
+    and every other row stays. With `replace`: for each period, inside each of its regions, the counts the new
+    rows carry (population, registered, active, segments: those given in at least one row) are cleared first, so
+    a unit the file leaves out no longer has them; counts the file does not carry stay (a registered-only file
+    keeps the population imported from another file). Rows left with no count are dropped."""
+    keys = [PERIOD, CODE]
+    new = new.reindex(columns=list(FIGURE_COLUMNS))
+    if replace is None:
+        replaced = old.set_index(keys).index.isin(new.set_index(keys).index)
+        merged = pd.concat([old[~replaced], new], ignore_index=True)
+    else:
+        carried = [count for count in COUNTS if new[count].notna().any()]
+        cleared = old.copy()
+        codes = cleared[CODE].astype(str)
+        for period, regions in replace.items():
+            inside = pd.Series(False, index=cleared.index)
+            for region in regions:
+                inside |= (codes == region) | codes.str.startswith(region + ".")
+            cleared.loc[(cleared[PERIOD] == period) & inside, carried] = float("nan")
+        merged = new.set_index(keys).combine_first(cleared.set_index(keys)).reset_index()
+        merged = merged[merged[list(COUNTS)].notna().any(axis=1)]
+    merged = merged.reindex(columns=list(FIGURE_COLUMNS)).sort_values(keys).reset_index(drop=True)
+    return merged.astype({c: "float64" for c in COUNTS}).astype({PERIOD: str, CODE: str, LEVEL: str})
 
 
 class Store(ABC):
@@ -92,8 +121,14 @@ class Store(ABC):
         `relocate`, in one atomic write."""
 
     @abstractmethod
-    def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "") -> None:
-        """Add or replace (by period and code) figures rows, atomically."""
+    def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "",
+                    replace: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Add figures rows atomically. With `replace` (period -> region codes), the new rows are that period's
+        truth inside those regions (see merge_figures); without it, rows are replaced by period and code."""
+
+    @abstractmethod
+    def remove_figures(self, period: str, within: str | None = None, source: str = "") -> int:
+        """Remove every figures row of a period (inside a region), atomically and logged; the rows removed."""
 
     @abstractmethod
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +23,17 @@ import pandas as pd
 import pyogrio
 
 from ..errors import DataError
-from ..schema import CODE, COUNTS, CRS, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
-from .base import FACILITY_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS, INDEX_COLUMNS, UNIT_COLUMNS, Relocate, Store
+from ..schema import CODE, CRS, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
+from .base import (
+    FACILITY_COLUMNS,
+    FIGURE_COLUMNS,
+    IMPORT_COLUMNS,
+    INDEX_COLUMNS,
+    UNIT_COLUMNS,
+    Relocate,
+    Store,
+    merge_figures,
+)
 
 FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
 _SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
@@ -193,17 +202,24 @@ class GpkgStore(Store):
             detail = ", ".join(f"{level} {counts[level]}" for level in LEVELS if level in counts)
             self._log(tmp, "boundaries", source, len(units), detail=detail)
 
-    def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "") -> None:
-        new = figures.reindex(columns=list(FIGURE_COLUMNS))
+    def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "",
+                    replace: Mapping[str, Sequence[str]] | None = None) -> None:
+        with self._transaction() as tmp:
+            merged = merge_figures(self.figures(), figures, replace)
+            pyogrio.write_dataframe(merged, tmp, layer=FIGURES)
+            periods = ", ".join(sorted(figures[PERIOD].unique()))
+            self._log(tmp, "figures", source, len(figures), period=periods, detail=detail)
+
+    def remove_figures(self, period: str, within: str | None = None, source: str = "") -> int:
         with self._transaction() as tmp:
             old = self.figures()
-            keys = set(zip(new[PERIOD], new[CODE], strict=True))
-            kept = old[[key not in keys for key in zip(old[PERIOD], old[CODE], strict=True)]]
-            merged = pd.concat([kept, new], ignore_index=True).sort_values([PERIOD, CODE])
-            merged = merged.astype({c: "float64" for c in COUNTS}).astype({PERIOD: str, CODE: str, LEVEL: str})
-            pyogrio.write_dataframe(merged.reset_index(drop=True), tmp, layer=FIGURES)
-            periods = ", ".join(sorted(new[PERIOD].unique()))
-            self._log(tmp, "figures", source, len(new), period=periods, detail=detail)
+            codes = old[CODE].astype(str)
+            gone = old[PERIOD] == period
+            if within is not None:
+                gone &= (codes == within) | codes.str.startswith(within + ".")
+            pyogrio.write_dataframe(old[~gone].reset_index(drop=True), tmp, layer=FIGURES)
+            self._log(tmp, "removal", source, int(gone.sum()), period=period, detail=within or "")
+        return int(gone.sum())
 
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
                        relocate: Relocate | None = None) -> int:
