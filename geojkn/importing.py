@@ -23,6 +23,7 @@ from .analysis.file_check import (
 )
 from .analysis.matching import match_figures
 from .analysis.regions import UnitIndex
+from .analysis.shapes import derived_shapes
 from .errors import DataError
 from .formatting import format_int
 from .options import Lang
@@ -31,10 +32,10 @@ from .readers.facilities import read_facilities
 from .readers.figures import read_figures
 from .schema import (
     CODE,
+    DERIVED,
     DESA,
     FACILITY_NAME,
     FACILITY_TYPE,
-    KECAMATAN,
     KECAMATAN_NAME,
     LEVEL,
     LEVELS,
@@ -58,25 +59,26 @@ def import_boundaries(store: Store, path: str | Path, *, code_field: str | None 
     """Read a boundary file and add (or replace, by code) its units; stored facilities are placed anew."""
     store.check_writable()
     units, report = read_boundaries(path, code_field=code_field, name_field=name_field, layer=layer, crs=crs)
-    before = set(store.unit_index()[CODE])
-    store.put_units(units, str(path), relocate=place_facilities)
+    stored = {level: store.units(level) for level in LEVELS}
+    after = {level: pd.concat([frame[~frame[CODE].isin(units[CODE])], units[units[LEVEL] == level]],
+                              ignore_index=True) for level, frame in stored.items()}
+    derived = derived_shapes(after)
+    before = {code for frame in stored.values() for code in frame[CODE]}
+    store.put_units(pd.concat([units.assign(**{DERIVED: False}), derived], ignore_index=True), str(path),
+                    relocate=place_facilities)
     lines = [word("imported_units", lang, len(units), n=format_int(len(units), lang), file=Path(path).name,
                   levels=_levels(units[LEVEL].value_counts(), lang))]
     replaced = len(before & set(units[CODE]))
     if replaced:
         lines.append(word("replaced_units", lang, n=format_int(replaced, lang)))
     lines += report.lines(lang)
-    orphans = _orphans(store.unit_index())
-    if orphans:
-        lines.append(word("orphans", lang, n=format_int(len(orphans), lang), codes=", ".join(orphans[:5])))
+    new_shapes = sorted(set(derived[CODE]) - before)
+    if new_shapes:
+        more = word("and_more_inline", lang, n=format_int(len(new_shapes) - SHOWN, lang)) \
+            if len(new_shapes) > SHOWN else ""
+        lines.append(word("derived", lang, n=format_int(len(new_shapes), lang), codes=", ".join(new_shapes[:SHOWN]),
+                          more=more))
     return lines
-
-
-def _orphans(index: pd.DataFrame) -> list[str]:
-    """Units whose parent is not in the store (a desa file imported without its kecamatan)."""
-    codes = set(index[CODE])
-    lower = index[index[LEVEL].isin([DESA, KECAMATAN])]
-    return sorted(c for c, p in zip(lower[CODE], lower[PARENT], strict=True) if p not in codes)
 
 
 def import_figures(store: Store, path: str | Path, *, period: str | None = None, sheet: str | None = None,

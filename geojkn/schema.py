@@ -10,6 +10,7 @@ NAME = "name"
 LEVEL = "level"
 PARENT = "parent_code"
 GEOMETRY = "geometry"
+DERIVED = "derived"  # a unit whose shape was made from the units inside it (no polygon of its own)
 KECAMATAN_NAME = "kecamatan_name"  # a desa's kecamatan, shown beside its name (names repeat across kecamatan)
 
 # Figures columns (counts are people).

@@ -66,8 +66,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         # import reports
         "imported_units": "diimpor {n} unit dari {file}: {levels}",
         "replaced_units": "{n} unit yang sudah ada diganti dengan versi file ini",
-        "orphans": "{n} unit belum punya unit induk di penyimpanan (mis. {codes}); impor juga tingkat di atasnya "
-                   "untuk peta kecamatan dan kabupaten",
+        "derived": "batas {n} kecamatan/kabupaten tanpa poligon sendiri dibuat dari unit di dalamnya: {codes}{more}; "
+                   "impor poligonnya untuk menggantinya",
         "layers_read": "layer dibaca: {layers}", "layer_skipped": "layer {layer} dilewati: tidak berisi poligon",
         "no_crs": "{where}: file tanpa CRS; koordinatnya berada di Indonesia, jadi dibaca sebagai lon/lat (EPSG:4326)",
         "repaired": "poligon tidak valid diperbaiki: {unit}: {reason}",
@@ -147,8 +147,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "imported_units": "imported {n} units from {file}: {levels}",
         "imported_units_one": "imported {n} unit from {file}: {levels}",
         "replaced_units": "{n} units already in the store were replaced by this file's version",
-        "orphans": "{n} units have no parent unit in the store yet (e.g. {codes}); import the upper levels too "
-                   "for kecamatan and kabupaten maps",
+        "derived": "{n} kecamatan/kabupaten without a polygon of their own got one made from the units inside "
+                   "them: {codes}{more}; import their polygons to replace these",
         "layers_read": "layers read: {layers}", "layer_skipped": "layer {layer} skipped: it holds no polygons",
         "no_crs": "{where}: no CRS in the file; the coordinates lie over Indonesia, so they were read as lon/lat "
                   "(EPSG:4326)",

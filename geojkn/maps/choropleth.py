@@ -106,7 +106,7 @@ def _partial(shapes: gpd.GeoDataFrame, classification: Classification) -> tuple[
     """Units with a value whose figures do not cover all their desa (the roll-up's `complete` is false)."""
     if schema.COMPLETE not in shapes.columns:
         return tuple(False for _ in classification.index)
-    whole = shapes[schema.COMPLETE].fillna(False).astype(bool).to_numpy()
+    whole = shapes[schema.COMPLETE].eq(True).to_numpy()
     return tuple(bool(not w and cls != NO_DATA) for w, cls in zip(whole, classification.index, strict=True))
 
 

@@ -42,7 +42,7 @@ def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: L
 def _coverage_of_desa(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
     """'12 dari 14 (sebagian)': how many of a unit's desa its figures cover, marked when they are partial."""
     with_figures, total = _column(units, schema.DESA_WITH_FIGURES), _column(units, schema.DESA_TOTAL)
-    whole = (units[schema.COMPLETE].fillna(False).astype(bool) if schema.COMPLETE in units
+    whole = (units[schema.COMPLETE].eq(True) if schema.COMPLETE in units
              else pd.Series(False, index=units.index))
     has_value = _column(units, schema.POPULATION).notna()
     texts = []

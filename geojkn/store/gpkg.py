@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 
 from ..errors import DataError
-from ..schema import CODE, CRS, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
+from ..schema import CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
 from .base import (
     FACILITY_COLUMNS,
     FIGURE_COLUMNS,
@@ -101,6 +101,8 @@ class GpkgStore(Store):
             return _empty_units(level)
         frame = self._read(level, _within(CODE, within) if within else None)
         frame[LEVEL] = str(level)
+        if DERIVED not in frame:  # a store written before shapes were derived
+            frame[DERIVED] = False
         return gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=CRS)
 
     def figures(self, period: str | None = None, within: str | None = None) -> pd.DataFrame:
@@ -189,7 +191,8 @@ class GpkgStore(Store):
                     continue
                 old = after[level]
                 kept = old[~old[CODE].isin(new[CODE])]
-                merged = pd.concat([kept, new], ignore_index=True)[list(UNIT_COLUMNS) + [GEOMETRY]]
+                merged = pd.concat([kept, new], ignore_index=True).reindex(columns=[*UNIT_COLUMNS, DERIVED, GEOMETRY])
+                merged[DERIVED] = merged[DERIVED].eq(True)  # missing (a file's own polygon) is not derived
                 merged = gpd.GeoDataFrame(merged.sort_values(CODE), geometry=GEOMETRY, crs=CRS)
                 pyogrio.write_dataframe(merged, tmp, layer=str(level), promote_to_multi=True)
                 after[level] = merged.assign(**{LEVEL: str(level)})
