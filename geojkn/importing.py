@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from .analysis.facilities import place_facilities
@@ -30,10 +31,15 @@ from .options import Lang
 from .readers.boundaries import read_boundaries
 from .readers.facilities import read_facilities
 from .readers.figures import read_figures
+from .readers.tabular import ROW, list_rows
 from .schema import (
+    APPROXIMATE,
+    AREA_CODE,
     CODE,
+    CRS,
     DERIVED,
     DESA,
+    FACILITY_CODE,
     FACILITY_NAME,
     FACILITY_TYPE,
     KECAMATAN_NAME,
@@ -152,7 +158,9 @@ def _replacement_line(change: Replacement, index: UnitIndex, lang: Lang) -> str:
 def import_facilities(store: Store, path: str | Path, *, replace: bool = False, lang: Lang = Lang.ID) -> list[str]:
     """Read facility points, store them placed in the units that contain them, and report where they fall."""
     store.check_writable()
-    points = read_facilities(path)
+    points, unplaced = _placed_by_area(read_facilities(path), store)
+    if points.empty:
+        raise DataError(f"{Path(path).name}: none of the facilities could be placed: " + _unplaced_text(unplaced))
     added = store.put_facilities(points, str(path), replace=replace, relocate=place_facilities)
     line = word("imported_facilities", lang, added, n=format_int(added, lang), file=Path(path).name)
     if added < len(points):
@@ -164,4 +172,38 @@ def import_facilities(store: Store, path: str | Path, *, replace: bool = False, 
     if len(outside):
         names = ", ".join(str(n) for n in outside[FACILITY_NAME].head(SHOWN))
         lines.append(word("outside_facilities", lang, n=format_int(len(outside), lang), names=names))
+    rough = int((stored[APPROXIMATE].eq(True) & stored[FACILITY_NAME].isin(points[FACILITY_NAME])).sum())
+    if rough:
+        lines.append(word("approximate_facilities", lang, n=format_int(rough, lang)))
+    if unplaced:
+        lines.append(word("unplaced_facilities", lang, n=format_int(len(unplaced), lang),
+                          rows=_unplaced_text(unplaced)))
     return lines
+
+
+def _placed_by_area(points: gpd.GeoDataFrame, store: Store) -> tuple[gpd.GeoDataFrame, list[tuple[int, str]]]:
+    """Facilities without coordinates put at a point inside the unit their area code names (marked approximate);
+    those whose code names no stored unit are left out and returned as (row, what the file said)."""
+    points = points.assign(**{APPROXIMATE: points.geometry.isna()})
+    rough = points[points[APPROXIMATE]]
+    if rough.empty:
+        return points, []
+    index = store.unit_index()
+    levels = dict(zip(index[CODE], index[LEVEL], strict=True))
+    known = rough[AREA_CODE].isin(levels)
+    left = rough[~known]
+    unplaced = [(int(r), str(a or c or "")) for r, a, c in
+                zip(left[ROW], left[AREA_CODE], left[FACILITY_CODE], strict=True)]
+    spots: dict[str, object] = {}
+    for level in {levels[code] for code in rough.loc[known, AREA_CODE]}:
+        units = store.units(level)
+        spots.update(zip(units[CODE], units.geometry.representative_point(), strict=True))
+    placed = rough[known].copy()
+    placed[UNIT_CODE] = placed[AREA_CODE]
+    placed["geometry"] = gpd.GeoSeries(placed[AREA_CODE].map(spots).to_numpy(), index=placed.index, crs=CRS)
+    exact = points[~points[APPROXIMATE]]
+    return gpd.GeoDataFrame(pd.concat([exact, placed]), geometry="geometry", crs=CRS), unplaced
+
+
+def _unplaced_text(unplaced: list[tuple[int, str]]) -> str:
+    return list_rows([row for row, _ in unplaced], [code for _, code in unplaced])

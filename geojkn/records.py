@@ -109,18 +109,22 @@ class FacilityCounts:
     lab: int = 0
     optik: int = 0
     apotek: int = 0
+    non_jkn: int = 0  # pustu, poskesdes, rumah bersalin, bidan: kept apart, never counted as FKTP or FKRTL
     by_type: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(FACILITY_TYPES, 0))
+    approximate: int = 0  # of all counted, placed by area code rather than by coordinates
 
     @classmethod
-    def of(cls, types: pd.Series) -> FacilityCounts:
-        """Counts of a column of facility types."""
+    def of(cls, types: pd.Series, approximate: pd.Series | None = None) -> FacilityCounts:
+        """Counts of a column of facility types (and of the ones placed approximately)."""
         found = types.value_counts()
         by_type = {t: int(found.get(t, 0)) for t in FACILITY_TYPES}
         groups = {group: sum(by_type[t] for t in kinds) for group, kinds in FACILITY_GROUPS.items()}
-        return cls(**groups, by_type=by_type)
+        rough = int(approximate.eq(True).sum()) if approximate is not None else 0
+        return cls(**groups, by_type=by_type, approximate=rough)
 
     def to_json(self) -> dict[str, Any]:
-        return {**{group: getattr(self, group) for group in FACILITY_GROUPS}, "by_type": dict(self.by_type)}
+        return {**{group: getattr(self, group) for group in FACILITY_GROUPS}, "by_type": dict(self.by_type),
+                "approximate": self.approximate}
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,16 @@ FACILITY_TYPE = "type"
 TYPE_SOURCE = "type_source"
 FACILITY_CODE = "facility_code"
 UNIT_CODE = "unit_code"  # the smallest stored unit the point lies in, found at import
-FACILITY_TYPES = ("puskesmas", "klinik", "dokter", "rumah_sakit", "lab", "optik", "apotek")
+APPROXIMATE = "approximate"  # placed in a unit by its area code, not by coordinates (the point is the unit's)
+AREA_CODE = "area_code"  # the unit a facility without coordinates names (dotted Kemendagri code)
+FACILITY_TYPES = ("puskesmas", "klinik", "dokter", "rumah_sakit", "lab", "optik", "apotek",
+                  "pustu", "poskesdes", "rumah_bersalin", "bidan")
 FKTP_TYPES = ("puskesmas", "klinik", "dokter")
 FKRTL_TYPES = ("rumah_sakit",)
+# Kept, mapped and counted on their own, never as FKTP or FKRTL: JKN does not contract them (a pustu or a
+# poskesdes works under its puskesmas, a bidan in an FKTP's network).
+NON_JKN_TYPES = ("pustu", "poskesdes", "rumah_bersalin", "bidan")
 FACILITY_GROUPS = {"fktp": FKTP_TYPES, "fkrtl": FKRTL_TYPES, "lab": ("lab",), "optik": ("optik",),
-                   "apotek": ("apotek",)}
+                   "apotek": ("apotek",), "non_jkn": NON_JKN_TYPES}
 
 CRS = "EPSG:4326"

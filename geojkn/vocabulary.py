@@ -92,6 +92,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "registered_over_population": "terdaftar > penduduk", "active_over_registered": "aktif > terdaftar",
         "imported_facilities": "diimpor {n} fasilitas dari {file}",
         "skipped_facilities": " ({n} sudah ada di penyimpanan, dilewati)", "by_type": "menurut jenis: {types}",
+        "approximate_facilities": "{n} fasilitas tanpa koordinat ditempatkan di titik dalam wilayah yang kodenya "
+                                  "disebut (lokasi perkiraan; ditandai di peta dan dalam hitungan)",
+        "unplaced_facilities": "{n} fasilitas tanpa koordinat tidak ditempatkan karena kodenya bukan wilayah yang "
+                               "tersimpan (kode BPS/Kemenkes tidak dipetakan satu-satu): {rows}",
+        "approximate_place": "lokasi perkiraan: di {unit}",
+        "approximate_legend": "lokasi perkiraan (dari kode wilayah)",
         "outside_facilities": "{n} fasilitas berada di luar semua batas wilayah (disimpan, tampil di peta, tidak "
                               "dihitung di wilayah mana pun): {names}",
         # why a figures row matched no unit
@@ -178,6 +184,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "imported_facilities": "imported {n} facilities from {file}",
         "imported_facilities_one": "imported {n} facility from {file}",
         "skipped_facilities": " ({n} already in the store were skipped)", "by_type": "by type: {types}",
+        "approximate_facilities": "{n} facilities without coordinates placed at a point inside the unit their code "
+                                  "names (approximate; marked on the map and in counts)",
+        "unplaced_facilities": "{n} facilities without coordinates not placed: their code names no stored unit "
+                               "(BPS and Kemenkes codes are not mapped one to one): {rows}",
+        "approximate_place": "approximate location: in {unit}",
+        "approximate_legend": "approximate location (from the area code)",
         "outside_facilities": "{n} facilities lie outside every boundary in the store (kept, shown on maps, counted "
                               "in no region): {names}",
         "reason_not_code": "'{value}' is not an area code", "reason_unknown_code": "code {code} is not among the "
@@ -218,16 +230,20 @@ LEVEL_NAMES: dict[Lang, dict[Level, str]] = {
 
 FACILITY_GROUP_NAMES: dict[Lang, dict[str, str]] = {
     ID: {"fktp": "FKTP (puskesmas, klinik, dokter)", "rumah_sakit": "Rumah sakit", "lab": "Laboratorium",
-         "optik": "Optik", "apotek": "Apotek"},
+         "optik": "Optik", "apotek": "Apotek", "non_jkn": "Bukan mitra JKN (pustu, poskesdes, bidan, rumah bersalin)"},
     EN: {"fktp": "FKTP (puskesmas, clinic, doctor)", "rumah_sakit": "Hospital", "lab": "Laboratory",
-         "optik": "Optician", "apotek": "Pharmacy"},
+         "optik": "Optician", "apotek": "Pharmacy",
+         "non_jkn": "Not JKN-contracted (pustu, poskesdes, midwife, maternity home)"},
 }
 
 FACILITY_TYPE_NAMES: dict[Lang, dict[str, str]] = {
     ID: {"puskesmas": "Puskesmas", "klinik": "Klinik", "dokter": "Dokter praktik", "rumah_sakit": "Rumah sakit",
-         "lab": "Laboratorium", "optik": "Optik", "apotek": "Apotek"},
+         "lab": "Laboratorium", "optik": "Optik", "apotek": "Apotek", "pustu": "Puskesmas pembantu",
+         "poskesdes": "Poskesdes/polindes", "rumah_bersalin": "Rumah bersalin", "bidan": "Praktik bidan"},
     EN: {"puskesmas": "Puskesmas (health centre)", "klinik": "Clinic", "dokter": "Doctor's practice",
-         "rumah_sakit": "Hospital", "lab": "Laboratory", "optik": "Optician", "apotek": "Pharmacy"},
+         "rumah_sakit": "Hospital", "lab": "Laboratory", "optik": "Optician", "apotek": "Pharmacy",
+         "pustu": "Auxiliary health centre (pustu)", "poskesdes": "Village health post (poskesdes/polindes)",
+         "rumah_bersalin": "Maternity home", "bidan": "Midwife's practice"},
 }
 
 MONTHS: dict[Lang, tuple[str, ...]] = {

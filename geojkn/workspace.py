@@ -90,7 +90,9 @@ class Workspace:
             units[DESA] = desa.assign(**{KECAMATAN_NAME: desa[PARENT].map(index.names)})
         inside = [code for code in index.names if code == region.code or code.startswith(region.code + ".")]
         figures = rollup(self.store.figures(within=region.code), inside)
-        return RegionData(region, index.parents(region.code), units, figures, self._facilities(region.code))
+        facilities = self._facilities(region.code)
+        facilities = facilities.assign(unit_name=facilities[UNIT_CODE].map(index.names))
+        return RegionData(region, index.parents(region.code), units, figures, facilities)
 
     def _facilities(self, code: str) -> gpd.GeoDataFrame:
         found = self.store.facilities(within=code)

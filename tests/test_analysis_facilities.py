@@ -47,5 +47,13 @@ def test_counts_inside_region_by_group():
     assert counts.by_type["dokter"] == 1
     assert FacilityCounts.of(within_region(placed, "99.01")["type"]).fkrtl == 1
     assert FacilityCounts.of(within_region(placed, "98")["type"]).fktp == 0
-    assert counts.to_json() == {"fktp": 2, "fkrtl": 0, "lab": 1, "optik": 0, "apotek": 0, "by_type": {
-        "puskesmas": 1, "klinik": 0, "dokter": 1, "rumah_sakit": 0, "lab": 1, "optik": 0, "apotek": 0}}
+    assert counts.to_json() == {"fktp": 2, "fkrtl": 0, "lab": 1, "optik": 0, "apotek": 0, "non_jkn": 0,
+                                "by_type": {"puskesmas": 1, "klinik": 0, "dokter": 1, "rumah_sakit": 0, "lab": 1,
+                                            "optik": 0, "apotek": 0, "pustu": 0, "poskesdes": 0,
+                                            "rumah_bersalin": 0, "bidan": 0}, "approximate": 0}
+
+
+def test_pustu_and_other_non_contracted_facilities_are_never_fktp():
+    counts = FacilityCounts.of(points(("Pustu", "pustu", 127.05, -5.95), ("Bidan", "bidan", 127.05, -5.95),
+                                      ("PKM", "puskesmas", 127.05, -5.95))["type"])
+    assert (counts.fktp, counts.fkrtl, counts.non_jkn) == (1, 0, 2)

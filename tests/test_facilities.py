@@ -63,12 +63,14 @@ def test_no_code_column_gives_none(tmp_path):
 
 def test_unknown_types_listed_with_counts(tmp_path):
     path = write(tmp_path, "nama,jenis,lat,lon\nA,Posyandu,-6.9,110.6\nB,posyandu,-6.9,110.6\n"
-                           "C,Posyandu,-6.9,110.6\nD,Pustu Baru,-6.9,110.6\nE,,-6.9,110.6\nF,RS,-6.9,110.6\n")
+                           "C,Posyandu,-6.9,110.6\nD,Toko Obat,-6.9,110.6\nE,,-6.9,110.6\nF,RS,-6.9,110.6\n"
+                           "G,Pustu Baru,-6.9,110.6\n")
     with pytest.raises(DataError) as err:
         read_facilities(path)
     message = str(err.value)
     assert "column 'jenis'" in message
-    assert "'Posyandu' (2 rows), 'posyandu' (1 row), 'Pustu Baru' (1 row), '(empty)' (1 row)" in message
+    assert "'Posyandu' (2 rows), 'posyandu' (1 row), 'Toko Obat' (1 row), '(empty)' (1 row)" in message
+    assert "Pustu Baru" not in message  # a pustu, known since JKN's own types are read
     assert "puskesmas (puskesmas, pkm" in message and "rumah_sakit (" in message and "'RS'" not in message
 
 
@@ -123,6 +125,9 @@ def test_polygon_file_is_refused(tmp_path):
     ("RSU", "rumah_sakit"), ("RSIA", "rumah_sakit"), ("RSKIA", "rumah_sakit"), ("Hospital", "rumah_sakit"),
     ("Laboratorium", "lab"), ("lab klinik", "lab"), ("OPTIK", "optik"), ("optical", "optik"),
     ("Apotek", "apotek"), ("pharmacy", "apotek"), ("posyandu", None), ("", None), (None, None),
+    ("Puskesmas Pembantu", "pustu"), ("PUSTU Kedung", "pustu"), ("Polindes", "poskesdes"), ("RS Khusus", "rumah_sakit"),
+    ("RSJ", "rumah_sakit"), ("Praktik Dokter (Gigi)", "dokter"), ("Klinik Rawat Inap", "klinik"),
+    ("Rumah Bersalin", "rumah_bersalin"), ("Praktik Mandiri Bidan", "bidan"), ("RS Umum Islam", "rumah_sakit"),
 ])
 def test_facility_type(spelling, expected):
     assert facility_type(spelling) == expected
@@ -150,3 +155,51 @@ def test_real_jateng_facilities():
     facilities = read_facilities(FASKES_JATENG)
     assert facilities[FACILITY_TYPE].value_counts().to_dict() == {"puskesmas": 866, "rumah_sakit": 168}
     assert facilities.geometry.x.between(108, 113).all()
+
+
+def test_a_table_prefix_in_headers_is_read_through(tmp_path):
+    path = write(tmp_path, "d.nama_rs,d.jenis_rs,d.lat,d.lon\nRSUD Kartini,RSU,-6.59,110.67\n")
+    facilities = read_facilities(path)
+    assert facilities[FACILITY_NAME].tolist() == ["RSUD Kartini"] and facilities[FACILITY_TYPE].tolist() == [
+        "rumah_sakit"]
+
+
+def test_a_list_without_coordinates_is_placed_by_its_area_code(tmp_path, runner, store_path, tiny_geojson):
+    import json
+    assert runner("--store", store_path, "import-boundaries", tiny_geojson).status == 0
+    path = write(tmp_path, "nama;jenis;kode_wilayah\nPustu Sidomulyo;Puskesmas Pembantu;99.01.01.2001\n"
+                           "PKM Tegalsari;Puskesmas;9901022002\nKlinik Jauh;Klinik;99.07.01.2001\n"
+                           "Klinik BPS;Klinik;3320010\n")
+    result = runner("--store", store_path, "import-facilities", path, "--lang", "en")
+    assert result.status == 0, result.err
+    assert "2 facilities without coordinates placed at a point inside the unit" in result.out
+    assert "2 facilities without coordinates not placed" in result.out
+    assert "row 4 ('99.07.01.2001')" in result.out and "row 5 ('None')" not in result.out
+    data = json.loads(runner("--store", store_path, "summary", "99.01", "--json").out)["facilities"]
+    assert (data["fktp"], data["non_jkn"], data["approximate"]) == (1, 1, 2)  # the pustu is never an FKTP
+    kec = json.loads(runner("--store", store_path, "summary", "99.01.02", "--json").out)["facilities"]
+    assert kec["fktp"] == 1
+    assert runner("--store", store_path, "import-boundaries", tiny_geojson).status == 0  # placed anew: kept
+    again = json.loads(runner("--store", store_path, "summary", "99.01.01", "--json").out)["facilities"]
+    assert (again["non_jkn"], again["approximate"]) == (1, 1)
+
+
+@pytest.mark.shared
+def test_the_rs_online_list_joins_the_kemenkes_points_without_counting_twice(shared_data, store_path, runner,
+                                                                            client):
+    import json
+
+    from conftest import FASKES_JD, JEPARA_DEMAK
+    runner("--store", store_path, "import-boundaries", JEPARA_DEMAK)
+    runner("--store", store_path, "import-facilities", FASKES_JD)
+    result = runner("--store", store_path, "import-facilities",
+                    shared_data / "facilities" / "rs_online_2021_jepara_demak.csv", "--lang", "en")
+    assert result.status == 0 and "imported 5 facilities" in result.out and "5 already in the store" in result.out
+    jepara = json.loads(runner("--store", store_path, "summary", "33.20", "--json").out)["facilities"]
+    demak = json.loads(runner("--store", store_path, "summary", "33.21", "--json").out)["facilities"]
+    # SOURCES.md: 6 hospitals in Jepara and 4 in Demak; 5 of the 10 are in the point file with coordinates
+    assert (jepara["fkrtl"], jepara["approximate"], demak["fkrtl"], demak["approximate"]) == (6, 2, 4, 3)
+    page = runner("--store", store_path, "export", "33.20", "-o", store_path.parent / "j.html").status
+    assert page == 0
+    html = (store_path.parent / "j.html").read_text(encoding="utf-8")
+    assert "lokasi perkiraan: di Kabupaten Jepara" in html and "gj-ring" in html

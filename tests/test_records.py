@@ -22,7 +22,8 @@ def test_summary_json_keeps_its_documented_shape(runner):
     assert list(data["previous"]) == FIGURES_KEYS
     assert list(data["change"]) == CHANGE_KEYS and data["change"]["since"] == "2024-06"
     assert list(data["segments"]) == ["pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp"]
-    assert list(data["facilities"]) == ["fktp", "fkrtl", "lab", "optik", "apotek", "by_type"]
+    assert list(data["facilities"]) == ["fktp", "fkrtl", "lab", "optik", "apotek", "non_jkn", "by_type",
+                                        "approximate"]
     assert all(isinstance(data[k], int) for k in ("population", "registered", "active", "gap", "desa"))
     assert data["periods"] == ["2024-06", "2024-12"] and data["previous"]["period"] == "2024-06"
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import is_within
-from ..schema import CODE, LEVELS, UNIT_CODE, Level
+from ..schema import APPROXIMATE, CODE, LEVELS, UNIT_CODE, Level
 
 
 def _deepest_match(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.Series:
@@ -27,11 +27,14 @@ def _deepest_match(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame) -> pd.S
 
 
 def place_facilities(facilities: gpd.GeoDataFrame, units: Mapping[Level, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """A copy with unit_code: the code of the smallest unit containing the point (None outside every unit)."""
+    """A copy with unit_code: the code of the smallest unit containing the point (None outside every unit).
+    Facilities placed by their area code (approximate) keep the unit they were given."""
     out = facilities.copy()
-    out[UNIT_CODE] = pd.Series(None, index=out.index, dtype=object)
+    rough = out[APPROXIMATE].eq(True) if APPROXIMATE in out else pd.Series(False, index=out.index)
+    kept = out[UNIT_CODE].where(rough) if UNIT_CODE in out else pd.Series(None, index=out.index)
+    out[UNIT_CODE] = kept.astype(object).where(rough, None)
     for level in reversed(LEVELS):  # desa first: the smallest unit that holds the point
-        todo = out[out[UNIT_CODE].isna()]
+        todo = out[out[UNIT_CODE].isna() & ~rough]
         if todo.empty or level not in units:
             continue
         out.loc[todo.index, UNIT_CODE] = _deepest_match(todo, units[level])

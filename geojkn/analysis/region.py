@@ -19,6 +19,7 @@ from ..period import Period
 from ..records import Change, FacilityCounts, Figures, Ranking, Region, Summary
 from ..schema import (
     ACTIVE,
+    APPROXIMATE,
     CODE,
     COMPLETE,
     COVERAGE,
@@ -165,7 +166,8 @@ def summarise(data: RegionData, period: Period | None, target: float) -> Summary
         region=data.region, period=period, target=target, figures=region_figures(data, period, target),
         desa=len(desa), desa_with_figures=int(desa[COMPLETE].sum()), desa_at_target=len(at_target),
         kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(at_target[PARENT].nunique()),
-        facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE]), periods=data.periods,
+        facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE], data.facilities.get(APPROXIMATE)),
+        periods=data.periods,
         previous=region_figures(data, earlier[-1], target) if earlier else None,
         change=compare(data, period, earlier[-1]) if earlier and period is not None else None,
     )

@@ -27,7 +27,7 @@ from .assets import (
 )
 from .classify import NO_DATA, Classification, classify
 from .controls import PageStyle, PartialPatterns, ZoomTo
-from .facilities import add_facility_layers, facility_groups
+from .facilities import add_facility_layers, facility_groups, has_approximate
 from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, rounded
 from .legend import Legend, legend_html
 from .palettes import BELOW_TARGET_BORDER, BORDER, NO_DATA_BORDER, NO_DATA_FILL, OUTLINE, PARTIAL_PATTERN_ID
@@ -68,7 +68,8 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
         add_facility_layers(fmap, groups, lang)
     below = classification.kind == "rate"
     body = legend_html(classification, title=title, period=period, source=source, lang=lang,
-                       target=target, facility_groups=tuple(groups), below_target=below, partial=partial)
+                       target=target, facility_groups=tuple(groups), below_target=below, partial=partial,
+                       approximate=has_approximate(groups))
     Legend(body).add_to(fmap)
     _fit(fmap, shapes, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 import geopandas as gpd
 from folium.plugins import MarkerCluster
@@ -9,7 +11,7 @@ from folium.plugins import MarkerCluster
 from .. import schema
 from ..errors import DataError
 from ..options import Lang
-from ..vocabulary import FACILITY_GROUP_NAMES, FACILITY_TYPE_NAMES
+from ..vocabulary import FACILITY_GROUP_NAMES, FACILITY_TYPE_NAMES, word
 from .assets import detach_cdn_links
 from .geometry import point_rows, prepare
 from .palettes import FACILITY_COLORS
@@ -21,8 +23,10 @@ GROUPS = {
     "lab": ("lab",),
     "optik": ("optik",),
     "apotek": ("apotek",),
+    "non_jkn": schema.NON_JKN_TYPES,
 }
-RADIUS = {"fktp": 5, "rumah_sakit": 7, "lab": 5, "optik": 5, "apotek": 4}
+UNIT_NAME = "unit_name"  # the name of the unit a facility lies in, where the caller gives it
+RADIUS = {"fktp": 5, "rumah_sakit": 7, "lab": 5, "optik": 5, "apotek": 4, "non_jkn": 4}
 PANE = "geojkn-facilities"
 # Clusters only while zoomed out: from this zoom on every facility is drawn on its own.
 CLUSTER_UNTIL_ZOOM = 13
@@ -79,13 +83,27 @@ def add_facility_layers(fmap: folium.Map, groups: dict[str, gpd.GeoDataFrame], l
         layer.add_to(fmap)
 
 
-def _marker(row: tuple, group: str, lang: Lang) -> folium.CircleMarker:
+def _marker(row: Any, group: str, lang: Lang) -> folium.CircleMarker:
+    """A filled dot where the file gave coordinates; a dashed ring where the facility was placed by the area code
+    it came with (its point only says which unit it is in)."""
     point = getattr(row, schema.GEOMETRY)
     kind = str(getattr(row, schema.FACILITY_TYPE))
     text = (f"<b>{escape_text(getattr(row, schema.FACILITY_NAME))}</b><br>"
             f"{escape_text(FACILITY_TYPE_NAMES[lang][kind])}")
+    color = FACILITY_COLORS[group]
+    if getattr(row, schema.APPROXIMATE, False) in (True,):
+        where = getattr(row, UNIT_NAME, None) or getattr(row, schema.UNIT_CODE, "")
+        text += f"<br><i>{escape_text(word('approximate_place', lang, unit=where))}</i>"
+        style: dict[str, Any] = {"color": color, "weight": 2.5, "dash_array": "3 2", "fill": True,
+                                 "fill_color": "#ffffff", "fill_opacity": 0.9}
+    else:
+        style = {"color": "#ffffff", "weight": 1.5, "fill": True, "fill_color": color, "fill_opacity": 0.95}
     return folium.CircleMarker(
-        location=(round(point.y, 6), round(point.x, 6)), radius=RADIUS[group], pane=PANE,
-        color="#ffffff", weight=1.5, fill=True, fill_color=FACILITY_COLORS[group], fill_opacity=0.95,
+        location=(round(point.y, 6), round(point.x, 6)), radius=RADIUS[group] + 1, pane=PANE, **style,
         tooltip=folium.Tooltip(text, sticky=False), class_name=f"geojkn-fac geojkn-fac-{group}",
     )
+
+
+def has_approximate(groups: dict[str, gpd.GeoDataFrame]) -> bool:
+    """Whether any facility shown was placed by its area code."""
+    return any(schema.APPROXIMATE in g and bool(g[schema.APPROXIMATE].eq(True).any()) for g in groups.values())

@@ -29,6 +29,7 @@ LEGEND_CSS = f"""
   background: repeating-linear-gradient(45deg, {NO_DATA_BACKGROUND} 0 3px, {NO_DATA_LINE} 3px 4px); }}
 .geojkn-legend .gj-partial {{ background: repeating-linear-gradient(45deg, #fd8d3c 0 3px, #ffffff 3px 6px); }}
 .geojkn-legend .gj-below {{ background: #fff; border: 2.5px solid {BELOW_TARGET_BORDER}; }}
+.geojkn-legend .gj-ring {{ background: #fff; border: 2px dashed #555; box-shadow: none; }}
 .geojkn-legend .gj-dot {{ display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   border: 1.5px solid #fff; box-shadow: 0 0 0 1px #555; margin: 0 5px 0 4px; }}
 """
@@ -37,7 +38,7 @@ LEGEND_CSS = f"""
 def legend_html(classification: Classification, *, title: str | None, period: Period | str | None,
                 source: str | None, lang: Lang = Lang.ID, target: float = 0.95,
                 facility_groups: tuple[str, ...] = (), below_target: bool = False,
-                partial: tuple[bool, ...] = ()) -> str:
+                partial: tuple[bool, ...] = (), approximate: bool = False) -> str:
     """The legend as an HTML fragment: title, metric, period, source, classes with counts, extras."""
     goal = format_percent(target, 0, lang)
     parts = ['<div class="geojkn-legend-body">']
@@ -45,7 +46,7 @@ def legend_html(classification: Classification, *, title: str | None, period: Pe
         parts.append(f"<h4>{escape_text(title)}</h4>")
     parts.append(f'<div class="gj-metric">{escape_text(metric_title(classification.metric, lang, goal))}</div>')
     parts.append(_class_table(classification, lang, goal, below_target, partial))
-    parts.append(_facility_list(facility_groups, lang))
+    parts.append(_facility_list(facility_groups, lang, approximate))
     when = period_text(period, lang)
     if when:
         parts.append(f'<div class="gj-meta">{escape_text(word("period", lang))}: {escape_text(when)}</div>')
@@ -80,13 +81,15 @@ def _class_table(classification: Classification, lang: Lang, goal: str, below_ta
     return f'<table class="gj-classes">{"".join(rows)}</table>'
 
 
-def _facility_list(groups: tuple[str, ...], lang: Lang) -> str:
+def _facility_list(groups: tuple[str, ...], lang: Lang, approximate: bool) -> str:
     if not groups:
         return ""
     rows = [f'<div class="gj-meta">{escape_text(word("facilities", lang))}</div><table class="gj-facilities">']
     for group in groups:
         dot = f'<span class="gj-dot" style="background:{escape_text(FACILITY_COLORS[group])}"></span>'
         rows.append(_row(dot, escape_text(FACILITY_GROUP_NAMES[lang][group])))
+    if approximate:
+        rows.append(_row('<span class="gj-dot gj-ring"></span>', escape_text(word("approximate_legend", lang))))
     rows.append("</table>")
     return "".join(rows)
 

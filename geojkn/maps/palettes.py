@@ -46,6 +46,7 @@ FACILITY_COLORS = {
     "lab": "#009E73",
     "optik": "#CC79A7",
     "apotek": "#56B4E9",
+    "non_jkn": "#999999",
 }
 
 

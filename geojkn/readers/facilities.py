@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,15 +11,19 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from ..codes import parse_code
 from ..errors import DataError
-from ..schema import CRS, FACILITY_CODE, FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE
+from ..schema import AREA_CODE, CRS, FACILITY_CODE, FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE
 from .facility_types import facility_types
 from .numbers import decimal_column
 from .tabular import CSV_SUFFIXES, ROW, XLSX_SUFFIXES, cell_text, find_columns, header_of, list_rows, read_table
 
-COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, ROW)
+COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, AREA_CODE, ROW)
 INDONESIA = (94.0, -11.5, 142.0, 6.5)  # lon/lat box around the archipelago
-_LAT, _LON, _NAME, _TYPE, _CODE = "latitude", "longitude", "name", "type", "code"
+_LAT, _LON, _NAME, _TYPE, _CODE, _AREA = "latitude", "longitude", "name", "type", "code", "area"
+# Kemenkes RS Online hospital codes: 7 digits, the first four the Kemendagri province and kabupaten/kota
+# (3320046 is a hospital in 33.20). Other facility codes mix in BPS numbers that do not map one-to-one.
+RS_ONLINE_CODE = re.compile(r"^\d{7}$")
 
 # Names accepted for each column; case, spaces and punctuation do not matter (see tabular.norm_header).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -27,6 +32,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     _CODE: ("kode_faskes", "kode", "code", "kode_rs", "kode_ppk", "kode_fasilitas"),
     _LAT: ("lat", "latitude", "y", "lat_", "lintang"),
     _LON: ("lon", "lng", "long", "longitude", "x", "long_", "bujur"),
+    _AREA: ("kode_wilayah", "kode_kemendagri", "kode_desa", "kode_kelurahan", "kode_kecamatan", "kode_kec",
+            "kode_kab", "kode_kabupaten", "kode_kota", "kode_daerah"),
 }
 
 
@@ -56,8 +63,12 @@ def check_coordinates(lon: pd.Series, lat: pd.Series, rows: pd.Series, source: s
 def _from_table(path: Path) -> tuple[pd.DataFrame, dict[str, str | None], pd.Series, pd.Series]:
     """A CSV/XLSX file: the table, its columns by role, and longitude/latitude per row."""
     table = read_table(path, ALIASES)
-    roles = find_columns([c for c in table.columns if c != ROW], ALIASES, required=(_NAME, _TYPE, _LAT, _LON),
+    roles = find_columns([c for c in table.columns if c != ROW], ALIASES, required=(_NAME, _TYPE),
                          source=path.name)
+    if roles[_LAT] is None and roles[_LON] is None:  # placed by area code instead (read_facilities)
+        nothing = pd.Series(np.nan, index=table.index, dtype="float64")
+        return table, roles, nothing, nothing
+    find_columns([c for c in table.columns if c != ROW], ALIASES, required=(_LAT, _LON), source=path.name)
     lat_header, lon_header = header_of(roles, _LAT), header_of(roles, _LON)
     lat, bad_lat = decimal_column(table, lat_header)
     lon, bad_lon = decimal_column(table, lon_header)
@@ -126,13 +137,34 @@ def read_facilities(path: str | Path, *, layer: str | None = None) -> gpd.GeoDat
         table, roles, lon, lat = _from_table(path)
     else:
         table, roles, lon, lat = _from_spatial(path, layer)
-    check_coordinates(lon, lat, table[ROW], path.name)
     source_types = _texts(table[roles[_TYPE]])
+    codes = _texts(table[roles[_CODE]] if roles.get(_CODE) else pd.Series(None, index=table.index))
+    placed_by_area = lon.isna().all() and lat.isna().all() and roles.get(_LAT) is None
+    if placed_by_area:
+        areas = _area_codes(table, roles, codes, path.name)
+        geometry = gpd.GeoSeries(np.full(len(table), None, dtype=object), index=table.index, crs=CRS)
+    else:
+        check_coordinates(lon, lat, table[ROW], path.name)
+        areas = pd.Series(None, index=table.index, dtype=object)
+        geometry = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=table.index, crs=CRS)
     data = {
         FACILITY_NAME: _texts(table[roles[_NAME]]),
         FACILITY_TYPE: facility_types(source_types.tolist(), column=header_of(roles, _TYPE), source=path.name),
         TYPE_SOURCE: source_types,
-        FACILITY_CODE: _texts(table[roles[_CODE]] if roles.get(_CODE) else pd.Series(None, index=table.index)),
+        FACILITY_CODE: codes,
+        AREA_CODE: areas,
         ROW: table[ROW].astype(int),
     }
-    return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs=CRS)
+    return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
+
+
+def _area_codes(table: pd.DataFrame, roles: dict[str, str | None], codes: pd.Series, source: str) -> pd.Series:
+    """Where a list without coordinates places each facility: its Kemendagri area code, else the kabupaten of an
+    RS Online hospital code; None where neither says (the import reports those rows, it does not guess)."""
+    if roles.get(_AREA):
+        return table[header_of(roles, _AREA)].map(lambda v: None if pd.isna(v) else parse_code(str(v)))
+    if codes.map(lambda c: bool(c and RS_ONLINE_CODE.match(c))).any():
+        return codes.map(lambda c: parse_code(c[:4]) if c and RS_ONLINE_CODE.match(c) else None)
+    raise DataError(f"{source}: no coordinates (latitude and longitude columns) and no area code to place the "
+                    f"facilities by. Give each facility its latitude and longitude, or a Kemendagri area code column "
+                    f"('kode_wilayah', 'kode_desa', 'kode_kecamatan' or 'kode_kab') for the unit it lies in.")

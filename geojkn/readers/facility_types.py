@@ -9,27 +9,39 @@ import pandas as pd
 
 from ..errors import DataError
 from ..schema import FACILITY_TYPES
-from .tabular import norm_header
+from .tabular import norm_text
 
-# Spellings per type; compared after norm_header (case, spaces, punctuation and bracketed parts ignored).
+# Spellings per type; compared after norm_text (case, spaces, punctuation and bracketed parts ignored).
 TYPE_ALIASES: dict[str, tuple[str, ...]] = {
     "puskesmas": ("puskesmas", "pkm", "puskesmas rawat inap", "puskesmas non rawat inap", "puskesmas perawatan",
                   "puskesmas non perawatan", "community health centre", "community health center"),
     "klinik": ("klinik", "klinik pratama", "klinik pratama rawat inap", "klinik pratama rawat jalan", "clinic",
-               "primary clinic"),
+               "primary clinic", "klinik rawat inap", "klinik rawat jalan"),
     "dokter": ("dokter", "dokter praktik perorangan", "dokter praktek perorangan", "dokter praktik mandiri",
                "dokter umum", "dokter keluarga", "dpp", "dokter gigi", "drg", "doctor", "general practitioner",
-               "dentist"),
+               "dentist", "praktik dokter", "praktek dokter", "praktik dokter gigi", "praktek dokter gigi",
+               "praktik dokter perorangan", "praktik drg", "dokter gigi praktik perorangan"),
     "rumah_sakit": ("rumah sakit", "rs", "rsu", "rsud", "rsia", "rskia", "rsk", "rsj", "rsab", "rsb", "rsup",
                     "rumah sakit umum", "rumah sakit umum daerah", "rumah sakit khusus", "rumah sakit ibu dan anak",
-                    "hospital", "klinik utama", "main clinic"),
+                    "rs khusus", "rs umum", "rsjd", "rsgm", "rsp", "rskb", "rs bersalin", "rs jiwa", "rs paru",
+                    "rumah sakit jiwa", "rumah sakit bersalin", "hospital", "klinik utama", "main clinic"),
     "lab": ("laboratorium", "laboratorium klinik", "lab", "lab klinik", "laboratory", "clinical laboratory"),
     "optik": ("optik", "optikal", "optical", "optic", "optician"),
     "apotek": ("apotek", "apotik", "pharmacy"),
+    "pustu": ("pustu", "puskesmas pembantu", "puskesmas keliling", "pusling", "auxiliary health centre"),
+    "poskesdes": ("poskesdes", "pos kesehatan desa", "polindes", "pondok bersalin desa", "poskestren",
+                  "village health post"),
+    "rumah_bersalin": ("rumah bersalin", "rb", "klinik bersalin", "maternity home"),
+    "bidan": ("bidan", "praktik bidan", "praktek bidan", "praktik mandiri bidan", "pmb", "bidan praktik mandiri",
+              "bidan praktik swasta", "bps", "midwife"),
 }
-# Longer names that start like a type ("Puskesmas Mlonggo", "Rumah Sakit Islam") are that type.
-TYPE_PREFIXES = (("puskesmas", "puskesmas"), ("rumahsakit", "rumah_sakit"))
-_LOOKUP = {norm_header(spelling): kind for kind, spellings in TYPE_ALIASES.items() for spelling in spellings}
+# Longer names that start like a type ("Puskesmas Mlonggo", "Rumah Sakit Islam") are that type; the more
+# specific starts come first ("Puskesmas Pembantu Bulu" is a pustu, not a puskesmas).
+TYPE_PREFIXES = (("puskesmaspembantu", "pustu"), ("puskesmaskeliling", "pustu"), ("pustu", "pustu"),
+                 ("puskesmas", "puskesmas"),
+                 ("rumahsakitbersalin", "rumah_sakit"), ("rumahbersalin", "rumah_bersalin"),
+                 ("rumahsakit", "rumah_sakit"), ("rs", "rumah_sakit"))
+_LOOKUP = {norm_text(spelling): kind for kind, spellings in TYPE_ALIASES.items() for spelling in spellings}
 EMPTY = "(empty)"
 
 
@@ -37,7 +49,7 @@ def facility_type(value: object) -> str | None:
     """The type in schema.FACILITY_TYPES for one spelling, or None if it is not a known spelling."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    key = norm_header(value)
+    key = norm_text(value)
     if key in _LOOKUP:
         return _LOOKUP[key]
     return next((kind for prefix, kind in TYPE_PREFIXES if key.startswith(prefix)), None)

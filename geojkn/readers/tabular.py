@@ -24,14 +24,20 @@ MIN_HEADER_MATCHES = 2
 COUNT_PREFIXES = ("jumlah", "jml")  # "Jumlah Peserta Aktif" names the same column as "Peserta Aktif"
 _TOTAL = re.compile(r"^\s*(jumlah|total|sub\s*-?\s*total|grand\s*-?\s*total)\b", re.IGNORECASE)
 _BRACKETS = re.compile(r"[(\[].*?[)\]]")
+_TABLE_PREFIX = re.compile(r"^[A-Za-z]\.(?=[A-Za-z])")
 _LISTED = 8
 
 
-def norm_header(text: object) -> str:
-    """Header text reduced to lower-case ASCII letters and digits; units in brackets dropped."""
+def norm_text(text: object) -> str:
+    """Text reduced to lower-case ASCII letters and digits, with any part in brackets dropped."""
     text = unicodedata.normalize("NFKD", str(text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]", "", _BRACKETS.sub("", text).lower())
+
+
+def norm_header(text: object) -> str:
+    """A header as norm_text, after dropping a one-letter table prefix ('d.nama_rs', as database exports write)."""
+    return norm_text(_TABLE_PREFIX.sub("", str(text).strip()))
 
 
 def list_rows(rows: Sequence[int], values: Sequence[object] | None = None, limit: int = _LISTED) -> str:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from ..errors import DataError
 from ..schema import (
+    APPROXIMATE,
     CODE,
     COUNTS,
+    CRS,
     FACILITY_CODE,
     FACILITY_NAME,
     FACILITY_TYPE,
@@ -31,7 +34,7 @@ from ..schema import (
 UNIT_COLUMNS = (CODE, NAME, PARENT)
 INDEX_COLUMNS = (CODE, NAME, LEVEL, PARENT)
 FIGURE_COLUMNS = (PERIOD, CODE, LEVEL) + COUNTS
-FACILITY_COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, UNIT_CODE)
+FACILITY_COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, UNIT_CODE, APPROXIMATE)
 IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail")
 
 # Facilities placed in the given units (analysis.facilities.place_facilities): the store calls it inside a write,
@@ -66,6 +69,37 @@ def merge_figures(old: pd.DataFrame, new: pd.DataFrame,
         merged = merged[merged[list(COUNTS)].notna().any(axis=1)]
     merged = merged.reindex(columns=list(FIGURE_COLUMNS)).sort_values(keys).reset_index(drop=True)
     return merged.astype({c: "float64" for c in COUNTS}).astype({PERIOD: str, CODE: str, LEVEL: str})
+
+
+def _facility_key(name: object, kind: object, code: object, point: Any) -> tuple[object, ...]:
+    """One facility: its type and the digits of its code where it has one (Kemenkes writes R3320010 where the RS
+    Online list writes 3320010), else its name, type and place to about a metre."""
+    digits = "".join(ch for ch in str(code or "") if ch.isdigit())
+    if digits:
+        return ("code", str(kind), digits)
+    x, y = (round(point.x, 5), round(point.y, 5)) if point is not None and not point.is_empty else (None, None)
+    return ("place", str(name).strip().lower(), str(kind), x, y)
+
+
+def merge_facilities(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """The stored facilities after adding `new`, and how many were added: a facility already stored is not added
+    again, except that a facility with coordinates replaces the same facility placed only by its area code."""
+    columns = list(FACILITY_COLUMNS) + ["geometry"]
+    old, new = old.reindex(columns=columns), new.reindex(columns=columns)
+    keys = [_facility_key(*row) for row in zip(old[FACILITY_NAME], old[FACILITY_TYPE], old[FACILITY_CODE],
+                                                    old.geometry, strict=True)]
+    where = {key: i for i, key in enumerate(keys)}
+    rows, added = old.to_dict("records"), 0
+    for record in new.to_dict("records"):
+        key = _facility_key(record[FACILITY_NAME], record[FACILITY_TYPE], record[FACILITY_CODE], record["geometry"])
+        if key not in where:
+            where[key] = len(rows)
+            rows.append(record)
+            added += 1
+        elif rows[where[key]].get(APPROXIMATE) in (True,) and record.get(APPROXIMATE) not in (True,):
+            rows[where[key]] = record  # coordinates win over a place taken from an area code
+    merged = gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=CRS)
+    return merged, added
 
 
 class Store(ABC):

@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 
 from ..errors import DataError
-from ..schema import CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
+from ..schema import APPROXIMATE, CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
 from .base import (
     FACILITY_COLUMNS,
     FIGURE_COLUMNS,
@@ -32,6 +32,7 @@ from .base import (
     UNIT_COLUMNS,
     Relocate,
     Store,
+    merge_facilities,
     merge_figures,
 )
 
@@ -127,6 +128,8 @@ class GpkgStore(Store):
         placed = UNIT_CODE in pyogrio.read_info(self.path, layer=FACILITIES)["fields"]
         # a store written before facilities were placed at import has no unit_code: the caller places them
         frame = self._read(FACILITIES, _within(UNIT_CODE, within) if within and placed else None)
+        if APPROXIMATE not in frame:  # a store written before facilities could be placed by area code
+            frame[APPROXIMATE] = False
         return gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=CRS)
 
     def imports(self) -> pd.DataFrame:
@@ -179,7 +182,9 @@ class GpkgStore(Store):
 
     def _write_facilities(self, tmp: Path, facilities: gpd.GeoDataFrame) -> None:
         out = facilities.reindex(columns=list(FACILITY_COLUMNS) + [GEOMETRY])
-        out = gpd.GeoDataFrame(out.astype({c: object for c in FACILITY_COLUMNS}), geometry=GEOMETRY, crs=CRS)
+        texts = [c for c in FACILITY_COLUMNS if c != APPROXIMATE]
+        out = out.astype({c: object for c in texts}).assign(**{APPROXIMATE: out[APPROXIMATE].eq(True)})
+        out = gpd.GeoDataFrame(out, geometry=GEOMETRY, crs=CRS)
         pyogrio.write_dataframe(out, tmp, layer=FACILITIES)
 
     def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None) -> None:
@@ -226,25 +231,11 @@ class GpkgStore(Store):
 
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
                        relocate: Relocate | None = None) -> int:
-        new = facilities.reindex(columns=list(FACILITY_COLUMNS) + [GEOMETRY])
         with self._transaction() as tmp:
-            old = new.iloc[:0] if replace else self.facilities().reindex(columns=new.columns)
-            seen = {_facility_key(row) for row in old.itertuples()}
-            keep = []
-            for row in new.itertuples():
-                key = _facility_key(row)
-                keep.append(key not in seen)
-                seen.add(key)
-            fresh = new[keep]
-            merged = gpd.GeoDataFrame(pd.concat([old, fresh], ignore_index=True), geometry=GEOMETRY, crs=CRS)
+            old = facilities.iloc[:0] if replace else self.facilities()
+            merged, added = merge_facilities(old, facilities)
             if relocate is not None:
                 merged = relocate(merged, self._all_units())
             self._write_facilities(tmp, merged)
-            self._log(tmp, "facilities", source, len(fresh), detail="replaced" if replace else "added")
-        return len(fresh)
-
-
-def _facility_key(row: Any) -> tuple[str, str, float, float]:
-    """Same name, type and place (to ~1 m) means the same facility."""
-    return (str(row.name).strip().lower(), str(row.type), round(row.geometry.x, 5), round(row.geometry.y, 5))
-
+            self._log(tmp, "facilities", source, added, detail="replaced" if replace else "added")
+        return added
