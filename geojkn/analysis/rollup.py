@@ -27,7 +27,6 @@ from ..schema import (
     CODE,
     COMPLETE,
     COUNTS,
-    DESA,
     DESA_TOTAL,
     DESA_WITH_FIGURES,
     LEVEL,
@@ -62,43 +61,49 @@ def unit_tree(codes: Iterable[str]) -> pd.DataFrame:
     return tree
 
 
+_P, _R, _A = (COUNTS.index(count) for count in (POPULATION, REGISTERED, ACTIVE))
+_CARRIED = [*_PAIR, *_TRIPLE, DESA_WITH_FIGURES]
+
+
+def _frame(keys: pd.DataFrame, values: np.ndarray, done: np.ndarray, carried: np.ndarray) -> pd.DataFrame:
+    """One level's rows: counts, whether each is complete, and the pair and triple carried up (all numpy)."""
+    pair = done[:, _P] & done[:, _R]
+    triple = pair & done[:, _A]
+    pairs = np.where(pair[:, None], values[:, [_P, _R]], carried[:, :2])
+    triples = np.where(triple[:, None], values[:, [_P, _R, _A]], carried[:, 2:5])
+    out = keys.reset_index(drop=True)
+    out[list(COUNTS)] = values
+    out[list(_DONE.values())] = done
+    out[_CARRIED] = np.column_stack([pairs, triples, carried[:, 5]])
+    return out
+
+
 def _desa_level(rows: pd.DataFrame) -> pd.DataFrame:
     """Desa rows with their completeness per count and their pair and triple of counts."""
-    out = rows.copy()
-    for count in COUNTS:
-        out[_DONE[count]] = out[count].notna()
-    pair = out[_DONE[POPULATION]] & out[_DONE[REGISTERED]]
-    triple = pair & out[_DONE[ACTIVE]]
-    out[_PAIR[0]], out[_PAIR[1]] = out[POPULATION].where(pair, 0.0), out[REGISTERED].where(pair, 0.0)
-    for name, count in zip(_TRIPLE, (POPULATION, REGISTERED, ACTIVE), strict=True):
-        out[name] = out[count].where(triple, 0.0)
-    out[DESA_WITH_FIGURES] = pair.astype("int64")
-    return out
+    values = rows[list(COUNTS)].to_numpy(dtype="float64")
+    done = ~np.isnan(values)
+    pair = done[:, _P] & done[:, _R]
+    triple = pair & done[:, _A]
+    carried = np.column_stack([np.where(pair, values[:, _P], 0.0), np.where(pair, values[:, _R], 0.0),
+                               *(np.where(triple, values[:, i], 0.0) for i in (_P, _R, _A)), pair.astype(float)])
+    return _frame(rows[[PERIOD, CODE]], values, done, carried)
 
 
 def _one_level_up(below: pd.DataFrame, own: pd.DataFrame, children: pd.Series, width: int) -> pd.DataFrame:
     """The units of one level from the rows of the level below (and their own rows where a file gave them)."""
     keys = [below[PERIOD], below[CODE].str[:width].rename(CODE)]
-    sums = below[list(COUNTS)].groupby(keys).sum(min_count=1)
-    done = below[list(_DONE.values())].astype("int64").groupby(keys).sum()
-    carried = below[[*_PAIR, *_TRIPLE, DESA_WITH_FIGURES]].groupby(keys).sum()
-    index = sums.index.union(pd.MultiIndex.from_frame(own[[PERIOD, CODE]]))
-    sums, done, carried = sums.reindex(index), done.reindex(index, fill_value=0), carried.reindex(index, fill_value=0)
-    mine = own.set_index([PERIOD, CODE])[list(COUNTS)].reindex(index)
-    full = done.values >= children.reindex(index.get_level_values(CODE)).fillna(np.inf).to_numpy()[:, None]
-    out = pd.DataFrame(index=index)
-    for i, count in enumerate(COUNTS):
-        from_children = full[:, i]
-        out[count] = np.where(from_children, sums[count], mine[count].where(mine[count].notna(), sums[count]))
-        out[_DONE[count]] = from_children | mine[count].notna().to_numpy()
-    pair = out[_DONE[POPULATION]] & out[_DONE[REGISTERED]]
-    triple = pair & out[_DONE[ACTIVE]]
-    out[_PAIR[0]] = out[POPULATION].where(pair, carried[_PAIR[0]])
-    out[_PAIR[1]] = out[REGISTERED].where(pair, carried[_PAIR[1]])
-    for name, count in zip(_TRIPLE, (POPULATION, REGISTERED, ACTIVE), strict=True):
-        out[name] = out[count].where(triple, carried[name])
-    out[DESA_WITH_FIGURES] = carried[DESA_WITH_FIGURES]
-    return out.reset_index()
+    numbers = below[list(COUNTS)].join(below[list(_DONE.values())].astype("float64")).join(below[_CARRIED])
+    grouped = numbers.groupby(keys).sum(min_count=1)
+    index = grouped.index.union(pd.MultiIndex.from_frame(own[[PERIOD, CODE]]))
+    grouped = grouped.reindex(index)
+    sums = grouped[list(COUNTS)].to_numpy(dtype="float64")
+    done_below = np.nan_to_num(grouped[list(_DONE.values())].to_numpy(dtype="float64"))
+    carried = np.nan_to_num(grouped[_CARRIED].to_numpy(dtype="float64"))
+    mine = own.set_index([PERIOD, CODE])[list(COUNTS)].reindex(index).to_numpy(dtype="float64")
+    full = done_below >= children.reindex(index.get_level_values(CODE)).fillna(np.inf).to_numpy()[:, None]
+    has_own = ~np.isnan(mine)
+    values = np.where(full, sums, np.where(has_own, mine, sums))
+    return _frame(index.to_frame(index=False), values, full | has_own, carried)
 
 
 def rollup(figures: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -124,23 +129,28 @@ def rollup(figures: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.Data
 
 def _shown(table: pd.DataFrame, tree: pd.DataFrame, periodless: bool) -> pd.DataFrame:
     """The counts a person sees: complete values, or for a partial unit the sums over units with both counts."""
-    complete = table[_DONE[POPULATION]] & table[_DONE[REGISTERED]]
-    all_three = complete & table[_DONE[ACTIVE]]
-    partial_pair = ~complete & (table[_PAIR[0]] > 0)
+    values = table[list(COUNTS)].to_numpy(dtype="float64")
+    done = table[list(_DONE.values())].to_numpy(dtype=bool)
+    pairs, triples = table[list(_PAIR)].to_numpy(dtype="float64"), table[list(_TRIPLE)].to_numpy(dtype="float64")
+    complete = done[:, _P] & done[:, _R]
+    all_three = complete & done[:, _A]
     out = table[[PERIOD, CODE]].copy()
-    out[LEVEL] = [LEVELS[c.count(".")] for c in out[CODE]]
-    desa = out[LEVEL] == DESA  # a desa shows what its row says, even a count without its pair
-    out[POPULATION] = table[POPULATION].where(complete | desa, table[_PAIR[0]].where(partial_pair))
-    out[REGISTERED] = table[REGISTERED].where(complete | desa, table[_PAIR[1]].where(partial_pair))
-    has_triple = table[_TRIPLE[0]] > 0
-    out[ACTIVE] = table[ACTIVE].where(all_three | desa, table[_TRIPLE[2]].where(has_triple))
-    out[ACTIVE_BASE[0]] = table[_TRIPLE[0]].where(has_triple)
-    out[ACTIVE_BASE[1]] = table[_TRIPLE[1]].where(has_triple)
+    depth = out[CODE].str.count(r"\.").to_numpy()
+    out[LEVEL] = np.array(LEVELS, dtype=object)[depth]
+    desa = depth == 3  # a desa shows what its row says, even a count without its pair
+    as_given = (complete | desa)[:, None]
+    pair_shown = np.where(pairs[:, :1] > 0, pairs, np.nan)
+    out[[POPULATION, REGISTERED]] = np.where(as_given, values[:, [_P, _R]], pair_shown)
+    has_triple = triples[:, 0] > 0
+    out[ACTIVE] = np.where(all_three | desa, values[:, _A], np.where(has_triple, triples[:, 2], np.nan))
+    out[list(ACTIVE_BASE)] = np.where(has_triple[:, None], triples[:, :2], np.nan)
     for segment in SEGMENTS:
-        out[segment] = table[segment].where(table[_DONE[segment]])
+        i = COUNTS.index(segment)
+        out[segment] = np.where(done[:, i], values[:, i], np.nan)
     out[DESA_WITH_FIGURES] = table[DESA_WITH_FIGURES].astype("int64")
     out[DESA_TOTAL] = out[CODE].map(tree.set_index(CODE)[DESA_TOTAL]).fillna(0).astype("int64")
-    out[COMPLETE] = complete.astype(bool)
-    out = out[out[POPULATION].notna() | out[REGISTERED].notna() | out[ACTIVE].notna() | (out[LEVEL] == DESA)]
+    out[COMPLETE] = complete
+    out = out[out[POPULATION].notna() | out[REGISTERED].notna() | out[ACTIVE].notna() | desa]
     out = out.sort_values([PERIOD, CODE], kind="stable").reset_index(drop=True)
-    return out.drop(columns=PERIOD) if periodless else out
+    shown: pd.DataFrame = out.drop(columns=PERIOD) if periodless else out
+    return shown
