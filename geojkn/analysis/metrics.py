@@ -18,24 +18,22 @@ from ..schema import (
 )
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den, NaN where the denominator is missing or zero (never inf)."""
-    return (num.astype("float64") / den.astype("float64").where(den > 0)).astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
 
 
 def add_metrics(frame: pd.DataFrame, target: float = 0.95) -> pd.DataFrame:
     """A copy with coverage, active_coverage, activity_rate, gap and to_reactivate computed from the counts."""
     if not 0 < target <= 1:
         raise ValueError("target must be a share between 0 and 1")
-    out = frame.copy()
-    pop, reg, act = (out[c].astype("float64") for c in (POPULATION, REGISTERED, ACTIVE))
-    base_pop, base_reg = (out[c].astype("float64") if c in out else default
+    pop, reg, act = (frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in (POPULATION, REGISTERED, ACTIVE))
+    base_pop, base_reg = (frame[c].to_numpy(dtype="float64", na_value=np.nan) if c in frame else default
                           for c, default in zip(ACTIVE_BASE, (pop, reg), strict=True))
-    out[COVERAGE] = _ratio(reg, pop)
-    out[ACTIVE_COVERAGE] = _ratio(act, base_pop)
-    out[ACTIVITY_RATE] = _ratio(act, base_reg)
     # round before ceil: 0.95 * 1000 is 950.0000000000001 in binary floating point
-    needed = pd.Series(np.ceil((target * pop).round(6)), index=out.index)
-    out[GAP] = (needed - reg).clip(lower=0)
-    out[TO_REACTIVATE] = base_reg - act
-    return out.drop(columns=[c for c in ACTIVE_BASE if c in out])
+    needed = np.ceil(np.round(target * pop, 6))
+    metrics = {COVERAGE: _ratio(reg, pop), ACTIVE_COVERAGE: _ratio(act, base_pop), ACTIVITY_RATE: _ratio(act, base_reg),
+               GAP: np.clip(needed - reg, 0, None), TO_REACTIVATE: base_reg - act}
+    out = frame.drop(columns=[c for c in (*ACTIVE_BASE, *metrics) if c in frame])
+    return out.assign(**metrics)
