@@ -48,6 +48,7 @@ from .schema import (
     NAME,
     PARENT,
     PERIOD,
+    SOURCE,
     UNIT_CODE,
 )
 from .store import Store
@@ -88,7 +89,7 @@ def import_boundaries(store: Store, path: str | Path, *, code_field: str | None 
 
 
 def import_figures(store: Store, path: str | Path, *, period: str | None = None, sheet: str | None = None,
-                   merge: bool = False, lang: Lang = Lang.ID) -> list[str]:
+                   merge: bool = False, source: str | None = None, lang: Lang = Lang.ID) -> list[str]:
     """Read an enrollment file, match its rows to the stored units and store them as the truth for their month
     in the kabupaten they cover (or, with merge, beside what is stored). Everything is checked before writing."""
     store.check_writable()
@@ -105,6 +106,7 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
                         + " ".join(report.lines(Lang.EN)[:6]))
     unit_index = UnitIndex(index)
     rows, totals = split_totals(matched)
+    rows = rows.assign(**{SOURCE: source or Path(path).name})
     where = None if merge else scope(rows)
     if where is not None:
         _refuse_strays(strays(rows, unit_index), rows, unit_index, Path(path).name)

@@ -159,6 +159,8 @@ NAME_FIELD = Option("name_field", "field holding the name (found automatically i
 LAYER = Option("layer", "read only this layer (default: every polygon layer)", metavar="L")
 CRS = Option("crs", "CRS of a file that does not declare one, e.g. EPSG:32749", metavar="CRS")
 FIGURES_PERIOD = replace(PERIOD, help="month the figures are for (or a period column in the file)")
+SOURCE = Option("source", "where the figures come from, shown in legends and exports (default: the file's name)",
+                metavar="TEXT")
 MERGE = Option("merge", "add the rows to what is stored for the month instead of replacing the month in the "
                "kabupaten the file covers", switch=True)
 REMOVED_PERIOD = replace(PERIOD, help="the month whose figures to remove", required=True)
@@ -200,7 +202,7 @@ COMMANDS = (
     Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
             (CODE_FIELD, NAME_FIELD, LAYER, CRS, LANG)),
     Command("import-figures", "import monthly enrollment figures (CSV or XLSX)", (FILE,),
-            (FIGURES_PERIOD, SHEET, MERGE, LANG)),
+            (FIGURES_PERIOD, SHEET, SOURCE, MERGE, LANG)),
     Command("remove-figures", "remove the figures of one month", (SOME_REGION,), (REMOVED_PERIOD, LANG)),
     Command("import-facilities", "import health facility points", (FILE,), (REPLACE, LANG)),
     Command("summary", "coverage, gap and facilities of a region", (REGION,), (*SUMMARY_OPTIONS, JSON)),

@@ -162,6 +162,7 @@ class Summary:
     periods: tuple[Period, ...]
     previous: Figures | None
     change: Change | None = None
+    sources: tuple[str, ...] = ()  # where the period's figures come from
 
     def to_json(self) -> dict[str, Any]:
         """The object `geojkn summary --json` prints and /api/regions/<code>/summary answers."""
@@ -177,6 +178,7 @@ class Summary:
             "periods": [str(p) for p in self.periods],
             "previous": None if self.previous is None else self.previous.to_json(),
             "change": None if self.change is None else self.change.to_json(),
+            "sources": list(self.sources),
         }
 
 

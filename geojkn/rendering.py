@@ -24,7 +24,9 @@ def region_map(data: RegionData, view: View, assets: AssetMode) -> folium.Map:
     assert view.level is not None, "resolve_view settles the level"
     units = unit_table(data, view.level, view.period, view.target)
     outline = data.units_of(KECAMATAN) if view.level == DESA else None
-    source = word("source_figures", view.lang, period=period_text(view.period, view.lang)) if view.period else None
+    when = period_text(view.period, view.lang)
+    sources = "; ".join(data.sources.get(view.period, ())) if view.period else ""
+    source = word("source_figures", view.lang, sources=sources, period=when) if sources else None
     return build_map(
         units, metric=view.metric, period=view.period, target=view.target, classes=view.classes,
         facilities=data.facilities, outline=outline, basemap=view.basemap, title=data.region.name,

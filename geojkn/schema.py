@@ -20,6 +20,7 @@ REGISTERED = "registered"
 ACTIVE = "active"
 SEGMENTS = ("pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp")
 COUNTS = (POPULATION, REGISTERED, ACTIVE) + SEGMENTS
+SOURCE = "source"  # where a row of figures comes from (import-figures --source, else the file's name)
 DESA_WITH_FIGURES = "desa_with_figures"  # desa inside a unit whose population and registered are given
 DESA_TOTAL = "desa_total"  # desa inside a unit (stored boundaries)
 COMPLETE = "complete"  # a unit's population and registered cover the whole unit (see analysis/rollup.py)

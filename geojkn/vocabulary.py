@@ -56,7 +56,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         # maps
         "source": "Sumber", "below_target": "di bawah target {target}", "main_area": "Daratan utama",
         "whole_region": "Seluruh wilayah", "zoom_to": "Perbesar ke", "outline": "Batas kecamatan",
-        "source_figures": "BPJS Kesehatan, {period}",
+        "source_figures": "{sources} ({period})",
         # command output
         "wrote": "ditulis {file}: {region}, {level}, {metric}, {period} ({size} MB)",
         "serving": "geojkn: dasbor di {url}  (data: {store}; Ctrl+C untuk berhenti)",
@@ -144,7 +144,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "sum_plain": "{value} (the sum over the units)",
         "source": "Source", "below_target": "below the {target} target", "main_area": "Main area",
         "whole_region": "Whole region", "zoom_to": "Zoom to", "outline": "Kecamatan boundaries",
-        "source_figures": "BPJS Kesehatan, {period}",
+        "source_figures": "{sources} ({period})",
         "wrote": "wrote {file}: {region}, {level}, {metric}, {period} ({size} MB)",
         "serving": "geojkn: dashboard on {url}  (store: {store}; Ctrl+C to stop)",
         "info_store": "store: {store}", "info_demo": " (bundled demo, read-only)", "info_units": "units: {units}",

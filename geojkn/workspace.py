@@ -24,8 +24,9 @@ from .analysis.regions import UnitIndex
 from .analysis.rollup import rollup
 from .cache import Cache
 from .errors import DataError, NotFound
+from .period import Period
 from .records import Figures, Region
-from .schema import CODE, DESA, KECAMATAN_NAME, LEVEL, LEVELS, PARENT, UNIT_CODE, Level
+from .schema import CODE, DESA, KECAMATAN_NAME, LEVEL, LEVELS, PARENT, PERIOD, SOURCE, UNIT_CODE, Level
 from .store import Store
 
 T = TypeVar("T")
@@ -89,10 +90,13 @@ class Workspace:
             desa = units[DESA]
             units[DESA] = desa.assign(**{KECAMATAN_NAME: desa[PARENT].map(index.names)})
         inside = [code for code in index.names if code == region.code or code.startswith(region.code + ".")]
-        figures = rollup(self.store.figures(within=region.code), inside)
+        raw = self.store.figures(within=region.code)
+        figures = rollup(raw, inside)
+        sources = {Period.parse(p): tuple(sorted({str(s) for s in rows.dropna()}))
+                   for p, rows in raw.groupby(PERIOD)[SOURCE]} if SOURCE in raw else {}
         facilities = self._facilities(region.code)
         facilities = facilities.assign(unit_name=facilities[UNIT_CODE].map(index.names))
-        return RegionData(region, index.parents(region.code), units, figures, facilities)
+        return RegionData(region, index.parents(region.code), units, figures, facilities, sources)
 
     def _facilities(self, code: str) -> gpd.GeoDataFrame:
         found = self.store.facilities(within=code)

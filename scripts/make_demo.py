@@ -591,7 +591,8 @@ def build_store(out: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix=".demo-store-", dir=out))
     store = str(work / "demo.gpkg")
     commands = [["import-boundaries", f"{out.name}/{FILES[0]}"]]
-    commands += [["import-figures", f"{out.name}/demo_kepesertaan_{p}.csv", "--period", p] for p in PERIODS]
+    commands += [["import-figures", f"{out.name}/demo_kepesertaan_{p}.csv", "--period", p,
+                  "--source", "Data fiktif (scripts/make_demo.py)"] for p in PERIODS]
     commands += [["import-facilities", f"{out.name}/{FILES[3]}"]]
     try:
         with contextlib.chdir(out.parent):  # the store records file names as a user would type them

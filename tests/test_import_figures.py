@@ -176,3 +176,14 @@ def test_real_jepara_february_with_missing_desa_and_a_typo_into_demak(shared_dat
     assert result.status == 2 and "Kabupaten Demak (33.21), 1 of its 249 units" in result.err
     assert store_path.read_bytes() == before
     assert summary(runner, store_path, "33.21", "--period", "2022-01")["desa_with_figures"] == 249
+
+
+def test_the_source_of_a_month_is_kept_and_shown(two_kabupaten, tmp_path, runner):
+    write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
+                  [700, 1000, 900, 400])
+    assert runner("--store", two_kabupaten, "import-figures", tmp_path / "feb.csv", "--period", "2024-02",
+                  "--source", "BPJS Kesehatan Cabang Kudus").status == 0
+    assert summary(runner, two_kabupaten)["sources"] == ["BPJS Kesehatan Cabang Kudus"]
+    assert summary(runner, two_kabupaten, "99.01", "--period", "2024-01")["sources"] == ["jan.csv"]
+    assert runner("--store", two_kabupaten, "export", "99.01", "-o", tmp_path / "m.html").status == 0
+    assert "BPJS Kesehatan Cabang Kudus (Februari 2024)" in (tmp_path / "m.html").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ tables behind maps and the API are computed from it here, without I/O; workspace
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import geopandas as gpd
@@ -62,6 +62,7 @@ class RegionData:
     units: Mapping[Level, gpd.GeoDataFrame]
     figures: pd.DataFrame  # analysis.rollup.rollup: period, code, level, counts, desa_with_figures, complete
     facilities: gpd.GeoDataFrame
+    sources: Mapping[Period, tuple[str, ...]] = field(default_factory=dict)  # where each month's figures come from
 
     @cached_property
     def desa_totals(self) -> dict[str, int]:
@@ -170,6 +171,7 @@ def summarise(data: RegionData, period: Period | None, target: float) -> Summary
         periods=data.periods,
         previous=region_figures(data, earlier[-1], target) if earlier else None,
         change=compare(data, period, earlier[-1]) if earlier and period is not None else None,
+        sources=tuple(data.sources.get(period, ())) if period is not None else (),
     )
 
 

@@ -26,6 +26,7 @@ from ..schema import (
     NAME,
     PARENT,
     PERIOD,
+    SOURCE,
     TYPE_SOURCE,
     UNIT_CODE,
     Level,
@@ -33,7 +34,7 @@ from ..schema import (
 
 UNIT_COLUMNS = (CODE, NAME, PARENT)
 INDEX_COLUMNS = (CODE, NAME, LEVEL, PARENT)
-FIGURE_COLUMNS = (PERIOD, CODE, LEVEL) + COUNTS
+FIGURE_COLUMNS = (PERIOD, CODE, LEVEL) + COUNTS + (SOURCE,)
 FACILITY_COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, UNIT_CODE, APPROXIMATE)
 IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail")
 
@@ -68,6 +69,7 @@ def merge_figures(old: pd.DataFrame, new: pd.DataFrame,
         merged = new.set_index(keys).combine_first(cleared.set_index(keys)).reset_index()
         merged = merged[merged[list(COUNTS)].notna().any(axis=1)]
     merged = merged.reindex(columns=list(FIGURE_COLUMNS)).sort_values(keys).reset_index(drop=True)
+    merged[SOURCE] = merged[SOURCE].astype(object).where(merged[SOURCE].notna(), None)
     return merged.astype({c: "float64" for c in COUNTS}).astype({PERIOD: str, CODE: str, LEVEL: str})
 
 
