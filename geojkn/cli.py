@@ -17,11 +17,11 @@ from typing import Any
 from .analysis.region import choose_period, rank, rank_level, summarise
 from .errors import DataError
 from .formatting import format_decimal, format_int
-from .options import COMMANDS, Command, Format, Option, Settings, View, read_values
+from .options import COMMANDS, QUERY, Command, Format, Option, Settings, View, read_values
 from .report import rank_csv, rank_table, summary_text
 from .schema import LEVEL, LEVELS
 from .store import open_store
-from .vocabulary import word
+from .vocabulary import unit_title, word
 from .workspace import Workspace
 
 Values = dict[str, Any]
@@ -113,6 +113,15 @@ def cmd_regions(ws: Workspace, v: Values) -> None:
         print(f"{row.code}\t{row.level}\t{row.name}")
 
 
+def cmd_search(ws: Workspace, v: Values) -> None:
+    text = QUERY.read(v["text"])  # the same rule as ?q= on the web
+    ws.require()
+    index, lang = ws.index(), v["lang"]
+    for region in index.search(text):
+        within = [unit_title(p.name, p.level, lang) for p in index.parents(region.code) if p.level != "provinsi"]
+        print(f"{region.code}\t{unit_title(region.name, region.level, lang)}\t{', '.join(reversed(within))}")
+
+
 def cmd_info(ws: Workspace, v: Values) -> None:
     store, lang = ws.store, v["lang"]
     print(word("info_store", lang, store=store.location) + (word("info_demo", lang) if store.readonly else ""))
@@ -168,6 +177,7 @@ HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "summary": cmd_summary,
     "rank": cmd_rank,
     "regions": cmd_regions,
+    "search": cmd_search,
     "info": cmd_info,
     "export": cmd_export,
     "serve": cmd_serve,

@@ -85,6 +85,15 @@ def _text(value: object) -> str:
     return text
 
 
+def _text_upto(limit: int) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        text = _text(value)
+        if len(text) > limit:
+            raise ValueError(value)
+        return text
+    return parse
+
+
 def _one_of(kind: type[StrEnum]) -> str:
     return "one of " + ", ".join(kind)
 
@@ -169,6 +178,8 @@ REPLACE = Option("replace", "replace all stored facilities instead of adding", s
 HOST = Option("host", "address to listen on (0.0.0.0 lets colleagues connect)", default="127.0.0.1", metavar="H")
 PORT = Option("port", "port to listen on", _whole(1, 65535), "a port number from 1 to 65535", 5000, metavar="N")
 REGION_LEVEL = replace(LEVEL, help="only units of this level")
+QUERY = Option("q", "a name or code to find (part of it is enough)", _text_upto(100), "a text of 1 to 100 characters",
+               required=True, metavar="TEXT")
 
 
 @dataclass(frozen=True)
@@ -209,6 +220,8 @@ COMMANDS = (
     Command("rank", "units of a region, the ones needing action first", (REGION,),
             (*RANKING_OPTIONS, LIMIT, FORMAT)),
     Command("regions", "list the regions in the store", (), (REGION_LEVEL, LANG)),
+    Command("search", "find units by name or code", (Argument("text", "part of a name, or the start of a code"),),
+            (LANG,)),
     Command("info", "what the store holds and its import log", (), (LANG,)),
     Command("export", "write the map as one standalone HTML file that works offline", (REGION,),
             (OUTPUT, *VIEW_OPTIONS)),
@@ -294,6 +307,10 @@ class View:
         """The view as URL query parameters (what is unset is left out)."""
         return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
 
+    def carried(self) -> dict[str, str]:
+        """The choices that go along to another region's page (not the level or the month, which are its own)."""
+        return {k: v for k, v in self.query().items() if k not in ("level", "period")}
+
 
 def read_values(options: tuple[Option, ...], raw: Mapping[str, object], settings: Settings) -> dict[str, Any]:
     """Typed values of the options from raw text by name; a missing or empty value takes the default."""
@@ -302,6 +319,8 @@ def read_values(options: tuple[Option, ...], raw: Mapping[str, object], settings
         given = raw.get(option.name)
         if option.switch:
             values[option.name] = given is True or str(given).lower() in ("1", "true", "yes")
+        elif (given is None or given == "") and option.required:
+            raise DataError(f"{option.name} is missing: give {option.rule}.")
         elif given is None or given == "":
             values[option.name] = option.default_in(settings)
         else:

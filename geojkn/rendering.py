@@ -19,7 +19,7 @@ def resolve_view(data: RegionData, view: View) -> View:
     return replace(view, level=map_level(data, view.level), period=choose_period(data, view.period))
 
 
-def region_map(data: RegionData, view: View, assets: AssetMode) -> folium.Map:
+def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None) -> folium.Map:
     """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view)."""
     assert view.level is not None, "resolve_view settles the level"
     units = unit_table(data, view.level, view.period, view.target)
@@ -30,7 +30,7 @@ def region_map(data: RegionData, view: View, assets: AssetMode) -> folium.Map:
     return build_map(
         units, metric=view.metric, period=view.period, target=view.target, classes=view.classes,
         facilities=data.facilities, outline=outline, basemap=view.basemap, title=data.region.name,
-        source=source, lang=view.lang, assets=assets,
+        source=source, lang=view.lang, assets=assets, link=link,
     )
 
 

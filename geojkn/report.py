@@ -18,6 +18,8 @@ from .schema import (
     COVERAGE,
     DESA,
     GAP,
+    KABUPATEN,
+    KABUPATEN_NAME,
     KECAMATAN,
     KECAMATAN_NAME,
     NAME,
@@ -104,9 +106,9 @@ def rank_table(ranking: Ranking, lang: Lang = Lang.ID) -> str:
              f"{metric_label(ranking.metric, lang)}, {word('period', lang).lower()} {ranking.period or '-'}")
     if table.empty:
         return f"{title}\n{word('no_match', lang)}"
-    with_kec = KECAMATAN_NAME in table and table[KECAMATAN_NAME].notna().any()
-    text = [word("rank", lang), word("code", lang), word("name", lang)] + ([level_label(KECAMATAN, lang)] if with_kec
-                                                                          else [])
+    places = [(column, level) for column, level in ((KECAMATAN_NAME, KECAMATAN), (KABUPATEN_NAME, KABUPATEN))
+              if column in table and table[column].notna().any()]  # the units' parents, where they differ
+    text = [word("rank", lang), word("code", lang), word("name", lang)] + [level_label(lv, lang) for _, lv in places]
     head = text + [metric_label(COVERAGE, lang), metric_label(ACTIVE_COVERAGE, lang), word("population", lang),
                    word("registered", lang), metric_label(GAP, lang), metric_label(TO_REACTIVATE, lang)]
     rows = []
@@ -114,7 +116,7 @@ def rank_table(ranking: Ranking, lang: Lang = Lang.ID) -> str:
     partial = ~table[COMPLETE].astype(bool) if COMPLETE in table else pd.Series(False, index=table.index)
     for (_, r), part in zip(table.iterrows(), partial, strict=True):
         name = str(r[NAME]) + (f" {mark}" if part else "")
-        cells = [str(r["rank"]), r[CODE], name] + ([str(r[KECAMATAN_NAME] or "")] if with_kec else [])
+        cells = [str(r["rank"]), r[CODE], name] + [str(r[column] or "") for column, _ in places]
         rows.append(cells + [_cell(c, r[c], lang) for c in NUMERIC])
     lines = [title, *_aligned(head, rows, len(text)), rank_total(table, lang)]
     return "\n".join(lines + ([word("rank_partial", lang)] if partial.any() else []))

@@ -11,6 +11,7 @@ LEVEL = "level"
 PARENT = "parent_code"
 GEOMETRY = "geometry"
 DERIVED = "derived"  # a unit whose shape was made from the units inside it (no polygon of its own)
+KABUPATEN_NAME = "kabupaten_name"  # a unit's kabupaten, shown where a region spans several
 KECAMATAN_NAME = "kecamatan_name"  # a desa's kecamatan, shown beside its name (names repeat across kecamatan)
 
 # Figures columns (counts are people).

@@ -20,6 +20,11 @@ WORDS: dict[Lang, dict[str, str]] = {
     ID: {
         # the application and its pages
         "app": "Peta Cakupan JKN-KIS", "regions": "Pilih wilayah", "region": "Wilayah",
+        "search": "Cari", "search_hint": "Cari desa, kecamatan, kode…",
+        "place": "Peringkat {rank} dari {n} desa/kel. di {where} menurut {metric} (terendah lebih dulu)",
+        "nearest_fktp": "FKTP terdekat", "km": "{km} km", "straight_line": "Jarak garis lurus, bukan waktu tempuh; "
+        "FKTP di kabupaten yang sama.", "approximate_mark": "lokasi perkiraan",
+        "nothing_found": "Tidak ada wilayah yang cocok.",
         "store": "Data", "demo": "contoh fiktif bawaan; impor data Anda dengan geojkn --store FILE.gpkg",
         "no_regions": "Belum ada batas wilayah di penyimpanan.", "error": "Terjadi kesalahan",
         "no_store": "Berkas penyimpanan {store} belum ada. Buat dengan mengimpor batas wilayah: "
@@ -111,6 +116,11 @@ WORDS: dict[Lang, dict[str, str]] = {
     },
     EN: {
         "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region",
+        "search": "Search", "search_hint": "Find a desa, kecamatan, code…",
+        "place": "Rank {rank} of {n} desa/kel. in {where} by {metric} (lowest first)",
+        "nearest_fktp": "Nearest FKTP", "km": "{km} km", "straight_line": "Straight-line distance, not travel time; "
+        "FKTP in the same kabupaten.", "approximate_mark": "approximate location",
+        "nothing_found": "No region matches.",
         "store": "Data", "demo": "the bundled fictional demo; import your own data with geojkn --store FILE.gpkg",
         "no_regions": "No boundaries in the store yet.", "error": "Something is wrong",
         "no_store": "The store file {store} does not exist yet. Create it by importing boundaries: "
@@ -277,6 +287,14 @@ def metric_title(metric: Metric, lang: Lang, target: str) -> str:
 def level_label(level: Level, lang: Lang) -> str:
     """A level's name: 'Kecamatan', 'Desa/kel.'."""
     return LEVEL_NAMES[Lang(lang)][Level(level)]
+
+
+def unit_title(name: str, level: Level, lang: Lang) -> str:
+    """A unit's name with its level, once: 'Kecamatan Kedung', 'Desa/kel. Kedungmalang', 'Kabupaten Jepara'."""
+    if Level(level) in (Level.PROVINSI, Level.KABUPATEN) and str(name).split(" ")[0].lower() in (
+            "provinsi", "kabupaten", "kota", "kab.", "province"):
+        return str(name)
+    return f"{level_label(level, lang)} {name}"
 
 
 def period_text(period: Period | str | None, lang: Lang) -> str | None:

@@ -26,7 +26,20 @@ from .cache import Cache
 from .errors import DataError, NotFound
 from .period import Period
 from .records import Figures, Region
-from .schema import CODE, DESA, KECAMATAN_NAME, LEVEL, LEVELS, PARENT, PERIOD, SOURCE, UNIT_CODE, Level
+from .schema import (
+    CODE,
+    DESA,
+    KABUPATEN_NAME,
+    KECAMATAN,
+    KECAMATAN_NAME,
+    LEVEL,
+    LEVELS,
+    PARENT,
+    PERIOD,
+    SOURCE,
+    UNIT_CODE,
+    Level,
+)
 from .store import Store
 
 T = TypeVar("T")
@@ -89,6 +102,10 @@ class Workspace:
         if DESA in units:
             desa = units[DESA]
             units[DESA] = desa.assign(**{KECAMATAN_NAME: desa[PARENT].map(index.names)})
+        if region.level == Level.PROVINSI:  # a region of several kabupaten: name each unit's kabupaten
+            for level in (KECAMATAN, DESA):
+                if level in units:
+                    units[level] = units[level].assign(**{KABUPATEN_NAME: units[level][CODE].str[:5].map(index.names)})
         inside = [code for code in index.names if code == region.code or code.startswith(region.code + ".")]
         raw = self.store.figures(within=region.code)
         figures = rollup(raw, inside)

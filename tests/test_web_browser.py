@@ -211,3 +211,64 @@ def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_
         page.close()
     finally:
         server.close()
+
+
+def click_point(frame, lon: float, lat: float) -> None:
+    """Click a place on the map, as a person does."""
+    x, y = frame.evaluate(f"""() => {{
+        const p = {FIND_MAP}.latLngToContainerPoint([{lat}, {lon}]);
+        return [p.x, p.y];
+    }}""")
+    box = frame.frame_element().bounding_box()
+    frame.page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def inside(level: str, code: str):
+    geometry = open_store(None).units(level).set_index("code").loc[code, "geometry"]
+    return polylabel(max(shapely.get_parts(geometry), key=lambda part: part.area))
+
+
+def test_a_planner_goes_from_the_map_to_the_work_and_back_by_clicks(browser, demo_server):
+    page = open_page(browser, demo_server.url + "/r/99.01?level=kecamatan&metric=gap&lang=en")
+    _, frame = map_frame(page)
+    frame.evaluate(f"{FIND_MAP}.setZoom({FIND_MAP}.getZoom() + 1, {{animate: false}})")
+    spot = inside("kecamatan", "99.01.05")
+    frame.evaluate(f"{FIND_MAP}.setView([{spot.y}, {spot.x}], {FIND_MAP}.getZoom(), {{animate: false}})")
+    with page.expect_navigation():
+        click_point(frame, spot.x, spot.y)
+    assert "/r/99.01.05?" in page.url and "metric=gap" in page.url and "lang=en" in page.url
+    assert page.locator("#crumb").inner_text().startswith("Kabupaten Sukamaju › Kecamatan Jatimakmur")
+    _, frame = map_frame(page)
+    spot = inside("desa", "99.01.05.2015")
+    frame.evaluate(f"{FIND_MAP}.setView([{spot.y}, {spot.x}], 14, {{animate: false}})")
+    page.wait_for_timeout(300)
+    with page.expect_navigation():
+        click_point(frame, spot.x, spot.y)
+    assert "/r/99.01.05.2015?" in page.url
+    assert "Pandanmakmur" in page.locator("h1").inner_text()
+    place = page.locator("#place").inner_text()
+    assert "Rank" in place and "Kecamatan Jatimakmur" in place
+    assert page.locator("#nearest li").count() >= 1
+    with page.expect_navigation():
+        page.locator("#crumb a", has_text="Kabupaten Sukamaju").click()
+    assert page.url.split("?")[0].endswith("/r/99.01")
+    # a ranking row's name is a link to that unit
+    first = page.locator("#rank-kecamatan tbody tr a").first
+    name = first.inner_text()
+    with page.expect_navigation():
+        first.click()
+    assert name in page.locator("h1").inner_text()
+    assert page.errors == [] and page.blocked == []
+    page.close()
+
+
+def test_the_search_box_finds_a_unit_as_you_type(browser, demo_server):
+    page = open_page(browser, demo_server.url + "/r/99.01")
+    page.locator("#search").type("Pandanmak", delay=30)
+    results = page.locator("#search-results li")
+    results.first.wait_for(state="visible")
+    assert "Pandanmakmur" in results.first.inner_text() and "Kecamatan Jatimakmur" in results.first.inner_text()
+    with page.expect_navigation():
+        results.first.locator("a").click()
+    assert "/r/99.01.05.2015" in page.url and "Pandanmakmur" in page.locator("h1").inner_text()
+    page.close()

@@ -204,6 +204,16 @@ def _points(shares: list[float | None]) -> float | None:
     return None if now is None or before is None else (now - before) * 100
 
 
+def place_in(parent: RegionData, code: str, metric: Metric, period: Period | None,
+             target: float) -> tuple[int, int] | None:
+    """Where a desa stands among the desa of a region around it: (its rank, how many are ranked), worst first."""
+    if DESA not in view_levels(parent) or period not in parent.periods:
+        return None
+    table = rank(parent, DESA, metric, None, period, target).table
+    hit = table.index[table[CODE] == code]
+    return (int(table.loc[hit[0], "rank"]), len(table)) if len(hit) else None
+
+
 def rank(data: RegionData, level: Level, metric: Metric, below: float | None, period: Period | None,
          target: float) -> Ranking:
     """The units of a level (already checked with rank_level) worst first, as a Ranking."""

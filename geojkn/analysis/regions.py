@@ -55,9 +55,41 @@ class UnitIndex:
         parts = code.split(".")
         return tuple(self.region(".".join(parts[:depth])) for depth in range(1, len(parts)))
 
+    def crumbs(self, code: str) -> tuple[Region, ...]:
+        """The parents worth naming above a unit: stored ones, and a province known only by its code when it
+        holds several stored kabupaten (the region list offers it then; otherwise it adds nothing)."""
+        parents = self.parents(code)
+        kabupaten = {c[:5] for c, lv in self.levels.items() if lv != Level.PROVINSI and len(c) >= 5}
+        return tuple(p for p in parents if p.code in self.names or sum(k.startswith(p.code + ".")
+                                                                        for k in kabupaten) > 1)
+
     def has_units_in(self, code: str) -> bool:
         prefix = code + "."
         return any(c.startswith(prefix) for c in self.names)
+
+    @cached_property
+    def _keys(self) -> list[tuple[str, str, str]]:
+        """(name reduced for search, code without dots, code) of every unit, kabupaten first, then by code."""
+        order = sorted(self.names, key=lambda code: (code.count("."), code))
+        return [(_search_key(self.names[c]), c.replace(".", ""), c) for c in order]
+
+    def search(self, text: str, limit: int = 20) -> list[Region]:
+        """Units whose name or code matches what a planner types: whole names first, then names that start with
+        it, then names that contain it; a code matches by its start (dotted or plain)."""
+        key, digits = _search_key(text), re.sub(r"[^0-9]", "", text)
+        if not key:
+            return []
+        ranked: list[tuple[int, int, str]] = []
+        for i, (name, plain, code) in enumerate(self._keys):
+            if digits and key == digits and plain.startswith(digits):
+                ranked.append((0, i, code))
+            elif name == key:
+                ranked.append((1, i, code))
+            elif name.startswith(key):
+                ranked.append((2, i, code))
+            elif len(key) > 2 and key in name:
+                ranked.append((3, i, code))
+        return [self.region(code) for _, _, code in sorted(ranked)[:limit]]
 
     def resolve(self, query: str) -> Region:
         """The unit a planner's query names (see resolve_region)."""
@@ -66,6 +98,11 @@ class UnitIndex:
     @classmethod
     def empty(cls) -> UnitIndex:
         return cls(pd.DataFrame({c: pd.Series(dtype=object) for c in INDEX_COLUMNS}))
+
+
+def _search_key(text: str) -> str:
+    """A name as search compares it: lower-case letters and digits only, level words in front left out."""
+    return "".join(_split(text)[1].split())
 
 
 def _words(text: str) -> list[str]:

@@ -26,7 +26,7 @@ from .assets import (
     page_of,
 )
 from .classify import NO_DATA, Classification, classify
-from .controls import PageStyle, PartialPatterns, ZoomTo
+from .controls import OpenOnClick, PageStyle, PartialPatterns, ZoomTo
 from .facilities import add_facility_layers, facility_groups, has_approximate
 from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, rounded
 from .legend import Legend, legend_html
@@ -46,10 +46,11 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
               period: Period | str | None = None, target: float = DEFAULT_TARGET,
               classes: str = Classes.POLICY, basemap: str = Basemap.NONE, title: str | None = None,
               source: str | None = None, lang: Lang = Lang.ID,
-              assets: AssetMode | None = None) -> folium.Map:
+              assets: AssetMode | None = None, link: tuple[str, str] | None = None) -> folium.Map:
     """A choropleth of `metric` for one level of units, with legend, tooltips and optional layers.
 
-    Options follow the rules of options.py whether they come typed or as text."""
+    Options follow the rules of options.py whether they come typed or as text. With `link` (a URL prefix and
+    suffix), clicking a unit opens prefix + its code + suffix."""
     metric, classes, basemap, lang = METRIC.read(metric), CLASSES.read(classes), BASEMAP.read(basemap), LANG.read(lang)
     shapes = prepare(units, UNIT_COLUMNS + (metric,), "units")
     if len(shapes) == 0:
@@ -61,7 +62,9 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     fmap = _new_map(shapes, basemap, assets or AssetMode(), bool(groups), title)
     if any(partial):
         PartialPatterns(classification.colors).add_to(fmap)
-    _add_units(fmap, shapes, classification, partial, level, lang, target)
+    units_layer = _add_units(fmap, shapes, classification, partial, level, lang, target)
+    if link is not None:
+        OpenOnClick([str(code) for code in shapes[schema.CODE]], *link).add_to(units_layer)
     if outline is not None and len(outline):
         _add_outline(fmap, prepare(outline, OUTLINE_COLUMNS, "kecamatan outline"), lang)
     if groups:
@@ -142,17 +145,19 @@ def _features(shapes: gpd.GeoDataFrame, classification: Classification, partial:
 
 
 def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Classification,
-               partial: tuple[bool, ...], level: Level, lang: Lang, target: float) -> None:
+               partial: tuple[bool, ...], level: Level, lang: Lang, target: float) -> folium.GeoJson:
     data, styles, aliases = _features(shapes, classification, partial, level, classification.metric, lang, target)
     fields = list(data["features"][0]["properties"])
     name = escape_text(metric_title(classification.metric, lang, format_percent(target, 0, lang)))
-    folium.GeoJson(
+    layer = folium.GeoJson(
         data, name=name, overlay=True, control=True, class_name=UNIT_CLASS,
         # Folium groups the features by style into one switch, so each style is written once.
         style_function=lambda feature: styles[int(feature["id"])],
         highlight_function=lambda feature: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, style=TOOLTIP_CSS),
-    ).add_to(fmap)
+    )
+    layer.add_to(fmap)
+    return layer
 
 
 def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: Lang) -> None:

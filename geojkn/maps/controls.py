@@ -79,6 +79,34 @@ class PartialPatterns(MacroElement):
         self.stripe = PARTIAL_STRIPE
 
 
+class OpenOnClick(MacroElement):
+    """Clicking a unit opens `prefix + code + suffix` in the page that holds the map (the dashboard around the
+    map's frame); added to a unit layer of a served map only: an exported file has no server to open."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+            <style>.geojkn-unit { cursor: pointer; }</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            (function() {
+                var codes = {{ this.codes|tojson }};
+                var prefix = {{ this.prefix|tojson }}, suffix = {{ this.suffix|tojson }};
+                {{ this._parent.get_name() }}.eachLayer(function(unit) {
+                    unit.on("click", function() {
+                        var target = window.top || window;
+                        target.location.href = prefix + encodeURIComponent(codes[+unit.feature.id]) + suffix;
+                    });
+                });
+            })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, codes: list[str], prefix: str, suffix: str) -> None:
+        super().__init__()
+        self._name = "OpenOnClick"
+        self.codes, self.prefix, self.suffix = codes, prefix, suffix
+
+
 class ZoomTo(MacroElement):
     """Buttons that fit the map to the main area, to each outlying landmass, or to the whole region.
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
 from ..analysis.region import choose_period, rank, rank_level, summarise, unit_table
 from ..records import Ranking
 from ..report import rank_csv
+from ..schema import Level
 from ..serialize import records
+from ..vocabulary import unit_title
 from . import params
 
 bp = Blueprint("api", __name__)
@@ -18,6 +20,23 @@ bp = Blueprint("api", __name__)
 def healthz() -> ResponseReturnValue:
     ws = params.workspace()
     return jsonify({"status": "ok", "store": ws.store.location, "units": len(ws.index().table)})
+
+
+def found(query: str) -> list[dict[str, str]]:
+    """The units a search finds, each with its title, where it lies and its dashboard's address."""
+    ws, lang = params.workspace(), params.values()["lang"]
+    ws.require()
+    index, out = ws.index(), []
+    for region in index.search(query):
+        within = [unit_title(p.name, p.level, lang) for p in index.parents(region.code) if p.level != Level.PROVINSI]
+        out.append({**region.to_json(), "title": unit_title(region.name, region.level, lang),
+                    "within": ", ".join(reversed(within)), "url": url_for("views.dashboard", code=region.code)})
+    return out
+
+
+@bp.get("/api/search")
+def search() -> ResponseReturnValue:
+    return jsonify(found(params.values()["q"]))
 
 
 @bp.get("/api/regions")

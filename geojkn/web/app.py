@@ -9,11 +9,11 @@ from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
 
 from ..errors import DataError
-from ..formatting import format_int, format_percent
+from ..formatting import format_decimal, format_int, format_percent
 from ..options import LANG, SETTINGS, Lang, Settings
 from ..resources import templates_folder
 from ..store import open_store
-from ..vocabulary import WORDS, level_label, metric_label, period_text
+from ..vocabulary import FACILITY_TYPE_NAMES, WORDS, level_label, metric_label, period_text, unit_title
 from ..workspace import Workspace
 
 
@@ -53,6 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return {"lang_url": lang_url, "lang": lang, "t": WORDS[lang], "other_lang": Lang.EN if lang == Lang.ID
                 else Lang.ID, "pct": lambda v: format_percent(v, lang=lang), "num": lambda v: format_int(v, lang),
                 "metric_label": lambda m: metric_label(m, lang), "level_label": lambda lv: level_label(lv, lang),
+                "unit_title": lambda region: unit_title(region.name, region.level, lang),
+                "facility_type": lambda kind: FACILITY_TYPE_NAMES[lang].get(kind, kind),
+                "dec": lambda value, digits: format_decimal(value, digits, lang),
                 "period_text": lambda p: period_text(p, lang)}
 
     return app

@@ -8,14 +8,16 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from ..analysis.region import rank, summarise, trend, view_levels
+from ..analysis.access import nearest
+from ..analysis.region import RegionData, place_in, rank, summarise, trend, view_levels
 from ..maps.assets import AssetMode, page_of, vendor_files
-from ..options import Basemap, Classes
+from ..options import Basemap, Classes, View
 from ..rendering import region_map, resolve_view, standalone_html
 from ..report import change_text
-from ..schema import DESA, METRICS
+from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
 from . import params
+from .api import found
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
@@ -31,6 +33,12 @@ def index() -> ResponseReturnValue:
                            missing=not ws.store.exists())
 
 
+@bp.get("/search")
+def search() -> ResponseReturnValue:
+    query = params.values()["q"]
+    return render_template("search.html", query=query, results=found(query))
+
+
 @bp.get("/r/<code>")
 def dashboard(code: str) -> ResponseReturnValue:
     data = params.workspace().region(code)
@@ -39,6 +47,8 @@ def dashboard(code: str) -> ResponseReturnValue:
     levels = [level for level in view_levels(data) if level != data.region.level]
     rankings = [rank(data, level, view.metric, None, view.period, view.target).head(TOP) for level in levels]
     rankings_rows = [(ranking, records(ranking.table)) for ranking in rankings]
+    desa_page = {"place": None, "place_in": None, "nearest": [],
+                 **(_desa_page(data, view) if data.region.level == DESA else {})}
     query = view.query()
     return render_template(
         "dashboard.html", s=summary, view=view, rankings=rankings_rows, trend=trend(data, view.target),
@@ -47,7 +57,23 @@ def dashboard(code: str) -> ResponseReturnValue:
         map_url=f"{url_for('views.map_page', code=data.region.code)}?{urlencode(query)}",
         export_url=f"{url_for('views.export', code=data.region.code)}?{urlencode(query)}",
         csv_url=url_for("api.ranking_csv", code=data.region.code, level=DESA, period=str(view.period or "")),
+        parents=params.workspace().index().crumbs(data.region.code), keep=urlencode(view.carried()), **desa_page,
     )
+
+
+def _desa_page(data: RegionData, view: View) -> dict[str, object]:
+    """What a desa's own page adds: its place among the desa of its kecamatan, and its nearest FKTP."""
+    ws = params.workspace()
+    around = [p for p in data.parents if p.level in (KECAMATAN, KABUPATEN)]
+    out: dict[str, object] = {}
+    if around:
+        kecamatan = ws.region(around[-1].code)
+        out["place"] = place_in(kecamatan, data.region.code, view.metric, view.period, view.target)
+        out["place_in"] = kecamatan.region
+        kabupaten = ws.region(around[0].code)
+        spot = data.units_of(DESA).geometry.iloc[0].representative_point()
+        out["nearest"] = nearest(spot, kabupaten.facilities, FKTP_TYPES)
+    return out
 
 
 @bp.get("/r/<code>/map")
@@ -56,8 +82,10 @@ def map_page(code: str) -> ResponseReturnValue:
     data = ws.region(code)
     view = resolve_view(data, params.view())
     assets = AssetMode("served", VENDOR_PREFIX)
+    # clicking a unit opens its dashboard with the same choices (the region's own level and month)
+    link = (url_for("views.dashboard", code="").rstrip("/") + "/", "?" + urlencode(view.carried()))
     page = ws.cached(("map", data.region.code, view),
-                     lambda: page_of(region_map(data, view, assets)).render())
+                     lambda: page_of(region_map(data, view, assets, link)).render())
     return Response(page, mimetype="text/html")
 
 
