@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis.region import choose_period, rank, rank_level, summarise
+from .analysis.region import choose_period, map_level, rank, rank_level, summarise
 from .errors import DataError
 from .formatting import format_decimal, format_int
-from .options import COMMANDS, QUERY, Command, Format, Option, Settings, View, read_values
+from .options import COMMANDS, QUERY, Command, Format, Option, Settings, SheetFormat, View, read_values
 from .report import rank_csv, rank_table, summary_text
 from .schema import LEVEL, LEVELS
 from .store import open_store
@@ -108,6 +108,34 @@ def cmd_rank(ws: Workspace, v: Values) -> None:
         print(rank_table(ranking, v["lang"]))
 
 
+def cmd_worklist(ws: Workspace, v: Values) -> None:
+    from .analysis.worklist import worklist
+    from .sheets import worklist_csv, worklist_text, worklist_xlsx
+
+    data = ws.region(v["region"])
+    made = worklist(data, map_level(data, v["level"]), v["by"], choose_period(data, v["period"]), v["target"],
+                    ws.facilities_around(data.region), v["top"])
+    fmt, lang, output = v["format"], v["lang"], v["output"]
+    if fmt == SheetFormat.XLSX and not output:
+        raise DataError("--format xlsx writes a workbook: name the file with -o FILE.xlsx.")
+    if fmt == SheetFormat.XLSX:
+        content: str | bytes = worklist_xlsx(made, lang)
+    elif fmt == SheetFormat.CSV:
+        content = worklist_csv(made, lang)
+    elif fmt == SheetFormat.JSON:
+        content = json.dumps(made.to_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        content = worklist_text(made, lang) + "\n"
+    if not output:
+        sys.stdout.write(str(content))
+        return
+    try:
+        Path(output).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    except OSError as exc:
+        raise DataError(f"Cannot write {output}: {exc.strerror}.") from exc
+    print(word("wrote_worklist", lang, file=output, n=format_int(len(made.table), lang)))
+
+
 def cmd_regions(ws: Workspace, v: Values) -> None:
     for row in ws.unit_list(v["level"]).itertuples():
         print(f"{row.code}\t{row.level}\t{row.name}")
@@ -176,6 +204,7 @@ HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "remove-figures": cmd_remove_figures,
     "summary": cmd_summary,
     "rank": cmd_rank,
+    "worklist": cmd_worklist,
     "regions": cmd_regions,
     "search": cmd_search,
     "info": cmd_info,

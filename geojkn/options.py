@@ -38,6 +38,27 @@ class Basemap(StrEnum):
     OSM = "osm"
 
 
+class WorkBy(StrEnum):
+    """What a work list puts first: a rate (lowest first), people (most first), distance, or a fall in coverage."""
+
+    COVERAGE = "coverage"
+    ACTIVE_COVERAGE = "active_coverage"
+    ACTIVITY_RATE = "activity_rate"
+    GAP = "gap"
+    TO_REACTIVATE = "to_reactivate"
+    NEAREST_FKTP_KM = "nearest_fktp_km"
+    CHANGE = "change"
+
+
+class SheetFormat(StrEnum):
+    """How a work list is written."""
+
+    TABLE = "table"
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
 class Lang(StrEnum):
     """The language of words and numbers: Bahasa Indonesia or English."""
 
@@ -178,6 +199,12 @@ REPLACE = Option("replace", "replace all stored facilities instead of adding", s
 HOST = Option("host", "address to listen on (0.0.0.0 lets colleagues connect)", default="127.0.0.1", metavar="H")
 PORT = Option("port", "port to listen on", _whole(1, 65535), "a port number from 1 to 65535", 5000, metavar="N")
 REGION_LEVEL = replace(LEVEL, help="only units of this level")
+BY = choice("by", "what to put first: the lowest rate, the most people, the farthest from an FKTP, the steepest "
+            "fall in coverage", WorkBy, WorkBy.GAP)
+TOP = Option("top", "keep the units most in need, at most this many", _whole(1, 1_000_000),
+             "a whole number of 1 or more", metavar="N")
+SHEET_FORMAT = choice("format", "table (to read), csv or xlsx (for spreadsheets), json", SheetFormat, SheetFormat.TABLE)
+SAVE_TO = replace(OUTPUT, required=False, help="file to write (needed for xlsx; otherwise printed)")
 QUERY = Option("q", "a name or code to find (part of it is enough)", _text_upto(100), "a text of 1 to 100 characters",
                required=True, metavar="TEXT")
 
@@ -206,6 +233,7 @@ class Command:
     options: tuple[Option, ...] = ()
 
 
+WORKLIST_OPTIONS = (LEVEL, BY, PERIOD, TARGET, TOP, LANG)
 VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG)
 RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, TARGET, LANG)
 SUMMARY_OPTIONS = (PERIOD, TARGET, LANG)
@@ -219,6 +247,8 @@ COMMANDS = (
     Command("summary", "coverage, gap and facilities of a region", (REGION,), (*SUMMARY_OPTIONS, JSON)),
     Command("rank", "units of a region, the ones needing action first", (REGION,),
             (*RANKING_OPTIONS, LIMIT, FORMAT)),
+    Command("worklist", "the units to work through first, grouped by kecamatan", (REGION,),
+            (LEVEL, BY, PERIOD, TARGET, TOP, SHEET_FORMAT, SAVE_TO, LANG)),
     Command("regions", "list the regions in the store", (), (REGION_LEVEL, LANG)),
     Command("search", "find units by name or code", (Argument("text", "part of a name, or the start of a code"),),
             (LANG,)),

@@ -21,6 +21,14 @@ WORDS: dict[Lang, dict[str, str]] = {
         # the application and its pages
         "app": "Peta Cakupan JKN-KIS", "regions": "Pilih wilayah", "region": "Wilayah",
         "search": "Cari", "search_hint": "Cari desa, kecamatan, kode…",
+        "has_figures": "Ada data", "yes": "ya", "no": "tidak", "nearest_fktp_km": "FKTP terdekat (km)",
+        "change_points": "Perubahan cakupan (poin)", "no_figures_short": "tanpa data",
+        "worklist_title": "Daftar kerja {region}, {period}: menurut {by}",
+        "worklist_columns": "Kolom: cakupan terdaftar, belum terdaftar, perlu diaktifkan kembali, jarak ke FKTP "
+                            "terdekat (garis lurus), perubahan cakupan sejak periode sebelumnya.",
+        "worklist_sheet": "Daftar kerja", "worklist_heading": "Daftar kerja JKN-KIS", "ordered_by": "Urutan",
+        "made_on": "Dibuat", "download_worklist": "Unduh daftar kerja",
+        "wrote_worklist": "ditulis {file}: {n} unit",
         "place": "Peringkat {rank} dari {n} desa/kel. di {where} menurut {metric} (terendah lebih dulu)",
         "nearest_fktp": "FKTP terdekat", "km": "{km} km", "straight_line": "Jarak garis lurus, bukan waktu tempuh; "
         "FKTP di kabupaten yang sama.", "approximate_mark": "lokasi perkiraan",
@@ -117,6 +125,14 @@ WORDS: dict[Lang, dict[str, str]] = {
     EN: {
         "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region",
         "search": "Search", "search_hint": "Find a desa, kecamatan, code…",
+        "has_figures": "Has figures", "yes": "yes", "no": "no", "nearest_fktp_km": "Nearest FKTP (km)",
+        "change_points": "Change in coverage (points)", "no_figures_short": "no figures",
+        "worklist_title": "Work list {region}, {period}: by {by}",
+        "worklist_columns": "Columns: registered coverage, still to enrol, to reactivate, distance to the nearest FKTP "
+                            "(straight line), change in coverage since the period before.",
+        "worklist_sheet": "Work list", "worklist_heading": "JKN-KIS work list", "ordered_by": "Ordered by",
+        "made_on": "Made on", "download_worklist": "Download work list",
+        "wrote_worklist": "wrote {file}: {n} units",
         "place": "Rank {rank} of {n} desa/kel. in {where} by {metric} (lowest first)",
         "nearest_fktp": "Nearest FKTP", "km": "{km} km", "straight_line": "Straight-line distance, not travel time; "
         "FKTP in the same kabupaten.", "approximate_mark": "approximate location",

@@ -124,6 +124,12 @@ class Workspace:
             self.store.facilities(), {level: self.store.units(level) for level in LEVELS}))
         return within_region(placed, code)
 
+    def facilities_around(self, region: Region) -> gpd.GeoDataFrame:
+        """The facilities a region's units may reach: those of its kabupaten (a province: its own)."""
+        if region.level.depth < 2:
+            return self.region(region.code).facilities
+        return self.region(region.code[:5]).facilities
+
     def overview(self, target: float) -> list[tuple[Region, Figures]]:
         """The regions a planner picks from, with their latest figures."""
         if not self.store.exists():

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 
@@ -29,6 +31,20 @@ def utm_crs(lon: float, lat: float) -> pyproj.CRS:
     """The WGS 84 UTM zone of a place (a metric CRS from pyproj's own tables, no network)."""
     zone = min(60, int((lon + 180) // 6) + 1)
     return pyproj.CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
+
+
+def distances_km(units: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, types: tuple[str, ...]) -> pd.Series:
+    """For each unit, the straight-line distance in km from a point inside it to the nearest facility of the
+    types (NaN when there is none)."""
+    chosen = facilities[facilities[FACILITY_TYPE].isin(types) & facilities.geometry.notna()]
+    if chosen.empty or units.empty:
+        return pd.Series(np.nan, index=units.index, dtype="float64")
+    west, south, east, north = units.total_bounds
+    metric = utm_crs((west + east) / 2, (south + north) / 2)
+    places = np.asarray(units.geometry.representative_point().to_crs(metric).values)
+    points = np.asarray(chosen.geometry.to_crs(metric).values)
+    nearest_point = points[shapely.STRtree(points).nearest(places)]
+    return pd.Series(shapely.distance(places, nearest_point) / 1000, index=units.index, dtype="float64")
 
 
 def nearest(place: shapely.Point, facilities: gpd.GeoDataFrame, types: tuple[str, ...], n: int = 3) -> list[Nearby]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
-from ..analysis.region import choose_period, rank, rank_level, summarise, unit_table
+from ..analysis.region import choose_period, map_level, rank, rank_level, summarise, unit_table
+from ..analysis.worklist import Worklist, worklist
 from ..records import Ranking
 from ..report import rank_csv
 from ..schema import Level
 from ..serialize import records
+from ..sheets import worklist_csv, worklist_xlsx
 from ..vocabulary import unit_title
 from . import params
 
@@ -64,6 +66,37 @@ def _ranking(code: str) -> Ranking:
     chosen, data = params.values(), params.workspace().region(code)
     return rank(data, rank_level(data, chosen["level"]), chosen["metric"], chosen["below"],
                 choose_period(data, chosen["period"]), chosen["target"])
+
+
+def _worklist(code: str) -> Worklist:
+    chosen, ws = params.values(), params.workspace()
+    data = ws.region(code)
+    return worklist(data, map_level(data, chosen["level"]), chosen["by"], choose_period(data, chosen["period"]),
+                    chosen["target"], ws.facilities_around(data.region), chosen["top"])
+
+
+def _download(content: str | bytes, name: str, mimetype: str) -> Response:
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/r/<code>/worklist.csv")
+def worklist_csv_file(code: str) -> ResponseReturnValue:
+    made, lang = _worklist(code), params.values()["lang"]
+    name = f"geojkn-{made.region.code}-daftar-kerja-{made.by}-{made.period or 'none'}.csv"
+    return _download("\ufeff" + worklist_csv(made, lang), name, "text/csv")  # the BOM tells Excel it is UTF-8
+
+
+@bp.get("/r/<code>/worklist.xlsx")
+def worklist_xlsx_file(code: str) -> ResponseReturnValue:
+    made, lang = _worklist(code), params.values()["lang"]
+    name = f"geojkn-{made.region.code}-daftar-kerja-{made.by}-{made.period or 'none'}.xlsx"
+    return _download(worklist_xlsx(made, lang), name,
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/api/regions/<code>/worklist.json")
+def worklist_json(code: str) -> ResponseReturnValue:
+    return jsonify(_worklist(code).to_json())
 
 
 @bp.get("/api/regions/<code>/ranking.json")

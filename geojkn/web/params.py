@@ -16,6 +16,7 @@ from ..options import (
     SUMMARY_OPTIONS,
     TARGET,
     VIEW_OPTIONS,
+    WORKLIST_OPTIONS,
     Option,
     Settings,
     View,
@@ -37,6 +38,9 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "api.units": (LEVEL, PERIOD, TARGET),
     "api.ranking_json": RANKING_OPTIONS,
     "api.ranking_csv": RANKING_OPTIONS,
+    "api.worklist_csv_file": WORKLIST_OPTIONS,
+    "api.worklist_xlsx_file": WORKLIST_OPTIONS,
+    "api.worklist_json": WORKLIST_OPTIONS,
 }
 
 

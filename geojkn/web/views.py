@@ -56,7 +56,8 @@ def dashboard(code: str) -> ResponseReturnValue:
         basemaps=tuple(Basemap), targets=sorted({*TARGETS, view.target}), periods=summary.periods,
         map_url=f"{url_for('views.map_page', code=data.region.code)}?{urlencode(query)}",
         export_url=f"{url_for('views.export', code=data.region.code)}?{urlencode(query)}",
-        csv_url=url_for("api.ranking_csv", code=data.region.code, level=DESA, period=str(view.period or "")),
+        worklist=urlencode({"level": str(view.level), "by": str(view.metric), "period": str(view.period or ""),
+                            "target": str(view.target), "lang": str(view.lang)}),
         parents=params.workspace().index().crumbs(data.region.code), keep=urlencode(view.carried()), **desa_page,
     )
 

@@ -1,0 +1,120 @@
+"""Work lists: the units to visit first, their order, distances, and files a spreadsheet reads right."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import geopandas as gpd
+import openpyxl
+import pyproj
+import pytest
+import shapely
+
+from geojkn.analysis.access import distances_km
+from geojkn.schema import FACILITY_NAME, FACILITY_TYPE
+from geojkn.sheets import safe_cell
+
+from conftest import TINY_DESA, write_figures
+
+
+def test_distance_to_the_nearest_facility_matches_the_geodesic():
+    units = gpd.GeoDataFrame({"code": ["a", "b"]}, geometry=[shapely.box(110.60, -6.70, 110.61, -6.69),
+                                                             shapely.box(110.80, -6.50, 110.81, -6.49)],
+                             crs="EPSG:4326")
+    facilities = gpd.GeoDataFrame({FACILITY_NAME: ["PKM", "RS"], FACILITY_TYPE: ["puskesmas", "rumah_sakit"]},
+                                  geometry=[shapely.Point(110.65, -6.66), shapely.Point(110.605, -6.695)],
+                                  crs="EPSG:4326")
+    km = distances_km(units, facilities, ("puskesmas",))
+    geod = pyproj.Geod(ellps="WGS84")
+    for i, unit in enumerate(units.geometry):
+        spot = unit.representative_point()
+        expected = geod.inv(spot.x, spot.y, 110.65, -6.66)[2] / 1000
+        assert km.iloc[i] == pytest.approx(expected, rel=0.005)  # UTM against the ellipsoid: within 0.5 %
+
+
+@pytest.fixture
+def store(tiny_store, tmp_path, runner):
+    write_figures(tmp_path / "feb.csv", TINY_DESA[:3], [1000, 2000, 1500], [940, 1650, 1260], [700, 1000, 900])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
+    (tmp_path / "faskes.csv").write_text("nama;jenis;lat;lon\n=HYPERLINK(\"x\");Puskesmas;-5.95;127.05\n",
+                                         encoding="utf-8")
+    assert runner("--store", tiny_store, "import-facilities", tmp_path / "faskes.csv").status == 0
+    return tiny_store
+
+
+def test_a_worklist_puts_the_most_people_first_grouped_by_kecamatan(store, runner):
+    data = json.loads(runner("--store", store, "worklist", "99.01", "--format", "json").out)
+    units = data["units"]
+    # gap at 95 %: 2001 0, 2002 250, 2001 (kec 02) 165; 2002 of kec 02 has no February figures
+    assert [u["code"] for u in units] == ["99.01.01.2002", "99.01.01.2001", "99.01.02.2001", "99.01.02.2002"]
+    assert [u["group"] for u in units] == ["Kedungjati", "Kedungjati", "Tegalrejo", "Tegalrejo"]
+    assert units[-1]["complete"] is False and units[-1]["gap"] is None  # listed, marked, last in its group
+    assert units[0]["change_points"] == pytest.approx((1650 / 2000 - 1500 / 2000) * 100)
+    assert units[0]["nearest_fktp_km"] > 0 and data["by"] == "gap" and data["period"] == "2024-02"
+
+
+def test_other_orders_and_the_top(store, runner):
+    by_rate = json.loads(runner("--store", store, "worklist", "99.01", "--by", "coverage", "--format", "json").out)
+    assert by_rate["units"][0]["code"] == "99.01.01.2002"  # 82,5 %, the lowest
+    top = json.loads(runner("--store", store, "worklist", "99.01", "--top", "1", "--format", "json").out)
+    assert [u["code"] for u in top["units"]] == ["99.01.01.2002"]
+    far = json.loads(runner("--store", store, "worklist", "99.01", "--by", "nearest_fktp_km", "--format",
+                            "json").out)["units"]
+    km = [u["nearest_fktp_km"] for u in far if u["group"] == far[0]["group"]]
+    assert km == sorted(km, reverse=True)
+
+
+def test_csv_follows_the_language(store, runner):
+    indonesian = runner("--store", store, "worklist", "99.01", "--format", "csv").out.splitlines()
+    assert indonesian[0].startswith("Kecamatan;Kode;Nama;Ada data;Penduduk")
+    assert indonesian[1].split(";")[7] == "82,50"  # a decimal comma: an Indonesian Excel reads a number
+    english = runner("--store", store, "worklist", "99.01", "--format", "csv", "--lang", "en").out.splitlines()
+    assert english[0].startswith("Kecamatan,Code,Name,Has figures") and english[1].split(",")[7] == "82.50"
+
+
+def test_the_workbook_has_a_header_block_frozen_headings_filters_and_real_numbers(store, runner, tmp_path):
+    path = tmp_path / "daftar.xlsx"
+    result = runner("--store", store, "worklist", "99.01", "--format", "xlsx", "-o", path)
+    assert result.status == 0 and "4 unit" in result.out
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A1"].value == "Daftar kerja JKN-KIS" and "Kabupaten Contoh (99.01)" in sheet["B1"].value
+    assert sheet["A8"].value == "Kecamatan" and sheet.freeze_panes == "A9" and sheet.auto_filter.ref.startswith("A8:")
+    assert sheet["E9"].value == 2000 and sheet["E9"].number_format == "#,##0"
+    assert sheet["H9"].value == pytest.approx(0.825) and sheet["H9"].number_format == "0.00%"
+    assert runner("--store", store, "worklist", "99.01", "--format", "xlsx").status == 2  # needs -o
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+62812", "-A1", "@SUM(A1)", "\tx", "\rx"])
+def test_a_cell_a_spreadsheet_would_run_is_kept_as_text(text):
+    assert safe_cell(text) == "'" + text and safe_cell("Sidomulyo") == "Sidomulyo"
+
+
+def test_names_that_look_like_formulas_stay_text_in_every_file(store, runner, tmp_path):
+    runner("--store", store, "import-boundaries", _renamed(store, tmp_path, "=HYPERLINK(\"http://x\")"))
+    csv_text = runner("--store", store, "worklist", "99.01", "--format", "csv").out
+    assert "'=HYPERLINK" in csv_text and ";=HYPERLINK" not in csv_text
+    runner("--store", store, "worklist", "99.01", "--format", "xlsx", "-o", tmp_path / "w.xlsx")
+    cells = [c for row in openpyxl.load_workbook(tmp_path / "w.xlsx").active.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+
+
+def _renamed(store, tmp_path, name):
+    from geojkn.store import GpkgStore
+    desa = GpkgStore(store).units("desa")
+    desa = desa[desa.code == "99.01.01.2002"].assign(nama=name, kode=lambda d: d.code)[["kode", "nama", "geometry"]]
+    desa.to_file(tmp_path / "renamed.geojson", driver="GeoJSON")
+    return tmp_path / "renamed.geojson"
+
+
+def test_the_dashboard_download_follows_what_is_on_screen(client):
+    page = client.get("/r/99.01?metric=to_reactivate&target=0.98&lang=en").get_data(as_text=True)
+    link = page[page.index('id="worklist-xlsx"'):].split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert "by=to_reactivate" in link and "target=0.98" in link and "level=desa" in link and "lang=en" in link
+    response = client.get(link)
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet["B4"].value == "To reactivate" and sheet["B3"].value == "98 %"
+    csv = client.get(link.replace("worklist.xlsx", "worklist.csv").replace("lang=en", "lang=id"))
+    assert csv.get_data(as_text=True).startswith("\ufeffKecamatan;Kode;")
