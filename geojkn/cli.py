@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis.region import choose_period, map_level, rank, rank_level, summarise
+from .analysis.region import choose_period, desa_jkn, map_level, rank, rank_level, summarise
 from .errors import DataError
 from .formatting import format_decimal, format_int
 from .options import COMMANDS, QUERY, Command, Format, Option, Settings, SheetFormat, View, read_values
-from .report import rank_csv, rank_table, summary_text
+from .report import desa_jkn_text, rank_csv, rank_table, summary_text
 from .schema import LEVEL, LEVELS
 from .store import open_store
 from .vocabulary import unit_title, word
@@ -89,11 +89,17 @@ def cmd_import_facilities(ws: Workspace, v: Values) -> None:
 
 def cmd_summary(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
-    summary = summarise(data, choose_period(data, v["period"]), v["target"])
+    summary = summarise(data, choose_period(data, v["period"]), v["target"], v["active_target"])
     if v["json"]:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         print(summary_text(summary, v["lang"]))
+
+
+def cmd_desa_jkn(ws: Workspace, v: Values) -> None:
+    data = ws.region(v["region"])
+    found = desa_jkn(data, choose_period(data, v["period"]), v["target"])
+    print(json.dumps(found.to_json(), ensure_ascii=False, indent=2) if v["json"] else desa_jkn_text(found, v["lang"]))
 
 
 def cmd_rank(ws: Workspace, v: Values) -> None:
@@ -203,6 +209,7 @@ HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "import-facilities": cmd_import_facilities,
     "remove-figures": cmd_remove_figures,
     "summary": cmd_summary,
+    "desa-jkn": cmd_desa_jkn,
     "rank": cmd_rank,
     "worklist": cmd_worklist,
     "regions": cmd_regions,

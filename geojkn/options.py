@@ -18,6 +18,8 @@ from .period import ACCEPTED, Period
 from .schema import Level, Metric
 
 DEFAULT_TARGET = 0.95
+DEFAULT_ACTIVE_TARGET = 0.80  # the active share award categories ask for beside 95 % registered (DOMAIN.md)
+ACTIVE_TARGET_RANGE = (0.1, 1.0)
 TARGET_RANGE = (0.5, 1.0)  # national plans use 0.95, 0.98, 0.99; regencies set interim targets such as 0.9
 BELOW_RANGE = (0.0, 2.0)   # coverage can pass 100 % where the population figure is stale
 SHOWN_CHARS = 60           # how much of a refused value a message repeats
@@ -175,6 +177,9 @@ BASEMAP = choice("basemap", "OpenStreetMap tiles under the map (they need intern
 TARGET = Option("target", "coverage target, a share (0.95 means 95 %)", _share(*TARGET_RANGE),
                 f"a share between {TARGET_RANGE[0]} and {TARGET_RANGE[1]:g}, such as 0.95 for 95 %",
                 setting="TARGET", metavar="SHARE")
+ACTIVE_TARGET = Option("active_target", "active coverage to reach, a share (0.8 means 80 % of residents active)",
+                       _share(*ACTIVE_TARGET_RANGE), f"a share between {ACTIVE_TARGET_RANGE[0]:g} and "
+                       f"{ACTIVE_TARGET_RANGE[1]:g}, such as 0.8 for 80 %", setting="ACTIVE_TARGET", metavar="SHARE")
 LANG = choice("lang", "language of words and numbers: id (Bahasa Indonesia) or en", Lang, setting="LANG")
 BELOW = Option("below", "only units whose coverage (or the chosen rate) is below this share",
                _share(*BELOW_RANGE, low_open=True), f"a share above {BELOW_RANGE[0]:g} and up to {BELOW_RANGE[1]:g}, "
@@ -236,7 +241,8 @@ class Command:
 WORKLIST_OPTIONS = (LEVEL, BY, PERIOD, TARGET, TOP, LANG)
 VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG)
 RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, TARGET, LANG)
-SUMMARY_OPTIONS = (PERIOD, TARGET, LANG)
+SUMMARY_OPTIONS = (PERIOD, TARGET, ACTIVE_TARGET, LANG)
+DESA_JKN_OPTIONS = (PERIOD, TARGET, LANG)
 COMMANDS = (
     Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
             (CODE_FIELD, NAME_FIELD, LAYER, CRS, LANG)),
@@ -245,6 +251,8 @@ COMMANDS = (
     Command("remove-figures", "remove the figures of one month", (SOME_REGION,), (REMOVED_PERIOD, LANG)),
     Command("import-facilities", "import health facility points", (FILE,), (REPLACE, LANG)),
     Command("summary", "coverage, gap and facilities of a region", (REGION,), (*SUMMARY_OPTIONS, JSON)),
+    Command("desa-jkn", "the desa at the registered target (Desa JKN), by kecamatan", (REGION,),
+            (*DESA_JKN_OPTIONS, JSON)),
     Command("rank", "units of a region, the ones needing action first", (REGION,),
             (*RANKING_OPTIONS, LIMIT, FORMAT)),
     Command("worklist", "the units to work through first, grouped by kecamatan", (REGION,),
@@ -283,6 +291,8 @@ SETTINGS = (
             None),
     Setting("TARGET", "coverage target, the default of --target and ?target=", TARGET.parse, TARGET.rule,
             DEFAULT_TARGET),
+    Setting("ACTIVE_TARGET", "active coverage to reach, the default of --active-target", ACTIVE_TARGET.parse,
+            ACTIVE_TARGET.rule, DEFAULT_ACTIVE_TARGET),
     Setting("LANG", "language of pages and command output (id or en)", LANG.parse, LANG.rule, Lang.ID),
     Setting("BASEMAP", "base map of maps (none or osm)", BASEMAP.parse, BASEMAP.rule, Basemap.NONE),
     Setting("CACHE_SIZE", "regions and rendered maps kept ready in memory", _whole(1, 10_000),
@@ -296,6 +306,7 @@ class Settings:
 
     store: str | None = None
     target: float = DEFAULT_TARGET
+    active_target: float = DEFAULT_ACTIVE_TARGET
     lang: Lang = Lang.ID
     basemap: Basemap = Basemap.NONE
     cache_size: int = 16

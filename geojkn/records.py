@@ -146,6 +146,45 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Status:
+    """Which thresholds a unit meets and how many people it lacks for each (None: figures partial or missing,
+    so they are not compared with a threshold as if whole)."""
+
+    target: float
+    active_target: float
+    meets_target: bool | None
+    meets_active_target: bool | None
+    gap: int | None  # people still to enrol to reach the target
+    active_gap: int | None  # people still to make active (enrol or reactivate) to reach the active target
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "meets_target": self.meets_target, "gap": self.gap,
+                "active_target": self.active_target, "meets_active_target": self.meets_active_target,
+                "active_gap": self.active_gap}
+
+
+@dataclass(frozen=True)
+class DesaJkn:
+    """The desa at the registered target ("Desa JKN", as regencies award them), by kecamatan."""
+
+    region: Region
+    period: Period | None
+    target: float
+    by_kecamatan: tuple[tuple[Region, tuple[tuple[Region, float], ...]], ...]  # kecamatan, its desa and coverage
+
+    @property
+    def desa(self) -> int:
+        return sum(len(desa) for _, desa in self.by_kecamatan)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"region": self.region.to_json(), "period": _text(self.period), "target": self.target,
+                "desa": self.desa, "kecamatan": len(self.by_kecamatan),
+                "by_kecamatan": [{**kecamatan.to_json(),
+                                  "desa": [{**d.to_json(), COVERAGE: share} for d, share in desa]}
+                                 for kecamatan, desa in self.by_kecamatan]}
+
+
+@dataclass(frozen=True)
 class Summary:
     """A region's figures for one period, what reaches the target, its facilities, and the period before."""
 
@@ -163,6 +202,7 @@ class Summary:
     previous: Figures | None
     change: Change | None = None
     sources: tuple[str, ...] = ()  # where the period's figures come from
+    status: Status | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The object `geojkn summary --json` prints and /api/regions/<code>/summary answers."""
@@ -179,6 +219,7 @@ class Summary:
             "previous": None if self.previous is None else self.previous.to_json(),
             "change": None if self.change is None else self.change.to_json(),
             "sources": list(self.sources),
+            "status": None if self.status is None else self.status.to_json(),
         }
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .formatting import format_decimal, format_int, format_percent
 from .options import Lang
-from .records import Ranking, Summary
+from .records import DesaJkn, Ranking, Summary
 from .schema import (
     ACTIVE,
     ACTIVE_COVERAGE,
@@ -28,7 +28,7 @@ from .schema import (
     REGISTERED,
     TO_REACTIVATE,
 )
-from .vocabulary import level_label, metric_label, word
+from .vocabulary import level_label, metric_label, period_text, unit_title, word
 
 WIDTH = 34
 NUMERIC = (COVERAGE, ACTIVE_COVERAGE, POPULATION, REGISTERED, GAP, TO_REACTIVATE)
@@ -59,12 +59,40 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
         f"  {word('facilities', lang):<{WIDTH}}FKTP {fac.fktp}, FKRTL {fac.fkrtl}, lab {fac.lab}, optik {fac.optik}, "
         f"apotek {fac.apotek}",
     ]
+    rows += ["  " + line for line in status_text(s, lang)]
     if s.period and not f.complete:
         rows.append("  " + word("partial_note", lang, n=num(f.desa_with_figures), total=num(f.desa_total)))
     change = change_text(s, lang)
     if change and s.change is not None:
         rows.append(f"  {word('change_since', lang, period=s.change.since):<{WIDTH}}{change}")
     return "\n".join(rows)
+
+
+def status_text(s: Summary, lang: Lang = Lang.ID) -> list[str]:
+    """'Target 95 %: belum tercapai, kurang 77.046 orang terdaftar', and the same for the active target."""
+    st = s.status
+    if st is None or st.meets_target is None:
+        return []
+    lines = [word("status_met" if st.meets_target else "status_short", lang, what=word("target", lang),
+                  share=format_percent(st.target, 0, lang), n=format_int(st.gap, lang),
+                  people=word("registered", lang).lower())]
+    if st.meets_active_target is not None:
+        lines.append(word("status_met" if st.meets_active_target else "status_short", lang,
+                          what=word("active_target", lang), share=format_percent(st.active_target, 0, lang),
+                          n=format_int(st.active_gap, lang), people=word("active", lang).lower()))
+    return lines
+
+
+def desa_jkn_text(found: DesaJkn, lang: Lang = Lang.ID) -> str:
+    """The Desa JKN of a region by kecamatan: '58 desa/kel. di 12 kecamatan', then each kecamatan's desa."""
+    head = word("desa_jkn_head", lang, region=unit_title(found.region.name, found.region.level, lang),
+                period=period_text(found.period, lang) or "-", target=format_percent(found.target, 0, lang),
+                n=format_int(found.desa, lang), k=format_int(len(found.by_kecamatan), lang))
+    lines = [head]
+    for kecamatan, desa in found.by_kecamatan:
+        listed = ", ".join(f"{d.name} {format_percent(share, 1, lang)}" for d, share in desa)
+        lines.append(f"  {unit_title(kecamatan.name, kecamatan.level, lang)} ({format_int(len(desa), lang)}): {listed}")
+    return "\n".join(lines)
 
 
 def change_text(s: Summary, lang: Lang = Lang.ID) -> str | None:

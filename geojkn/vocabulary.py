@@ -29,6 +29,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "worklist_sheet": "Daftar kerja", "worklist_heading": "Daftar kerja JKN-KIS", "ordered_by": "Urutan",
         "made_on": "Dibuat", "download_worklist": "Unduh daftar kerja",
         "wrote_worklist": "ditulis {file}: {n} unit",
+        "active_target": "Target aktif", "status_met": "{what} {share}: tercapai",
+        "status_short": "{what} {share}: belum tercapai, kurang {n} {people}",
+        "desa_jkn_head": "Desa JKN {region}, {period} (cakupan terdaftar ≥ {target}): {n} desa/kel. di {k} kecamatan",
+        "desa_jkn": "Desa JKN (≥ {target}): {n} desa/kel. di {k} kecamatan",
         "place": "Peringkat {rank} dari {n} desa/kel. di {where} menurut {metric} (terendah lebih dulu)",
         "nearest_fktp": "FKTP terdekat", "km": "{km} km", "straight_line": "Jarak garis lurus, bukan waktu tempuh; "
         "FKTP di kabupaten yang sama.", "approximate_mark": "lokasi perkiraan",
@@ -133,6 +137,11 @@ WORDS: dict[Lang, dict[str, str]] = {
         "worklist_sheet": "Work list", "worklist_heading": "JKN-KIS work list", "ordered_by": "Ordered by",
         "made_on": "Made on", "download_worklist": "Download work list",
         "wrote_worklist": "wrote {file}: {n} units",
+        "active_target": "Active target", "status_met": "{what} {share}: reached",
+        "status_short": "{what} {share}: not reached, {n} more {people} needed",
+        "desa_jkn_head": "Desa JKN {region}, {period} (registered coverage ≥ {target}): {n} desa/kel. in {k} "
+                         "kecamatan",
+        "desa_jkn": "Desa JKN (≥ {target}): {n} desa/kel. in {k} kecamatan",
         "place": "Rank {rank} of {n} desa/kel. in {where} by {metric} (lowest first)",
         "nearest_fktp": "Nearest FKTP", "km": "{km} km", "straight_line": "Straight-line distance, not travel time; "
         "FKTP in the same kabupaten.", "approximate_mark": "approximate location",

@@ -147,6 +147,12 @@ def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, 
     assert data["desa_at_target"] == 58 and data["kecamatan_with_desa_at_target"] == 12
     fac = data["facilities"]
     assert (fac["fktp"], fac["fkrtl"], fac["lab"], fac["optik"]) == (102, 5, 1, 3)
+    jkn = json.loads(runner("--store", store_path, "desa-jkn", "Kabupaten Demak", "--json").out)
+    assert (jkn["desa"], jkn["kecamatan"]) == (58, 12)  # "58 villages in 12 subdistricts" (DOMAIN.md)
+    assert all(d["coverage"] >= 0.95 for k in jkn["by_kecamatan"] for d in k["desa"])
+    text = runner("--store", store_path, "desa-jkn", "33.21").out
+    assert text.startswith("Desa JKN Kabupaten Demak, Maret 2022 (cakupan terdaftar ≥ 95 %): 58 desa/kel. di "
+                           "12 kecamatan")
 
 
 @pytest.mark.shared
@@ -276,3 +282,17 @@ def test_an_empty_cell_counts_as_a_desa_without_figures_everywhere(tiny_store, t
     kecamatan = {u["code"]: u for u in ranked["units"]}
     assert kecamatan["99.01.01"]["complete"] is False and kecamatan["99.01.02"]["complete"] is True
     assert sum(u["to_reactivate"] for u in ranked["units"]) == summary["to_reactivate"]
+
+
+def test_status_says_which_targets_are_met_and_how_many_people_are_missing(tiny_store, runner):
+    data = json.loads(runner("--store", tiny_store, "summary", "99.01", "--json").out)
+    # 5000 residents, 4170 registered, 3000 active: 95 % needs 4750 registered, 80 % active needs 4000 active
+    assert data["status"] == {"target": 0.95, "meets_target": False, "gap": 580, "active_target": 0.8,
+                              "meets_active_target": False, "active_gap": 1000}
+    lower = json.loads(runner("--store", tiny_store, "summary", "99.01", "--json", "--target", "0.8",
+                              "--active-target", "0.6").out)["status"]
+    assert (lower["meets_target"], lower["meets_active_target"], lower["gap"], lower["active_gap"]) == (
+        True, True, 0, 0)
+    text = runner("--store", tiny_store, "summary", "99.01", "--lang", "en").out
+    assert "Coverage target 95 %: not reached, 580 more registered needed" in text
+    assert "Active target 80 %: not reached, 1,000 more active needed" in text

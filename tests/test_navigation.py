@@ -60,3 +60,24 @@ def test_a_desa_page_says_where_it_stands_and_what_is_near(client):
     assert re.search(r"Rank \d+ of \d+ desa/kel\. in Kecamatan Jatimakmur", place)
     nearest = page[page.index('id="nearest"'):page.index("</ul>", page.index('id="nearest"'))]
     assert nearest.count("<li>") == 3 and " km" in nearest
+
+
+def test_the_dashboard_shows_the_desa_jkn_and_the_status_at_a_glance(tmp_path, runner):
+    from geojkn import create_app
+
+    from conftest import TINY_DESA, write_figures
+
+    store = tmp_path / "s.gpkg"
+    from conftest import tiny_units
+    tiny_units().to_file(tmp_path / "w.geojson", driver="GeoJSON")
+    runner("--store", store, "import-boundaries", tmp_path / "w.geojson")
+    write_figures(tmp_path / "f.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1500, 1440, 520], [800, 1000, 900, 400])
+    runner("--store", store, "import-figures", tmp_path / "f.csv", "--period", "2024-01")
+    client = create_app({"TESTING": True, "STORE": str(store)}).test_client()
+    page = client.get("/r/99.01?lang=en&active_target=0.6").get_data(as_text=True)  # 3.100 of 5.000 active
+    jkn = re.sub(r"<[^>]+>", "", page[page.index('id="desa-jkn"'):page.index("</details>")])
+    assert "Desa JKN (≥ 95 %): 3 desa/kel. in 2 kecamatan" in jkn and "Sidomulyo" in jkn and "Tegalsari" in jkn
+    status = re.sub(r"<[^>]+>", "", page[page.index('id="status"'):page.index("</ul>", page.index('id="status"'))])
+    assert "Coverage target 95 %: not reached, 330 more registered needed" in status
+    assert "Active target 60 %: reached" in status
+    assert client.get("/api/regions/99.01/desa-jkn").get_json()["desa"] == 3

@@ -7,7 +7,7 @@ import json
 SUMMARY_KEYS = ["code", "name", "level", "period", "population", "registered", "active", "coverage",
                 "active_coverage", "activity_rate", "target", "gap", "to_reactivate", "desa", "desa_with_figures",
                 "desa_total", "complete", "desa_at_target", "kecamatan", "kecamatan_with_desa_at_target", "segments",
-                "facilities", "periods", "previous", "change", "sources"]
+                "facilities", "periods", "previous", "change", "sources", "status"]
 FIGURES_KEYS = ["period", "population", "registered", "active", "coverage", "active_coverage", "activity_rate",
                 "gap", "to_reactivate", "desa_with_figures", "desa_total", "complete"]
 CHANGE_KEYS = ["since", "level", "compared", "left_out", "registered", "coverage_points", "active_coverage_points"]

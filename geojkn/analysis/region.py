@@ -7,6 +7,7 @@ tables behind maps and the API are computed from it here, without I/O; workspace
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,8 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import DataError
+from ..options import DEFAULT_ACTIVE_TARGET
 from ..period import Period
-from ..records import Change, FacilityCounts, Figures, Ranking, Region, Summary
+from ..records import Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
 from ..schema import (
     ACTIVE,
     APPROXIMATE,
@@ -158,13 +160,40 @@ def trend(data: RegionData, target: float) -> tuple[Figures, ...]:
     return tuple(Figures.of(Period.parse(row[PERIOD]), row) for row in add_metrics(own, target).to_dict("records"))
 
 
-def summarise(data: RegionData, period: Period | None, target: float) -> Summary:
+def status(figures: Figures, target: float, active_target: float) -> Status:
+    """Which thresholds figures meet and how many people they lack for each; partial figures meet nothing."""
+    if not figures.complete or figures.population is None:
+        return Status(target, active_target, None, None, None, None)
+    # round before ceil, as add_metrics does: 0.8 * 1000 is 800.0000000000001 in binary floating point
+    active_needed = math.ceil(round(active_target * figures.population, 6))
+    active_gap = None if figures.active is None else max(0, active_needed - figures.active)
+    meets_active = None if active_gap is None else active_gap == 0
+    return Status(target, active_target, figures.gap == 0, meets_active, figures.gap, active_gap)
+
+
+def desa_jkn(data: RegionData, period: Period | None, target: float) -> DesaJkn:
+    """The desa at the registered target, grouped by kecamatan in code order."""
+    desa = unit_table(data, DESA, period, target)
+    reached = desa[desa[COVERAGE] >= target].sort_values(CODE)
+    names = {code: name for frame in data.units.values() for code, name in zip(frame[CODE], frame[NAME], strict=True)}
+    groups = []
+    for kecamatan, rows in reached.groupby(PARENT, sort=True):
+        region = Region(str(kecamatan), names.get(str(kecamatan), str(kecamatan)), KECAMATAN)
+        members = tuple((Region(c, str(n), DESA), float(s)) for c, n, s in zip(rows[CODE], rows[NAME], rows[COVERAGE],
+                                                                                strict=True))
+        groups.append((region, members))
+    return DesaJkn(data.region, period, target, tuple(groups))
+
+
+def summarise(data: RegionData, period: Period | None, target: float,
+              active_target: float = DEFAULT_ACTIVE_TARGET) -> Summary:
     """The region's summary for the period (already chosen with choose_period)."""
     desa = unit_table(data, DESA, period, target)
     at_target = desa[desa[COVERAGE] >= target]
     earlier = [p for p in data.periods if period is not None and p < period]
+    figures = region_figures(data, period, target)
     return Summary(
-        region=data.region, period=period, target=target, figures=region_figures(data, period, target),
+        region=data.region, period=period, target=target, figures=figures,
         desa=len(desa), desa_with_figures=int(desa[COMPLETE].sum()), desa_at_target=len(at_target),
         kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(at_target[PARENT].nunique()),
         facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE], data.facilities.get(APPROXIMATE)),
@@ -172,6 +201,7 @@ def summarise(data: RegionData, period: Period | None, target: float) -> Summary
         previous=region_figures(data, earlier[-1], target) if earlier else None,
         change=compare(data, period, earlier[-1]) if earlier and period is not None else None,
         sources=tuple(data.sources.get(period, ())) if period is not None else (),
+        status=status(figures, target, active_target) if period is not None else None,
     )
 
 

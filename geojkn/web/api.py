@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
-from ..analysis.region import choose_period, map_level, rank, rank_level, summarise, unit_table
+from ..analysis.region import choose_period, desa_jkn, map_level, rank, rank_level, summarise, unit_table
 from ..analysis.worklist import Worklist, worklist
 from ..records import Ranking
 from ..report import rank_csv
@@ -51,7 +51,14 @@ def regions() -> ResponseReturnValue:
 @bp.get("/api/regions/<code>/summary")
 def summary(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
-    return jsonify(summarise(data, choose_period(data, chosen["period"]), chosen["target"]).to_json())
+    period = choose_period(data, chosen["period"])
+    return jsonify(summarise(data, period, chosen["target"], chosen["active_target"]).to_json())
+
+
+@bp.get("/api/regions/<code>/desa-jkn")
+def desa_jkn_json(code: str) -> ResponseReturnValue:
+    chosen, data = params.values(), params.workspace().region(code)
+    return jsonify(desa_jkn(data, choose_period(data, chosen["period"]), chosen["target"]).to_json())
 
 
 @bp.get("/api/regions/<code>/units.geojson")

@@ -50,12 +50,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             lang = LANG.read(request.args.get("lang") or settings.lang)
         except DataError:  # the view answers 400; the error page still needs words
             lang = settings.lang
-        return {"lang_url": lang_url, "lang": lang, "t": WORDS[lang], "other_lang": Lang.EN if lang == Lang.ID
-                else Lang.ID, "pct": lambda v: format_percent(v, lang=lang), "num": lambda v: format_int(v, lang),
-                "metric_label": lambda m: metric_label(m, lang), "level_label": lambda lv: level_label(lv, lang),
-                "unit_title": lambda region: unit_title(region.name, region.level, lang),
-                "facility_type": lambda kind: FACILITY_TYPE_NAMES[lang].get(kind, kind),
-                "dec": lambda value, digits: format_decimal(value, digits, lang),
-                "period_text": lambda p: period_text(p, lang)}
+        return {
+            "lang_url": lang_url, "lang": lang, "t": WORDS[lang],
+            "other_lang": Lang.EN if lang == Lang.ID else Lang.ID,
+            # numbers and names in the page's language
+            "num": lambda v: format_int(v, lang),
+            "pct": lambda v: format_percent(v, lang=lang),
+            "pct0": lambda v: format_percent(v, 0, lang),
+            "dec": lambda value, digits: format_decimal(value, digits, lang),
+            "period_text": lambda p: period_text(p, lang),
+            "metric_label": lambda m: metric_label(m, lang),
+            "level_label": lambda lv: level_label(lv, lang),
+            "unit_title": lambda region: unit_title(region.name, region.level, lang),
+            "facility_type": lambda kind: FACILITY_TYPE_NAMES[lang].get(kind, kind),
+        }
 
     return app

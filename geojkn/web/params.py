@@ -7,6 +7,8 @@ from typing import Any
 from flask import current_app, request
 
 from ..options import (
+    ACTIVE_TARGET,
+    DESA_JKN_OPTIONS,
     LANG,
     LEVEL,
     PERIOD,
@@ -27,7 +29,7 @@ from ..workspace import Workspace
 # The query parameters of each route, by endpoint (the README test checks each is documented).
 PARAMETERS: dict[str, tuple[Option, ...]] = {
     "views.index": (TARGET, LANG),
-    "views.dashboard": VIEW_OPTIONS,
+    "views.dashboard": (*VIEW_OPTIONS, ACTIVE_TARGET),
     "views.map_page": VIEW_OPTIONS,
     "views.export": VIEW_OPTIONS,
     "api.healthz": (),
@@ -35,6 +37,7 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "api.search": (QUERY, LANG),
     "api.regions": (REGION_LEVEL,),
     "api.summary": SUMMARY_OPTIONS,
+    "api.desa_jkn_json": DESA_JKN_OPTIONS,
     "api.units": (LEVEL, PERIOD, TARGET),
     "api.ranking_json": RANKING_OPTIONS,
     "api.ranking_csv": RANKING_OPTIONS,

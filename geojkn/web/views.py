@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, send_file, url_fo
 from flask.typing import ResponseReturnValue
 
 from ..analysis.access import nearest
-from ..analysis.region import RegionData, place_in, rank, summarise, trend, view_levels
+from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, trend, view_levels
 from ..maps.assets import AssetMode, page_of, vendor_files
 from ..options import Basemap, Classes, View
 from ..rendering import region_map, resolve_view, standalone_html
@@ -43,7 +43,8 @@ def search() -> ResponseReturnValue:
 def dashboard(code: str) -> ResponseReturnValue:
     data = params.workspace().region(code)
     view = resolve_view(data, params.view())
-    summary = summarise(data, view.period, view.target)
+    summary = summarise(data, view.period, view.target, params.values()["active_target"])
+    jkn = desa_jkn(data, view.period, view.target)
     levels = [level for level in view_levels(data) if level != data.region.level]
     rankings = [rank(data, level, view.metric, None, view.period, view.target).head(TOP) for level in levels]
     rankings_rows = [(ranking, records(ranking.table)) for ranking in rankings]
@@ -58,7 +59,8 @@ def dashboard(code: str) -> ResponseReturnValue:
         export_url=f"{url_for('views.export', code=data.region.code)}?{urlencode(query)}",
         worklist=urlencode({"level": str(view.level), "by": str(view.metric), "period": str(view.period or ""),
                             "target": str(view.target), "lang": str(view.lang)}),
-        parents=params.workspace().index().crumbs(data.region.code), keep=urlencode(view.carried()), **desa_page,
+        jkn=jkn, parents=params.workspace().index().crumbs(data.region.code), keep=urlencode(view.carried()),
+        **desa_page,
     )
 
 
