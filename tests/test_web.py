@@ -145,3 +145,10 @@ def test_target_can_be_chosen_on_the_dashboard(client):
     assert '<option value="0.98" selected>98,00 %</option>' in page
     assert "Target cakupan 98,00 %" in page
     assert "target=0.98" in page  # the map and the download follow it
+
+
+def test_the_dashboard_draws_the_trend_without_any_library(client):
+    page = client.get("/r/99.01").get_data(as_text=True)
+    chart = page[page.index('id="trend-chart"'):page.index("</svg>", page.index('id="trend-chart"'))]
+    assert chart.count("<path") == 2 and "stroke-dasharray" in chart  # two lines and the target
+    assert "Jun 24" in chart and "Des 24" in chart and "<script" not in chart

@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from ..analysis.access import nearest
 from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, trend, view_levels
+from ..charts import trend_svg
 from ..maps.assets import AssetMode, page_of, vendor_files
 from ..options import Basemap, Classes, View
 from ..rendering import region_map, resolve_view, standalone_html
@@ -44,6 +46,7 @@ def dashboard(code: str) -> ResponseReturnValue:
     data = params.workspace().region(code)
     view = resolve_view(data, params.view())
     summary = summarise(data, view.period, view.target, params.values()["active_target"])
+    history = trend(data, view.target)
     jkn = desa_jkn(data, view.period, view.target)
     levels = [level for level in view_levels(data) if level != data.region.level]
     rankings = [rank(data, level, view.metric, None, view.period, view.target).head(TOP) for level in levels]
@@ -52,7 +55,8 @@ def dashboard(code: str) -> ResponseReturnValue:
                  **(_desa_page(data, view) if data.region.level == DESA else {})}
     query = view.query()
     return render_template(
-        "dashboard.html", s=summary, view=view, rankings=rankings_rows, trend=trend(data, view.target),
+        "dashboard.html", s=summary, view=view, rankings=rankings_rows, trend=history,
+        trend_chart=Markup(trend_svg(history, view.target, view.lang)),  # built with every text escaped
         change=change_text(summary, view.lang), levels=view_levels(data), metrics=METRICS, schemes=tuple(Classes),
         basemaps=tuple(Basemap), targets=sorted({*TARGETS, view.target}), periods=summary.periods,
         map_url=f"{url_for('views.map_page', code=data.region.code)}?{urlencode(query)}",
