@@ -58,7 +58,8 @@ def trend_svg(trend: tuple[Figures, ...], target: float, lang: Lang, width: int 
         if i in labelled:
             assert f.period is not None
             label = f"{MONTHS[lang][f.period.month - 1][:3]} {f.period.year % 100:02d}"
-            parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="middle" fill="#5b6b78">'
+            anchor = "start" if i == 0 else "end" if i == len(points) - 1 else "middle"  # inside the frame
+            parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="{anchor}" fill="#5b6b78">'
                          f'{escape(label)}</text>')
     legend = [(COLORS[COVERAGE], metric_label(COVERAGE, lang)), (COLORS[ACTIVE_COVERAGE], metric_label(
         ACTIVE_COVERAGE, lang)), (TARGET_COLOR, f"{word('target', lang)} {format_percent(target, 0, lang)}")]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis.region import choose_period, desa_jkn, map_level, rank, rank_level, summarise
+from .analysis.region import choose_period, choose_periods, desa_jkn, map_level, rank, rank_level, summarise
 from .errors import DataError
 from .formatting import format_decimal, format_int
 from .options import COMMANDS, QUERY, Command, Format, Option, Settings, SheetFormat, View, read_values
@@ -89,7 +89,8 @@ def cmd_import_facilities(ws: Workspace, v: Values) -> None:
 
 def cmd_summary(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
-    summary = summarise(data, choose_period(data, v["period"]), v["target"], v["active_target"])
+    period, since = choose_periods(data, v["period"], v["since"])
+    summary = summarise(data, period, v["target"], v["active_target"], since)
     if v["json"]:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -104,8 +105,9 @@ def cmd_desa_jkn(ws: Workspace, v: Values) -> None:
 
 def cmd_rank(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
-    ranking = rank(data, rank_level(data, v["level"]), v["metric"], v["below"], choose_period(data, v["period"]),
-                   v["target"]).head(v["limit"])
+    period, since = choose_periods(data, v["period"], v["since"])
+    ranking = rank(data, rank_level(data, v["level"]), v["metric"], v["below"], period, v["target"],
+                   since).head(v["limit"])
     if v["format"] == Format.JSON:
         print(json.dumps(ranking.to_json(), ensure_ascii=False, indent=2))
     elif v["format"] == Format.CSV:
@@ -119,8 +121,9 @@ def cmd_worklist(ws: Workspace, v: Values) -> None:
     from .sheets import worklist_csv, worklist_text, worklist_xlsx
 
     data = ws.region(v["region"])
-    made = worklist(data, map_level(data, v["level"]), v["by"], choose_period(data, v["period"]), v["target"],
-                    ws.facilities_around(data.region), v["top"])
+    period, since = choose_periods(data, v["period"], v["since"])
+    made = worklist(data, map_level(data, v["level"]), v["by"], period, v["target"],
+                    ws.facilities_around(data.region), v["top"], since)
     fmt, lang, output = v["format"], v["lang"], v["output"]
     if fmt == SheetFormat.XLSX and not output:
         raise DataError("--format xlsx writes a workbook: name the file with -o FILE.xlsx.")

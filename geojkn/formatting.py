@@ -44,3 +44,14 @@ def format_percent(ratio: object, digits: int = 2, lang: Lang = Lang.ID) -> str:
     if number is None:
         return MISSING
     return f"{format_decimal(number * 100, digits, lang)} %"
+
+
+def format_points(value: object, digits: int = 2, lang: Lang = Lang.ID) -> str:
+    """A change in percentage points with its sign: +1,57 / −0,50 / 0,00 (id); +1.57 / −0.50 / 0.00 (en)."""
+    number = _number(value)
+    if number is None:
+        return MISSING
+    text = format_decimal(abs(number), digits, lang)
+    if text.strip("0,.") == "":
+        return text  # rounds to zero: no sign
+    return ("+" if number > 0 else "−") + text

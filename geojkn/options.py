@@ -50,6 +50,7 @@ class WorkBy(StrEnum):
     TO_REACTIVATE = "to_reactivate"
     NEAREST_FKTP_KM = "nearest_fktp_km"
     CHANGE = "change"
+    ACTIVE_CHANGE = "active_change"
 
 
 class SheetFormat(StrEnum):
@@ -171,6 +172,8 @@ LEVEL = choice("level", "units to show (default: desa on maps, kecamatan for a p
 METRIC = choice("metric", "what to colour or rank by", Metric, Metric.COVERAGE)
 PERIOD = Option("period", "month of the figures (default: the latest with figures)", Period.parse,
                 f"a month such as {ACCEPTED}", metavar="YYYY-MM")
+SINCE = Option("since", "measure the change metrics from this earlier month (default: the period before)",
+               Period.parse, f"a month such as {ACCEPTED}", metavar="YYYY-MM")
 CLASSES = choice("classes", "class breaks: policy bands around the target, quantiles, natural_breaks", Classes,
                  Classes.POLICY)
 BASEMAP = choice("basemap", "OpenStreetMap tiles under the map (they need internet)", Basemap, setting="BASEMAP")
@@ -238,10 +241,10 @@ class Command:
     options: tuple[Option, ...] = ()
 
 
-WORKLIST_OPTIONS = (LEVEL, BY, PERIOD, TARGET, TOP, LANG)
-VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, CLASSES, BASEMAP, TARGET, LANG)
-RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, TARGET, LANG)
-SUMMARY_OPTIONS = (PERIOD, TARGET, ACTIVE_TARGET, LANG)
+WORKLIST_OPTIONS = (LEVEL, BY, PERIOD, SINCE, TARGET, TOP, LANG)
+VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, SINCE, CLASSES, BASEMAP, TARGET, LANG)
+RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, SINCE, TARGET, LANG)
+SUMMARY_OPTIONS = (PERIOD, SINCE, TARGET, ACTIVE_TARGET, LANG)
 DESA_JKN_OPTIONS = (PERIOD, TARGET, LANG)
 COMMANDS = (
     Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
@@ -256,7 +259,7 @@ COMMANDS = (
     Command("rank", "units of a region, the ones needing action first", (REGION,),
             (*RANKING_OPTIONS, LIMIT, FORMAT)),
     Command("worklist", "the units to work through first, grouped by kecamatan", (REGION,),
-            (LEVEL, BY, PERIOD, TARGET, TOP, SHEET_FORMAT, SAVE_TO, LANG)),
+            (LEVEL, BY, PERIOD, SINCE, TARGET, TOP, SHEET_FORMAT, SAVE_TO, LANG)),
     Command("regions", "list the regions in the store", (), (REGION_LEVEL, LANG)),
     Command("search", "find units by name or code", (Argument("text", "part of a name, or the start of a code"),),
             (LANG,)),
@@ -334,6 +337,7 @@ class View:
     level: Level | None = None
     metric: Metric = Metric.COVERAGE
     period: Period | None = None
+    since: Period | None = None  # what change metrics are measured from; None: the period before
     classes: Classes = Classes.POLICY
     basemap: Basemap = Basemap.NONE
     target: float = DEFAULT_TARGET
@@ -350,7 +354,7 @@ class View:
 
     def carried(self) -> dict[str, str]:
         """The choices that go along to another region's page (not the level or the month, which are its own)."""
-        return {k: v for k, v in self.query().items() if k not in ("level", "period")}
+        return {k: v for k, v in self.query().items() if k not in ("level", "period", "since")}
 
 
 def read_values(options: tuple[Option, ...], raw: Mapping[str, object], settings: Settings) -> dict[str, Any]:

@@ -7,7 +7,7 @@ the JSON of `geojkn summary --json`, `rank --format json` and the API is a contr
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -138,11 +138,13 @@ class Change:
     registered: int | None  # change in registered participants over the compared units
     coverage_points: float | None  # change in registered coverage, in percentage points
     active_coverage_points: float | None  # change in active coverage (None unless every compared unit has it)
+    # what each segment's share of the population adds to coverage_points (where every compared unit has it)
+    segments: Mapping[str, float | None] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"since": str(self.since), "level": str(self.level), "compared": self.compared,
                 "left_out": self.left_out, "registered": self.registered, "coverage_points": self.coverage_points,
-                "active_coverage_points": self.active_coverage_points}
+                "active_coverage_points": self.active_coverage_points, "segments": dict(self.segments)}
 
 
 @dataclass(frozen=True)
@@ -233,14 +235,24 @@ class Ranking:
     metric: Metric
     target: float
     table: pd.DataFrame
+    since: Period | None = None  # what a change metric is measured from
 
     def head(self, n: int | None) -> Ranking:
         """The first n units (all when n is None)."""
-        if n is None:
-            return self
-        return Ranking(self.region, self.period, self.level, self.metric, self.target, self.table.head(n))
+        return self if n is None else replace(self, table=self.table.head(n))
+
+    def falling(self, n: int | None = None) -> Ranking:
+        """For a change metric: the units whose value fell, the steepest fall first (the first n)."""
+        return replace(self, table=self.table[self.table[str(self.metric)] < 0].reset_index(drop=True)).head(n)
+
+    def rising(self, n: int | None = None) -> Ranking:
+        """For a change metric: the units whose value rose, the largest rise first (the first n)."""
+        table = self.table[self.table[str(self.metric)] > 0].iloc[::-1]
+        table = table.assign(rank=range(1, len(table) + 1)).reset_index(drop=True)
+        return replace(self, table=table).head(n)
 
     def to_json(self) -> dict[str, Any]:
         """The object `geojkn rank --format json` prints and ranking.json answers."""
         return {"region": self.region.to_json(), "period": _text(self.period), "level": str(self.level),
-                "metric": str(self.metric), "target": self.target, "units": records(self.table)}
+                "metric": str(self.metric), "target": self.target, "since": _text(self.since),
+                "units": records(self.table)}

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import folium
 
-from .analysis.region import RegionData, choose_period, map_level, unit_table
+from .analysis.region import RegionData, choose_periods, map_level, unit_table
 from .maps import build_map, export_html
 from .maps.assets import AssetMode
 from .options import View
@@ -16,19 +16,20 @@ from .vocabulary import period_text, word
 
 def resolve_view(data: RegionData, view: View) -> View:
     """The view with its level and period settled for this region (checked), as the map will show it."""
-    return replace(view, level=map_level(data, view.level), period=choose_period(data, view.period))
+    period, since = choose_periods(data, view.period, view.since)
+    return replace(view, level=map_level(data, view.level), period=period, since=since)
 
 
 def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None) -> folium.Map:
     """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view)."""
     assert view.level is not None, "resolve_view settles the level"
-    units = unit_table(data, view.level, view.period, view.target)
+    units = unit_table(data, view.level, view.period, view.target, view.since)
     outline = data.units_of(KECAMATAN) if view.level == DESA else None
     when = period_text(view.period, view.lang)
     sources = "; ".join(data.sources.get(view.period, ())) if view.period else ""
     source = word("source_figures", view.lang, sources=sources, period=when) if sources else None
     return build_map(
-        units, metric=view.metric, period=view.period, target=view.target, classes=view.classes,
+        units, metric=view.metric, period=view.period, since=view.since, target=view.target, classes=view.classes,
         facilities=data.facilities, outline=outline, basemap=view.basemap, title=data.region.name,
         source=source, lang=view.lang, assets=assets, link=link,
     )

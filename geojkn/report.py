@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import pandas as pd
 
-from .formatting import format_decimal, format_int, format_percent
+from .formatting import format_int, format_percent, format_points
 from .options import Lang
 from .records import DesaJkn, Ranking, Summary
 from .schema import (
     ACTIVE,
     ACTIVE_COVERAGE,
     ACTIVITY_RATE,
+    CHANGE_METRICS,
     CODE,
     COMPLETE,
     COVERAGE,
@@ -26,9 +28,10 @@ from .schema import (
     POPULATION,
     RATE_METRICS,
     REGISTERED,
+    SEGMENT_CHANGES,
     TO_REACTIVATE,
 )
-from .vocabulary import level_label, metric_label, period_text, unit_title, word
+from .vocabulary import SEGMENT_NAMES, level_label, metric_label, period_text, unit_title, word
 
 WIDTH = 34
 NUMERIC = (COVERAGE, ACTIVE_COVERAGE, POPULATION, REGISTERED, GAP, TO_REACTIVATE)
@@ -59,6 +62,9 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
         f"  {word('facilities', lang):<{WIDTH}}FKTP {fac.fktp}, FKRTL {fac.fkrtl}, lab {fac.lab}, optik {fac.optik}, "
         f"apotek {fac.apotek}",
     ]
+    segments = segments_text(s.figures.segments, lang)
+    if segments:
+        rows.append(f"  {word('segments', lang):<{WIDTH}}{segments}")
     rows += ["  " + line for line in status_text(s, lang)]
     if s.period and not f.complete:
         rows.append("  " + word("partial_note", lang, n=num(f.desa_with_figures), total=num(f.desa_total)))
@@ -95,28 +101,35 @@ def desa_jkn_text(found: DesaJkn, lang: Lang = Lang.ID) -> str:
     return "\n".join(lines)
 
 
+def segments_text(segments: Mapping[str, int | None], lang: Lang = Lang.ID) -> str:
+    """'PBI JK 1.887 · PBPU Pemda 307 · PPU 526': registered participants by segment, where given."""
+    return " · ".join(f"{SEGMENT_NAMES[k]} {format_int(v, lang)}" for k, v in segments.items() if v is not None)
+
+
 def change_text(s: Summary, lang: Lang = Lang.ID) -> str | None:
-    """'+1,57 poin cakupan terdaftar (+36.133 peserta); 207 desa dibandingkan' since the period before, computed
-    on the units with figures in both periods; None when there is nothing to compare."""
+    """'+1,57 poin cakupan terdaftar (+36.133 peserta); menurut segmen: PBI JK +1,20, PPU +0,37; 207 desa
+    dibandingkan' since the earlier period, computed on the units with figures in both periods; None when there
+    is nothing to compare."""
     change = s.change
     if change is None or change.coverage_points is None or change.registered is None:
         return None
-    points, people = change.coverage_points, change.registered
-
-    def sign(value: float) -> str:
-        return "+" if value >= 0 else "−"
-
-    text = (f"{sign(points)}{format_decimal(abs(points), 2, lang)} {word('points', lang)} "
-            f"{metric_label(COVERAGE, lang).lower()} ({sign(people)}{format_int(abs(people), lang)} "
-            f"{word('participants', lang)}); "
-            + word("compared", lang, n=format_int(change.compared, lang),
-                   level=level_label(change.level, lang).lower()))
+    people = format_int(abs(change.registered), lang)
+    text = (f"{format_points(change.coverage_points, 2, lang)} {word('points', lang)} "
+            f"{metric_label(COVERAGE, lang).lower()} ({'+' if change.registered >= 0 else '−'}{people} "
+            f"{word('participants', lang)})")
+    parts = [f"{SEGMENT_NAMES[k]} {format_points(v, 2, lang)}" for k, v in change.segments.items() if v is not None]
+    if parts:
+        text += f"; {word('by_segment', lang)}: " + ", ".join(parts)
+    text += "; " + word("compared", lang, n=format_int(change.compared, lang),
+                        level=level_label(change.level, lang).lower())
     if change.left_out:
         text += ", " + word("left_out", lang, n=format_int(change.left_out, lang))
     return text
 
 
 def _cell(column: str, value: object, lang: Lang) -> str:
+    if column in CHANGE_METRICS:
+        return format_points(value, 2, lang)
     return format_percent(value, lang=lang) if column in RATE_METRICS else format_int(value, lang)
 
 
@@ -130,22 +143,26 @@ def _aligned(head: list[str], rows: list[list[str]], text_columns: int) -> list[
 def rank_table(ranking: Ranking, lang: Lang = Lang.ID) -> str:
     """A ranking as an aligned text table, worst first, with the totals still to enrol and reactivate."""
     table, region = ranking.table, ranking.region
+    since = f" ({word('compared_with', lang).lower()} {ranking.since})" if ranking.since else ""
     title = (f"{region.name} ({region.code}) - {level_label(ranking.level, lang)}, "
-             f"{metric_label(ranking.metric, lang)}, {word('period', lang).lower()} {ranking.period or '-'}")
+             f"{metric_label(ranking.metric, lang)}, {word('period', lang).lower()} {ranking.period or '-'}{since}")
     if table.empty:
         return f"{title}\n{word('no_match', lang)}"
     places = [(column, level) for column, level in ((KECAMATAN_NAME, KECAMATAN), (KABUPATEN_NAME, KABUPATEN))
               if column in table and table[column].notna().any()]  # the units' parents, where they differ
     text = [word("rank", lang), word("code", lang), word("name", lang)] + [level_label(lv, lang) for _, lv in places]
+    extra = () if ranking.metric in NUMERIC else (ranking.metric,)  # the chosen metric, when not among the usual
+    numeric = NUMERIC + extra
     head = text + [metric_label(COVERAGE, lang), metric_label(ACTIVE_COVERAGE, lang), word("population", lang),
                    word("registered", lang), metric_label(GAP, lang), metric_label(TO_REACTIVATE, lang)]
+    head += [metric_label(m, lang) for m in extra]
     rows = []
     mark = word("partial_mark", lang)
     partial = ~table[COMPLETE].astype(bool) if COMPLETE in table else pd.Series(False, index=table.index)
     for (_, r), part in zip(table.iterrows(), partial, strict=True):
         name = str(r[NAME]) + (f" {mark}" if part else "")
         cells = [str(r["rank"]), r[CODE], name] + [str(r[column] or "") for column, _ in places]
-        rows.append(cells + [_cell(c, r[c], lang) for c in NUMERIC])
+        rows.append(cells + [_cell(c, r[c], lang) for c in numeric])
     lines = [title, *_aligned(head, rows, len(text)), rank_total(table, lang)]
     return "\n".join(lines + ([word("rank_partial", lang)] if partial.any() else []))
 
@@ -171,6 +188,8 @@ def rank_csv(table: pd.DataFrame) -> str:
             out[column] = out[column].astype("Int64")
         elif column in RATE_METRICS:
             out[column] = out[column].round(6)
+        elif column in (*CHANGE_METRICS, *SEGMENT_CHANGES):
+            out[column] = out[column].round(4)
     buffer = io.StringIO()
     out.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

@@ -21,6 +21,8 @@ REGISTERED = "registered"
 ACTIVE = "active"
 SEGMENTS = ("pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp")
 COUNTS = (POPULATION, REGISTERED, ACTIVE) + SEGMENTS
+# What each segment adds to the change in registered coverage since an earlier period, in percentage points.
+SEGMENT_CHANGES = tuple(f"{segment}_change" for segment in SEGMENTS)
 SOURCE = "source"  # where a row of figures comes from (import-figures --source, else the file's name)
 DESA_WITH_FIGURES = "desa_with_figures"  # desa inside a unit whose population and registered are given
 DESA_TOTAL = "desa_total"  # desa inside a unit (stored boundaries)
@@ -38,10 +40,16 @@ class Metric(StrEnum):
     ACTIVITY_RATE = "activity_rate"
     GAP = "gap"
     TO_REACTIVATE = "to_reactivate"
+    CHANGE = "change"  # registered coverage now minus coverage in an earlier period, in percentage points
+    ACTIVE_CHANGE = "active_change"  # the same for active coverage
 
     @property
     def is_rate(self) -> bool:
         return self in RATE_METRICS
+
+    @property
+    def is_change(self) -> bool:
+        return self in CHANGE_METRICS
 
 
 COVERAGE = Metric.COVERAGE
@@ -49,8 +57,11 @@ ACTIVE_COVERAGE = Metric.ACTIVE_COVERAGE
 ACTIVITY_RATE = Metric.ACTIVITY_RATE
 GAP = Metric.GAP
 TO_REACTIVATE = Metric.TO_REACTIVATE
+CHANGE = Metric.CHANGE
+ACTIVE_CHANGE = Metric.ACTIVE_CHANGE
 RATE_METRICS = (COVERAGE, ACTIVE_COVERAGE, ACTIVITY_RATE)
 COUNT_METRICS = (GAP, TO_REACTIVATE)
+CHANGE_METRICS = (CHANGE, ACTIVE_CHANGE)
 METRICS = tuple(Metric)
 
 

@@ -13,12 +13,15 @@ import io
 import math
 from datetime import date
 
-from .analysis.worklist import CHANGE_POINTS, GROUP, NEAREST_FKTP_KM, Worklist
-from .formatting import MISSING, format_decimal, format_int, format_percent
+from .analysis.worklist import GROUP, NEAREST_FKTP_KM, Worklist
+from .formatting import MISSING, format_decimal, format_int, format_percent, format_points
 from .options import Lang
 from .schema import (
     ACTIVE,
+    ACTIVE_CHANGE,
     ACTIVE_COVERAGE,
+    CHANGE,
+    CHANGE_METRICS,
     CODE,
     COMPLETE,
     COVERAGE,
@@ -52,7 +55,8 @@ def headers(w: Worklist, lang: Lang) -> list[str]:
     return [group, word("code", lang), word("name", lang), word("has_figures", lang), word("population", lang),
             word("registered", lang), word("active", lang), metric_label(COVERAGE, lang) + " (%)",
             metric_label(ACTIVE_COVERAGE, lang) + " (%)", metric_label(GAP, lang), metric_label(TO_REACTIVATE, lang),
-            word("nearest_fktp_km", lang), word("change_points", lang)]
+            word("nearest_fktp_km", lang),
+            *(f"{metric_label(m, lang)} ({word('points', lang)})" for m in CHANGE_METRICS)]
 
 
 def _group_level(w: Worklist) -> Level:
@@ -60,7 +64,7 @@ def _group_level(w: Worklist) -> Level:
 
 
 def _rows(w: Worklist) -> list[list[object]]:
-    columns = [GROUP, CODE, NAME, COMPLETE, *COUNTS[:3], *RATES, GAP, TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE_POINTS]
+    columns = [GROUP, CODE, NAME, COMPLETE, *_NUMBER_COLUMNS]
     return [[row[c] for c in columns] for row in w.table.to_dict("records")]
 
 
@@ -77,7 +81,7 @@ def worklist_csv(w: Worklist, lang: Lang) -> str:
 
 
 _NUMBER_COLUMNS = (POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, GAP, TO_REACTIVATE, NEAREST_FKTP_KM,
-                   CHANGE_POINTS)
+                   CHANGE, ACTIVE_CHANGE)
 
 
 def _csv_number(value: object, column: str, lang: Lang) -> str:
@@ -89,7 +93,7 @@ def _csv_number(value: object, column: str, lang: Lang) -> str:
         number, digits = number * 100, 2
     elif column in (NEAREST_FKTP_KM,):
         digits = 1
-    elif column == CHANGE_POINTS:
+    elif column in CHANGE_METRICS:
         digits = 2
     else:
         return str(round(number))
@@ -103,25 +107,26 @@ def worklist_text(w: Worklist, lang: Lang) -> str:
                  period=period_text(w.period, lang) or "-", by=_by_label(w.by, lang))
     lines = [title]
     current = None
-    for group, code, name, whole, _pop, _reg, _act, cov, _act_cov, gap, rea, km, change in _rows(w):
+    for group, code, name, whole, _pop, _reg, _act, cov, _act_cov, gap, rea, km, change, _active in _rows(w):
         if group != current:
             lines.append(f"\n{group}")
             current = group
         figures = (f"{format_percent(cov, lang=lang):>9}  {format_int(gap, lang):>8}  {format_int(rea, lang):>8}"
                    if whole else f"{word('no_figures_short', lang):>29}")
         distance = "" if _missing(km) else f"  {format_decimal(km, 1, lang)} km"
-        sign = "" if _missing(change) or float(str(change)) < 0 else "+"
-        shift = "" if _missing(change) else f"  {sign}{format_decimal(change, 2, lang)}"
+        shift = "" if _missing(change) else f"  {format_points(change, 2, lang)}"
         lines.append(f"  {code}  {str(name)[:28]:<28} {figures}{distance}{shift}")
-    lines.append("\n" + word("worklist_columns", lang))
+    lines.append("\n" + word("worklist_columns", lang, since=_since(w, lang)))
     return "\n".join(lines)
+
+
+def _since(w: Worklist, lang: Lang) -> str:
+    return period_text(w.since, lang) or MISSING
 
 
 def _by_label(by: str, lang: Lang) -> str:
     if by == NEAREST_FKTP_KM:
         return word("nearest_fktp_km", lang)
-    if by == "change":
-        return word("change_points", lang)
     return metric_label(by, lang)  # type: ignore[arg-type]
 
 
@@ -138,6 +143,7 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
              (word("period", lang), period_text(w.period, lang) or MISSING),
              (word("target", lang), format_percent(w.target, 0, lang)),
              (word("ordered_by", lang), _by_label(w.by, lang)),
+             (word("compared_with", lang), _since(w, lang)),
              (word("source", lang), "; ".join(w.sources) or MISSING),
              (word("made_on", lang), (today or date.today()).isoformat())]
     for key, value in block:
@@ -148,7 +154,8 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
     first = sheet.max_row
     for cell in sheet[first]:
         cell.font = Font(bold=True)
-    formats = ["@", "@", "@", "@", "#,##0", "#,##0", "#,##0", "0.00%", "0.00%", "#,##0", "#,##0", "0.0", "+0.00;-0.00"]
+    formats = ["@", "@", "@", "@", "#,##0", "#,##0", "#,##0", "0.00%", "0.00%", "#,##0", "#,##0", "0.0", "+0.00;-0.00",
+               "+0.00;-0.00"]
     for group, code, name, whole, *numbers in _rows(w):
         values = [safe_cell(group), code, safe_cell(name), word("yes" if whole else "no", lang)]
         values += [None if _missing(n) else float(str(n)) for n in numbers]
@@ -159,7 +166,7 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
                 cell.data_type = "s"  # text stays text, whatever it starts with
     sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
     sheet.auto_filter.ref = f"A{first}:{sheet.cell(row=sheet.max_row, column=len(formats)).coordinate}"
-    for letter, width in zip("ABCDEFGHIJKLM", (18, 15, 24, 8, 11, 11, 11, 11, 11, 11, 11, 11, 11), strict=True):
+    for letter, width in zip("ABCDEFGHIJKLMN", (18, 15, 24, 8, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)

@@ -22,10 +22,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "app": "Peta Cakupan JKN-KIS", "regions": "Pilih wilayah", "region": "Wilayah",
         "search": "Cari", "search_hint": "Cari desa, kecamatan, kode…",
         "has_figures": "Ada data", "yes": "ya", "no": "tidak", "nearest_fktp_km": "FKTP terdekat (km)",
-        "change_points": "Perubahan cakupan (poin)", "no_figures_short": "tanpa data",
+        "period_before": "periode sebelumnya", "no_figures_short": "tanpa data",
         "worklist_title": "Daftar kerja {region}, {period}: menurut {by}",
         "worklist_columns": "Kolom: cakupan terdaftar, belum terdaftar, perlu diaktifkan kembali, jarak ke FKTP "
-                            "terdekat (garis lurus), perubahan cakupan sejak periode sebelumnya.",
+                            "terdekat (garis lurus), perubahan cakupan sejak {since} (poin).",
         "worklist_sheet": "Daftar kerja", "worklist_heading": "Daftar kerja JKN-KIS", "ordered_by": "Urutan",
         "made_on": "Dibuat", "download_worklist": "Unduh daftar kerja",
         "wrote_worklist": "ditulis {file}: {n} unit",
@@ -44,6 +44,9 @@ WORDS: dict[Lang, dict[str, str]] = {
         "back": "Kembali ke daftar wilayah", "map": "Peta", "show": "Tampilkan",
         "download_map": "Unduh peta (HTML offline)", "download_csv": "Unduh CSV", "trend": "Perkembangan per periode",
         "lowest": "{level}: {metric} terendah", "highest": "{level}: {metric} terbanyak", "none": "tidak ada",
+        "fell_most": "{level}: {metric} turun terbanyak", "rose_most": "{level}: {metric} naik terbanyak",
+        "segments": "Segmen", "by_segment": "menurut segmen", "compared_with": "Dibandingkan dengan",
+        "names": "Nama wilayah",
         # choices
         "period": "Periode", "level": "Tingkat", "metric": "Indikator", "classes": "Klasifikasi",
         "basemap": "Peta dasar", "target": "Target cakupan",
@@ -130,10 +133,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region",
         "search": "Search", "search_hint": "Find a desa, kecamatan, code…",
         "has_figures": "Has figures", "yes": "yes", "no": "no", "nearest_fktp_km": "Nearest FKTP (km)",
-        "change_points": "Change in coverage (points)", "no_figures_short": "no figures",
+        "period_before": "the period before", "no_figures_short": "no figures",
         "worklist_title": "Work list {region}, {period}: by {by}",
         "worklist_columns": "Columns: registered coverage, still to enrol, to reactivate, distance to the nearest FKTP "
-                            "(straight line), change in coverage since the period before.",
+                            "(straight line), change in coverage since {since} (points).",
         "worklist_sheet": "Work list", "worklist_heading": "JKN-KIS work list", "ordered_by": "Ordered by",
         "made_on": "Made on", "download_worklist": "Download work list",
         "wrote_worklist": "wrote {file}: {n} units",
@@ -153,6 +156,9 @@ WORDS: dict[Lang, dict[str, str]] = {
         "back": "Back to the regions", "map": "Map", "show": "Show",
         "download_map": "Download map (offline HTML)", "download_csv": "Download CSV", "trend": "By period",
         "lowest": "{level}: lowest {metric}", "highest": "{level}: most {metric}", "none": "none",
+        "fell_most": "{level}: {metric}, largest falls", "rose_most": "{level}: {metric}, largest rises",
+        "segments": "Segments", "by_segment": "by segment", "compared_with": "Compared with",
+        "names": "Unit names",
         "period": "Period", "level": "Level", "metric": "Metric", "classes": "Classes",
         "basemap": "Base map", "target": "Coverage target",
         "classes_policy": "Policy bands", "classes_quantiles": "Quantiles", "classes_natural_breaks": "Natural breaks",
@@ -238,6 +244,9 @@ WORDS: dict[Lang, dict[str, str]] = {
     },
 }
 
+# The JKN membership segments, named as BPJS Kesehatan names them (the same in both languages).
+SEGMENT_NAMES = {"pbi_jk": "PBI JK", "pbpu_pemda": "PBPU Pemda", "ppu": "PPU", "pbpu": "PBPU", "bp": "BP"}
+
 # Each metric's short name (tables, tooltips, choices) and its full name with the definition (legends).
 METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
     ID: {
@@ -246,6 +255,8 @@ METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
         Metric.ACTIVITY_RATE: ("Keaktifan", "Keaktifan (aktif / terdaftar)"),
         Metric.GAP: ("Belum terdaftar", "Belum terdaftar (menuju target {target})"),
         Metric.TO_REACTIVATE: ("Perlu diaktifkan kembali", "Perlu diaktifkan kembali (terdaftar − aktif)"),
+        Metric.CHANGE: ("Perubahan cakupan", "Perubahan cakupan terdaftar sejak {since} (poin persentase)"),
+        Metric.ACTIVE_CHANGE: ("Perubahan cakupan aktif", "Perubahan cakupan aktif sejak {since} (poin persentase)"),
     },
     EN: {
         Metric.COVERAGE: ("Registered coverage", "Registered coverage (registered / population)"),
@@ -253,6 +264,9 @@ METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
         Metric.ACTIVITY_RATE: ("Activity rate", "Activity rate (active / registered)"),
         Metric.GAP: ("Still to enrol", "Still to enrol (to the {target} target)"),
         Metric.TO_REACTIVATE: ("To reactivate", "To reactivate (registered − active)"),
+        Metric.CHANGE: ("Change in coverage", "Change in registered coverage since {since} (percentage points)"),
+        Metric.ACTIVE_CHANGE: ("Change in active coverage", "Change in active coverage since {since} (percentage "
+                               "points)"),
     },
 }
 
@@ -304,9 +318,10 @@ def metric_label(metric: Metric, lang: Lang) -> str:
     return METRIC_NAMES[Lang(lang)][Metric(metric)][0]
 
 
-def metric_title(metric: Metric, lang: Lang, target: str) -> str:
-    """A metric's full name with its definition, for legends; the gap names its target."""
-    return METRIC_NAMES[Lang(lang)][Metric(metric)][1].format(target=target)
+def metric_title(metric: Metric, lang: Lang, target: str, since: Period | None = None) -> str:
+    """A metric's full name with its definition, for legends; the gap names its target, a change its start."""
+    start = period_text(since, lang) or word("period_before", lang)
+    return METRIC_NAMES[Lang(lang)][Metric(metric)][1].format(target=target, since=start)
 
 
 def level_label(level: Level, lang: Lang) -> str:

@@ -101,7 +101,7 @@ def test_hovering_a_unit_shows_its_figures(grid_page):
 
 def test_toggling_a_facility_layer_changes_the_markers(grid_page):
     page = grid_page.page
-    page.evaluate(f"{FIND_MAP}.setZoom(14, {{animate: false}})")
+    page.evaluate(f"() => {{ {FIND_MAP}.setZoom(14, {{animate: false}}); }}")
     page.wait_for_timeout(300)
     before = page.locator("path.geojkn-fac-fktp").count()
     label = page.locator(".leaflet-control-layers-overlays label", has_text="FKTP")
@@ -141,7 +141,7 @@ def test_payload_names_show_as_text_and_never_run(browser, tmp_path):
     opened = Opened(browser, _save(tmp_path, fmap, "payload.html"))
     page = opened.page
     scripts = page.locator("script").count()
-    page.evaluate(f"{FIND_MAP}.setZoom(14, {{animate: false}})")  # uncluster every facility
+    page.evaluate(f"() => {{ {FIND_MAP}.setZoom(14, {{animate: false}}); }}")  # uncluster every facility
     page.wait_for_timeout(300)
     texts = page.evaluate(OPEN_EVERY_TOOLTIP)
     page.locator(".geojkn-zoom a", has_text=PAYLOADS[0]).click()  # the island's zoom-to button
@@ -151,6 +151,8 @@ def test_payload_names_show_as_text_and_never_run(browser, tmp_path):
     for payload in PAYLOADS:
         assert payload in joined  # shown literally
     assert PAYLOADS[0] in page.locator(".geojkn-legend").inner_text()
+    names = page.locator(".geojkn-label").all_inner_texts()  # the names on the map: text, never markup
+    assert names and all(any(name.lower() == p.lower() for p in PAYLOADS) for name in names), names
     assert opened.dialogs == [] and opened.errors == []
     assert page.locator("img").count() == 0
     assert page.locator("script").count() == scripts

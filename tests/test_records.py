@@ -10,10 +10,11 @@ SUMMARY_KEYS = ["code", "name", "level", "period", "population", "registered", "
                 "facilities", "periods", "previous", "change", "sources", "status"]
 FIGURES_KEYS = ["period", "population", "registered", "active", "coverage", "active_coverage", "activity_rate",
                 "gap", "to_reactivate", "desa_with_figures", "desa_total", "complete"]
-CHANGE_KEYS = ["since", "level", "compared", "left_out", "registered", "coverage_points", "active_coverage_points"]
+CHANGE_KEYS = ["since", "level", "compared", "left_out", "registered", "coverage_points", "active_coverage_points",
+               "segments"]
 UNIT_KEYS = ["rank", "code", "name", "kecamatan_name", "population", "registered", "active", "coverage",
-             "active_coverage", "activity_rate", "gap", "to_reactivate", "desa_with_figures", "desa_total",
-             "complete"]
+             "active_coverage", "activity_rate", "gap", "to_reactivate", "change", "active_change",
+             "desa_with_figures", "desa_total", "complete"]
 
 
 def test_summary_json_keeps_its_documented_shape(runner):
@@ -38,7 +39,8 @@ def test_the_api_answers_what_the_command_line_prints(runner, client):
 
 def test_ranking_json_names_what_it_ranks(runner):
     data = json.loads(runner("rank", "99.01", "--format", "json", "--level", "desa", "--limit", "2").out)
-    assert list(data) == ["region", "period", "level", "metric", "target", "units"]
+    assert list(data) == ["region", "period", "level", "metric", "target", "since", "units"]
+    assert data["since"] is None  # a rate is not measured from an earlier month
     assert data["region"] == {"code": "99.01", "name": "Kabupaten Sukamaju", "level": "kabupaten"}
     assert (data["level"], data["metric"], len(data["units"])) == ("desa", "coverage", 2)
     assert list(data["units"][0]) == UNIT_KEYS

@@ -50,7 +50,7 @@ def test_a_worklist_puts_the_most_people_first_grouped_by_kecamatan(store, runne
     assert [u["code"] for u in units] == ["99.01.01.2002", "99.01.01.2001", "99.01.02.2001", "99.01.02.2002"]
     assert [u["group"] for u in units] == ["Kedungjati", "Kedungjati", "Tegalrejo", "Tegalrejo"]
     assert units[-1]["complete"] is False and units[-1]["gap"] is None  # listed, marked, last in its group
-    assert units[0]["change_points"] == pytest.approx((1650 / 2000 - 1500 / 2000) * 100)
+    assert units[0]["change"] == pytest.approx((1650 / 2000 - 1500 / 2000) * 100)
     assert units[0]["nearest_fktp_km"] > 0 and data["by"] == "gap" and data["period"] == "2024-02"
 
 
@@ -79,9 +79,11 @@ def test_the_workbook_has_a_header_block_frozen_headings_filters_and_real_number
     assert result.status == 0 and "4 unit" in result.out
     sheet = openpyxl.load_workbook(path).active
     assert sheet["A1"].value == "Daftar kerja JKN-KIS" and "Kabupaten Contoh (99.01)" in sheet["B1"].value
-    assert sheet["A8"].value == "Kecamatan" and sheet.freeze_panes == "A9" and sheet.auto_filter.ref.startswith("A8:")
-    assert sheet["E9"].value == 2000 and sheet["E9"].number_format == "#,##0"
-    assert sheet["H9"].value == pytest.approx(0.825) and sheet["H9"].number_format == "0.00%"
+    assert sheet["A5"].value == "Dibandingkan dengan" and sheet["B5"].value == "Januari 2024"
+    assert sheet["A9"].value == "Kecamatan" and sheet.freeze_panes == "A10" and sheet.auto_filter.ref.startswith("A9:")
+    assert sheet["E10"].value == 2000 and sheet["E10"].number_format == "#,##0"
+    assert sheet["H10"].value == pytest.approx(0.825) and sheet["H10"].number_format == "0.00%"
+    assert sheet["M10"].value == pytest.approx(7.5) and sheet["M10"].number_format == "+0.00;-0.00"
     assert runner("--store", store, "worklist", "99.01", "--format", "xlsx").status == 2  # needs -o
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 from ..errors import DataError
 from ..schema import (
     ACTIVE,
+    CHANGE_METRICS,
     CODE,
     COMPLETE,
     COUNT_METRICS,
@@ -35,9 +36,12 @@ def check_metric(metric: str) -> str:
 
 
 def rank_units(units: pd.DataFrame, metric: str = COVERAGE, below: float | None = None) -> pd.DataFrame:
-    """Units with figures, worst first; `below` keeps units whose rate (coverage for count metrics) is under it."""
+    """Units with figures, worst first; `below` keeps units whose rate (coverage for count and change metrics)
+    is under it. A change ranks the units it could be measured on, the steepest fall first."""
     check_metric(metric)
     ranked = units[units[POPULATION].notna() & units[REGISTERED].notna()].copy()
+    if metric in CHANGE_METRICS:
+        ranked = ranked[ranked[metric].notna()]
     if below is not None:
         rate = metric if metric in RATE_METRICS else COVERAGE
         ranked = ranked[ranked[rate] < below]

@@ -21,7 +21,10 @@ from ..period import Period
 from ..records import Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
 from ..schema import (
     ACTIVE,
+    ACTIVE_BASE,
+    ACTIVE_CHANGE,
     APPROXIMATE,
+    CHANGE,
     CODE,
     COMPLETE,
     COVERAGE,
@@ -39,11 +42,13 @@ from ..schema import (
     POPULATION,
     PROVINSI,
     REGISTERED,
+    SEGMENT_CHANGES,
+    SEGMENTS,
     Level,
     Metric,
 )
 from .metrics import add_metrics
-from .ranking import rank_units
+from .ranking import check_metric, rank_units
 from .rollup import unit_tree
 
 UNIT_COLUMNS = (CODE, NAME, PARENT, LEVEL)
@@ -134,15 +139,72 @@ def choose_period(data: RegionData, asked: Period | None) -> Period | None:
     return asked
 
 
-def unit_table(data: RegionData, level: Level, period: Period | None, target: float) -> gpd.GeoDataFrame:
-    """The units of a level with their counts for the period (own rows or sums of their desa) and metrics."""
+def choose_periods(data: RegionData, period: Period | None,
+                   since: Period | None) -> tuple[Period | None, Period | None]:
+    """The period shown and the one changes are measured from, both checked (see choose_period, choose_since)."""
+    shown = choose_period(data, period)
+    return shown, choose_since(data, shown, since)
+
+
+def previous_period(data: RegionData, period: Period | None) -> Period | None:
+    """The latest period with figures before `period` (None when there is none)."""
+    earlier = [p for p in data.periods if period is not None and p < period]
+    return earlier[-1] if earlier else None
+
+
+def choose_since(data: RegionData, period: Period | None, asked: Period | None) -> Period | None:
+    """The period a change is measured from: the one asked for (with figures, before `period`), else the period
+    before `period` (None when there is none)."""
+    if asked is None:
+        return previous_period(data, period)
+    if asked not in data.periods:
+        listed = ", ".join(str(p) for p in data.periods) or "none yet"
+        raise DataError(f"No figures for period {asked} (since) in {data.region.name}. Periods with figures: "
+                        f"{listed}.")
+    if period is None or asked >= period:
+        raise DataError(f"since {asked} must come before the period shown ({period}): a change is measured from "
+                        "an earlier month.")
+    return asked
+
+
+def unit_table(data: RegionData, level: Level, period: Period | None, target: float,
+               since: Period | None = None) -> gpd.GeoDataFrame:
+    """The units of a level with their counts for the period (own rows or sums of their desa), metrics, and the
+    change since `since` (default the period before; see unit_changes)."""
     units = data.units_of(level)
     counts = data.figures_of(period).drop(columns=LEVEL)
     table = units.merge(counts.drop(columns=DESA_TOTAL), on=CODE, how="left")
     table[DESA_WITH_FIGURES] = table[DESA_WITH_FIGURES].fillna(0).astype("int64")
     table[DESA_TOTAL] = table[CODE].map(data.desa_totals).fillna(0).astype("int64")
     table[COMPLETE] = table[COMPLETE].astype("boolean").fillna(False).astype(bool)
-    return gpd.GeoDataFrame(add_metrics(table, target), geometry="geometry", crs=units.crs)
+    changes = unit_changes(data, level, period, since or previous_period(data, period))
+    with_metrics = add_metrics(table, target).join(changes, on=CODE)
+    return gpd.GeoDataFrame(with_metrics, geometry="geometry", crs=units.crs)
+
+
+CHANGE_COLUMNS = (CHANGE, ACTIVE_CHANGE, *SEGMENT_CHANGES)
+
+
+def _shares(rows: pd.DataFrame) -> pd.DataFrame:
+    """Registered, active and segment shares of the population per whole unit (code index); active only where it
+    is given for the whole unit."""
+    rows = rows[rows[COMPLETE]].set_index(CODE)
+    population = rows[POPULATION].where(rows[POPULATION] > 0)
+    whole_active = rows[ACTIVE_BASE[0]].isna() | (rows[ACTIVE_BASE[0]] == rows[POPULATION])
+    counts = {CHANGE: rows[REGISTERED], ACTIVE_CHANGE: rows[ACTIVE].where(whole_active),
+              **{c: rows[s] for s, c in zip(SEGMENTS, SEGMENT_CHANGES, strict=True)}}
+    return pd.DataFrame({name: count.astype("float64") / population for name, count in counts.items()})
+
+
+def unit_changes(data: RegionData, level: Level, period: Period | None, since: Period | None) -> pd.DataFrame:
+    """Each unit's change from `since` to `period` in percentage points: of registered coverage (`change`), active
+    coverage and each segment's share of the population. Only units whose figures are whole in both periods
+    have a value; the others are left out, never compared part with whole."""
+    if period is None or since is None:
+        return pd.DataFrame(columns=list(CHANGE_COLUMNS), dtype="float64")
+    now, before = (_shares(rows[rows[LEVEL] == level]) for rows in (data.figures_of(period), data.figures_of(since)))
+    both = now.index.intersection(before.index)
+    return (now.loc[both] - before.loc[both]) * 100
 
 
 def region_figures(data: RegionData, period: Period | None, target: float) -> Figures:
@@ -186,11 +248,12 @@ def desa_jkn(data: RegionData, period: Period | None, target: float) -> DesaJkn:
 
 
 def summarise(data: RegionData, period: Period | None, target: float,
-              active_target: float = DEFAULT_ACTIVE_TARGET) -> Summary:
-    """The region's summary for the period (already chosen with choose_period)."""
+              active_target: float = DEFAULT_ACTIVE_TARGET, since: Period | None = None) -> Summary:
+    """The region's summary for the period (already chosen with choose_period); the change is measured from
+    `since` (checked with choose_since; default the period before)."""
     desa = unit_table(data, DESA, period, target)
     at_target = desa[desa[COVERAGE] >= target]
-    earlier = [p for p in data.periods if period is not None and p < period]
+    before = since or previous_period(data, period)
     figures = region_figures(data, period, target)
     return Summary(
         region=data.region, period=period, target=target, figures=figures,
@@ -198,8 +261,8 @@ def summarise(data: RegionData, period: Period | None, target: float,
         kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(at_target[PARENT].nunique()),
         facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE], data.facilities.get(APPROXIMATE)),
         periods=data.periods,
-        previous=region_figures(data, earlier[-1], target) if earlier else None,
-        change=compare(data, period, earlier[-1]) if earlier and period is not None else None,
+        previous=region_figures(data, before, target) if before is not None else None,
+        change=compare(data, period, before) if before is not None and period is not None else None,
         sources=tuple(data.sources.get(period, ())) if period is not None else (),
         status=status(figures, target, active_target) if period is not None else None,
     )
@@ -217,11 +280,19 @@ def compare(data: RegionData, period: Period, since: Period) -> Change | None:
             continue
         left_out = len(a.index.symmetric_difference(b.index))
         a, b = a.loc[both], b.loc[both]
-        coverage = [_share(x[REGISTERED], x[POPULATION]) for x in (a, b)]
-        active = [_share(x[ACTIVE], x[POPULATION]) if x[ACTIVE].notna().all() else None for x in (a, b)]
+        segments = {segment: _points([_share(x[segment], x[POPULATION]) for x in (a, b)]) for segment in SEGMENTS
+                    if a[segment].notna().all() and b[segment].notna().all()}
         return Change(since, level, len(both), left_out, int(a[REGISTERED].sum() - b[REGISTERED].sum()),
-                      _points(coverage), _points(active))
+                      _points([_share(x[REGISTERED], x[POPULATION]) for x in (a, b)]),
+                      _points([_share(x[ACTIVE], x[POPULATION]) if _whole_active(x) else None for x in (a, b)]),
+                      segments)
     return None
+
+
+def _whole_active(rows: pd.DataFrame) -> bool:
+    """Active participants are given for the whole of every row (not summed over part of a unit)."""
+    base = rows[ACTIVE_BASE[0]]
+    return bool(rows[ACTIVE].notna().all() and (base.isna() | (base == rows[POPULATION])).all())
 
 
 def _share(part: pd.Series, whole: pd.Series) -> float | None:
@@ -234,18 +305,22 @@ def _points(shares: list[float | None]) -> float | None:
     return None if now is None or before is None else (now - before) * 100
 
 
-def place_in(parent: RegionData, code: str, metric: Metric, period: Period | None,
-             target: float) -> tuple[int, int] | None:
+def place_in(parent: RegionData, code: str, metric: Metric, period: Period | None, target: float,
+             since: Period | None = None) -> tuple[int, int] | None:
     """Where a desa stands among the desa of a region around it: (its rank, how many are ranked), worst first."""
     if DESA not in view_levels(parent) or period not in parent.periods:
         return None
-    table = rank(parent, DESA, metric, None, period, target).table
+    table = rank(parent, DESA, metric, None, period, target, since).table
     hit = table.index[table[CODE] == code]
     return (int(table.loc[hit[0], "rank"]), len(table)) if len(hit) else None
 
 
 def rank(data: RegionData, level: Level, metric: Metric, below: float | None, period: Period | None,
-         target: float) -> Ranking:
-    """The units of a level (already checked with rank_level) worst first, as a Ranking."""
-    table = pd.DataFrame(unit_table(data, level, period, target).drop(columns="geometry"))
-    return Ranking(data.region, period, level, metric, target, rank_units(table, metric, below))
+         target: float, since: Period | None = None) -> Ranking:
+    """The units of a level (already checked with rank_level) worst first, as a Ranking; a change is measured
+    from `since` (default the period before)."""
+    metric = Metric(check_metric(metric))
+    since = since or previous_period(data, period)
+    table = pd.DataFrame(unit_table(data, level, period, target, since).drop(columns="geometry"))
+    return Ranking(data.region, period, level, metric, target, rank_units(table, metric, below),
+                   since if metric.is_change else None)

@@ -17,30 +17,34 @@ import pandas as pd
 from ..period import Period
 from ..records import Region
 from ..schema import (
+    ACTIVE,
+    ACTIVE_CHANGE,
+    ACTIVE_COVERAGE,
+    CHANGE,
+    CHANGE_METRICS,
     CODE,
     COMPLETE,
     COVERAGE,
     DESA,
     FKTP_TYPES,
+    GAP,
     KABUPATEN_NAME,
     KECAMATAN_NAME,
-    LEVEL,
     NAME,
     POPULATION,
     RATE_METRICS,
     REGISTERED,
+    TO_REACTIVATE,
     Level,
 )
 from .access import distances_km
-from .region import RegionData, unit_table
+from .region import RegionData, previous_period, unit_table
 
 NEAREST_FKTP_KM = "nearest_fktp_km"
-CHANGE_POINTS = "change_points"  # registered coverage, in percentage points, since the period before
 GROUP = "group"
-BY = (*(str(m) for m in ("coverage", "active_coverage", "activity_rate", "gap", "to_reactivate")), NEAREST_FKTP_KM,
-      "change")
-COLUMNS = (GROUP, CODE, NAME, COMPLETE, POPULATION, REGISTERED, "active", COVERAGE, "active_coverage", "gap",
-           "to_reactivate", NEAREST_FKTP_KM, CHANGE_POINTS)
+COLUMNS = (GROUP, CODE, NAME, COMPLETE, POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, GAP,
+           TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE, ACTIVE_CHANGE)
+LOWEST_FIRST = (*RATE_METRICS, *CHANGE_METRICS)  # a rate: the lowest first; a change: the steepest fall first
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,31 +58,19 @@ class Worklist:
     target: float
     sources: tuple[str, ...]
     table: pd.DataFrame  # COLUMNS, in the order to work through
+    since: Period | None = None  # what the change is measured from
 
     def to_json(self) -> dict[str, object]:
         from ..serialize import records
         return {"region": self.region.to_json(), "period": None if self.period is None else str(self.period),
-                "level": str(self.level), "by": self.by, "target": self.target, "sources": list(self.sources),
+                "level": str(self.level), "by": self.by, "target": self.target,
+                "since": None if self.since is None else str(self.since), "sources": list(self.sources),
                 "units": records(self.table)}
-
-
-def _change(data: RegionData, level: Level, period: Period | None) -> pd.Series:
-    """Each unit's change in registered coverage since the period before (points), where it has both."""
-    earlier = [p for p in data.periods if period is not None and p < period]
-    if not earlier:
-        return pd.Series(dtype="float64")
-    rates = []
-    for when in (period, earlier[-1]):
-        rows = data.figures_of(when)
-        rows = rows[(rows[LEVEL] == level) & rows[COMPLETE]].set_index(CODE)
-        rates.append(rows[REGISTERED] / rows[POPULATION])
-    return (rates[0] - rates[1]).dropna() * 100
 
 
 def _order(table: pd.DataFrame, by: str) -> pd.DataFrame:
     """Worst first by `by`, units without figures last; groups in the order of their worst unit."""
-    rising = by in [str(m) for m in RATE_METRICS] or by == "change"  # the lowest (or the steepest fall) first
-    key = table[by] if rising else -table[by]
+    key = table[by] if by in LOWEST_FIRST else -table[by]
     table = table.assign(_key=key.where(table[COMPLETE] | (by == NEAREST_FKTP_KM), np.inf).fillna(np.inf))
     table = table.sort_values(["_key", CODE], kind="stable")
     first = {group: i for i, group in enumerate(dict.fromkeys(table[GROUP]))}
@@ -87,23 +79,21 @@ def _order(table: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def worklist(data: RegionData, level: Level, by: str, period: Period | None, target: float,
-             facilities: gpd.GeoDataFrame, top: int | None = None) -> Worklist:
+             facilities: gpd.GeoDataFrame, top: int | None = None, since: Period | None = None) -> Worklist:
     """The units of a level inside the region to work through, grouped by the unit above them. `facilities`
-    are those around the region (its kabupaten's), for the distance to the nearest FKTP."""
-    units = unit_table(data, level, period, target)
+    are those around the region (its kabupaten's), for the distance to the nearest FKTP; the change is measured
+    from `since` (default the period before)."""
+    since = since or previous_period(data, period)
+    units = unit_table(data, level, period, target, since)
     table = pd.DataFrame(units.drop(columns="geometry"))
     table[NEAREST_FKTP_KM] = distances_km(units, facilities, FKTP_TYPES).to_numpy()
-    table[CHANGE_POINTS] = table[CODE].map(_change(data, level, period))
     parent = KECAMATAN_NAME if level == DESA else KABUPATEN_NAME
     table[GROUP] = table[parent] if parent in table else data.region.name
     table[GROUP] = table[GROUP].fillna(data.region.name)
-    if by == "change":
-        table["change"] = table[CHANGE_POINTS]
     ordered = _order(table, by)
     if top is not None:
-        worst = ordered[ordered[COMPLETE]].sort_values(by, ascending=by in (*map(str, RATE_METRICS), "change"),
-                                                       kind="stable").head(top)[CODE]
+        worst = ordered[ordered[COMPLETE]].sort_values(by, ascending=by in LOWEST_FIRST, kind="stable").head(top)[CODE]
         ordered = ordered[ordered[CODE].isin(worst)].reset_index(drop=True)
     return Worklist(data.region, period, level, by, target, tuple(data.sources.get(period, ())) if period else (),
-                    ordered.reindex(columns=list(COLUMNS)))
+                    ordered.reindex(columns=list(COLUMNS)), since)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from .. import schema
@@ -28,7 +29,18 @@ from .assets import (
 from .classify import NO_DATA, Classification, classify
 from .controls import OpenOnClick, PageStyle, PartialPatterns, ZoomTo
 from .facilities import add_facility_layers, facility_groups, has_approximate
-from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, rounded
+from .geometry import (
+    Bounds,
+    Landmass,
+    fit_bounds,
+    full_bounds,
+    landmass_name,
+    landmasses,
+    lightened,
+    prepare,
+    rounded,
+)
+from .labels import UnitLabels, label_places
 from .legend import Legend, legend_html
 from .palettes import BELOW_TARGET_BORDER, BORDER, NO_DATA_BORDER, NO_DATA_FILL, OUTLINE, PARTIAL_PATTERN_ID
 from .safety import escape_text
@@ -43,18 +55,19 @@ TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"
 
 def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
               outline: gpd.GeoDataFrame | None = None, facilities: gpd.GeoDataFrame | None = None,
-              period: Period | str | None = None, target: float = DEFAULT_TARGET,
+              period: Period | str | None = None, since: Period | None = None, target: float = DEFAULT_TARGET,
               classes: str = Classes.POLICY, basemap: str = Basemap.NONE, title: str | None = None,
               source: str | None = None, lang: Lang = Lang.ID,
               assets: AssetMode | None = None, link: tuple[str, str] | None = None) -> folium.Map:
     """A choropleth of `metric` for one level of units, with legend, tooltips and optional layers.
 
     Options follow the rules of options.py whether they come typed or as text. With `link` (a URL prefix and
-    suffix), clicking a unit opens prefix + its code + suffix."""
+    suffix), clicking a unit opens prefix + its code + suffix. `since` names what a change is measured from."""
     metric, classes, basemap, lang = METRIC.read(metric), CLASSES.read(classes), BASEMAP.read(basemap), LANG.read(lang)
     shapes = prepare(units, UNIT_COLUMNS + (metric,), "units")
     if len(shapes) == 0:
         raise DataError("There are no units with a boundary to draw.")
+    shapes = shapes.set_geometry(lightened(np.asarray(shapes.geometry.values)), crs=shapes.crs)  # once, for all
     level = _level(shapes)
     classification = classify(shapes[metric], metric, classes, target)
     partial = _partial(shapes, classification)
@@ -62,19 +75,23 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     fmap = _new_map(shapes, basemap, assets or AssetMode(), bool(groups), title)
     if any(partial):
         PartialPatterns(classification.colors).add_to(fmap)
-    units_layer = _add_units(fmap, shapes, classification, partial, level, lang, target)
+    title_of_metric = metric_title(classification.metric, lang, format_percent(target, 0, lang), since)
+    units_layer = _add_units(fmap, shapes, classification, partial, level, lang, target, title_of_metric)
     if link is not None:
         OpenOnClick([str(code) for code in shapes[schema.CODE]], *link).add_to(units_layer)
-    if outline is not None and len(outline):
-        _add_outline(fmap, prepare(outline, OUTLINE_COLUMNS, "kecamatan outline"), lang)
+    upper = prepare(outline, OUTLINE_COLUMNS, "kecamatan outline") if outline is not None and len(outline) else None
+    if upper is not None:
+        _add_outline(fmap, upper, lang)
+    masses = landmasses(shapes)
+    _add_labels(fmap, shapes, upper, fit_bounds(masses), lang)
     if groups:
         add_facility_layers(fmap, groups, lang)
     below = classification.kind == "rate"
-    body = legend_html(classification, title=title, period=period, source=source, lang=lang,
-                       target=target, facility_groups=tuple(groups), below_target=below, partial=partial,
+    body = legend_html(classification, title=title, metric_name=title_of_metric, period=period, source=source,
+                       lang=lang, target=target, facility_groups=tuple(groups), below_target=below, partial=partial,
                        approximate=has_approximate(groups))
     Legend(body).add_to(fmap)
-    _fit(fmap, shapes, lang)
+    _fit(fmap, shapes, masses, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     return fmap
 
@@ -145,10 +162,10 @@ def _features(shapes: gpd.GeoDataFrame, classification: Classification, partial:
 
 
 def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Classification,
-               partial: tuple[bool, ...], level: Level, lang: Lang, target: float) -> folium.GeoJson:
+               partial: tuple[bool, ...], level: Level, lang: Lang, target: float, metric_name: str) -> folium.GeoJson:
     data, styles, aliases = _features(shapes, classification, partial, level, classification.metric, lang, target)
     fields = list(data["features"][0]["properties"])
-    name = escape_text(metric_title(classification.metric, lang, format_percent(target, 0, lang)))
+    name = escape_text(metric_name)
     layer = folium.GeoJson(
         data, name=name, overlay=True, control=True, class_name=UNIT_CLASS,
         # Folium groups the features by style into one switch, so each style is written once.
@@ -175,8 +192,16 @@ def _add_outline(fmap: folium.Map, kec: gpd.GeoDataFrame, lang: Lang) -> None:
     ).add_to(fmap)
 
 
-def _fit(fmap: folium.Map, shapes: gpd.GeoDataFrame, lang: Lang) -> None:
-    masses = landmasses(shapes)
+def _add_labels(fmap: folium.Map, shapes: gpd.GeoDataFrame, upper: gpd.GeoDataFrame | None, home: Bounds,
+                lang: Lang) -> None:
+    """The names of the units, and of the kecamatan over them, as a layer of their own."""
+    places = (label_places(upper, 0) if upper is not None else []) + label_places(shapes, 1)
+    group = folium.FeatureGroup(name=escape_text(word("names", lang)), overlay=True, control=True)
+    group.add_child(UnitLabels(fmap.get_name(), places, home))
+    group.add_to(fmap)
+
+
+def _fit(fmap: folium.Map, shapes: gpd.GeoDataFrame, masses: list[Landmass], lang: Lang) -> None:
     bounds = fit_bounds(masses)
     fmap.fit_bounds([list(bounds[0]), list(bounds[1])])
     fmap.location = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]

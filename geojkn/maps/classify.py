@@ -10,6 +10,10 @@ Policy bands for counts of people: 0 (nothing left to do), then three round 1-2-
 values and the two before it, e.g. 0 | 1-99 | 100-199 | 200-499 | >= 500. The scale follows the data
 because a kecamatan holds ~15 desa; the numbers stay round so planners can quote them.
 
+Policy bands for a change in coverage (percentage points): < −2, −2 to −0.5, −0.5 to 0.5 (about steady),
+0.5 to 2, >= 2, coloured on a diverging scale centred on zero (red falls, blue rises). A point a month is a
+large move for a desa; half a point is within what a corrected register moves.
+
 Quantiles and natural breaks (Fisher-Jenks, deterministic) come from mapclassify; their classes are
 closed on the right, like mapclassify's. With fewer distinct values than classes there are fewer classes.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,10 +30,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..formatting import format_decimal, format_int
+from ..formatting import format_decimal, format_int, format_points
 from ..options import CLASSES, DEFAULT_TARGET, METRIC, TARGET, Classes, Lang
 from ..schema import Metric
-from .palettes import MAX_CLASSES, sequential
+from ..vocabulary import word
+from .palettes import MAX_CLASSES, diverging, sequential
 
 SCHEMES = tuple(Classes)
 NO_DATA = -1
@@ -36,6 +42,7 @@ NO_DATA = -1
 # statistics (deterministic, unlike mapclassify's random sample), which keeps the breaks close.
 JENKS_SAMPLE = 600
 _LADDER = tuple(m * 10**e for e in range(1, 8) for m in (1, 2, 5))
+CHANGE_EDGES = (-2.0, -0.5, 0.5, 2.0)  # percentage points
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class Classification:
 
     metric: Metric
     scheme: Classes
-    kind: str  # 'rate' (ratios) or 'count' (people)
+    kind: str  # 'rate' (ratios), 'count' (people) or 'change' (percentage points)
     index: tuple[int, ...]
     lower: tuple[float, ...]  # nan = open below
     upper: tuple[float, ...]  # nan = open above
@@ -71,9 +78,12 @@ def classify(values: pd.Series, metric: str, scheme: str = Classes.POLICY,
     """Classify one metric's values (NaN = no data) with the chosen scheme (text or typed, as options.py reads)."""
     metric, scheme = _check(metric, scheme, target, k)
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, copy=True)
-    kind = "rate" if metric.is_rate else "count"
+    kind = "rate" if metric.is_rate else "change" if metric.is_change else "count"
     if scheme == "policy" and kind == "rate":
         lower, upper = _rate_bands(target)
+        closed = "left"
+    elif scheme == "policy" and kind == "change":
+        lower, upper = (math.nan, *CHANGE_EDGES), (*CHANGE_EDGES, math.nan)
         closed = "left"
     elif scheme == "policy":
         lower, upper = _count_bands(numbers)
@@ -82,8 +92,22 @@ def classify(values: pd.Series, metric: str, scheme: str = Classes.POLICY,
         lower, upper = _mapclassify_bands(numbers, scheme, k)
         closed = "right"
     index = _assign(numbers, upper, closed)
-    return Classification(metric, scheme, kind, index, lower, upper, closed,
-                          sequential(kind, len(upper)) if upper else ())
+    if kind == "change":
+        colors = diverging(tuple(_side(lo, hi, closed) for lo, hi in zip(lower, upper, strict=True)))
+    else:
+        colors = sequential(kind, len(upper)) if upper else ()
+    return Classification(metric, scheme, kind, index, lower, upper, closed, colors)
+
+
+def _side(lower: float, upper: float, closed: str) -> int:
+    """Which side of zero a class of changes lies on: -1 (falls), +1 (rises), 0 (around zero); nan = open."""
+    lo = -math.inf if math.isnan(lower) else lower
+    hi = math.inf if math.isnan(upper) else upper
+    if hi < 0 or (closed == "left" and hi <= 0 < hi - lo):
+        return -1
+    if lo > 0 or (closed == "right" and lo == 0 < hi):
+        return 1
+    return 0
 
 
 def _check(metric: str, scheme: str, target: float, k: int) -> tuple[Metric, Classes]:
@@ -160,24 +184,30 @@ def _assign(numbers: np.ndarray, upper: tuple[float, ...], closed: str) -> tuple
 
 def class_labels(classification: Classification, lang: Lang = Lang.ID) -> list[str]:
     """Each class's range written in the language's number format ('80,00 – 90,00 %', '1.234')."""
-    fmt = _rate_text if classification.kind == "rate" else _count_text
+    fmt = {"rate": _rate_text, "change": _points_text}.get(classification.kind, _count_text)
     labels = []
     for lo, hi in zip(classification.lower, classification.upper, strict=True):
         labels.append(fmt(lo, hi, classification.closed, lang))
     return labels
 
 
-def _rate_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
-    def pct(x: float) -> str:
-        return format_decimal(x * 100, 2, lang)
-
+def _range_text(lo: float, hi: float, number: Callable[[float], str], unit: str) -> str:
+    """'< 80,00 %', '80,00 – 90,00 %', '≥ 95,00 %' (nan = open), or one value: a class's range with its unit."""
     if math.isnan(lo):
-        return f"< {pct(hi)} %"
+        return f"< {number(hi)} {unit}"
     if math.isnan(hi):
-        return f"≥ {pct(lo)} %"
+        return f"≥ {number(lo)} {unit}"
     if lo == hi:
-        return f"{pct(lo)} %"
-    return f"{pct(lo)} – {pct(hi)} %"
+        return f"{number(lo)} {unit}"
+    return f"{number(lo)} – {number(hi)} {unit}"
+
+
+def _rate_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
+    return _range_text(lo, hi, lambda x: format_decimal(x * 100, 2, lang), "%")
+
+
+def _points_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
+    return _range_text(lo, hi, lambda x: format_points(x, 1, lang), word("points", lang))
 
 
 def _count_text(lo: float, hi: float, closed: str, lang: Lang) -> str:

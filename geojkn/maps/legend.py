@@ -35,7 +35,8 @@ LEGEND_CSS = f"""
 """
 
 
-def legend_html(classification: Classification, *, title: str | None, period: Period | str | None,
+def legend_html(classification: Classification, *, title: str | None, metric_name: str | None = None,
+                period: Period | str | None,
                 source: str | None, lang: Lang = Lang.ID, target: float = 0.95,
                 facility_groups: tuple[str, ...] = (), below_target: bool = False,
                 partial: tuple[bool, ...] = (), approximate: bool = False) -> str:
@@ -44,7 +45,8 @@ def legend_html(classification: Classification, *, title: str | None, period: Pe
     parts = ['<div class="geojkn-legend-body">']
     if title:
         parts.append(f"<h4>{escape_text(title)}</h4>")
-    parts.append(f'<div class="gj-metric">{escape_text(metric_title(classification.metric, lang, goal))}</div>')
+    name = metric_name or metric_title(classification.metric, lang, goal)
+    parts.append(f'<div class="gj-metric">{escape_text(name)}</div>')
     parts.append(_class_table(classification, lang, goal, below_target, partial))
     parts.append(_facility_list(facility_groups, lang, approximate))
     when = period_text(period, lang)

@@ -20,6 +20,12 @@ PUBU = {
     7: ("#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#3690c0", "#0570b0", "#034e7b"),
 }
 MAX_CLASSES = 7
+# RdBu (11 classes) for changes: red for a fall, blue for a rise, near-white for little change; each side from
+# the strongest colour to the lightest.
+FALLS = ("#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7")
+RISES = ("#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0")
+STEADY = "#f7f7f7"
+_PICKS = {1: (2,), 2: (1, 3), 3: (1, 2, 3), 4: (0, 1, 2, 3), 5: (0, 1, 2, 3, 4)}
 
 # No data: a grey hatch (an SVG pattern on the map, a CSS gradient in the legend) and a dashed
 # border, so it can never be mistaken for the palest class colour.
@@ -61,3 +67,30 @@ def sequential(kind: str, n: int) -> tuple[str, ...]:
         three = scheme[3]
         colors = (three[1],) if n == 1 else (three[0], three[2])
     return tuple(reversed(colors)) if kind == "rate" else colors
+
+
+def diverging(signs: tuple[int, ...]) -> tuple[str, ...]:
+    """Colours for classes of a change, given each class's side (-1 all falls, 0 around zero, +1 all rises, in
+    order from low to high): falls in reds, strongest first, rises in blues, strongest last, the rest near-white."""
+    falls, rises = signs.count(-1), signs.count(1)
+    reds = _side(FALLS, falls)
+    blues = tuple(reversed(_side(RISES, rises)))
+    colors, r, b = [], iter(reds), iter(blues)
+    for sign in signs:
+        colors.append(next(r) if sign < 0 else next(b) if sign > 0 else STEADY)
+    return tuple(colors)
+
+
+def _side(ramp: tuple[str, ...], n: int) -> tuple[str, ...]:
+    """n colours of one side, strongest first: ColorBrewer's own up to five, evenly blended beyond."""
+    if n <= len(ramp):
+        return tuple(ramp[i] for i in _PICKS.get(n, ()))
+    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in ramp]
+    out = []
+    for k in range(n):
+        t = k * (len(ramp) - 1) / (n - 1)
+        i = min(int(t), len(ramp) - 2)
+        f = t - i
+        mixed = (round(a + (b - a) * f) for a, b in zip(rgb[i], rgb[i + 1], strict=True))
+        out.append("#" + "".join(f"{v:02x}" for v in mixed))
+    return tuple(out)

@@ -6,10 +6,10 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import schema
-from ..formatting import MISSING, format_int, format_percent
+from ..formatting import MISSING, format_int, format_percent, format_points
 from ..options import Lang
 from ..schema import Level, Metric
-from ..vocabulary import level_label, metric_label, metric_title, word
+from ..vocabulary import SEGMENT_NAMES, level_label, metric_label, metric_title, word
 from .safety import escape_text
 
 KEC_NAME = schema.KECAMATAN_NAME
@@ -32,6 +32,12 @@ def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: L
     rows["t_gap"] = (metric_title(schema.GAP, lang, goal), _ints(units, schema.GAP, lang))
     if metric == schema.TO_REACTIVATE:
         rows["t_rea"] = (metric_label(schema.TO_REACTIVATE, lang), _ints(units, schema.TO_REACTIVATE, lang))
+    if metric == schema.CHANGE:
+        rows["t_chg"] = (metric_label(schema.CHANGE, lang), _change(units, lang))
+    if metric == schema.ACTIVE_CHANGE:
+        rows["t_achg"] = (metric_label(schema.ACTIVE_CHANGE, lang), _points(units, schema.ACTIVE_CHANGE, lang))
+    if any(_column(units, segment).notna().any() for segment in schema.SEGMENTS):
+        rows["t_seg"] = (word("segments", lang), _segments(units, lang))
     if level != schema.DESA and schema.DESA_TOTAL in units.columns:
         rows["t_desa"] = (word("desa_data", lang), _coverage_of_desa(units, lang))
     table = pd.DataFrame({key: values.map(escape_text).to_numpy() for key, (_, values) in rows.items()},
@@ -80,4 +86,32 @@ def _active(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
     for a, s in zip(active, share, strict=True):
         pct = format_percent(s, 2, lang)
         texts.append(format_int(a, lang) + ("" if pct == MISSING else f" ({pct})"))
+    return pd.Series(texts, index=units.index)
+
+
+def _points(units: gpd.GeoDataFrame, name: str, lang: Lang) -> pd.Series:
+    unit = word("points", lang)
+    return _column(units, name).map(lambda v: f"{format_points(v, 2, lang)} {unit}" if pd.notna(v) else MISSING)
+
+
+def _change(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
+    """'−4,00 poin (PBI JK −3,10; PPU −0,90)': the change in coverage and what each segment added to it."""
+    totals = _points(units, schema.CHANGE, lang)
+    parts = {SEGMENT_NAMES[s]: _column(units, c) for s, c in zip(schema.SEGMENTS, schema.SEGMENT_CHANGES, strict=True)}
+    texts = []
+    for i, total in enumerate(totals):
+        shares = [f"{name} {format_points(values.iloc[i], 2, lang)}" for name, values in parts.items()
+                  if pd.notna(values.iloc[i])]
+        texts.append(total + (f" ({'; '.join(shares)})" if shares and total != MISSING else ""))
+    return pd.Series(texts, index=units.index)
+
+
+def _segments(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
+    """'PBI JK 1.887 · PPU 526 · …': registered participants by segment, where the figures give them."""
+    columns = {SEGMENT_NAMES[s]: _column(units, s) for s in schema.SEGMENTS}
+    texts = []
+    for i in range(len(units)):
+        given = [f"{name} {format_int(values.iloc[i], lang)}" for name, values in columns.items()
+                 if pd.notna(values.iloc[i])]
+        texts.append(" · ".join(given) or MISSING)
     return pd.Series(texts, index=units.index)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
-from ..analysis.region import choose_period, desa_jkn, map_level, rank, rank_level, summarise, unit_table
+from ..analysis.region import (
+    choose_period,
+    choose_periods,
+    desa_jkn,
+    map_level,
+    rank,
+    rank_level,
+    summarise,
+    unit_table,
+)
 from ..analysis.worklist import Worklist, worklist
 from ..records import Ranking
 from ..report import rank_csv
@@ -51,8 +60,8 @@ def regions() -> ResponseReturnValue:
 @bp.get("/api/regions/<code>/summary")
 def summary(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
-    period = choose_period(data, chosen["period"])
-    return jsonify(summarise(data, period, chosen["target"], chosen["active_target"]).to_json())
+    period, since = choose_periods(data, chosen["period"], chosen["since"])
+    return jsonify(summarise(data, period, chosen["target"], chosen["active_target"], since).to_json())
 
 
 @bp.get("/api/regions/<code>/desa-jkn")
@@ -64,22 +73,24 @@ def desa_jkn_json(code: str) -> ResponseReturnValue:
 @bp.get("/api/regions/<code>/units.geojson")
 def units(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
-    table = unit_table(data, rank_level(data, chosen["level"]), choose_period(data, chosen["period"]),
-                       chosen["target"])
+    period, since = choose_periods(data, chosen["period"], chosen["since"])
+    table = unit_table(data, rank_level(data, chosen["level"]), period, chosen["target"], since)
     return Response(table.to_json(na="null", drop_id=True), mimetype="application/geo+json")
 
 
 def _ranking(code: str) -> Ranking:
     chosen, data = params.values(), params.workspace().region(code)
-    return rank(data, rank_level(data, chosen["level"]), chosen["metric"], chosen["below"],
-                choose_period(data, chosen["period"]), chosen["target"])
+    period, since = choose_periods(data, chosen["period"], chosen["since"])
+    return rank(data, rank_level(data, chosen["level"]), chosen["metric"], chosen["below"], period,
+                chosen["target"], since)
 
 
 def _worklist(code: str) -> Worklist:
     chosen, ws = params.values(), params.workspace()
     data = ws.region(code)
-    return worklist(data, map_level(data, chosen["level"]), chosen["by"], choose_period(data, chosen["period"]),
-                    chosen["target"], ws.facilities_around(data.region), chosen["top"])
+    period, since = choose_periods(data, chosen["period"], chosen["since"])
+    return worklist(data, map_level(data, chosen["level"]), chosen["by"], period, chosen["target"],
+                    ws.facilities_around(data.region), chosen["top"], since)
 
 
 def _download(content: str | bytes, name: str, mimetype: str) -> Response:

@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
 
 from ..errors import DataError
-from ..formatting import format_decimal, format_int, format_percent
+from ..formatting import format_decimal, format_int, format_percent, format_points
 from ..options import LANG, SETTINGS, Lang, Settings
 from ..resources import templates_folder
 from ..store import open_store
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "pct": lambda v: format_percent(v, lang=lang),
             "pct0": lambda v: format_percent(v, 0, lang),
             "dec": lambda value, digits: format_decimal(value, digits, lang),
+            "pts": lambda v: format_points(v, 2, lang),
             "period_text": lambda p: period_text(p, lang),
             "metric_label": lambda m: metric_label(m, lang),
             "level_label": lambda lv: level_label(lv, lang),

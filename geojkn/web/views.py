@@ -45,12 +45,18 @@ def search() -> ResponseReturnValue:
 def dashboard(code: str) -> ResponseReturnValue:
     data = params.workspace().region(code)
     view = resolve_view(data, params.view())
-    summary = summarise(data, view.period, view.target, params.values()["active_target"])
+    summary = summarise(data, view.period, view.target, params.values()["active_target"], view.since)
     history = trend(data, view.target)
     jkn = desa_jkn(data, view.period, view.target)
     levels = [level for level in view_levels(data) if level != data.region.level]
-    rankings = [rank(data, level, view.metric, None, view.period, view.target).head(TOP) for level in levels]
-    rankings_rows = [(ranking, records(ranking.table)) for ranking in rankings]
+    rankings_rows = []
+    for level in levels:
+        ranking = rank(data, level, view.metric, None, view.period, view.target, view.since)
+        if view.metric.is_change:  # the steepest falls, then the largest rises
+            shown = [(ranking.falling(TOP), "fell_most"), (ranking.rising(TOP), "rose_most")]
+        else:
+            shown = [(ranking.head(TOP), "lowest" if view.metric.is_rate else "highest")]
+        rankings_rows += [(part, records(part.table), heading) for part, heading in shown]
     desa_page = {"place": None, "place_in": None, "nearest": [],
                  **(_desa_page(data, view) if data.region.level == DESA else {})}
     query = view.query()
@@ -59,6 +65,7 @@ def dashboard(code: str) -> ResponseReturnValue:
         trend_chart=Markup(trend_svg(history, view.target, view.lang)),  # built with every text escaped
         change=change_text(summary, view.lang), levels=view_levels(data), metrics=METRICS, schemes=tuple(Classes),
         basemaps=tuple(Basemap), targets=sorted({*TARGETS, view.target}), periods=summary.periods,
+        earlier=[p for p in summary.periods if view.period is not None and p < view.period],
         map_url=f"{url_for('views.map_page', code=data.region.code)}?{urlencode(query)}",
         export_url=f"{url_for('views.export', code=data.region.code)}?{urlencode(query)}",
         worklist=urlencode({"level": str(view.level), "by": str(view.metric), "period": str(view.period or ""),
@@ -75,7 +82,7 @@ def _desa_page(data: RegionData, view: View) -> dict[str, object]:
     out: dict[str, object] = {}
     if around:
         kecamatan = ws.region(around[-1].code)
-        out["place"] = place_in(kecamatan, data.region.code, view.metric, view.period, view.target)
+        out["place"] = place_in(kecamatan, data.region.code, view.metric, view.period, view.target, view.since)
         out["place_in"] = kecamatan.region
         kabupaten = ws.region(around[0].code)
         spot = data.units_of(DESA).geometry.iloc[0].representative_point()
