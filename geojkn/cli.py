@@ -90,7 +90,7 @@ def cmd_import_facilities(ws: Workspace, v: Values) -> None:
 def cmd_summary(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
     period, since = choose_periods(data, v["period"], v["since"])
-    summary = summarise(data, period, v["target"], v["active_target"], since)
+    summary = summarise(data, period, v["target"], v["active_target"], since, v["access_km"])
     if v["json"]:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -107,7 +107,7 @@ def cmd_rank(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
     period, since = choose_periods(data, v["period"], v["since"])
     ranking = rank(data, rank_level(data, v["level"]), v["metric"], v["below"], period, v["target"],
-                   since).head(v["limit"])
+                   since, v["access_km"]).head(v["limit"])
     if v["format"] == Format.JSON:
         print(json.dumps(ranking.to_json(), ensure_ascii=False, indent=2))
     elif v["format"] == Format.CSV:
@@ -122,8 +122,8 @@ def cmd_worklist(ws: Workspace, v: Values) -> None:
 
     data = ws.region(v["region"])
     period, since = choose_periods(data, v["period"], v["since"])
-    made = worklist(data, map_level(data, v["level"]), v["by"], period, v["target"],
-                    ws.facilities_around(data.region), v["top"], since)
+    made = worklist(data, map_level(data, v["level"]), v["by"], period, v["target"], v["top"], since,
+                    v["access_km"])
     fmt, lang, output = v["format"], v["lang"], v["output"]
     if fmt == SheetFormat.XLSX and not output:
         raise DataError("--format xlsx writes a workbook: name the file with -o FILE.xlsx.")

@@ -6,6 +6,7 @@ import math
 from numbers import Real
 
 from .options import Lang
+from .schema import Metric
 
 MISSING = "–"
 
@@ -38,6 +39,12 @@ def format_decimal(value: object, digits: int = 2, lang: Lang = Lang.ID) -> str:
     return text
 
 
+def format_plain(value: float, lang: Lang = Lang.ID) -> str:
+    """A setting's number as written, without trailing zeros: 5, 2,5 (id) or 2.5 (en)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
 def format_percent(ratio: object, digits: int = 2, lang: Lang = Lang.ID) -> str:
     """A ratio as a percentage: 0.8149 -> '81,49 %' (id) or '81.49 %' (en)."""
     number = _number(ratio)
@@ -55,3 +62,18 @@ def format_points(value: object, digits: int = 2, lang: Lang = Lang.ID) -> str:
     if text.strip("0,.") == "":
         return text  # rounds to zero: no sign
     return ("+" if number > 0 else "−") + text
+
+
+def format_metric(metric: Metric, value: object, lang: Lang = Lang.ID) -> str:
+    """A metric's value as tables and tooltips show it: 81,49 % / +1,57 / 3,2 km / 1,25 / 1.234."""
+    kind = Metric(metric).kind
+    if kind == "rate":
+        return format_percent(value, 2, lang)
+    if kind == "change":
+        return format_points(value, 2, lang)
+    if kind == "distance":
+        text = format_decimal(value, 1, lang)
+        return text if text == MISSING else f"{text} km"
+    if kind == "supply":
+        return format_decimal(value, 2, lang)
+    return format_int(value, lang)

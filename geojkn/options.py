@@ -22,6 +22,8 @@ DEFAULT_ACTIVE_TARGET = 0.80  # the active share award categories ask for beside
 ACTIVE_TARGET_RANGE = (0.1, 1.0)
 TARGET_RANGE = (0.5, 1.0)  # national plans use 0.95, 0.98, 0.99; regencies set interim targets such as 0.9
 BELOW_RANGE = (0.0, 2.0)   # coverage can pass 100 % where the population figure is stale
+DEFAULT_ACCESS_KM = 5.0    # residents farther than this from any FKTP count as far from one (straight line)
+ACCESS_KM_RANGE = (0.5, 100.0)
 SHOWN_CHARS = 60           # how much of a refused value a message repeats
 
 
@@ -38,19 +40,6 @@ class Basemap(StrEnum):
 
     NONE = "none"
     OSM = "osm"
-
-
-class WorkBy(StrEnum):
-    """What a work list puts first: a rate (lowest first), people (most first), distance, or a fall in coverage."""
-
-    COVERAGE = "coverage"
-    ACTIVE_COVERAGE = "active_coverage"
-    ACTIVITY_RATE = "activity_rate"
-    GAP = "gap"
-    TO_REACTIVATE = "to_reactivate"
-    NEAREST_FKTP_KM = "nearest_fktp_km"
-    CHANGE = "change"
-    ACTIVE_CHANGE = "active_change"
 
 
 class SheetFormat(StrEnum):
@@ -83,8 +72,8 @@ def _choice(kind: type[StrEnum]) -> Callable[[object], Any]:
     return parse
 
 
-def _share(low: float, high: float, low_open: bool = False) -> Callable[[object], float]:
-    """A decimal share; '0,95' (the Indonesian decimal comma) reads as 0.95."""
+def _decimal(low: float, high: float, low_open: bool = False) -> Callable[[object], float]:
+    """A decimal number in a range; "0,95" (the Indonesian decimal comma) reads as 0.95."""
     def parse(value: object) -> float:
         number = float(str(value).strip().replace(",", "."))
         if not math.isfinite(number) or number > high or number < low or (low_open and number == low):
@@ -177,15 +166,18 @@ SINCE = Option("since", "measure the change metrics from this earlier month (def
 CLASSES = choice("classes", "class breaks: policy bands around the target, quantiles, natural_breaks", Classes,
                  Classes.POLICY)
 BASEMAP = choice("basemap", "OpenStreetMap tiles under the map (they need internet)", Basemap, setting="BASEMAP")
-TARGET = Option("target", "coverage target, a share (0.95 means 95 %)", _share(*TARGET_RANGE),
+TARGET = Option("target", "coverage target, a share (0.95 means 95 %)", _decimal(*TARGET_RANGE),
                 f"a share between {TARGET_RANGE[0]} and {TARGET_RANGE[1]:g}, such as 0.95 for 95 %",
                 setting="TARGET", metavar="SHARE")
 ACTIVE_TARGET = Option("active_target", "active coverage to reach, a share (0.8 means 80 % of residents active)",
-                       _share(*ACTIVE_TARGET_RANGE), f"a share between {ACTIVE_TARGET_RANGE[0]:g} and "
+                       _decimal(*ACTIVE_TARGET_RANGE), f"a share between {ACTIVE_TARGET_RANGE[0]:g} and "
                        f"{ACTIVE_TARGET_RANGE[1]:g}, such as 0.8 for 80 %", setting="ACTIVE_TARGET", metavar="SHARE")
+ACCESS_KM = Option("access_km", "distance in km from the nearest FKTP beyond which residents count as far from one "
+                   "(a straight line)", _decimal(*ACCESS_KM_RANGE), f"a number of km from {ACCESS_KM_RANGE[0]:g} to "
+                   f"{ACCESS_KM_RANGE[1]:g}, such as 5", setting="ACCESS_KM", metavar="KM")
 LANG = choice("lang", "language of words and numbers: id (Bahasa Indonesia) or en", Lang, setting="LANG")
 BELOW = Option("below", "only units whose coverage (or the chosen rate) is below this share",
-               _share(*BELOW_RANGE, low_open=True), f"a share above {BELOW_RANGE[0]:g} and up to {BELOW_RANGE[1]:g}, "
+               _decimal(*BELOW_RANGE, low_open=True), f"a share above {BELOW_RANGE[0]:g} and up to {BELOW_RANGE[1]:g}, "
                "such as 0.95", metavar="SHARE")
 LIMIT = Option("limit", "show at most this many units", _whole(1, 1_000_000), "a whole number of 1 or more",
                metavar="N")
@@ -207,8 +199,8 @@ REPLACE = Option("replace", "replace all stored facilities instead of adding", s
 HOST = Option("host", "address to listen on (0.0.0.0 lets colleagues connect)", default="127.0.0.1", metavar="H")
 PORT = Option("port", "port to listen on", _whole(1, 65535), "a port number from 1 to 65535", 5000, metavar="N")
 REGION_LEVEL = replace(LEVEL, help="only units of this level")
-BY = choice("by", "what to put first: the lowest rate, the most people, the farthest from an FKTP, the steepest "
-            "fall in coverage", WorkBy, WorkBy.GAP)
+BY = choice("by", "what to put first (any metric): the lowest rate, supply or change, the most people, the "
+            "farthest from a facility", Metric, Metric.GAP)
 TOP = Option("top", "keep the units most in need, at most this many", _whole(1, 1_000_000),
              "a whole number of 1 or more", metavar="N")
 SHEET_FORMAT = choice("format", "table (to read), csv or xlsx (for spreadsheets), json", SheetFormat, SheetFormat.TABLE)
@@ -241,10 +233,10 @@ class Command:
     options: tuple[Option, ...] = ()
 
 
-WORKLIST_OPTIONS = (LEVEL, BY, PERIOD, SINCE, TARGET, TOP, LANG)
-VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, SINCE, CLASSES, BASEMAP, TARGET, LANG)
-RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, SINCE, TARGET, LANG)
-SUMMARY_OPTIONS = (PERIOD, SINCE, TARGET, ACTIVE_TARGET, LANG)
+WORKLIST_OPTIONS = (LEVEL, BY, PERIOD, SINCE, TARGET, ACCESS_KM, TOP, LANG)
+VIEW_OPTIONS = (LEVEL, METRIC, PERIOD, SINCE, CLASSES, BASEMAP, TARGET, ACCESS_KM, LANG)
+RANKING_OPTIONS = (LEVEL, METRIC, BELOW, PERIOD, SINCE, TARGET, ACCESS_KM, LANG)
+SUMMARY_OPTIONS = (PERIOD, SINCE, TARGET, ACTIVE_TARGET, ACCESS_KM, LANG)
 DESA_JKN_OPTIONS = (PERIOD, TARGET, LANG)
 COMMANDS = (
     Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
@@ -259,7 +251,7 @@ COMMANDS = (
     Command("rank", "units of a region, the ones needing action first", (REGION,),
             (*RANKING_OPTIONS, LIMIT, FORMAT)),
     Command("worklist", "the units to work through first, grouped by kecamatan", (REGION,),
-            (LEVEL, BY, PERIOD, SINCE, TARGET, TOP, SHEET_FORMAT, SAVE_TO, LANG)),
+            (LEVEL, BY, PERIOD, SINCE, TARGET, ACCESS_KM, TOP, SHEET_FORMAT, SAVE_TO, LANG)),
     Command("regions", "list the regions in the store", (), (REGION_LEVEL, LANG)),
     Command("search", "find units by name or code", (Argument("text", "part of a name, or the start of a code"),),
             (LANG,)),
@@ -296,6 +288,8 @@ SETTINGS = (
             DEFAULT_TARGET),
     Setting("ACTIVE_TARGET", "active coverage to reach, the default of --active-target", ACTIVE_TARGET.parse,
             ACTIVE_TARGET.rule, DEFAULT_ACTIVE_TARGET),
+    Setting("ACCESS_KM", "distance from the nearest FKTP beyond which residents count as far, the default of "
+            "--access-km", ACCESS_KM.parse, ACCESS_KM.rule, DEFAULT_ACCESS_KM),
     Setting("LANG", "language of pages and command output (id or en)", LANG.parse, LANG.rule, Lang.ID),
     Setting("BASEMAP", "base map of maps (none or osm)", BASEMAP.parse, BASEMAP.rule, Basemap.NONE),
     Setting("CACHE_SIZE", "regions and rendered maps kept ready in memory", _whole(1, 10_000),
@@ -310,6 +304,7 @@ class Settings:
     store: str | None = None
     target: float = DEFAULT_TARGET
     active_target: float = DEFAULT_ACTIVE_TARGET
+    access_km: float = DEFAULT_ACCESS_KM
     lang: Lang = Lang.ID
     basemap: Basemap = Basemap.NONE
     cache_size: int = 16
@@ -341,6 +336,7 @@ class View:
     classes: Classes = Classes.POLICY
     basemap: Basemap = Basemap.NONE
     target: float = DEFAULT_TARGET
+    access_km: float = DEFAULT_ACCESS_KM
     lang: Lang = Lang.ID
 
     @classmethod

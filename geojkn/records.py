@@ -166,6 +166,28 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Access:
+    """How far a region's residents live from an FKTP (straight lines, see analysis/access.py) and how many FKTP
+    serve them; None where it cannot be computed (no figures, partial figures, no desa boundaries)."""
+
+    access_km: float  # residents of desa farther than this from any FKTP count as far
+    desa_measured: int  # desa with a distance (a boundary, and an FKTP somewhere in the store)
+    desa_beyond: int
+    population_beyond: int | None  # residents of those desa (those with figures)
+    population_beyond_share: float | None  # of the region's population, when its figures are whole
+    nearest_fktp_km: float | None  # mean distance weighted by population
+    fktp: int
+    fktp_per_10k: float | None
+    registered_per_fktp: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"access_km": self.access_km, "desa_measured": self.desa_measured, "desa_beyond": self.desa_beyond,
+                "population_beyond": self.population_beyond,
+                "population_beyond_share": self.population_beyond_share, "nearest_fktp_km": self.nearest_fktp_km,
+                "fktp": self.fktp, "fktp_per_10k": self.fktp_per_10k, "registered_per_fktp": self.registered_per_fktp}
+
+
+@dataclass(frozen=True)
 class DesaJkn:
     """The desa at the registered target ("Desa JKN", as regencies award them), by kecamatan."""
 
@@ -205,6 +227,7 @@ class Summary:
     change: Change | None = None
     sources: tuple[str, ...] = ()  # where the period's figures come from
     status: Status | None = None
+    access: Access | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The object `geojkn summary --json` prints and /api/regions/<code>/summary answers."""
@@ -222,6 +245,7 @@ class Summary:
             "change": None if self.change is None else self.change.to_json(),
             "sources": list(self.sources),
             "status": None if self.status is None else self.status.to_json(),
+            "access": None if self.access is None else self.access.to_json(),
         }
 
 

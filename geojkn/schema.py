@@ -33,7 +33,8 @@ ACTIVE_BASE = ("active_base_population", "active_base_registered")
 
 
 class Metric(StrEnum):
-    """What a map colours and a ranking orders by; rates are shares, the others counts of people."""
+    """What a map colours and a ranking orders by, with its kind: a share ('rate'), people ('count'), points of
+    coverage since an earlier month ('change'), km ('distance') or FKTP per 10.000 residents ('supply')."""
 
     COVERAGE = "coverage"
     ACTIVE_COVERAGE = "active_coverage"
@@ -42,14 +43,29 @@ class Metric(StrEnum):
     TO_REACTIVATE = "to_reactivate"
     CHANGE = "change"  # registered coverage now minus coverage in an earlier period, in percentage points
     ACTIVE_CHANGE = "active_change"  # the same for active coverage
+    NEAREST_FKTP_KM = "nearest_fktp_km"  # straight line from a desa to its nearest FKTP (above desa: see access.py)
+    NEAREST_PUSKESMAS_KM = "nearest_puskesmas_km"
+    NEAREST_HOSPITAL_KM = "nearest_hospital_km"
+    POPULATION_BEYOND = "population_beyond"  # residents of desa farther than the access distance from any FKTP
+    FKTP_PER_10K = "fktp_per_10k"  # FKTP inside the unit per 10.000 residents
+    REGISTERED_PER_FKTP = "registered_per_fktp"  # registered participants per FKTP inside the unit
+
+    @property
+    def kind(self) -> str:
+        return _KINDS.get(self, "count")
 
     @property
     def is_rate(self) -> bool:
-        return self in RATE_METRICS
+        return self.kind == "rate"
 
     @property
     def is_change(self) -> bool:
-        return self in CHANGE_METRICS
+        return self.kind == "change"
+
+    @property
+    def lowest_first(self) -> bool:
+        """Whether the units needing action are those with the lowest values (rates, changes, FKTP supply)."""
+        return self.kind in ("rate", "change", "supply")
 
 
 COVERAGE = Metric.COVERAGE
@@ -59,9 +75,20 @@ GAP = Metric.GAP
 TO_REACTIVATE = Metric.TO_REACTIVATE
 CHANGE = Metric.CHANGE
 ACTIVE_CHANGE = Metric.ACTIVE_CHANGE
+NEAREST_FKTP_KM = Metric.NEAREST_FKTP_KM
+NEAREST_PUSKESMAS_KM = Metric.NEAREST_PUSKESMAS_KM
+NEAREST_HOSPITAL_KM = Metric.NEAREST_HOSPITAL_KM
+POPULATION_BEYOND = Metric.POPULATION_BEYOND
+FKTP_PER_10K = Metric.FKTP_PER_10K
+REGISTERED_PER_FKTP = Metric.REGISTERED_PER_FKTP
 RATE_METRICS = (COVERAGE, ACTIVE_COVERAGE, ACTIVITY_RATE)
-COUNT_METRICS = (GAP, TO_REACTIVATE)
+COUNT_METRICS = (GAP, TO_REACTIVATE, POPULATION_BEYOND, REGISTERED_PER_FKTP)
 CHANGE_METRICS = (CHANGE, ACTIVE_CHANGE)
+DISTANCE_METRICS = (NEAREST_FKTP_KM, NEAREST_PUSKESMAS_KM, NEAREST_HOSPITAL_KM)
+ACCESS_METRICS = (*DISTANCE_METRICS, POPULATION_BEYOND, FKTP_PER_10K, REGISTERED_PER_FKTP)
+_KINDS = {**dict.fromkeys(RATE_METRICS, "rate"), **dict.fromkeys(CHANGE_METRICS, "change"),
+          **dict.fromkeys(DISTANCE_METRICS, "distance"), FKTP_PER_10K: "supply"}
+FKTP = "fktp"  # FKTP placed inside a unit
 METRICS = tuple(Metric)
 
 

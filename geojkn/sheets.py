@@ -13,30 +13,32 @@ import io
 import math
 from datetime import date
 
-from .analysis.worklist import GROUP, NEAREST_FKTP_KM, Worklist
-from .formatting import MISSING, format_decimal, format_int, format_percent, format_points
+from .analysis.worklist import GROUP, Worklist
+from .formatting import MISSING, format_int, format_metric, format_percent
 from .options import Lang
 from .schema import (
     ACTIVE,
-    ACTIVE_CHANGE,
-    ACTIVE_COVERAGE,
     CHANGE,
-    CHANGE_METRICS,
     CODE,
     COMPLETE,
     COVERAGE,
     GAP,
+    METRICS,
     NAME,
+    NEAREST_FKTP_KM,
     POPULATION,
     REGISTERED,
     TO_REACTIVATE,
     Level,
+    Metric,
 )
 from .vocabulary import level_label, metric_label, period_text, unit_title, word
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-COUNTS = (POPULATION, REGISTERED, ACTIVE, GAP, TO_REACTIVATE)
-RATES = (COVERAGE, ACTIVE_COVERAGE)
+COUNT_WORDS = {POPULATION: "population", REGISTERED: "registered", ACTIVE: "active"}
+# How many decimals a spreadsheet cell shows, and the XLSX number format, by the metric's kind
+DIGITS = {"rate": 2, "change": 2, "distance": 1, "supply": 2}
+XLSX_FORMATS = {"rate": "0.00%", "change": "+0.00;-0.00", "distance": "0.0", "supply": "0.00", "count": "#,##0"}
 
 
 def safe_cell(value: object) -> str:
@@ -49,14 +51,22 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _numbers(w: Worklist) -> list[str]:
+    """The number columns of the work list, in order (counts, then metrics)."""
+    return [c for c in w.table.columns if c not in (GROUP, CODE, NAME, COMPLETE)]
+
+
+def _kind(column: str) -> str:
+    return Metric(column).kind if column in METRICS else "count"
+
+
 def headers(w: Worklist, lang: Lang) -> list[str]:
     """The column titles, in the language."""
-    group = level_label(_group_level(w), lang)
-    return [group, word("code", lang), word("name", lang), word("has_figures", lang), word("population", lang),
-            word("registered", lang), word("active", lang), metric_label(COVERAGE, lang) + " (%)",
-            metric_label(ACTIVE_COVERAGE, lang) + " (%)", metric_label(GAP, lang), metric_label(TO_REACTIVATE, lang),
-            word("nearest_fktp_km", lang),
-            *(f"{metric_label(m, lang)} ({word('points', lang)})" for m in CHANGE_METRICS)]
+    units = {"rate": " (%)", "change": f" ({word('points', lang)})", "distance": " (km)"}
+    titles = [word(COUNT_WORDS[c], lang) if c in COUNT_WORDS else metric_label(Metric(c), lang) + units.get(
+        _kind(c), "") for c in _numbers(w)]
+    return [level_label(_group_level(w), lang), word("code", lang), word("name", lang), word("has_figures", lang),
+            *titles]
 
 
 def _group_level(w: Worklist) -> Level:
@@ -64,7 +74,7 @@ def _group_level(w: Worklist) -> Level:
 
 
 def _rows(w: Worklist) -> list[list[object]]:
-    columns = [GROUP, CODE, NAME, COMPLETE, *_NUMBER_COLUMNS]
+    columns = [GROUP, CODE, NAME, COMPLETE, *_numbers(w)]
     return [[row[c] for c in columns] for row in w.table.to_dict("records")]
 
 
@@ -73,49 +83,42 @@ def worklist_csv(w: Worklist, lang: Lang) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if lang == Lang.ID else ",", lineterminator="\n")
     writer.writerow(headers(w, lang))
+    columns = _numbers(w)
     for group, code, name, whole, *numbers in _rows(w):
         writer.writerow([safe_cell(group), code, safe_cell(name), word("yes" if whole else "no", lang),
-                         *(_csv_number(value, column, lang) for value, column in zip(numbers, _NUMBER_COLUMNS,
-                                                                                     strict=True))])
+                         *(_csv_number(value, column, lang) for value, column in zip(numbers, columns, strict=True))])
     return buffer.getvalue()
-
-
-_NUMBER_COLUMNS = (POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, GAP, TO_REACTIVATE, NEAREST_FKTP_KM,
-                   CHANGE, ACTIVE_CHANGE)
 
 
 def _csv_number(value: object, column: str, lang: Lang) -> str:
     """A number as a spreadsheet in the language reads it: no thousands separator, its decimal mark."""
     if _missing(value):
         return ""
-    number = float(str(value))
-    if column in RATES:
-        number, digits = number * 100, 2
-    elif column in (NEAREST_FKTP_KM,):
-        digits = 1
-    elif column in CHANGE_METRICS:
-        digits = 2
-    else:
+    number, kind = float(str(value)), _kind(column)
+    if kind not in DIGITS:
         return str(round(number))
-    text = f"{number:.{digits}f}"
+    text = f"{number * 100 if kind == 'rate' else number:.{DIGITS[kind]}f}"
     return text.replace(".", ",") if lang == Lang.ID else text
 
 
 def worklist_text(w: Worklist, lang: Lang) -> str:
-    """The work list as aligned text, a heading per group."""
+    """The work list as aligned text, a heading per group: coverage, gap, to reactivate, nearest FKTP, change,
+    and the metric it is ordered by when that is another."""
     title = word("worklist_title", lang, region=unit_title(w.region.name, w.region.level, lang),
-                 period=period_text(w.period, lang) or "-", by=_by_label(w.by, lang))
+                 period=period_text(w.period, lang) or "-", by=metric_label(w.by, lang))
+    shown = [NEAREST_FKTP_KM, CHANGE] + ([w.by] if w.by not in (COVERAGE, GAP, TO_REACTIVATE, NEAREST_FKTP_KM,
+                                                              CHANGE) else [])
     lines = [title]
     current = None
-    for group, code, name, whole, _pop, _reg, _act, cov, _act_cov, gap, rea, km, change, _active in _rows(w):
-        if group != current:
-            lines.append(f"\n{group}")
-            current = group
-        figures = (f"{format_percent(cov, lang=lang):>9}  {format_int(gap, lang):>8}  {format_int(rea, lang):>8}"
-                   if whole else f"{word('no_figures_short', lang):>29}")
-        distance = "" if _missing(km) else f"  {format_decimal(km, 1, lang)} km"
-        shift = "" if _missing(change) else f"  {format_points(change, 2, lang)}"
-        lines.append(f"  {code}  {str(name)[:28]:<28} {figures}{distance}{shift}")
+    for row in w.table.to_dict("records"):
+        if row[GROUP] != current:
+            lines.append(f"\n{row[GROUP]}")
+            current = row[GROUP]
+        figures = (f"{format_percent(row[COVERAGE], lang=lang):>9}  {format_int(row[GAP], lang):>8}  "
+                   f"{format_int(row[TO_REACTIVATE], lang):>8}" if row[COMPLETE]
+                   else f"{word('no_figures_short', lang):>29}")
+        extra = "".join(f"  {format_metric(Metric(c), row[c], lang)}" for c in shown if not _missing(row[c]))
+        lines.append(f"  {row[CODE]}  {str(row[NAME])[:28]:<28} {figures}{extra}")
     lines.append("\n" + word("worklist_columns", lang, since=_since(w, lang)))
     return "\n".join(lines)
 
@@ -124,17 +127,12 @@ def _since(w: Worklist, lang: Lang) -> str:
     return period_text(w.since, lang) or MISSING
 
 
-def _by_label(by: str, lang: Lang) -> str:
-    if by == NEAREST_FKTP_KM:
-        return word("nearest_fktp_km", lang)
-    return metric_label(by, lang)  # type: ignore[arg-type]
-
-
 def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
     """The work list as an XLSX workbook: a header block, then the table with real numbers, frozen headings and
     filters (number formats follow the reader's Excel locale: 1.234 and 81,49 % in Indonesian)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
@@ -142,7 +140,7 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
     block = [(word("worklist_heading", lang), unit_title(w.region.name, w.region.level, lang) + f" ({w.region.code})"),
              (word("period", lang), period_text(w.period, lang) or MISSING),
              (word("target", lang), format_percent(w.target, 0, lang)),
-             (word("ordered_by", lang), _by_label(w.by, lang)),
+             (word("ordered_by", lang), metric_label(w.by, lang)),
              (word("compared_with", lang), _since(w, lang)),
              (word("source", lang), "; ".join(w.sources) or MISSING),
              (word("made_on", lang), (today or date.today()).isoformat())]
@@ -154,8 +152,7 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
     first = sheet.max_row
     for cell in sheet[first]:
         cell.font = Font(bold=True)
-    formats = ["@", "@", "@", "@", "#,##0", "#,##0", "#,##0", "0.00%", "0.00%", "#,##0", "#,##0", "0.0", "+0.00;-0.00",
-               "+0.00;-0.00"]
+    formats = ["@"] * 4 + [XLSX_FORMATS.get(_kind(c), "#,##0") for c in _numbers(w)]
     for group, code, name, whole, *numbers in _rows(w):
         values = [safe_cell(group), code, safe_cell(name), word("yes" if whole else "no", lang)]
         values += [None if _missing(n) else float(str(n)) for n in numbers]
@@ -166,8 +163,8 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
                 cell.data_type = "s"  # text stays text, whatever it starts with
     sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
     sheet.auto_filter.ref = f"A{first}:{sheet.cell(row=sheet.max_row, column=len(formats)).coordinate}"
-    for letter, width in zip("ABCDEFGHIJKLMN", (18, 15, 24, 8, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11), strict=True):
-        sheet.column_dimensions[letter].width = width
+    for i, width in enumerate((18, 15, 24, 8) + (11,) * (len(formats) - 4), start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

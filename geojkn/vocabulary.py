@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .formatting import format_plain
 from .options import Lang
 from .period import Period
 from .schema import Level, Metric
@@ -21,7 +22,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         # the application and its pages
         "app": "Peta Cakupan JKN-KIS", "regions": "Pilih wilayah", "region": "Wilayah",
         "search": "Cari", "search_hint": "Cari desa, kecamatan, kode…",
-        "has_figures": "Ada data", "yes": "ya", "no": "tidak", "nearest_fktp_km": "FKTP terdekat (km)",
+        "has_figures": "Ada data", "yes": "ya", "no": "tidak",
         "period_before": "periode sebelumnya", "no_figures_short": "tanpa data",
         "worklist_title": "Daftar kerja {region}, {period}: menurut {by}",
         "worklist_columns": "Kolom: cakupan terdaftar, belum terdaftar, perlu diaktifkan kembali, jarak ke FKTP "
@@ -44,9 +45,15 @@ WORDS: dict[Lang, dict[str, str]] = {
         "back": "Kembali ke daftar wilayah", "map": "Peta", "show": "Tampilkan",
         "download_map": "Unduh peta (HTML offline)", "download_csv": "Unduh CSV", "trend": "Perkembangan per periode",
         "lowest": "{level}: {metric} terendah", "highest": "{level}: {metric} terbanyak", "none": "tidak ada",
+        "farthest": "{level}: terjauh ({metric})",
         "fell_most": "{level}: {metric} turun terbanyak", "rose_most": "{level}: {metric} naik terbanyak",
         "segments": "Segmen", "by_segment": "menurut segmen", "compared_with": "Dibandingkan dengan",
-        "names": "Nama wilayah",
+        "names": "Nama wilayah", "mean": "rata-rata menurut penduduk", "per_10k": "per 10.000 penduduk",
+        "participants_per_fktp": "peserta per FKTP", "access": "Akses FKTP (garis lurus)",
+        "access_far": "{n} desa/kel. lebih dari {km} km dari FKTP terdekat ({people} penduduk{share})",
+        "access_mean": "rata-rata {km}", "residents": "penduduk",
+        "access_method": "Jarak garis lurus dari satu titik di dalam tiap desa/kel. ke FKTP terdekat di seluruh data, "
+                         "bukan waktu tempuh (jalan, sungai dan laut tidak dihitung).",
         # choices
         "period": "Periode", "level": "Tingkat", "metric": "Indikator", "classes": "Klasifikasi",
         "basemap": "Peta dasar", "target": "Target cakupan",
@@ -132,7 +139,7 @@ WORDS: dict[Lang, dict[str, str]] = {
     EN: {
         "app": "JKN-KIS Coverage Map", "regions": "Choose a region", "region": "Region",
         "search": "Search", "search_hint": "Find a desa, kecamatan, code…",
-        "has_figures": "Has figures", "yes": "yes", "no": "no", "nearest_fktp_km": "Nearest FKTP (km)",
+        "has_figures": "Has figures", "yes": "yes", "no": "no",
         "period_before": "the period before", "no_figures_short": "no figures",
         "worklist_title": "Work list {region}, {period}: by {by}",
         "worklist_columns": "Columns: registered coverage, still to enrol, to reactivate, distance to the nearest FKTP "
@@ -156,9 +163,15 @@ WORDS: dict[Lang, dict[str, str]] = {
         "back": "Back to the regions", "map": "Map", "show": "Show",
         "download_map": "Download map (offline HTML)", "download_csv": "Download CSV", "trend": "By period",
         "lowest": "{level}: lowest {metric}", "highest": "{level}: most {metric}", "none": "none",
+        "farthest": "{level}: farthest ({metric})",
         "fell_most": "{level}: {metric}, largest falls", "rose_most": "{level}: {metric}, largest rises",
         "segments": "Segments", "by_segment": "by segment", "compared_with": "Compared with",
-        "names": "Unit names",
+        "names": "Unit names", "mean": "mean weighted by population", "per_10k": "per 10,000 residents",
+        "participants_per_fktp": "participants per FKTP", "access": "Access to FKTP (straight line)",
+        "access_far": "{n} desa/kel. more than {km} km from the nearest FKTP ({people} residents{share})",
+        "access_mean": "mean {km}", "residents": "residents",
+        "access_method": "Straight-line distance from one point inside each desa/kel. to the nearest FKTP in the "
+                         "whole store, not a travel time (roads, rivers and the sea are not taken into account).",
         "period": "Period", "level": "Level", "metric": "Metric", "classes": "Classes",
         "basemap": "Base map", "target": "Coverage target",
         "classes_policy": "Policy bands", "classes_quantiles": "Quantiles", "classes_natural_breaks": "Natural breaks",
@@ -257,6 +270,14 @@ METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
         Metric.TO_REACTIVATE: ("Perlu diaktifkan kembali", "Perlu diaktifkan kembali (terdaftar − aktif)"),
         Metric.CHANGE: ("Perubahan cakupan", "Perubahan cakupan terdaftar sejak {since} (poin persentase)"),
         Metric.ACTIVE_CHANGE: ("Perubahan cakupan aktif", "Perubahan cakupan aktif sejak {since} (poin persentase)"),
+        Metric.NEAREST_FKTP_KM: ("Jarak ke FKTP terdekat", "Jarak ke FKTP terdekat (km, garis lurus)"),
+        Metric.NEAREST_PUSKESMAS_KM: ("Jarak ke puskesmas terdekat", "Jarak ke puskesmas terdekat (km, garis lurus)"),
+        Metric.NEAREST_HOSPITAL_KM: ("Jarak ke rumah sakit terdekat", "Jarak ke rumah sakit terdekat (km, garis "
+                                     "lurus)"),
+        Metric.POPULATION_BEYOND: ("Penduduk jauh dari FKTP", "Penduduk di desa/kel. lebih dari {km} km dari FKTP "
+                                   "terdekat (garis lurus)"),
+        Metric.FKTP_PER_10K: ("FKTP per 10.000 penduduk", "FKTP per 10.000 penduduk (FKTP di dalam wilayah)"),
+        Metric.REGISTERED_PER_FKTP: ("Peserta per FKTP", "Peserta terdaftar per FKTP (FKTP di dalam wilayah)"),
     },
     EN: {
         Metric.COVERAGE: ("Registered coverage", "Registered coverage (registered / population)"),
@@ -267,6 +288,16 @@ METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
         Metric.CHANGE: ("Change in coverage", "Change in registered coverage since {since} (percentage points)"),
         Metric.ACTIVE_CHANGE: ("Change in active coverage", "Change in active coverage since {since} (percentage "
                                "points)"),
+        Metric.NEAREST_FKTP_KM: ("Distance to the nearest FKTP", "Distance to the nearest FKTP (km, straight line)"),
+        Metric.NEAREST_PUSKESMAS_KM: ("Distance to the nearest puskesmas", "Distance to the nearest puskesmas (km, "
+                                      "straight line)"),
+        Metric.NEAREST_HOSPITAL_KM: ("Distance to the nearest hospital", "Distance to the nearest hospital (km, "
+                                     "straight line)"),
+        Metric.POPULATION_BEYOND: ("Residents far from an FKTP", "Residents of desa/kel. more than {km} km from the "
+                                   "nearest FKTP (straight line)"),
+        Metric.FKTP_PER_10K: ("FKTP per 10,000 residents", "FKTP per 10,000 residents (FKTP inside the unit)"),
+        Metric.REGISTERED_PER_FKTP: ("Participants per FKTP", "Registered participants per FKTP (FKTP inside the "
+                                     "unit)"),
     },
 }
 
@@ -318,10 +349,13 @@ def metric_label(metric: Metric, lang: Lang) -> str:
     return METRIC_NAMES[Lang(lang)][Metric(metric)][0]
 
 
-def metric_title(metric: Metric, lang: Lang, target: str, since: Period | None = None) -> str:
-    """A metric's full name with its definition, for legends; the gap names its target, a change its start."""
+def metric_title(metric: Metric, lang: Lang, target: str, since: Period | None = None,
+                 access_km: float | None = None) -> str:
+    """A metric's full name with its definition, for legends; the gap names its target, a change its start,
+    the residents far from an FKTP their distance."""
     start = period_text(since, lang) or word("period_before", lang)
-    return METRIC_NAMES[Lang(lang)][Metric(metric)][1].format(target=target, since=start)
+    km = "–" if access_km is None else format_plain(access_km, lang)
+    return METRIC_NAMES[Lang(lang)][Metric(metric)][1].format(target=target, since=start, km=km)
 
 
 def level_label(level: Level, lang: Lang) -> str:

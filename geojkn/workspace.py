@@ -2,8 +2,9 @@
 
     query -> Workspace.region() -> RegionData (cached per store version and region) -> analysis.region views
 
-Loading a region reads each store layer once: the unit index, then the region's units of each level, its
-figures and its facilities, filtered to the region by the store. Everything else (summary, ranking, trend,
+Loading a region reads each store layer once: the unit index, every desa and every facility (kept for the
+access distances, which look across borders, and filtered to each region here), then the region's units of the
+other levels and its figures, filtered to the region by the store. Everything else (summary, ranking, trend,
 unit tables, maps) is computed from the RegionData. Cache keys start with the store version, so an import
 makes every older entry unreachable; the cache is emptied when the version changes.
 """
@@ -17,6 +18,7 @@ from typing import TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from .analysis.access import desa_access
 from .analysis.facilities import place_facilities, within_region
 from .analysis.overview import overview
 from .analysis.region import RegionData
@@ -97,7 +99,7 @@ class Workspace:
     def _load(self, region: Region) -> RegionData:
         index = self.index()
         stored = set(index.levels.values())
-        units = {level: self.store.units(level, within=region.code)
+        units = {level: self._desa(region.code) if level == DESA else self.store.units(level, within=region.code)
                  for level in LEVELS if level.depth >= region.level.depth and level in stored}
         if DESA in units:
             desa = units[DESA]
@@ -113,12 +115,40 @@ class Workspace:
                    for p, rows in raw.groupby(PERIOD)[SOURCE]} if SOURCE in raw else {}
         facilities = self._facilities(region.code)
         facilities = facilities.assign(unit_name=facilities[UNIT_CODE].map(index.names))
-        return RegionData(region, index.parents(region.code), units, figures, facilities, sources)
+        access = self.access()
+        if DESA in units:
+            access = access.reindex(units[DESA][CODE])
+        return RegionData(region, index.parents(region.code), units, figures, facilities, sources, access)
+
+    def access(self) -> pd.DataFrame:
+        """Every stored desa's straight-line km to the nearest FKTP, puskesmas and hospital in the whole store
+        (analysis/access.py), computed once per store version."""
+        def build() -> pd.DataFrame:
+            stored = set(self.index().levels.values())
+            if DESA not in stored:
+                return pd.DataFrame()
+            return desa_access(self._all_desa(), self._all_facilities())
+        found: pd.DataFrame = self.cached(("access",), build)
+        return found
+
+    def _all_desa(self) -> gpd.GeoDataFrame:
+        """Every stored desa, read once per version: the access distances need them all, and each region's
+        desa are taken from them."""
+        found: gpd.GeoDataFrame = self.cached(("desa",), lambda: self.store.units(DESA))
+        return found
+
+    def _desa(self, code: str) -> gpd.GeoDataFrame:
+        every = self._all_desa()
+        return every[(every[CODE] == code) | every[CODE].str.startswith(code + ".")].reset_index(drop=True)
+
+    def _all_facilities(self) -> gpd.GeoDataFrame:
+        found: gpd.GeoDataFrame = self.cached(("facilities",), lambda: self.store.facilities())
+        return found
 
     def _facilities(self, code: str) -> gpd.GeoDataFrame:
-        found = self.store.facilities(within=code)
+        found = self._all_facilities()
         if UNIT_CODE in found.columns:
-            return found
+            return within_region(found, code)
         # a store from before facilities were placed at import: place them all once per version
         placed = self.cached(("placed",), lambda: place_facilities(
             self.store.facilities(), {level: self.store.units(level) for level in LEVELS}))

@@ -34,13 +34,19 @@ def test_every_option_has_a_row_with_its_values_and_default(option: Option):
         assert f"`{option.setting}`" in row, f"{option.flag}: the setting {option.setting} is not named"
         default = next(s.default for s in SETTINGS if s.name == option.setting)
     if default is not None and not option.switch:
-        assert f"`{default}`" in row, f"{option.flag}: the default {default} is not in its README row"
+        shown = _written(default)
+        assert f"`{shown}`" in row, f"{option.flag}: the default {shown} is not in its README row"
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
 def test_every_setting_is_documented_with_its_default(setting):
     row = table_row(f"`{setting.name}`")
-    assert setting.default is None or f"`{setting.default}`" in row
+    assert setting.default is None or f"`{_written(setting.default)}`" in row
+
+
+def _written(value: object) -> object:
+    """A default as the README writes it: 5.0 km is 5."""
+    return f"{value:g}" if isinstance(value, float) else value
 
 
 def test_every_route_and_its_parameters_are_documented(monkeypatch):

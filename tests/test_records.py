@@ -7,20 +7,24 @@ import json
 SUMMARY_KEYS = ["code", "name", "level", "period", "population", "registered", "active", "coverage",
                 "active_coverage", "activity_rate", "target", "gap", "to_reactivate", "desa", "desa_with_figures",
                 "desa_total", "complete", "desa_at_target", "kecamatan", "kecamatan_with_desa_at_target", "segments",
-                "facilities", "periods", "previous", "change", "sources", "status"]
+                "facilities", "periods", "previous", "change", "sources", "status", "access"]
+ACCESS_KEYS = ["access_km", "desa_measured", "desa_beyond", "population_beyond", "population_beyond_share",
+               "nearest_fktp_km", "fktp", "fktp_per_10k", "registered_per_fktp"]
 FIGURES_KEYS = ["period", "population", "registered", "active", "coverage", "active_coverage", "activity_rate",
                 "gap", "to_reactivate", "desa_with_figures", "desa_total", "complete"]
 CHANGE_KEYS = ["since", "level", "compared", "left_out", "registered", "coverage_points", "active_coverage_points",
                "segments"]
 UNIT_KEYS = ["rank", "code", "name", "kecamatan_name", "population", "registered", "active", "coverage",
              "active_coverage", "activity_rate", "gap", "to_reactivate", "change", "active_change",
-             "desa_with_figures", "desa_total", "complete"]
+             "nearest_fktp_km", "nearest_puskesmas_km", "nearest_hospital_km", "population_beyond", "fktp_per_10k",
+             "registered_per_fktp", "fktp", "desa_with_figures", "desa_total", "complete"]
 
 
 def test_summary_json_keeps_its_documented_shape(runner):
     data = json.loads(runner("summary", "99.01", "--json").out)
     assert list(data) == SUMMARY_KEYS
     assert list(data["previous"]) == FIGURES_KEYS
+    assert list(data["access"]) == ACCESS_KEYS
     assert list(data["change"]) == CHANGE_KEYS and data["change"]["since"] == "2024-06"
     assert list(data["segments"]) == ["pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp"]
     assert list(data["facilities"]) == ["fktp", "fkrtl", "lab", "optik", "apotek", "non_jkn", "by_type",

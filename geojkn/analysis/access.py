@@ -1,6 +1,11 @@
-"""Distances to facilities: straight lines on the ground, measured in the UTM zone of the data (metres).
+"""Distances to facilities and access to FKTP: straight lines on the ground, measured in a UTM zone (metres).
 
-A straight line is not a travel time (rivers, roads and the sea are ignored); pages that show a distance say so.
+Each desa is measured from a point inside it (its representative point, never outside a crooked or ring-shaped
+desa) to the nearest facility of a kind anywhere in the store, in the UTM zone of its kabupaten. Above desa, a
+unit's distance is the mean of its desa's, weighted by their population; its residents far from an FKTP are
+those of its desa farther than the access distance (5 km unless set). A straight line is not a travel time
+(rivers, roads, the sea and opening hours are ignored), and a whole desa is placed at one point: pages that show
+a distance say so.
 """
 
 from __future__ import annotations
@@ -13,7 +18,27 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ..schema import APPROXIMATE, CRS, FACILITY_NAME, FACILITY_TYPE, UNIT_CODE
+from ..schema import (
+    APPROXIMATE,
+    CODE,
+    CRS,
+    DESA,
+    FACILITY_NAME,
+    FACILITY_TYPE,
+    FKRTL_TYPES,
+    FKTP,
+    FKTP_TYPES,
+    NEAREST_FKTP_KM,
+    NEAREST_HOSPITAL_KM,
+    NEAREST_PUSKESMAS_KM,
+    POPULATION,
+    POPULATION_BEYOND,
+    UNIT_CODE,
+    Level,
+)
+
+# The distances each desa gets, and the facilities each is measured to.
+NEAREST_TYPES = {NEAREST_FKTP_KM: FKTP_TYPES, NEAREST_PUSKESMAS_KM: ("puskesmas",), NEAREST_HOSPITAL_KM: FKRTL_TYPES}
 
 
 @dataclass(frozen=True)
@@ -33,18 +58,80 @@ def utm_crs(lon: float, lat: float) -> pyproj.CRS:
     return pyproj.CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
 
 
+def _places(units: gpd.GeoDataFrame) -> tuple[pyproj.CRS, np.ndarray]:
+    """The UTM zone at the middle of the units, and a point inside each unit in it."""
+    west, south, east, north = units.total_bounds
+    metric = utm_crs((west + east) / 2, (south + north) / 2)
+    return metric, np.asarray(units.geometry.representative_point().to_crs(metric).values)
+
+
+def _nearest_km(metric: pyproj.CRS, places: np.ndarray, facilities: gpd.GeoDataFrame,
+                types: tuple[str, ...]) -> np.ndarray:
+    chosen = facilities[facilities[FACILITY_TYPE].isin(types) & facilities.geometry.notna()
+                        & ~facilities.geometry.is_empty]
+    if chosen.empty or len(places) == 0:
+        return np.full(len(places), np.nan)
+    points = np.asarray(chosen.geometry.to_crs(metric).values)
+    nearest_point = points[shapely.STRtree(points).nearest(places)]
+    return np.asarray(shapely.distance(places, nearest_point) / 1000, dtype="float64")
+
+
 def distances_km(units: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, types: tuple[str, ...]) -> pd.Series:
     """For each unit, the straight-line distance in km from a point inside it to the nearest facility of the
     types (NaN when there is none)."""
-    chosen = facilities[facilities[FACILITY_TYPE].isin(types) & facilities.geometry.notna()]
-    if chosen.empty or units.empty:
+    if units.empty:
         return pd.Series(np.nan, index=units.index, dtype="float64")
-    west, south, east, north = units.total_bounds
-    metric = utm_crs((west + east) / 2, (south + north) / 2)
-    places = np.asarray(units.geometry.representative_point().to_crs(metric).values)
-    points = np.asarray(chosen.geometry.to_crs(metric).values)
-    nearest_point = points[shapely.STRtree(points).nearest(places)]
-    return pd.Series(shapely.distance(places, nearest_point) / 1000, index=units.index, dtype="float64")
+    metric, places = _places(units)
+    return pd.Series(_nearest_km(metric, places, facilities, types), index=units.index, dtype="float64")
+
+
+def desa_access(desa: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> pd.DataFrame:
+    """For every desa (indexed by code), the straight-line km from a point inside it to the nearest FKTP,
+    puskesmas and hospital among all the facilities given (those across a border count too). Each kabupaten is
+    measured in its own UTM zone."""
+    frames = []
+    for positions in desa.groupby(desa[CODE].str[:5], sort=False).indices.values():
+        rows = desa.iloc[positions]
+        metric, places = _places(rows)
+        frames.append(pd.DataFrame({name: _nearest_km(metric, places, facilities, types)
+                                    for name, types in NEAREST_TYPES.items()}, index=rows[CODE].to_numpy()))
+    if not frames:
+        return pd.DataFrame(columns=list(NEAREST_TYPES), dtype="float64")
+    return pd.concat(frames).rename_axis(CODE)
+
+
+def unit_access(codes: pd.Series, level: Level, desa: pd.DataFrame, fktp_codes: pd.Series,
+                access_km: float) -> pd.DataFrame:
+    """Access for units of one level (indexed by code): the distances to the nearest FKTP, puskesmas and
+    hospital (a desa's own; above desa the mean over its desa weighted by their population), the residents of
+    its desa farther than `access_km` from any FKTP, and the FKTP placed inside it.
+
+    `desa` holds every desa of the units (code index) with its distances and its population for the period
+    (NaN when it has no figures); `fktp_codes` the unit codes the FKTP were placed in."""
+    depth = level.depth
+    desa = desa.assign(_unit=_prefix(pd.Series(desa.index, index=desa.index), depth))
+    population = desa[POPULATION]
+    far = desa[NEAREST_FKTP_KM] > access_km
+    desa = desa.assign(_beyond=population.where(far, 0.0).where(population.notna() & desa[NEAREST_FKTP_KM].notna()),
+                       **{f"_w{name}": desa[name] * population for name in NEAREST_TYPES},
+                       **{f"_p{name}": population.where(desa[name].notna()) for name in NEAREST_TYPES})
+    grouped = desa.groupby("_unit")
+    out = pd.DataFrame(index=pd.Index(codes, name=CODE))
+    for name in NEAREST_TYPES:
+        if level == DESA:
+            out[name] = desa[name].reindex(out.index)
+        else:
+            weight = grouped[f"_p{name}"].sum(min_count=1)
+            out[name] = (grouped[f"_w{name}"].sum(min_count=1) / weight.where(weight > 0)).reindex(out.index)
+    out[POPULATION_BEYOND] = grouped["_beyond"].sum(min_count=1).reindex(out.index)
+    placed = _prefix(fktp_codes[fktp_codes.str.count(r"\.") + 1 >= depth], depth).value_counts()
+    out[FKTP] = placed.reindex(out.index).fillna(0).astype("int64")
+    return out
+
+
+def _prefix(codes: pd.Series, depth: int) -> pd.Series:
+    """The code of the unit `depth` levels deep that holds each code: 33.21.01.2001 at depth 2 is 33.21."""
+    return codes.str.split(".").str[:depth].str.join(".")
 
 
 def nearest(place: shapely.Point, facilities: gpd.GeoDataFrame, types: tuple[str, ...], n: int = 3) -> list[Nearby]:

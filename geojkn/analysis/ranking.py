@@ -7,13 +7,12 @@ import pandas as pd
 from ..errors import DataError
 from ..schema import (
     ACTIVE,
-    CHANGE_METRICS,
     CODE,
     COMPLETE,
-    COUNT_METRICS,
     COVERAGE,
     DESA_TOTAL,
     DESA_WITH_FIGURES,
+    FKTP,
     GAP,
     KABUPATEN_NAME,
     KECAMATAN_NAME,
@@ -22,10 +21,12 @@ from ..schema import (
     POPULATION,
     RATE_METRICS,
     REGISTERED,
+    TO_REACTIVATE,
+    Metric,
 )
 
 RANK_COLUMNS = ("rank", CODE, NAME, KECAMATAN_NAME, KABUPATEN_NAME, POPULATION, REGISTERED, ACTIVE) + METRICS + (
-    DESA_WITH_FIGURES, DESA_TOTAL, COMPLETE)
+    FKTP, DESA_WITH_FIGURES, DESA_TOTAL, COMPLETE)
 
 
 def check_metric(metric: str) -> str:
@@ -40,12 +41,12 @@ def rank_units(units: pd.DataFrame, metric: str = COVERAGE, below: float | None 
     is under it. A change ranks the units it could be measured on, the steepest fall first."""
     check_metric(metric)
     ranked = units[units[POPULATION].notna() & units[REGISTERED].notna()].copy()
-    if metric in CHANGE_METRICS:
+    if metric not in (*RATE_METRICS, GAP, TO_REACTIVATE):  # measured on some units only: rank those
         ranked = ranked[ranked[metric].notna()]
     if below is not None:
         rate = metric if metric in RATE_METRICS else COVERAGE
         ranked = ranked[ranked[rate] < below]
-    if metric in COUNT_METRICS:
+    if not Metric(metric).lowest_first:
         # most people first; ties broken by the lower coverage
         ranked = ranked.sort_values([metric, COVERAGE, CODE], ascending=[False, True, True], na_position="last")
     else:

@@ -16,9 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import DataError
-from ..options import DEFAULT_ACTIVE_TARGET
+from ..options import DEFAULT_ACCESS_KM, DEFAULT_ACTIVE_TARGET
 from ..period import Period
-from ..records import Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
+from ..records import Access, Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
 from ..schema import (
     ACTIVE,
     ACTIVE_BASE,
@@ -33,20 +33,27 @@ from ..schema import (
     DESA_TOTAL,
     DESA_WITH_FIGURES,
     FACILITY_TYPE,
+    FKTP,
+    FKTP_PER_10K,
+    FKTP_TYPES,
     KECAMATAN,
     LEVEL,
     LEVELS,
     NAME,
+    NEAREST_FKTP_KM,
     PARENT,
     PERIOD,
     POPULATION,
     PROVINSI,
     REGISTERED,
+    REGISTERED_PER_FKTP,
     SEGMENT_CHANGES,
     SEGMENTS,
+    UNIT_CODE,
     Level,
     Metric,
 )
+from .access import NEAREST_TYPES, unit_access
 from .metrics import add_metrics
 from .ranking import check_metric, rank_units
 from .rollup import unit_tree
@@ -70,6 +77,15 @@ class RegionData:
     figures: pd.DataFrame  # analysis.rollup.rollup: period, code, level, counts, desa_with_figures, complete
     facilities: gpd.GeoDataFrame
     sources: Mapping[Period, tuple[str, ...]] = field(default_factory=dict)  # where each month's figures come from
+    access: pd.DataFrame = field(default_factory=pd.DataFrame)  # per desa code: km to the nearest FKTP, ... (access.py)
+
+    @cached_property
+    def fktp_places(self) -> pd.Series:
+        """The unit codes the region's FKTP were placed in."""
+        if UNIT_CODE not in self.facilities:
+            return pd.Series([], dtype=object)
+        fktp = self.facilities[self.facilities[FACILITY_TYPE].isin(FKTP_TYPES)]
+        return fktp[UNIT_CODE].dropna().astype(str)
 
     @cached_property
     def desa_totals(self) -> dict[str, int]:
@@ -168,9 +184,9 @@ def choose_since(data: RegionData, period: Period | None, asked: Period | None) 
 
 
 def unit_table(data: RegionData, level: Level, period: Period | None, target: float,
-               since: Period | None = None) -> gpd.GeoDataFrame:
-    """The units of a level with their counts for the period (own rows or sums of their desa), metrics, and the
-    change since `since` (default the period before; see unit_changes)."""
+               since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> gpd.GeoDataFrame:
+    """The units of a level with their counts for the period (own rows or sums of their desa), metrics, the
+    change since `since` (default the period before; see unit_changes) and access to FKTP (see _with_access)."""
     units = data.units_of(level)
     counts = data.figures_of(period).drop(columns=LEVEL)
     table = units.merge(counts.drop(columns=DESA_TOTAL), on=CODE, how="left")
@@ -179,7 +195,25 @@ def unit_table(data: RegionData, level: Level, period: Period | None, target: fl
     table[COMPLETE] = table[COMPLETE].astype("boolean").fillna(False).astype(bool)
     changes = unit_changes(data, level, period, since or previous_period(data, period))
     with_metrics = add_metrics(table, target).join(changes, on=CODE)
-    return gpd.GeoDataFrame(with_metrics, geometry="geometry", crs=units.crs)
+    with_access = _with_access(data, with_metrics, level, period, access_km)
+    return gpd.GeoDataFrame(with_access, geometry="geometry", crs=units.crs)
+
+
+def _with_access(data: RegionData, table: pd.DataFrame, level: Level, period: Period | None,
+                 access_km: float) -> pd.DataFrame:
+    """The table with the units' access to FKTP (analysis/access.py) and FKTP supply: per 10.000 residents and
+    registered participants per FKTP, for whole units only (a partial population would overstate them)."""
+    desa_codes = data.units_of(DESA)[CODE]
+    rows = data.figures_of(period)
+    population = rows[rows[LEVEL] == DESA].set_index(CODE)[POPULATION]
+    desa = data.access.reindex(index=desa_codes, columns=list(NEAREST_TYPES)).astype("float64")
+    desa[POPULATION] = population.reindex(desa_codes).to_numpy(dtype="float64")
+    out = table.join(unit_access(table[CODE], level, desa, data.fktp_places, access_km), on=CODE)
+    whole = out[COMPLETE] & (out[POPULATION] > 0)
+    fktp = out[FKTP].astype("float64")
+    out[FKTP_PER_10K] = (fktp / out[POPULATION] * 10_000).where(whole)
+    out[REGISTERED_PER_FKTP] = (out[REGISTERED] / fktp.where(fktp > 0)).where(whole)
+    return out
 
 
 CHANGE_COLUMNS = (CHANGE, ACTIVE_CHANGE, *SEGMENT_CHANGES)
@@ -247,11 +281,31 @@ def desa_jkn(data: RegionData, period: Period | None, target: float) -> DesaJkn:
     return DesaJkn(data.region, period, target, tuple(groups))
 
 
+def access_summary(desa: pd.DataFrame, figures: Figures, fktp: int, access_km: float) -> Access | None:
+    """The region's access to FKTP from the unit table of its desa and its own figures."""
+    measured = desa[desa[NEAREST_FKTP_KM].notna()]
+    if measured.empty:
+        return None
+    far = measured[measured[NEAREST_FKTP_KM] > access_km]
+    people = far[POPULATION].sum(min_count=1) if len(far) else 0  # no desa far away: nobody lives far away
+    weighted = measured[measured[POPULATION].notna()]
+    total = float(weighted[POPULATION].sum())
+    whole = figures.complete and figures.population is not None and figures.population > 0
+    beyond = None if pd.isna(people) else int(people)
+    return Access(
+        access_km, len(measured), len(far), beyond,
+        beyond / figures.population if whole and beyond is not None and figures.population else None,
+        float((weighted[NEAREST_FKTP_KM] * weighted[POPULATION]).sum() / total) if total > 0 else None,
+        fktp, fktp / figures.population * 10_000 if whole and figures.population else None,
+        figures.registered / fktp if whole and fktp and figures.registered is not None else None)
+
+
 def summarise(data: RegionData, period: Period | None, target: float,
-              active_target: float = DEFAULT_ACTIVE_TARGET, since: Period | None = None) -> Summary:
+              active_target: float = DEFAULT_ACTIVE_TARGET, since: Period | None = None,
+              access_km: float = DEFAULT_ACCESS_KM) -> Summary:
     """The region's summary for the period (already chosen with choose_period); the change is measured from
     `since` (checked with choose_since; default the period before)."""
-    desa = unit_table(data, DESA, period, target)
+    desa = unit_table(data, DESA, period, target, since, access_km)
     at_target = desa[desa[COVERAGE] >= target]
     before = since or previous_period(data, period)
     figures = region_figures(data, period, target)
@@ -265,6 +319,7 @@ def summarise(data: RegionData, period: Period | None, target: float,
         change=compare(data, period, before) if before is not None and period is not None else None,
         sources=tuple(data.sources.get(period, ())) if period is not None else (),
         status=status(figures, target, active_target) if period is not None else None,
+        access=access_summary(desa, figures, len(data.fktp_places), access_km),
     )
 
 
@@ -306,21 +361,21 @@ def _points(shares: list[float | None]) -> float | None:
 
 
 def place_in(parent: RegionData, code: str, metric: Metric, period: Period | None, target: float,
-             since: Period | None = None) -> tuple[int, int] | None:
+             since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> tuple[int, int] | None:
     """Where a desa stands among the desa of a region around it: (its rank, how many are ranked), worst first."""
     if DESA not in view_levels(parent) or period not in parent.periods:
         return None
-    table = rank(parent, DESA, metric, None, period, target, since).table
+    table = rank(parent, DESA, metric, None, period, target, since, access_km).table
     hit = table.index[table[CODE] == code]
     return (int(table.loc[hit[0], "rank"]), len(table)) if len(hit) else None
 
 
 def rank(data: RegionData, level: Level, metric: Metric, below: float | None, period: Period | None,
-         target: float, since: Period | None = None) -> Ranking:
+         target: float, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> Ranking:
     """The units of a level (already checked with rank_level) worst first, as a Ranking; a change is measured
     from `since` (default the period before)."""
     metric = Metric(check_metric(metric))
     since = since or previous_period(data, period)
-    table = pd.DataFrame(unit_table(data, level, period, target, since).drop(columns="geometry"))
+    table = pd.DataFrame(unit_table(data, level, period, target, since, access_km).drop(columns="geometry"))
     return Ranking(data.region, period, level, metric, target, rank_units(table, metric, below),
                    since if metric.is_change else None)

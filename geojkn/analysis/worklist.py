@@ -1,7 +1,8 @@
 """A work list: the units an outreach team should visit first, grouped by the unit above them (pure).
 
-Units are ordered by what most needs doing (`by`): the lowest rate first for a rate, the most people first for
-the gap and the people to reactivate, the farthest from an FKTP first, the steepest fall in coverage first.
+Units are ordered by what most needs doing (`by`, any metric): the lowest rate (or FKTP supply) first, the most
+people first for the gap and the people to reactivate, the farthest from a facility first, the steepest fall in
+coverage first.
 Groups (the kecamatan of desa, the kabupaten of kecamatan) come in the order of their worst unit. Units
 without figures are listed too, at the end of their group, marked as without figures.
 """
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..options import DEFAULT_ACCESS_KM
 from ..period import Period
 from ..records import Region
 from ..schema import (
@@ -21,30 +22,27 @@ from ..schema import (
     ACTIVE_CHANGE,
     ACTIVE_COVERAGE,
     CHANGE,
-    CHANGE_METRICS,
     CODE,
     COMPLETE,
     COVERAGE,
     DESA,
-    FKTP_TYPES,
+    DISTANCE_METRICS,
     GAP,
     KABUPATEN_NAME,
     KECAMATAN_NAME,
     NAME,
+    NEAREST_FKTP_KM,
     POPULATION,
-    RATE_METRICS,
     REGISTERED,
     TO_REACTIVATE,
     Level,
+    Metric,
 )
-from .access import distances_km
 from .region import RegionData, previous_period, unit_table
 
-NEAREST_FKTP_KM = "nearest_fktp_km"
 GROUP = "group"
 COLUMNS = (GROUP, CODE, NAME, COMPLETE, POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, GAP,
-           TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE, ACTIVE_CHANGE)
-LOWEST_FIRST = (*RATE_METRICS, *CHANGE_METRICS)  # a rate: the lowest first; a change: the steepest fall first
+           TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE, ACTIVE_CHANGE)  # and the metric ordered by, when not among them
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +52,7 @@ class Worklist:
     region: Region
     period: Period | None
     level: Level
-    by: str
+    by: Metric
     target: float
     sources: tuple[str, ...]
     table: pd.DataFrame  # COLUMNS, in the order to work through
@@ -63,37 +61,37 @@ class Worklist:
     def to_json(self) -> dict[str, object]:
         from ..serialize import records
         return {"region": self.region.to_json(), "period": None if self.period is None else str(self.period),
-                "level": str(self.level), "by": self.by, "target": self.target,
+                "level": str(self.level), "by": str(self.by), "target": self.target,
                 "since": None if self.since is None else str(self.since), "sources": list(self.sources),
                 "units": records(self.table)}
 
 
 def _order(table: pd.DataFrame, by: str) -> pd.DataFrame:
     """Worst first by `by`, units without figures last; groups in the order of their worst unit."""
-    key = table[by] if by in LOWEST_FIRST else -table[by]
-    table = table.assign(_key=key.where(table[COMPLETE] | (by == NEAREST_FKTP_KM), np.inf).fillna(np.inf))
+    key = table[by] if Metric(by).lowest_first else -table[by]
+    measured = table[COMPLETE] | (by in DISTANCE_METRICS)  # a distance needs no figures
+    table = table.assign(_key=key.where(measured, np.inf).fillna(np.inf))
     table = table.sort_values(["_key", CODE], kind="stable")
     first = {group: i for i, group in enumerate(dict.fromkeys(table[GROUP]))}
     table = table.assign(_group=table[GROUP].map(first)).sort_values(["_group", "_key", CODE], kind="stable")
     return table.drop(columns=["_key", "_group"]).reset_index(drop=True)
 
 
-def worklist(data: RegionData, level: Level, by: str, period: Period | None, target: float,
-             facilities: gpd.GeoDataFrame, top: int | None = None, since: Period | None = None) -> Worklist:
-    """The units of a level inside the region to work through, grouped by the unit above them. `facilities`
-    are those around the region (its kabupaten's), for the distance to the nearest FKTP; the change is measured
-    from `since` (default the period before)."""
+def worklist(data: RegionData, level: Level, by: Metric, period: Period | None, target: float,
+             top: int | None = None, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> Worklist:
+    """The units of a level inside the region to work through, grouped by the unit above them, with every metric
+    of unit_table; the change is measured from `since` (default the period before)."""
+    by = Metric(by)
     since = since or previous_period(data, period)
-    units = unit_table(data, level, period, target, since)
+    units = unit_table(data, level, period, target, since, access_km)
     table = pd.DataFrame(units.drop(columns="geometry"))
-    table[NEAREST_FKTP_KM] = distances_km(units, facilities, FKTP_TYPES).to_numpy()
     parent = KECAMATAN_NAME if level == DESA else KABUPATEN_NAME
     table[GROUP] = table[parent] if parent in table else data.region.name
     table[GROUP] = table[GROUP].fillna(data.region.name)
     ordered = _order(table, by)
     if top is not None:
-        worst = ordered[ordered[COMPLETE]].sort_values(by, ascending=by in LOWEST_FIRST, kind="stable").head(top)[CODE]
+        worst = ordered[ordered[COMPLETE]].sort_values(by, ascending=by.lowest_first, kind="stable").head(top)[CODE]
         ordered = ordered[ordered[CODE].isin(worst)].reset_index(drop=True)
     return Worklist(data.region, period, level, by, target, tuple(data.sources.get(period, ())) if period else (),
-                    ordered.reindex(columns=list(COLUMNS)), since)
+                    ordered.reindex(columns=list(dict.fromkeys((*COLUMNS, by)))), since)
 

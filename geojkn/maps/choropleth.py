@@ -12,7 +12,7 @@ import shapely
 from .. import schema
 from ..errors import DataError
 from ..formatting import format_percent
-from ..options import BASEMAP, CLASSES, DEFAULT_TARGET, LANG, METRIC, Basemap, Classes, Lang
+from ..options import BASEMAP, CLASSES, DEFAULT_ACCESS_KM, DEFAULT_TARGET, LANG, METRIC, Basemap, Classes, Lang
 from ..period import Period
 from ..schema import Level, Metric
 from ..vocabulary import level_label, metric_title, word
@@ -56,6 +56,7 @@ TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"
 def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
               outline: gpd.GeoDataFrame | None = None, facilities: gpd.GeoDataFrame | None = None,
               period: Period | str | None = None, since: Period | None = None, target: float = DEFAULT_TARGET,
+              access_km: float = DEFAULT_ACCESS_KM,
               classes: str = Classes.POLICY, basemap: str = Basemap.NONE, title: str | None = None,
               source: str | None = None, lang: Lang = Lang.ID,
               assets: AssetMode | None = None, link: tuple[str, str] | None = None) -> folium.Map:
@@ -69,14 +70,15 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
         raise DataError("There are no units with a boundary to draw.")
     shapes = shapes.set_geometry(lightened(np.asarray(shapes.geometry.values)), crs=shapes.crs)  # once, for all
     level = _level(shapes)
-    classification = classify(shapes[metric], metric, classes, target)
+    classification = classify(shapes[metric], metric, classes, target, access_km=access_km)
     partial = _partial(shapes, classification)
     groups = facility_groups(facilities)
     fmap = _new_map(shapes, basemap, assets or AssetMode(), bool(groups), title)
     if any(partial):
         PartialPatterns(classification.colors).add_to(fmap)
-    title_of_metric = metric_title(classification.metric, lang, format_percent(target, 0, lang), since)
-    units_layer = _add_units(fmap, shapes, classification, partial, level, lang, target, title_of_metric)
+    title_of_metric = metric_title(classification.metric, lang, format_percent(target, 0, lang), since, access_km)
+    units_layer = _add_units(fmap, shapes, classification, partial, level, lang, (target, access_km),
+                             title_of_metric)
     if link is not None:
         OpenOnClick([str(code) for code in shapes[schema.CODE]], *link).add_to(units_layer)
     upper = prepare(outline, OUTLINE_COLUMNS, "kecamatan outline") if outline is not None and len(outline) else None
@@ -89,7 +91,8 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     below = classification.kind == "rate"
     body = legend_html(classification, title=title, metric_name=title_of_metric, period=period, source=source,
                        lang=lang, target=target, facility_groups=tuple(groups), below_target=below, partial=partial,
-                       approximate=has_approximate(groups))
+                       approximate=has_approximate(groups),
+                       note=word("access_method", lang) if metric in schema.ACCESS_METRICS else None)
     Legend(body).add_to(fmap)
     _fit(fmap, shapes, masses, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
@@ -147,9 +150,11 @@ def _style_for(classification: Classification, cls: int, below: bool, partial: b
 
 
 def _features(shapes: gpd.GeoDataFrame, classification: Classification, partial: tuple[bool, ...], level: Level,
-              metric: Metric, lang: Lang, target: float) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+              metric: Metric, lang: Lang, limits: tuple[float, float]) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                                                 list[str]]:
     """The units as GeoJSON (tooltip strings only as properties), each unit's style, the tooltip labels."""
-    table, aliases = tooltip_table(shapes, level, metric, lang, target)
+    target, access_km = limits
+    table, aliases = tooltip_table(shapes, level, metric, lang, target, access_km)
     values = shapes[metric].astype(float)
     below = (values < target).to_numpy() if classification.kind == "rate" else [False] * len(shapes)
     styles = [_style_for(classification, cls, bool(low) and cls != NO_DATA, part)
@@ -162,8 +167,10 @@ def _features(shapes: gpd.GeoDataFrame, classification: Classification, partial:
 
 
 def _add_units(fmap: folium.Map, shapes: gpd.GeoDataFrame, classification: Classification,
-               partial: tuple[bool, ...], level: Level, lang: Lang, target: float, metric_name: str) -> folium.GeoJson:
-    data, styles, aliases = _features(shapes, classification, partial, level, classification.metric, lang, target)
+               partial: tuple[bool, ...], level: Level, lang: Lang, limits: tuple[float, float],
+               metric_name: str) -> folium.GeoJson:
+    """The units layer; `limits` are the target and the access distance the tooltips name."""
+    data, styles, aliases = _features(shapes, classification, partial, level, classification.metric, lang, limits)
     fields = list(data["features"][0]["properties"])
     name = escape_text(metric_name)
     layer = folium.GeoJson(

@@ -10,6 +10,9 @@ Policy bands for counts of people: 0 (nothing left to do), then three round 1-2-
 values and the two before it, e.g. 0 | 1-99 | 100-199 | 200-499 | >= 500. The scale follows the data
 because a kecamatan holds ~15 desa; the numbers stay round so planners can quote them.
 
+Policy bands for distances to the nearest facility: < 1 km, 1-2.5 km, 2.5 km to the access distance (5 km
+unless set), then to twice it, then beyond. Policy bands for FKTP per 10.000 residents: < 0.5, 0.5-1, 1-2, >= 2.
+
 Policy bands for a change in coverage (percentage points): < −2, −2 to −0.5, −0.5 to 0.5 (about steady),
 0.5 to 2, >= 2, coloured on a diverging scale centred on zero (red falls, blue rises). A point a month is a
 large move for a desa; half a point is within what a corrected register moves.
@@ -31,7 +34,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..formatting import format_decimal, format_int, format_points
-from ..options import CLASSES, DEFAULT_TARGET, METRIC, TARGET, Classes, Lang
+from ..options import CLASSES, DEFAULT_ACCESS_KM, DEFAULT_TARGET, METRIC, TARGET, Classes, Lang
 from ..schema import Metric
 from ..vocabulary import word
 from .palettes import MAX_CLASSES, diverging, sequential
@@ -43,6 +46,8 @@ NO_DATA = -1
 JENKS_SAMPLE = 600
 _LADDER = tuple(m * 10**e for e in range(1, 8) for m in (1, 2, 5))
 CHANGE_EDGES = (-2.0, -0.5, 0.5, 2.0)  # percentage points
+DISTANCE_EDGES = (1.0, 2.5)  # km, with the access distance and twice it
+SUPPLY_EDGES = (0.5, 1.0, 2.0)  # FKTP per 10.000 residents
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class Classification:
 
     metric: Metric
     scheme: Classes
-    kind: str  # 'rate' (ratios), 'count' (people) or 'change' (percentage points)
+    kind: str  # Metric.kind: 'rate', 'count', 'change' (percentage points), 'distance' (km), 'supply'
     index: tuple[int, ...]
     lower: tuple[float, ...]  # nan = open below
     upper: tuple[float, ...]  # nan = open above
@@ -73,17 +78,20 @@ class Classification:
         return None if cls == NO_DATA else self.colors[cls]
 
 
-def classify(values: pd.Series, metric: str, scheme: str = Classes.POLICY,
-             target: float = DEFAULT_TARGET, k: int = 5) -> Classification:
+def classify(values: pd.Series, metric: str, scheme: str = Classes.POLICY, target: float = DEFAULT_TARGET,
+             k: int = 5, access_km: float = DEFAULT_ACCESS_KM) -> Classification:
     """Classify one metric's values (NaN = no data) with the chosen scheme (text or typed, as options.py reads)."""
     metric, scheme = _check(metric, scheme, target, k)
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, copy=True)
-    kind = "rate" if metric.is_rate else "change" if metric.is_change else "count"
+    kind = metric.kind
+    fixed = {"change": CHANGE_EDGES, "supply": SUPPLY_EDGES,
+             "distance": tuple(sorted({*DISTANCE_EDGES, access_km, 2 * access_km}))}
     if scheme == "policy" and kind == "rate":
         lower, upper = _rate_bands(target)
         closed = "left"
-    elif scheme == "policy" and kind == "change":
-        lower, upper = (math.nan, *CHANGE_EDGES), (*CHANGE_EDGES, math.nan)
+    elif scheme == "policy" and kind in fixed:
+        edges = fixed[kind]
+        lower, upper = (math.nan, *edges), (*edges, math.nan)
         closed = "left"
     elif scheme == "policy":
         lower, upper = _count_bands(numbers)
@@ -184,7 +192,8 @@ def _assign(numbers: np.ndarray, upper: tuple[float, ...], closed: str) -> tuple
 
 def class_labels(classification: Classification, lang: Lang = Lang.ID) -> list[str]:
     """Each class's range written in the language's number format ('80,00 – 90,00 %', '1.234')."""
-    fmt = {"rate": _rate_text, "change": _points_text}.get(classification.kind, _count_text)
+    fmt = {"rate": _rate_text, "change": _points_text, "distance": _km_text,
+           "supply": _supply_text}.get(classification.kind, _count_text)
     labels = []
     for lo, hi in zip(classification.lower, classification.upper, strict=True):
         labels.append(fmt(lo, hi, classification.closed, lang))
@@ -194,12 +203,14 @@ def class_labels(classification: Classification, lang: Lang = Lang.ID) -> list[s
 def _range_text(lo: float, hi: float, number: Callable[[float], str], unit: str) -> str:
     """'< 80,00 %', '80,00 – 90,00 %', '≥ 95,00 %' (nan = open), or one value: a class's range with its unit."""
     if math.isnan(lo):
-        return f"< {number(hi)} {unit}"
-    if math.isnan(hi):
-        return f"≥ {number(lo)} {unit}"
-    if lo == hi:
-        return f"{number(lo)} {unit}"
-    return f"{number(lo)} – {number(hi)} {unit}"
+        text = f"< {number(hi)}"
+    elif math.isnan(hi):
+        text = f"≥ {number(lo)}"
+    elif lo == hi:
+        text = number(lo)
+    else:
+        text = f"{number(lo)} – {number(hi)}"
+    return f"{text} {unit}" if unit else text
 
 
 def _rate_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
@@ -208,6 +219,14 @@ def _rate_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
 
 def _points_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
     return _range_text(lo, hi, lambda x: format_points(x, 1, lang), word("points", lang))
+
+
+def _km_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
+    return _range_text(lo, hi, lambda x: format_decimal(x, 1, lang), "km")
+
+
+def _supply_text(lo: float, hi: float, closed: str, lang: Lang) -> str:
+    return _range_text(lo, hi, lambda x: format_decimal(x, 2, lang), "")
 
 
 def _count_text(lo: float, hi: float, closed: str, lang: Lang) -> str:

@@ -20,6 +20,7 @@ LEGEND_CSS = f"""
 .geojkn-legend h4 {{ margin: 0 0 2px; font-size: 14px; }}
 .geojkn-legend .gj-metric {{ font-weight: bold; margin-bottom: 4px; }}
 .geojkn-legend .gj-meta {{ color: #555; }}
+.geojkn-legend .gj-note {{ font-size: 11px; margin-top: 3px; }}
 .geojkn-legend table {{ border-collapse: collapse; margin: 4px 0; }}
 .geojkn-legend td {{ padding: 1px 4px 1px 0; vertical-align: middle; }}
 .geojkn-legend td.gj-count {{ text-align: right; color: #555; padding-left: 10px; }}
@@ -39,8 +40,9 @@ def legend_html(classification: Classification, *, title: str | None, metric_nam
                 period: Period | str | None,
                 source: str | None, lang: Lang = Lang.ID, target: float = 0.95,
                 facility_groups: tuple[str, ...] = (), below_target: bool = False,
-                partial: tuple[bool, ...] = (), approximate: bool = False) -> str:
-    """The legend as an HTML fragment: title, metric, period, source, classes with counts, extras."""
+                partial: tuple[bool, ...] = (), approximate: bool = False, note: str | None = None) -> str:
+    """The legend as an HTML fragment: title, metric, period, source, classes with counts, extras, and a note on
+    the method where the metric needs one."""
     goal = format_percent(target, 0, lang)
     parts = ['<div class="geojkn-legend-body">']
     if title:
@@ -54,6 +56,8 @@ def legend_html(classification: Classification, *, title: str | None, metric_nam
         parts.append(f'<div class="gj-meta">{escape_text(word("period", lang))}: {escape_text(when)}</div>')
     if source:
         parts.append(f'<div class="gj-meta">{escape_text(word("source", lang))}: {escape_text(source)}</div>')
+    if note:
+        parts.append(f'<div class="gj-meta gj-note">{escape_text(note)}</div>')
     parts.append("</div>")
     return "".join(parts)
 

@@ -56,10 +56,20 @@ FACILITY_COLORS = {
 }
 
 
+# RdPu for distances (far = dark) and YlGn for FKTP supply (more = dark green), seven classes each; fewer
+# classes take evenly spaced colours from these.
+RDPU = ("#feebe2", "#fcc5c0", "#fa9fb5", "#f768a1", "#dd3497", "#ae017e", "#7a0177")
+YLGN = ("#ffffcc", "#d9f0a3", "#addd8e", "#78c679", "#41ab5d", "#238443", "#005a32")
+
+
 def sequential(kind: str, n: int) -> tuple[str, ...]:
-    """n colours (1..7) for classes from low to high values: 'rate' (red = low) or 'count' (dark = many)."""
+    """n colours (1..7) for classes from low to high values: 'rate' (red = low), 'count' (dark = many),
+    'distance' (dark = far) or 'supply' (dark green = many FKTP)."""
     if not 1 <= n <= MAX_CLASSES:
         raise ValueError(f"between 1 and {MAX_CLASSES} classes, not {n}")
+    if kind in ("distance", "supply"):
+        seven = RDPU if kind == "distance" else YLGN
+        return (seven[3],) if n == 1 else tuple(seven[round(i * 6 / (n - 1))] for i in range(n))
     scheme = PUBU if kind == "count" else YLORRD
     if n >= 3:
         colors = scheme[n]

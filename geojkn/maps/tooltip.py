@@ -6,8 +6,8 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import schema
-from ..formatting import MISSING, format_int, format_percent, format_points
-from ..options import Lang
+from ..formatting import MISSING, format_int, format_metric, format_percent, format_points
+from ..options import DEFAULT_ACCESS_KM, Lang
 from ..schema import Level, Metric
 from ..vocabulary import SEGMENT_NAMES, level_label, metric_label, metric_title, word
 from .safety import escape_text
@@ -15,8 +15,8 @@ from .safety import escape_text
 KEC_NAME = schema.KECAMATAN_NAME
 
 
-def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang,
-                  target: float) -> tuple[pd.DataFrame, list[str]]:
+def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang, target: float,
+                  access_km: float = DEFAULT_ACCESS_KM) -> tuple[pd.DataFrame, list[str]]:
     """Escaped display strings per unit (one column per tooltip row) and their escaped labels."""
     goal = format_percent(target, 0, lang)
     rows: dict[str, tuple[str, pd.Series]] = {}
@@ -36,6 +36,8 @@ def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: L
         rows["t_chg"] = (metric_label(schema.CHANGE, lang), _change(units, lang))
     if metric == schema.ACTIVE_CHANGE:
         rows["t_achg"] = (metric_label(schema.ACTIVE_CHANGE, lang), _points(units, schema.ACTIVE_CHANGE, lang))
+    if metric in schema.ACCESS_METRICS:
+        rows.update(_access_rows(units, level, metric, lang, access_km))
     if any(_column(units, segment).notna().any() for segment in schema.SEGMENTS):
         rows["t_seg"] = (word("segments", lang), _segments(units, lang))
     if level != schema.DESA and schema.DESA_TOTAL in units.columns:
@@ -115,3 +117,23 @@ def _segments(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
                  if pd.notna(values.iloc[i])]
         texts.append(" · ".join(given) or MISSING)
     return pd.Series(texts, index=units.index)
+
+
+def _access_rows(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang,
+                 access_km: float) -> dict[str, tuple[str, pd.Series]]:
+    """The distances to facilities, the residents far from an FKTP and the FKTP inside the unit."""
+    rows: dict[str, tuple[str, pd.Series]] = {}
+    shown = [schema.NEAREST_FKTP_KM] + ([metric] if metric in schema.DISTANCE_METRICS[1:] else [])
+    for i, name in enumerate(shown):
+        values = _column(units, name).map(lambda v, m=name: format_metric(m, v, lang))
+        rows[f"t_km{i}"] = (metric_label(name, lang) + ("" if level == schema.DESA else f" ({word('mean', lang)})"),
+                            values)
+    if level != schema.DESA:
+        far = metric_title(schema.POPULATION_BEYOND, lang, "", access_km=access_km)
+        rows["t_far"] = (far, _ints(units, schema.POPULATION_BEYOND, lang))
+        per = [f"{format_int(n, lang)} ({format_metric(schema.FKTP_PER_10K, a, lang)} {word('per_10k', lang)}; "
+               f"{format_int(b, lang)} {word('participants_per_fktp', lang)})"
+               for n, a, b in zip(_column(units, schema.FKTP), _column(units, schema.FKTP_PER_10K),
+                                  _column(units, schema.REGISTERED_PER_FKTP), strict=True)]
+        rows["t_fktp"] = ("FKTP", pd.Series(per, index=units.index))
+    return rows

@@ -61,7 +61,8 @@ def regions() -> ResponseReturnValue:
 def summary(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
-    return jsonify(summarise(data, period, chosen["target"], chosen["active_target"], since).to_json())
+    return jsonify(summarise(data, period, chosen["target"], chosen["active_target"], since,
+                             chosen["access_km"]).to_json())
 
 
 @bp.get("/api/regions/<code>/desa-jkn")
@@ -74,7 +75,7 @@ def desa_jkn_json(code: str) -> ResponseReturnValue:
 def units(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
-    table = unit_table(data, rank_level(data, chosen["level"]), period, chosen["target"], since)
+    table = unit_table(data, rank_level(data, chosen["level"]), period, chosen["target"], since, chosen["access_km"])
     return Response(table.to_json(na="null", drop_id=True), mimetype="application/geo+json")
 
 
@@ -82,15 +83,15 @@ def _ranking(code: str) -> Ranking:
     chosen, data = params.values(), params.workspace().region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
     return rank(data, rank_level(data, chosen["level"]), chosen["metric"], chosen["below"], period,
-                chosen["target"], since)
+                chosen["target"], since, chosen["access_km"])
 
 
 def _worklist(code: str) -> Worklist:
     chosen, ws = params.values(), params.workspace()
     data = ws.region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
-    return worklist(data, map_level(data, chosen["level"]), chosen["by"], period, chosen["target"],
-                    ws.facilities_around(data.region), chosen["top"], since)
+    return worklist(data, map_level(data, chosen["level"]), chosen["by"], period, chosen["target"], chosen["top"],
+                    since, chosen["access_km"])
 
 
 def _download(content: str | bytes, name: str, mimetype: str) -> Response:

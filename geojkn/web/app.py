@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
 
 from ..errors import DataError
-from ..formatting import format_decimal, format_int, format_percent, format_points
+from ..formatting import format_decimal, format_int, format_metric, format_percent, format_points
 from ..options import LANG, SETTINGS, Lang, Settings
 from ..resources import templates_folder
 from ..store import open_store
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "pct0": lambda v: format_percent(v, 0, lang),
             "dec": lambda value, digits: format_decimal(value, digits, lang),
             "pts": lambda v: format_points(v, 2, lang),
+            "val": lambda metric, v: format_metric(metric, v, lang),
             "period_text": lambda p: period_text(p, lang),
             "metric_label": lambda m: metric_label(m, lang),
             "level_label": lambda lv: level_label(lv, lang),

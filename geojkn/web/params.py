@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, request
 
 from ..options import (
+    ACCESS_KM,
     ACTIVE_TARGET,
     DESA_JKN_OPTIONS,
     LANG,
@@ -39,7 +40,7 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "api.regions": (REGION_LEVEL,),
     "api.summary": SUMMARY_OPTIONS,
     "api.desa_jkn_json": DESA_JKN_OPTIONS,
-    "api.units": (LEVEL, PERIOD, SINCE, TARGET),
+    "api.units": (LEVEL, PERIOD, SINCE, TARGET, ACCESS_KM),
     "api.ranking_json": RANKING_OPTIONS,
     "api.ranking_csv": RANKING_OPTIONS,
     "api.worklist_csv_file": WORKLIST_OPTIONS,

@@ -15,7 +15,7 @@ from ..charts import trend_svg
 from ..maps.assets import AssetMode, page_of, vendor_files
 from ..options import Basemap, Classes, View
 from ..rendering import region_map, resolve_view, standalone_html
-from ..report import change_text
+from ..report import access_text, change_text
 from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
 from . import params
@@ -25,6 +25,7 @@ bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
 TARGETS = (0.95, 0.98, 0.99)  # UHC thresholds: 95 %, and the national plans' 98 % (2024) and 99 % (2029)
 TOP = 10  # rows in each dashboard ranking
+HEADINGS = {"rate": "lowest", "supply": "lowest", "distance": "farthest"}  # what a ranking lists first, by kind
 
 
 @bp.get("/")
@@ -45,17 +46,18 @@ def search() -> ResponseReturnValue:
 def dashboard(code: str) -> ResponseReturnValue:
     data = params.workspace().region(code)
     view = resolve_view(data, params.view())
-    summary = summarise(data, view.period, view.target, params.values()["active_target"], view.since)
+    summary = summarise(data, view.period, view.target, params.values()["active_target"], view.since,
+                        view.access_km)
     history = trend(data, view.target)
     jkn = desa_jkn(data, view.period, view.target)
     levels = [level for level in view_levels(data) if level != data.region.level]
     rankings_rows = []
     for level in levels:
-        ranking = rank(data, level, view.metric, None, view.period, view.target, view.since)
+        ranking = rank(data, level, view.metric, None, view.period, view.target, view.since, view.access_km)
         if view.metric.is_change:  # the steepest falls, then the largest rises
             shown = [(ranking.falling(TOP), "fell_most"), (ranking.rising(TOP), "rose_most")]
         else:
-            shown = [(ranking.head(TOP), "lowest" if view.metric.is_rate else "highest")]
+            shown = [(ranking.head(TOP), HEADINGS.get(view.metric.kind, "highest"))]
         rankings_rows += [(part, records(part.table), heading) for part, heading in shown]
     desa_page = {"place": None, "place_in": None, "nearest": [],
                  **(_desa_page(data, view) if data.region.level == DESA else {})}
@@ -63,13 +65,15 @@ def dashboard(code: str) -> ResponseReturnValue:
     return render_template(
         "dashboard.html", s=summary, view=view, rankings=rankings_rows, trend=history,
         trend_chart=Markup(trend_svg(history, view.target, view.lang)),  # built with every text escaped
-        change=change_text(summary, view.lang), levels=view_levels(data), metrics=METRICS, schemes=tuple(Classes),
+        change=change_text(summary, view.lang), access=access_text(summary, view.lang), levels=view_levels(data),
+        metrics=METRICS, schemes=tuple(Classes),
         basemaps=tuple(Basemap), targets=sorted({*TARGETS, view.target}), periods=summary.periods,
         earlier=[p for p in summary.periods if view.period is not None and p < view.period],
         map_url=f"{url_for('views.map_page', code=data.region.code)}?{urlencode(query)}",
         export_url=f"{url_for('views.export', code=data.region.code)}?{urlencode(query)}",
         worklist=urlencode({"level": str(view.level), "by": str(view.metric), "period": str(view.period or ""),
-                            "target": str(view.target), "lang": str(view.lang)}),
+                            "since": str(view.since or ""), "target": str(view.target),
+                            "access_km": str(view.access_km), "lang": str(view.lang)}),
         jkn=jkn, parents=params.workspace().index().crumbs(data.region.code), keep=urlencode(view.carried()),
         **desa_page,
     )
@@ -82,7 +86,8 @@ def _desa_page(data: RegionData, view: View) -> dict[str, object]:
     out: dict[str, object] = {}
     if around:
         kecamatan = ws.region(around[-1].code)
-        out["place"] = place_in(kecamatan, data.region.code, view.metric, view.period, view.target, view.since)
+        out["place"] = place_in(kecamatan, data.region.code, view.metric, view.period, view.target, view.since,
+                                view.access_km)
         out["place_in"] = kecamatan.region
         kabupaten = ws.region(around[0].code)
         spot = data.units_of(DESA).geometry.iloc[0].representative_point()
