@@ -107,7 +107,7 @@ def cmd_rank(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
     period, since = choose_periods(data, v["period"], v["since"])
     ranking = rank(data, rank_level(data, v["level"]), v["metric"], v["below"], period, v["target"],
-                   since, v["access_km"]).head(v["limit"])
+                   since, v["access_km"], v["tiers"]).head(v["limit"])
     if v["format"] == Format.JSON:
         print(json.dumps(ranking.to_json(), ensure_ascii=False, indent=2))
     elif v["format"] == Format.CSV:
@@ -123,7 +123,7 @@ def cmd_worklist(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
     period, since = choose_periods(data, v["period"], v["since"])
     made = worklist(data, map_level(data, v["level"]), v["by"], period, v["target"], v["top"], since,
-                    v["access_km"])
+                    v["access_km"], v["tiers"])
     fmt, lang, output = v["format"], v["lang"], v["output"]
     if fmt == SheetFormat.XLSX and not output:
         raise DataError("--format xlsx writes a workbook: name the file with -o FILE.xlsx.")
@@ -230,6 +230,7 @@ def run(args: argparse.Namespace, environ: dict[str, str]) -> None:
     command = BY_NAME[args.command]
     raw = vars(args)
     values = read_values(command.options, raw, settings)
+    values["tiers"] = settings.tiers  # a setting only: the ladder the tier metric maps
     values.update({argument.name: raw[argument.name] for argument in command.arguments})
     workspace = Workspace(open_store(args.store or settings.store), settings.cache_size)
     if args.command in ("regions", "info"):

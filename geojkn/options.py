@@ -281,6 +281,49 @@ class Setting:
             raise DataError(f"The setting GEOJKN_{self.name} '{shown(raw)}' is not {self.rule}.") from None
 
 
+@dataclass(frozen=True)
+class Tier:
+    """A step of an award ladder: units whose registered and active coverage both reach its shares."""
+
+    name: str
+    registered: float
+    active: float
+
+
+# The thresholds geojkn's domain notes give (DOMAIN.md): 95 % registered (UHC), 98 % and 99 % (the national
+# plans for 2024 and 2029), with the 80 % active share UHC award categories ask for. Not an official award list.
+PRESET_TIERS = {
+    "uhc": (Tier("UHC 99 % + aktif 80 %", 0.99, 0.80), Tier("UHC 98 % + aktif 80 %", 0.98, 0.80),
+            Tier("UHC 95 % + aktif 80 %", 0.95, 0.80), Tier("UHC 95 %", 0.95, 0.0)),
+}
+MAX_TIERS = 6  # with the class of units below every tier, the seven classes a map can show
+
+
+def _tiers(value: object) -> tuple[Tier, ...]:
+    """A preset's name, or tiers written 'name:registered:active; ...' (shares), from the highest down; in
+    instance/config.py also a list of (name, registered, active)."""
+    if isinstance(value, (tuple, list)):
+        parts = [(str(t.name), t.registered, t.active) if isinstance(t, Tier) else tuple(t) for t in value]
+    else:
+        text = str(value).strip()
+        if text.lower() in PRESET_TIERS:
+            return PRESET_TIERS[text.lower()]
+        parts = [tuple(piece.strip() for piece in part.rsplit(":", 2)) for part in text.split(";")]
+    tiers = []
+    for part in parts:
+        name, registered, active = part
+        name = str(name).strip()
+        tier = Tier(name, _decimal(0.01, 1.0)(registered), _decimal(0.0, 1.0)(active))
+        if not name or len(name) > 40:
+            raise ValueError(value)
+        tiers.append(tier)
+    ordered = sorted(tiers, key=lambda t: (t.registered, t.active), reverse=True)
+    distinct = len({(t.registered, t.active) for t in tiers}) == len(tiers)
+    if not 1 <= len(tiers) <= MAX_TIERS or ordered != tiers or not distinct:
+        raise ValueError(value)
+    return tuple(tiers)
+
+
 SETTINGS = (
     Setting("STORE", "GeoPackage store to use; none means the bundled demo", _text, "the path of a .gpkg file",
             None),
@@ -290,6 +333,9 @@ SETTINGS = (
             ACTIVE_TARGET.rule, DEFAULT_ACTIVE_TARGET),
     Setting("ACCESS_KM", "distance from the nearest FKTP beyond which residents count as far, the default of "
             "--access-km", ACCESS_KM.parse, ACCESS_KM.rule, DEFAULT_ACCESS_KM),
+    Setting("TIERS", "award tiers the tier metric maps: a preset (uhc) or 'name:registered:active; ...'", _tiers,
+            f"a preset ({', '.join(PRESET_TIERS)}) or 1 to {MAX_TIERS} tiers written 'name:registered:active' with "
+            "shares, separated by ';', from the highest down", PRESET_TIERS["uhc"]),
     Setting("LANG", "language of pages and command output (id or en)", LANG.parse, LANG.rule, Lang.ID),
     Setting("BASEMAP", "base map of maps (none or osm)", BASEMAP.parse, BASEMAP.rule, Basemap.NONE),
     Setting("CACHE_SIZE", "regions and rendered maps kept ready in memory", _whole(1, 10_000),
@@ -305,6 +351,7 @@ class Settings:
     target: float = DEFAULT_TARGET
     active_target: float = DEFAULT_ACTIVE_TARGET
     access_km: float = DEFAULT_ACCESS_KM
+    tiers: tuple[Tier, ...] = PRESET_TIERS["uhc"]
     lang: Lang = Lang.ID
     basemap: Basemap = Basemap.NONE
     cache_size: int = 16
@@ -338,6 +385,7 @@ class View:
     target: float = DEFAULT_TARGET
     access_km: float = DEFAULT_ACCESS_KM
     lang: Lang = Lang.ID
+    tiers: tuple[Tier, ...] = PRESET_TIERS["uhc"]  # from the TIERS setting, never from a URL
 
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> View:
@@ -346,7 +394,8 @@ class View:
 
     def query(self) -> dict[str, str]:
         """The view as URL query parameters (what is unset is left out)."""
-        return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
+        return {f.name: str(getattr(self, f.name)) for f in fields(self)
+                if getattr(self, f.name) is not None and f.name in OPTIONS_BY_NAME}
 
     def carried(self) -> dict[str, str]:
         """The choices that go along to another region's page (not the level or the month, which are its own)."""

@@ -23,14 +23,14 @@ def resolve_view(data: RegionData, view: View) -> View:
 def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None) -> folium.Map:
     """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view)."""
     assert view.level is not None, "resolve_view settles the level"
-    units = unit_table(data, view.level, view.period, view.target, view.since, view.access_km)
+    units = unit_table(data, view.level, view.period, view.target, view.since, view.access_km, view.tiers)
     outline = data.units_of(KECAMATAN) if view.level == DESA else None
     when = period_text(view.period, view.lang)
     sources = "; ".join(data.sources.get(view.period, ())) if view.period else ""
     source = word("source_figures", view.lang, sources=sources, period=when) if sources else None
     return build_map(
         units, metric=view.metric, period=view.period, since=view.since, target=view.target,
-        access_km=view.access_km, classes=view.classes,
+        access_km=view.access_km, tiers=view.tiers, classes=view.classes,
         facilities=data.facilities, outline=outline, basemap=view.basemap, title=data.region.name,
         source=source, lang=view.lang, assets=assets, link=link,
     )

@@ -30,6 +30,8 @@ from .schema import (
     RATE_METRICS,
     REGISTERED,
     SEGMENT_CHANGES,
+    TIER,
+    TIER_NAME,
     TO_REACTIVATE,
     Metric,
 )
@@ -151,6 +153,13 @@ def change_text(s: Summary, lang: Lang = Lang.ID) -> str | None:
     return text
 
 
+def _tier(row: pd.Series, lang: Lang) -> str:
+    """The tier a unit reaches by its name; below every tier said so; a dash without whole figures."""
+    if pd.isna(row[TIER]):
+        return "–"
+    return str(row[TIER_NAME]) if isinstance(row[TIER_NAME], str) else word("below_tiers", lang)
+
+
 def _cell(column: str, value: object, lang: Lang) -> str:
     return format_metric(Metric(column), value, lang) if column in METRICS else format_int(value, lang)
 
@@ -184,7 +193,7 @@ def rank_table(ranking: Ranking, lang: Lang = Lang.ID) -> str:
     for (_, r), part in zip(table.iterrows(), partial, strict=True):
         name = str(r[NAME]) + (f" {mark}" if part else "")
         cells = [str(r["rank"]), r[CODE], name] + [str(r[column] or "") for column, _ in places]
-        rows.append(cells + [_cell(c, r[c], lang) for c in numeric])
+        rows.append(cells + [_tier(r, lang) if c == TIER else _cell(c, r[c], lang) for c in numeric])
     lines = [title, *_aligned(head, rows, len(text)), rank_total(table, lang)]
     return "\n".join(lines + ([word("rank_partial", lang)] if partial.any() else []))
 

@@ -34,7 +34,8 @@ ACTIVE_BASE = ("active_base_population", "active_base_registered")
 
 class Metric(StrEnum):
     """What a map colours and a ranking orders by, with its kind: a share ('rate'), people ('count'), points of
-    coverage since an earlier month ('change'), km ('distance') or FKTP per 10.000 residents ('supply')."""
+    coverage since an earlier month ('change'), km ('distance'), FKTP per 10.000 residents ('supply') or the
+    step of an award ladder ('tier': 0 below every tier, 1 the lowest, ...)."""
 
     COVERAGE = "coverage"
     ACTIVE_COVERAGE = "active_coverage"
@@ -49,6 +50,7 @@ class Metric(StrEnum):
     POPULATION_BEYOND = "population_beyond"  # residents of desa farther than the access distance from any FKTP
     FKTP_PER_10K = "fktp_per_10k"  # FKTP inside the unit per 10.000 residents
     REGISTERED_PER_FKTP = "registered_per_fktp"  # registered participants per FKTP inside the unit
+    TIER = "tier"  # the highest award tier (TIERS setting) whose registered and active shares a unit reaches
 
     @property
     def kind(self) -> str:
@@ -65,7 +67,7 @@ class Metric(StrEnum):
     @property
     def lowest_first(self) -> bool:
         """Whether the units needing action are those with the lowest values (rates, changes, FKTP supply)."""
-        return self.kind in ("rate", "change", "supply")
+        return self.kind in ("rate", "change", "supply", "tier")
 
 
 COVERAGE = Metric.COVERAGE
@@ -81,14 +83,16 @@ NEAREST_HOSPITAL_KM = Metric.NEAREST_HOSPITAL_KM
 POPULATION_BEYOND = Metric.POPULATION_BEYOND
 FKTP_PER_10K = Metric.FKTP_PER_10K
 REGISTERED_PER_FKTP = Metric.REGISTERED_PER_FKTP
+TIER = Metric.TIER
 RATE_METRICS = (COVERAGE, ACTIVE_COVERAGE, ACTIVITY_RATE)
 COUNT_METRICS = (GAP, TO_REACTIVATE, POPULATION_BEYOND, REGISTERED_PER_FKTP)
 CHANGE_METRICS = (CHANGE, ACTIVE_CHANGE)
 DISTANCE_METRICS = (NEAREST_FKTP_KM, NEAREST_PUSKESMAS_KM, NEAREST_HOSPITAL_KM)
 ACCESS_METRICS = (*DISTANCE_METRICS, POPULATION_BEYOND, FKTP_PER_10K, REGISTERED_PER_FKTP)
 _KINDS = {**dict.fromkeys(RATE_METRICS, "rate"), **dict.fromkeys(CHANGE_METRICS, "change"),
-          **dict.fromkeys(DISTANCE_METRICS, "distance"), FKTP_PER_10K: "supply"}
+          **dict.fromkeys(DISTANCE_METRICS, "distance"), FKTP_PER_10K: "supply", TIER: "tier"}
 FKTP = "fktp"  # FKTP placed inside a unit
+TIER_NAME = "tier_name"  # the name of the tier a unit reaches (none below every tier or without whole figures)
 METRICS = tuple(Metric)
 
 

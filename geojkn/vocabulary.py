@@ -48,7 +48,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "farthest": "{level}: terjauh ({metric})",
         "fell_most": "{level}: {metric} turun terbanyak", "rose_most": "{level}: {metric} naik terbanyak",
         "segments": "Segmen", "by_segment": "menurut segmen", "compared_with": "Dibandingkan dengan",
-        "names": "Nama wilayah", "mean": "rata-rata menurut penduduk", "per_10k": "per 10.000 penduduk",
+        "names": "Nama wilayah", "below_tiers": "Di bawah semua tingkat", "tier": "Tingkat",
+        "mean": "rata-rata menurut penduduk", "per_10k": "per 10.000 penduduk",
         "participants_per_fktp": "peserta per FKTP", "access": "Akses FKTP (garis lurus)",
         "access_far": "{n} desa/kel. lebih dari {km} km dari FKTP terdekat ({people} penduduk{share})",
         "access_mean": "rata-rata {km}", "residents": "penduduk",
@@ -166,7 +167,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "farthest": "{level}: farthest ({metric})",
         "fell_most": "{level}: {metric}, largest falls", "rose_most": "{level}: {metric}, largest rises",
         "segments": "Segments", "by_segment": "by segment", "compared_with": "Compared with",
-        "names": "Unit names", "mean": "mean weighted by population", "per_10k": "per 10,000 residents",
+        "names": "Unit names", "below_tiers": "Below every tier", "tier": "Tier",
+        "mean": "mean weighted by population", "per_10k": "per 10,000 residents",
         "participants_per_fktp": "participants per FKTP", "access": "Access to FKTP (straight line)",
         "access_far": "{n} desa/kel. more than {km} km from the nearest FKTP ({people} residents{share})",
         "access_mean": "mean {km}", "residents": "residents",
@@ -278,6 +280,7 @@ METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
                                    "terdekat (garis lurus)"),
         Metric.FKTP_PER_10K: ("FKTP per 10.000 penduduk", "FKTP per 10.000 penduduk (FKTP di dalam wilayah)"),
         Metric.REGISTERED_PER_FKTP: ("Peserta per FKTP", "Peserta terdaftar per FKTP (FKTP di dalam wilayah)"),
+        Metric.TIER: ("Tingkat penghargaan", "Tingkat yang dicapai (cakupan terdaftar dan aktif; pengaturan TIERS)"),
     },
     EN: {
         Metric.COVERAGE: ("Registered coverage", "Registered coverage (registered / population)"),
@@ -298,6 +301,7 @@ METRIC_NAMES: dict[Lang, dict[Metric, tuple[str, str]]] = {
         Metric.FKTP_PER_10K: ("FKTP per 10,000 residents", "FKTP per 10,000 residents (FKTP inside the unit)"),
         Metric.REGISTERED_PER_FKTP: ("Participants per FKTP", "Registered participants per FKTP (FKTP inside the "
                                      "unit)"),
+        Metric.TIER: ("Award tier", "Tier reached (registered and active coverage; the TIERS setting)"),
     },
 }
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from geojkn.options import COMMANDS, OPTIONS_BY_NAME, SETTINGS, Option
+from geojkn.options import COMMANDS, OPTIONS_BY_NAME, PRESET_TIERS, SETTINGS, Option
 from geojkn.web.params import PARAMETERS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -45,7 +45,10 @@ def test_every_setting_is_documented_with_its_default(setting):
 
 
 def _written(value: object) -> object:
-    """A default as the README writes it: 5.0 km is 5."""
+    """A default as the README writes it: 5.0 km is 5, a preset by its name."""
+    presets = {tiers: name for name, tiers in PRESET_TIERS.items()}
+    if isinstance(value, tuple) and value in presets:
+        return presets[value]
     return f"{value:g}" if isinstance(value, float) else value
 
 

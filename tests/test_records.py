@@ -17,7 +17,7 @@ CHANGE_KEYS = ["since", "level", "compared", "left_out", "registered", "coverage
 UNIT_KEYS = ["rank", "code", "name", "kecamatan_name", "population", "registered", "active", "coverage",
              "active_coverage", "activity_rate", "gap", "to_reactivate", "change", "active_change",
              "nearest_fktp_km", "nearest_puskesmas_km", "nearest_hospital_km", "population_beyond", "fktp_per_10k",
-             "registered_per_fktp", "fktp", "desa_with_figures", "desa_total", "complete"]
+             "registered_per_fktp", "tier", "tier_name", "fktp", "desa_with_figures", "desa_total", "complete"]
 
 
 def test_summary_json_keeps_its_documented_shape(runner):

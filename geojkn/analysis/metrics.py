@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
+from ..options import Tier
 from ..schema import (
     ACTIVE,
     ACTIVE_BASE,
@@ -37,3 +40,17 @@ def add_metrics(frame: pd.DataFrame, target: float = 0.95) -> pd.DataFrame:
                GAP: np.clip(needed - reg, 0, None), TO_REACTIVATE: base_reg - act}
     out = frame.drop(columns=[c for c in (*ACTIVE_BASE, *metrics) if c in frame])
     return out.assign(**metrics)
+
+
+def tier_steps(coverage: pd.Series, active_coverage: pd.Series, complete: pd.Series,
+               tiers: Sequence[Tier]) -> pd.Series:
+    """The step of the award ladder each unit reaches: len(tiers) for the first (highest) tier whose registered
+    and active shares it both reaches, ..., 1 for the last, 0 below every tier; NaN for partial figures or none."""
+    reg = coverage.to_numpy(dtype="float64", na_value=np.nan)
+    act = active_coverage.to_numpy(dtype="float64", na_value=np.nan)
+    steps = np.zeros(len(reg))
+    for i, tier in reversed(list(enumerate(tiers))):  # the highest tier reached wins
+        meets = (reg >= tier.registered) & ((tier.active == 0) | (act >= tier.active))  # as the bands compare
+        steps = np.where(meets, len(tiers) - i, steps)
+    whole = complete.to_numpy(dtype=bool) & ~np.isnan(reg)
+    return pd.Series(np.where(whole, steps, np.nan), index=coverage.index)

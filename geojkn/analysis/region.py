@@ -8,7 +8,7 @@ tables behind maps and the API are computed from it here, without I/O; workspace
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,13 +16,14 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import DataError
-from ..options import DEFAULT_ACCESS_KM, DEFAULT_ACTIVE_TARGET
+from ..options import DEFAULT_ACCESS_KM, DEFAULT_ACTIVE_TARGET, PRESET_TIERS, Tier
 from ..period import Period
 from ..records import Access, Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
 from ..schema import (
     ACTIVE,
     ACTIVE_BASE,
     ACTIVE_CHANGE,
+    ACTIVE_COVERAGE,
     APPROXIMATE,
     CHANGE,
     CODE,
@@ -49,12 +50,14 @@ from ..schema import (
     REGISTERED_PER_FKTP,
     SEGMENT_CHANGES,
     SEGMENTS,
+    TIER,
+    TIER_NAME,
     UNIT_CODE,
     Level,
     Metric,
 )
 from .access import NEAREST_TYPES, unit_access
-from .metrics import add_metrics
+from .metrics import add_metrics, tier_steps
 from .ranking import check_metric, rank_units
 from .rollup import unit_tree
 
@@ -184,9 +187,11 @@ def choose_since(data: RegionData, period: Period | None, asked: Period | None) 
 
 
 def unit_table(data: RegionData, level: Level, period: Period | None, target: float,
-               since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> gpd.GeoDataFrame:
+               since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
+               tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> gpd.GeoDataFrame:
     """The units of a level with their counts for the period (own rows or sums of their desa), metrics, the
-    change since `since` (default the period before; see unit_changes) and access to FKTP (see _with_access)."""
+    change since `since` (default the period before; see unit_changes), access to FKTP (see _with_access) and
+    the award tier they reach (metrics.tier_steps)."""
     units = data.units_of(level)
     counts = data.figures_of(period).drop(columns=LEVEL)
     table = units.merge(counts.drop(columns=DESA_TOTAL), on=CODE, how="left")
@@ -196,6 +201,10 @@ def unit_table(data: RegionData, level: Level, period: Period | None, target: fl
     changes = unit_changes(data, level, period, since or previous_period(data, period))
     with_metrics = add_metrics(table, target).join(changes, on=CODE)
     with_access = _with_access(data, with_metrics, level, period, access_km)
+    steps = tier_steps(with_access[COVERAGE], with_access[ACTIVE_COVERAGE], with_access[COMPLETE], tiers)
+    names = {float(len(tiers) - i): tier.name for i, tier in enumerate(tiers)}
+    with_access[TIER] = steps
+    with_access[TIER_NAME] = steps.map(names).astype(object)
     return gpd.GeoDataFrame(with_access, geometry="geometry", crs=units.crs)
 
 
@@ -361,21 +370,23 @@ def _points(shares: list[float | None]) -> float | None:
 
 
 def place_in(parent: RegionData, code: str, metric: Metric, period: Period | None, target: float,
-             since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> tuple[int, int] | None:
+             since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
+             tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> tuple[int, int] | None:
     """Where a desa stands among the desa of a region around it: (its rank, how many are ranked), worst first."""
     if DESA not in view_levels(parent) or period not in parent.periods:
         return None
-    table = rank(parent, DESA, metric, None, period, target, since, access_km).table
+    table = rank(parent, DESA, metric, None, period, target, since, access_km, tiers).table
     hit = table.index[table[CODE] == code]
     return (int(table.loc[hit[0], "rank"]), len(table)) if len(hit) else None
 
 
 def rank(data: RegionData, level: Level, metric: Metric, below: float | None, period: Period | None,
-         target: float, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> Ranking:
+         target: float, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
+         tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> Ranking:
     """The units of a level (already checked with rank_level) worst first, as a Ranking; a change is measured
     from `since` (default the period before)."""
     metric = Metric(check_metric(metric))
     since = since or previous_period(data, period)
-    table = pd.DataFrame(unit_table(data, level, period, target, since, access_km).drop(columns="geometry"))
+    table = pd.DataFrame(unit_table(data, level, period, target, since, access_km, tiers).drop(columns="geometry"))
     return Ranking(data.region, period, level, metric, target, rank_units(table, metric, below),
                    since if metric.is_change else None)

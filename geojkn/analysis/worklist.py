@@ -9,12 +9,13 @@ without figures are listed too, at the end of their group, marked as without fig
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..options import DEFAULT_ACCESS_KM
+from ..options import DEFAULT_ACCESS_KM, PRESET_TIERS, Tier
 from ..period import Period
 from ..records import Region
 from ..schema import (
@@ -78,12 +79,13 @@ def _order(table: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def worklist(data: RegionData, level: Level, by: Metric, period: Period | None, target: float,
-             top: int | None = None, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM) -> Worklist:
+             top: int | None = None, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
+             tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> Worklist:
     """The units of a level inside the region to work through, grouped by the unit above them, with every metric
     of unit_table; the change is measured from `since` (default the period before)."""
     by = Metric(by)
     since = since or previous_period(data, period)
-    units = unit_table(data, level, period, target, since, access_km)
+    units = unit_table(data, level, period, target, since, access_km, tiers)
     table = pd.DataFrame(units.drop(columns="geometry"))
     parent = KECAMATAN_NAME if level == DESA else KABUPATEN_NAME
     table[GROUP] = table[parent] if parent in table else data.region.name

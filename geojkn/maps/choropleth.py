@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import folium
@@ -12,7 +13,19 @@ import shapely
 from .. import schema
 from ..errors import DataError
 from ..formatting import format_percent
-from ..options import BASEMAP, CLASSES, DEFAULT_ACCESS_KM, DEFAULT_TARGET, LANG, METRIC, Basemap, Classes, Lang
+from ..options import (
+    BASEMAP,
+    CLASSES,
+    DEFAULT_ACCESS_KM,
+    DEFAULT_TARGET,
+    LANG,
+    METRIC,
+    PRESET_TIERS,
+    Basemap,
+    Classes,
+    Lang,
+    Tier,
+)
 from ..period import Period
 from ..schema import Level, Metric
 from ..vocabulary import level_label, metric_title, word
@@ -56,7 +69,7 @@ TOOLTIP_CSS = "font: 12px Arial, Helvetica, sans-serif;"
 def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
               outline: gpd.GeoDataFrame | None = None, facilities: gpd.GeoDataFrame | None = None,
               period: Period | str | None = None, since: Period | None = None, target: float = DEFAULT_TARGET,
-              access_km: float = DEFAULT_ACCESS_KM,
+              access_km: float = DEFAULT_ACCESS_KM, tiers: Sequence[Tier] = PRESET_TIERS["uhc"],
               classes: str = Classes.POLICY, basemap: str = Basemap.NONE, title: str | None = None,
               source: str | None = None, lang: Lang = Lang.ID,
               assets: AssetMode | None = None, link: tuple[str, str] | None = None) -> folium.Map:
@@ -70,7 +83,7 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
         raise DataError("There are no units with a boundary to draw.")
     shapes = shapes.set_geometry(lightened(np.asarray(shapes.geometry.values)), crs=shapes.crs)  # once, for all
     level = _level(shapes)
-    classification = classify(shapes[metric], metric, classes, target, access_km=access_km)
+    classification = classify(shapes[metric], metric, classes, target, access_km=access_km, tiers=tiers, lang=lang)
     partial = _partial(shapes, classification)
     groups = facility_groups(facilities)
     fmap = _new_map(shapes, basemap, assets or AssetMode(), bool(groups), title)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,7 +34,17 @@ import pandas as pd
 
 from ..errors import DataError
 from ..formatting import format_decimal, format_int, format_points
-from ..options import CLASSES, DEFAULT_ACCESS_KM, DEFAULT_TARGET, METRIC, TARGET, Classes, Lang
+from ..options import (
+    CLASSES,
+    DEFAULT_ACCESS_KM,
+    DEFAULT_TARGET,
+    METRIC,
+    PRESET_TIERS,
+    TARGET,
+    Classes,
+    Lang,
+    Tier,
+)
 from ..schema import Metric
 from ..vocabulary import word
 from .palettes import MAX_CLASSES, diverging, sequential
@@ -62,6 +72,7 @@ class Classification:
     upper: tuple[float, ...]  # nan = open above
     closed: str  # 'left' for policy bands, 'right' for mapclassify classes
     colors: tuple[str, ...]
+    names: tuple[str, ...] = ()  # the classes' own names (award tiers, lowest first) instead of ranges
 
     @property
     def counts(self) -> tuple[int, ...]:
@@ -79,11 +90,18 @@ class Classification:
 
 
 def classify(values: pd.Series, metric: str, scheme: str = Classes.POLICY, target: float = DEFAULT_TARGET,
-             k: int = 5, access_km: float = DEFAULT_ACCESS_KM) -> Classification:
-    """Classify one metric's values (NaN = no data) with the chosen scheme (text or typed, as options.py reads)."""
+             k: int = 5, access_km: float = DEFAULT_ACCESS_KM, tiers: Sequence[Tier] = PRESET_TIERS["uhc"],
+             lang: Lang = Lang.ID) -> Classification:
+    """Classify one metric's values (NaN = no data) with the chosen scheme (text or typed, as options.py reads).
+    Award tiers are their own classes whatever the scheme: below every tier, then each tier from the lowest."""
     metric, scheme = _check(metric, scheme, target, k)
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, copy=True)
     kind = metric.kind
+    if kind == "tier":
+        steps = tuple(float(step) for step in range(len(tiers) + 1))
+        names = (word("below_tiers", lang), *(tier.name for tier in reversed(tiers)))
+        return Classification(metric, scheme, kind, _assign(numbers, steps, "right"), steps, steps, "right",
+                              sequential("supply", len(steps)), names)
     fixed = {"change": CHANGE_EDGES, "supply": SUPPLY_EDGES,
              "distance": tuple(sorted({*DISTANCE_EDGES, access_km, 2 * access_km}))}
     if scheme == "policy" and kind == "rate":
@@ -192,6 +210,8 @@ def _assign(numbers: np.ndarray, upper: tuple[float, ...], closed: str) -> tuple
 
 def class_labels(classification: Classification, lang: Lang = Lang.ID) -> list[str]:
     """Each class's range written in the language's number format ('80,00 – 90,00 %', '1.234')."""
+    if classification.names:
+        return list(classification.names)
     fmt = {"rate": _rate_text, "change": _points_text, "distance": _km_text,
            "supply": _supply_text}.get(classification.kind, _count_text)
     labels = []

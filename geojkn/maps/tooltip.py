@@ -36,6 +36,9 @@ def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: L
         rows["t_chg"] = (metric_label(schema.CHANGE, lang), _change(units, lang))
     if metric == schema.ACTIVE_CHANGE:
         rows["t_achg"] = (metric_label(schema.ACTIVE_CHANGE, lang), _points(units, schema.ACTIVE_CHANGE, lang))
+    if metric == schema.TIER and schema.TIER_NAME in units:
+        names = units[schema.TIER_NAME].where(units[schema.TIER_NAME].notna(), word("below_tiers", lang))
+        rows["t_tier"] = (word("tier", lang), names.where(_column(units, schema.TIER).notna(), MISSING))
     if metric in schema.ACCESS_METRICS:
         rows.update(_access_rows(units, level, metric, lang, access_km))
     if any(_column(units, segment).notna().any() for segment in schema.SEGMENTS):

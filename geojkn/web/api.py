@@ -75,7 +75,8 @@ def desa_jkn_json(code: str) -> ResponseReturnValue:
 def units(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
-    table = unit_table(data, rank_level(data, chosen["level"]), period, chosen["target"], since, chosen["access_km"])
+    table = unit_table(data, rank_level(data, chosen["level"]), period, chosen["target"], since, chosen["access_km"],
+                       chosen["tiers"])
     return Response(table.to_json(na="null", drop_id=True), mimetype="application/geo+json")
 
 
@@ -83,7 +84,7 @@ def _ranking(code: str) -> Ranking:
     chosen, data = params.values(), params.workspace().region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
     return rank(data, rank_level(data, chosen["level"]), chosen["metric"], chosen["below"], period,
-                chosen["target"], since, chosen["access_km"])
+                chosen["target"], since, chosen["access_km"], chosen["tiers"])
 
 
 def _worklist(code: str) -> Worklist:
@@ -91,7 +92,7 @@ def _worklist(code: str) -> Worklist:
     data = ws.region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
     return worklist(data, map_level(data, chosen["level"]), chosen["by"], period, chosen["target"], chosen["top"],
-                    since, chosen["access_km"])
+                    since, chosen["access_km"], chosen["tiers"])
 
 
 def _download(content: str | bytes, name: str, mimetype: str) -> Response:

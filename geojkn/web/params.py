@@ -62,7 +62,9 @@ def settings() -> Settings:
 
 def values() -> dict[str, Any]:
     """This route's parameters, typed; a bad one is a DataError (400) quoting its rule."""
-    return read_values(PARAMETERS[str(request.endpoint)], request.args, settings())
+    values = read_values(PARAMETERS[str(request.endpoint)], request.args, settings())
+    values["tiers"] = settings().tiers  # a setting only: the ladder the tier metric maps
+    return values
 
 
 def view() -> View:

@@ -53,7 +53,8 @@ def dashboard(code: str) -> ResponseReturnValue:
     levels = [level for level in view_levels(data) if level != data.region.level]
     rankings_rows = []
     for level in levels:
-        ranking = rank(data, level, view.metric, None, view.period, view.target, view.since, view.access_km)
+        ranking = rank(data, level, view.metric, None, view.period, view.target, view.since, view.access_km,
+                       view.tiers)
         if view.metric.is_change:  # the steepest falls, then the largest rises
             shown = [(ranking.falling(TOP), "fell_most"), (ranking.rising(TOP), "rose_most")]
         else:
@@ -87,7 +88,7 @@ def _desa_page(data: RegionData, view: View) -> dict[str, object]:
     if around:
         kecamatan = ws.region(around[-1].code)
         out["place"] = place_in(kecamatan, data.region.code, view.metric, view.period, view.target, view.since,
-                                view.access_km)
+                                view.access_km, view.tiers)
         out["place_in"] = kecamatan.region
         kabupaten = ws.region(around[0].code)
         spot = data.units_of(DESA).geometry.iloc[0].representative_point()
