@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .gdal import restrict
+
+restrict()  # before anything imports pyogrio: GDAL gets only the drivers that read the file they are given
+
 if TYPE_CHECKING:
     from flask import Flask
 

@@ -11,13 +11,13 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from .analysis.region import choose_period, choose_periods, desa_jkn, map_level, rank, rank_level, summarise
 from .errors import DataError
 from .formatting import format_decimal, format_int
 from .options import COMMANDS, QUERY, Command, Format, Option, Settings, SheetFormat, View, read_values
+from .outputs import write_output
 from .report import desa_jkn_text, rank_csv, rank_table, summary_text
 from .schema import LEVEL, LEVELS
 from .store import open_store
@@ -138,10 +138,7 @@ def cmd_worklist(ws: Workspace, v: Values) -> None:
     if not output:
         sys.stdout.write(str(content))
         return
-    try:
-        Path(output).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    except OSError as exc:
-        raise DataError(f"Cannot write {output}: {exc.strerror}.") from exc
+    write_output(output, content, store=ws.store.location)
     print(word("wrote_worklist", lang, file=output, n=format_int(len(made.table), lang)))
 
 
@@ -179,10 +176,7 @@ def cmd_export(ws: Workspace, v: Values) -> None:
     data = ws.region(v["region"])
     view = resolve_view(data, View.of(v))
     html = standalone_html(data, view)
-    try:
-        Path(v["output"]).write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"Cannot write {v['output']}: {exc.strerror}.") from exc
+    write_output(v["output"], html, store=ws.store.location)
     size = format_decimal(len(html.encode("utf-8")) / 1e6, 1, view.lang)
     print(word("wrote", view.lang, file=v["output"], region=data.region.name, level=view.level, metric=view.metric,
                period=view.period or "-", size=size))

@@ -77,3 +77,12 @@ def format_metric(metric: Metric, value: object, lang: Lang = Lang.ID) -> str:
     if kind == "supply":
         return format_decimal(value, 2, lang)
     return format_int(value, lang)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """Text that no spreadsheet will run as a formula: one that starts like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text

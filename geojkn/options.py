@@ -107,6 +107,19 @@ def _text_upto(limit: int) -> Callable[[object], str]:
     return parse
 
 
+def _crs(value: object) -> str:
+    """A coordinate reference system PROJ knows (EPSG:32749, a WKT or a PROJ string), kept as written."""
+    from pyproj import CRS as ProjCRS  # loaded only when --crs is given
+    from pyproj.exceptions import CRSError
+
+    text = _text(value)
+    try:
+        ProjCRS.from_user_input(text)
+    except CRSError:
+        raise ValueError(value) from None
+    return text
+
+
 def _one_of(kind: type[StrEnum]) -> str:
     return "one of " + ", ".join(kind)
 
@@ -187,7 +200,8 @@ OUTPUT = Option("output", "file to write", short="-o", required=True, metavar="F
 CODE_FIELD = Option("code_field", "field holding the area code (found automatically if omitted)", metavar="F")
 NAME_FIELD = Option("name_field", "field holding the name (found automatically if omitted)", metavar="F")
 LAYER = Option("layer", "read only this layer (default: every polygon layer)", metavar="L")
-CRS = Option("crs", "CRS of a file that does not declare one, e.g. EPSG:32749", metavar="CRS")
+CRS = Option("crs", "CRS of a file that does not declare one, e.g. EPSG:32749", _crs,
+             "a coordinate reference system PROJ knows, such as EPSG:32749 (UTM 49S) or EPSG:4326", metavar="CRS")
 FIGURES_PERIOD = replace(PERIOD, help="month the figures are for (or a period column in the file)")
 SOURCE = Option("source", "where the figures come from, shown in legends and exports (default: the file's name)",
                 metavar="TEXT")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .formatting import format_int, format_metric, format_percent, format_plain, format_points
+from .formatting import format_int, format_metric, format_percent, format_plain, format_points, safe_cell
 from .options import Lang
 from .records import DesaJkn, Ranking, Summary
 from .schema import (
@@ -221,6 +221,9 @@ def rank_csv(table: pd.DataFrame) -> str:
             out[column] = out[column].round(6)
         elif column in (*CHANGE_METRICS, *SEGMENT_CHANGES):
             out[column] = out[column].round(4)
+        elif pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            # names and codes: never a formula in a spreadsheet
+            out[column] = out[column].map(lambda v: safe_cell(v) if isinstance(v, str) else v)
     buffer = io.StringIO()
     out.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

@@ -14,7 +14,7 @@ import math
 from datetime import date
 
 from .analysis.worklist import GROUP, Worklist
-from .formatting import MISSING, format_int, format_metric, format_percent
+from .formatting import MISSING, format_int, format_metric, format_percent, safe_cell
 from .options import Lang
 from .schema import (
     ACTIVE,
@@ -34,17 +34,10 @@ from .schema import (
 )
 from .vocabulary import level_label, metric_label, period_text, unit_title, word
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COUNT_WORDS = {POPULATION: "population", REGISTERED: "registered", ACTIVE: "active"}
 # How many decimals a spreadsheet cell shows, and the XLSX number format, by the metric's kind
 DIGITS = {"rate": 2, "change": 2, "distance": 1, "supply": 2}
 XLSX_FORMATS = {"rate": "0.00%", "change": "+0.00;-0.00", "distance": "0.0", "supply": "0.00", "count": "#,##0"}
-
-
-def safe_cell(value: object) -> str:
-    """Text that no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _missing(value: object) -> bool:

@@ -109,8 +109,11 @@ def test_bad_codes_are_errors(tmp_path):
 
 def test_unreadable_file(tmp_path):
     path = tmp_path / "x.geojson"
-    path.write_text("not json")
+    path.write_text("{not json")
     with pytest.raises(DataError, match="cannot be read"):
+        read_boundaries(path)
+    path.write_text("kode,nama\n33,x\n")
+    with pytest.raises(DataError, match=r"x.geojson: is really text \(CSV\); here geojkn reads GeoJSON"):
         read_boundaries(path)
     with pytest.raises(DataError, match="no such file"):
         read_boundaries(tmp_path / "missing.gpkg")

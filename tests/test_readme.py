@@ -75,3 +75,18 @@ def test_the_rules_state_the_thresholds_the_code_uses():
     assert MAIN_SHARE == 0.5 and "for at least half of" in README and "for less\nthan half" in README
     assert f"at most {STRAY_ROWS}, or {STRAY_SHARE:.0%}".replace("%", " %") in README
     assert f"no value above {PERCENT_MAX} whose median is below {PERCENT_SHARE:.0%}".replace("%", " %") in README
+
+
+def test_the_file_checks_state_the_limits_the_code_uses():
+    from geojkn.formatting import format_int
+    from geojkn.readers.files import LIMITS, MB
+    from geojkn.readers.numbers import MAX_COUNT
+
+    text = " ".join(README.split())  # the manual wraps lines anywhere
+    assert f"files up to {LIMITS.file_bytes // MB} MB" in text
+    assert f"more than {LIMITS.members} members" in text
+    assert f"more than {LIMITS.unpacked_bytes // (1024 * MB)} GB unpacked" in text
+    assert f"over {LIMITS.ratio} times its packed size" in text
+    assert f"up to {format_int(LIMITS.rows)} rows and {LIMITS.columns} columns" in text
+    assert f"fields up to {format_int(LIMITS.field_chars)} characters" in text
+    assert MAX_COUNT > 280_000_000 and "above Indonesia's population" in text

@@ -116,9 +116,10 @@ def test_no_header_row(tmp_path):
         read_table(path, ALIASES)
 
 
-def test_unsupported_file_type(tmp_path):
-    with pytest.raises(DataError, match="unsupported file type '.pdf'"):
-        read_grid(write(tmp_path / "a.pdf", "x"))
+def test_the_type_comes_from_the_bytes_not_the_name(tmp_path):
+    with pytest.raises(DataError, match="a.xlsx: is a PDF document"):
+        read_grid(write(tmp_path / "a.xlsx", "%PDF-1.4 x"))
+    assert read_grid(write(tmp_path / "table.pdf", "kode;nama\n1;x\n")) == [["kode", "nama"], ["1", "x"]]
 
 
 # --- header names -----------------------------------------------------------------------------------------

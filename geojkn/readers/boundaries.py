@@ -17,6 +17,7 @@ from ..errors import DataError
 from ..options import Lang
 from ..schema import CODE, CRS, LEVEL, NAME, PARENT
 from ..vocabulary import word
+from .files import SPATIAL, checked
 
 CODE_FIELDS = ("kode", "code", "kode_desa", "kode_kel", "kode_kecamatan", "kode_kec", "kode_kab", "kode_wilayah",
                "kode_kemendagri", "kd_wilayah", "kdepum", "kdcpum", "kdpkab", "id_desa", "adm4_pcode", "adm3_pcode")
@@ -169,9 +170,12 @@ def _read_layer(path: Path, layer: str, opts: dict) -> gpd.GeoDataFrame | None:
 def read_boundaries(path: str | Path, *, code_field: str | None = None, name_field: str | None = None,
                     layer: str | None = None, crs: str | None = None) -> tuple[gpd.GeoDataFrame, BoundaryReport]:
     """Every polygon layer of a file as units (code, name, level, parent_code, geometry) plus a report."""
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file.")
+    with checked(path, SPATIAL) as (real, _kind):
+        return _read_boundaries(real, code_field=code_field, name_field=name_field, layer=layer, crs=crs)
+
+
+def _read_boundaries(path: Path, *, code_field: str | None, name_field: str | None, layer: str | None,
+                     crs: str | None) -> tuple[gpd.GeoDataFrame, BoundaryReport]:
     report = BoundaryReport()
     layers = [layer] if layer else polygon_layers(path)
     frames = []

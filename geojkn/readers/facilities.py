@@ -15,8 +15,9 @@ from ..codes import parse_code
 from ..errors import DataError
 from ..schema import AREA_CODE, CRS, FACILITY_CODE, FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE
 from .facility_types import facility_types
+from .files import SPATIAL, TABLES, checked
 from .numbers import decimal_column
-from .tabular import CSV_SUFFIXES, ROW, XLSX_SUFFIXES, cell_text, find_columns, header_of, list_rows, read_table
+from .tabular import ROW, cell_text, find_columns, header_of, list_rows, read_table
 
 COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, AREA_CODE, ROW)
 INDONESIA = (94.0, -11.5, 142.0, 6.5)  # lon/lat box around the archipelago
@@ -130,13 +131,12 @@ def _texts(values: pd.Series) -> pd.Series:
 
 def read_facilities(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Facilities as EPSG:4326 points with name, normalised type, the type as written, code and row number."""
+    with checked(path, TABLES | SPATIAL) as (real, kind):
+        if kind in TABLES:
+            table, roles, lon, lat = _from_table(Path(path))
+        else:
+            table, roles, lon, lat = _from_spatial(real, layer)
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file.")
-    if path.suffix.lower() in CSV_SUFFIXES + XLSX_SUFFIXES:
-        table, roles, lon, lat = _from_table(path)
-    else:
-        table, roles, lon, lat = _from_spatial(path, layer)
     source_types = _texts(table[roles[_TYPE]])
     codes = _texts(table[roles[_CODE]] if roles.get(_CODE) else pd.Series(None, index=table.index))
     placed_by_area = lon.isna().all() and lat.isna().all() and roles.get(_LAT) is None

@@ -11,7 +11,8 @@ The rule for a column of counts (people are whole numbers):
    which reads as 1000 one way and 1 the other, both whole. Then the other count columns of the same file decide, if
    they were decided by rule 2 and agree (a file is written in one locale). Otherwise DataError: never guess.
 5. No way possible: DataError naming rows, as junk (not a number either way), mixed formats, or not whole.
-Negative counts are errors. Coordinates are decimals, never grouped: a single `.` or `,` is the decimal mark.
+Negative counts, and counts above Indonesia's population (a NIK typed as a count), are errors.
+Coordinates are decimals, never grouped: a single `.` or `,` is the decimal mark.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ ID, EN = "id", "en"
 CONVENTIONS = (ID, EN)
 SEPARATORS = {ID: (".", ","), EN: (",", ".")}  # (thousands, decimal)
 NAMES = {ID: "the Indonesian way (987.918; 81,49)", EN: "the English way (987,918; 81.49)"}
+MAX_COUNT = 400_000_000  # more people than live in Indonesia: a NIK, a phone number or a typo, not a count
 _SPACES = re.compile(r"[\s\u00a0\u202f]")  # spreadsheets may group digits with (narrow) no-break spaces
 _COORDINATE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
@@ -64,7 +66,7 @@ def read_decimal(text: object) -> float | None:
 
 
 def _whole(value: float | None) -> bool:
-    return value is not None and float(value).is_integer()
+    return value is not None and (float(value).is_integer() or np.isinf(value))  # inf: refused as too large
 
 
 def _listed(pairs: list[tuple[int, str]], limit: int = 8) -> str:
@@ -124,6 +126,11 @@ def _column(table: pd.DataFrame, header: str, convention: str, where: str) -> pd
         raise DataError(f"{where}column '{header}' has negative counts: "
                         f"{list_rows(table.loc[negative, ROW].tolist(), table.loc[negative, header].tolist())}. "
                         f"Counts of people cannot be negative: correct these cells or leave them empty.")
+    huge = ~np.isfinite(values.fillna(0)) | (values > MAX_COUNT)
+    if huge.any():
+        raise DataError(f"{where}column '{header}' has counts larger than Indonesia's population: "
+                        f"{list_rows(table.loc[huge, ROW].tolist(), [str(v)[:24] for v in table.loc[huge, header]])}"
+                        f". Is it a NIK, a phone number or a code in the wrong column? Correct these cells.")
     return values
 
 

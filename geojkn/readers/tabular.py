@@ -7,13 +7,15 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
 from ..errors import DataError
+from .files import LIMITS, TABLES, Kind, Limits, checked
 
 ROW = "row"  # 1-based row number in the file as the user sees it (title and header rows included)
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -64,7 +66,10 @@ def sniff_delimiter(text: str) -> str:
     sample = [line for line in text.splitlines()[:50] if line.strip()]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        widths = [len(fields) for fields in csv.reader(sample, delimiter=delimiter) if len(fields) > 1]
+        try:
+            widths = [len(fields) for fields in csv.reader(sample, delimiter=delimiter) if len(fields) > 1]
+        except csv.Error:  # a field too long when split this way: not the delimiter
+            continue
         if not widths:
             continue
         mode = max(set(widths), key=widths.count)
@@ -74,10 +79,51 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _csv_grid(path: Path) -> list[list[str]]:
-    text = _decode(path.read_bytes(), path.name)
+def _bounded(rows: Iterable[Sequence[object]], name: str, limits: Limits) -> list[list[str]]:
+    """Rows as text cells, trailing empty cells and rows dropped; content beyond the limits is an error.
+
+    A sheet may claim a far cell (XFD1048576) or a CSV one very wide row: rows are trimmed as they come and
+    never padded, so memory follows what the file holds, not how far it reaches.
+    """
+    grid: list[list[str]] = []
+    empty: list[str] = []
+    last = 0
+    for number, row in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            grid.append(empty)
+            continue
+        if len(cells) > limits.columns:
+            raise DataError(f"{name}: row {number} has a value in column {len(cells)} ('{cells[-1][:40]}'); "
+                            f"geojkn reads tables up to {limits.columns} columns wide. Delete the cells right of "
+                            "the table and save again.")
+        if number > limits.rows:
+            raise DataError(f"{name}: row {number} has values; geojkn reads tables up to {limits.rows} rows. "
+                            "Delete the rows below the table, or split the file.")
+        grid.append(cells)
+        last = number
+    del grid[last:]
+    return grid
+
+
+def _csv_rows(text: str, name: str, limits: Limits) -> Iterator[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    return [[cell.strip() for cell in fields] for fields in reader]  # blank lines stay: row numbers stay right
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise DataError(f"{name}: line {reader.line_num} cannot be read as CSV ({exc}). A field may be longer "
+                        f"than {limits.field_chars} characters or hold an unclosed quote; fix it and save again."
+                        ) from exc
+
+
+def _csv_grid(path: Path, name: str, limits: Limits) -> list[list[str]]:
+    text = _decode(path.read_bytes(), name)
+    if "\x00" in text:
+        raise DataError(f"{name}: holds NUL bytes, so names would be cut short. Save it again as CSV UTF-8.")
+    csv.field_size_limit(limits.field_chars)
+    return _bounded(_csv_rows(text, name, limits), name, limits)  # blank lines stay: row numbers stay right
 
 
 def cell_text(value: object) -> str:
@@ -93,38 +139,40 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_grid(path: Path, sheet: str | None) -> list[list[str]]:
+def _xlsx_grid(path: Path, sheet: str | None, name: str, limits: Limits) -> list[list[str]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise DataError(f"{path.name}: cannot open it as an Excel workbook ({exc}). Save it as .xlsx or CSV.") from exc
+        raise DataError(f"{name}: cannot open it as an Excel workbook ({exc}). Save it as .xlsx or CSV.") from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise DataError(f"{path.name}: there is no sheet '{sheet}'. The sheets are: "
+            raise DataError(f"{name}: there is no sheet '{sheet}'. The sheets are: "
                             f"{', '.join(book.sheetnames)}. Give one of these names with --sheet.")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         ws.reset_dimensions()  # some writers store wrong sheet dimensions; read what is there
-        return [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        return _bounded(ws.iter_rows(values_only=True), f"{name}, sheet {ws.title}", limits)
+    except (ParseError, zipfile.BadZipFile, ValueError, KeyError) as exc:
+        raise DataError(f"{name}: the workbook is damaged ({type(exc).__name__}: {str(exc)[:120]}). "
+                        "Open it in Excel and save it again.") from exc
     finally:
         book.close()
 
 
-def read_grid(path: str | Path, *, sheet: str | None = None) -> list[list[str]]:
-    """Every row of a CSV or XLSX file as a list of text cells ('' when empty); row i is file row i + 1."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such file.")
-    suffix = path.suffix.lower()
-    if suffix in XLSX_SUFFIXES:
-        return _xlsx_grid(path, sheet)
-    if suffix in CSV_SUFFIXES:
+def read_grid(path: str | Path, *, sheet: str | None = None, limits: Limits = LIMITS) -> list[list[str]]:
+    """Every row of a CSV or XLSX file as a list of text cells (row i is file row i + 1), trailing blanks dropped.
+
+    The type comes from the file's bytes, not its name (files.checked).
+    """
+    with checked(path, TABLES, limits=limits) as (real, kind):
+        name = Path(str(path)).name
+        if kind is Kind.XLSX:
+            return _xlsx_grid(real, sheet, name, limits)
         if sheet is not None:
-            raise DataError(f"{path.name}: --sheet only applies to Excel files; this is a CSV file.")
-        return _csv_grid(path)
-    raise DataError(f"{path.name}: unsupported file type '{suffix}'. Use CSV (.csv, .txt, .tsv) or Excel (.xlsx).")
+            raise DataError(f"{name}: --sheet only applies to Excel files; this is a CSV file.")
+        return _csv_grid(real, name, limits)
 
 
 def _header_key(header: str, wanted: set[str], loose: bool) -> bool:
@@ -185,14 +233,17 @@ def read_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, sheet:
     known = {norm_header(a) for names in aliases.values() for a in names}
     start = _header_index(grid, known, [names[0] for names in aliases.values()], Path(path).name)
     width = max(len(r) for r in grid)
-    padded = [r + [""] * (width - len(r)) for r in grid]
-    header = padded[start]
-    if start + 1 < len(padded):
-        merged = _with_subheader(header, padded[start + 1], known)
+
+    def padded(i: int) -> list[str]:  # only the rows kept are widened: empty rows cost nothing
+        return grid[i] + [""] * (width - len(grid[i]))
+
+    header = padded(start)
+    if start + 1 < len(grid):
+        merged = _with_subheader(header, padded(start + 1), known)
         if merged is not None:
             header, start = merged, start + 1
-    keep = [i for i in range(start + 1, len(padded)) if any(padded[i]) and not is_total_row(padded[i])]
-    frame = pd.DataFrame([[c or None for c in padded[i]] for i in keep], columns=_unique(header), dtype=object)
+    keep = [i for i in range(start + 1, len(grid)) if grid[i] and not is_total_row(grid[i])]
+    frame = pd.DataFrame([[c or None for c in padded(i)] for i in keep], columns=_unique(header), dtype=object)
     frame[ROW] = [i + 1 for i in keep]
     return frame
 

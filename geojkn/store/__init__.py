@@ -19,4 +19,6 @@ def open_store(location: str | None = None) -> Store:
         raise DataError(f"'{text}' is not a store geojkn can open: give the path of a GeoPackage file (.gpkg).")
     if not text.lower().endswith(".gpkg"):
         raise DataError(f"The store '{text}' must be a GeoPackage file whose name ends in .gpkg.")
-    return GpkgStore(text)
+    store = GpkgStore(text)
+    store.check_kind()
+    return store

@@ -66,6 +66,28 @@ class GpkgStore(Store):
         self.location = str(self.path)
         self.readonly = readonly
 
+    def check_kind(self) -> None:
+        """A file that exists must be a GeoPackage: geojkn never reads, nor replaces, anything else as a store."""
+        if not self.path.exists():
+            return
+        if not self.path.is_file():
+            raise DataError(f"The store {self.location} is a folder, not a GeoPackage file. Give the path of a .gpkg.")
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(72)
+        except OSError as exc:
+            raise DataError(f"The store {self.location} cannot be read: {exc.strerror}.") from exc
+        if not head.startswith(b"SQLite format 3\x00") or head[68:72] not in (b"GPKG", b"GP10", b"GP11"):
+            raise DataError(f"The store {self.location} is not a GeoPackage. Give the path of a geojkn store, "
+                            "or a new file name to start one.")
+
+    def check_writable(self) -> None:
+        super().check_writable()
+        self.check_kind()
+        if self.path.exists() and (not os.access(self.path, os.W_OK) or not self.path.stat().st_mode & 0o222):
+            raise DataError(f"The store {self.location} is read-only (file permissions): nothing was changed. "
+                            "Make it writable, or import into a copy.")
+
     # --- reading -----------------------------------------------------------------------------
     def exists(self) -> bool:
         return self.path.is_file()
@@ -142,19 +164,21 @@ class GpkgStore(Store):
     def _transaction(self) -> Iterator[Path]:
         """Write into a copy next to the store, then rename it over the store: readers never see half an import."""
         self.check_writable()
-        prefix = f".{self.path.name}.tmp-"  # the full name: another store's temp files never match
+        real = self.path.resolve()  # a symlinked store stays a symlink: the file it points to is replaced
+        prefix = f".{real.name}.tmp-"  # the full name: another store's temp files never match
         with self._lock():
-            for stale in self.path.parent.glob(prefix + "*"):
+            for stale in real.parent.glob(prefix + "*"):
                 stale.unlink(missing_ok=True)  # left by a writer that was killed; we hold the lock now
-            fd, name = tempfile.mkstemp(prefix=prefix, suffix=".gpkg", dir=self.path.parent)
+            fd, name = tempfile.mkstemp(prefix=prefix, suffix=".gpkg", dir=real.parent)
             os.close(fd)
             tmp = Path(name)
             try:
                 tmp.unlink()
-                if self.path.exists():
-                    shutil.copyfile(self.path, tmp)
+                if real.exists():
+                    shutil.copyfile(real, tmp)
+                    shutil.copymode(real, tmp)
                 yield tmp
-                os.replace(tmp, self.path)
+                os.replace(tmp, real)
             finally:
                 tmp.unlink(missing_ok=True)
 
@@ -162,8 +186,9 @@ class GpkgStore(Store):
     def _lock(self) -> Iterator[None]:
         """One writer at a time (readers are never blocked); a folder we cannot write to is a user error."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = open(self.path.parent / f".{self.path.name}.lock", "w")  # noqa: SIM115 (held for the block)
+            real = self.path.resolve()
+            real.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(real.parent / f".{real.name}.lock", "w")  # noqa: SIM115 (held for the block)
         except OSError as exc:
             raise DataError(f"Cannot write the store {self.path}: {exc.strerror}. "
                             "Choose a folder you can write to with --store.") from exc

@@ -31,11 +31,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["geojkn.workspace"] = Workspace(open_store(settings.store), settings.cache_size)
     app.jinja_env.undefined = StrictUndefined  # a missing word is an error in tests, not a blank on a page
 
-    from . import api, errors, views
+    from . import api, errors, security, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
+    security.register(app, settings)
 
     @app.context_processor
     def page_helpers() -> dict[str, Any]:
