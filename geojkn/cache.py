@@ -3,6 +3,11 @@
 Whoever holds a Cache owns its key rule and its size (the Workspace keys everything by store version). When
 several threads ask for the same missing key, one builds it and the others wait for that result; a build
 that fails is not cached, and every waiting thread sees the same error.
+
+A server also bounds the work: at most `builders` builds run at once, and a caller that would wait longer
+than `patience` seconds (for a build slot, or for another thread's build of its key) gets `Busy` and can
+answer "try again shortly" at once; its thread is free for the requests that are ready. A thread that
+is already building (a map that needs its region's data) never waits for a second slot.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
+
+from .errors import Busy
 
 T = TypeVar("T")
 
@@ -27,18 +34,22 @@ class _Build:
 class Cache:
     """At most `size` entries; the least recently used goes first."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, builders: int | None = None, patience: float | None = None) -> None:
         if size < 1:
             raise ValueError("a cache holds at least one entry")
         self.size = size
+        self.patience = patience
+        self._slots = threading.BoundedSemaphore(builders) if builders else None
+        self._mine = threading.local()  # how many builds this thread is inside
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._building: dict[Hashable, _Build] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.builds = 0
 
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The entry for `key`, built by `build()` if missing (once, however many threads ask)."""
+    def get(self, key: Hashable, build: Callable[[], T], *, light: bool = False) -> T:
+        """The entry for `key`, built by `build()` if missing (once, however many threads ask); a `light` build
+        (quick, such as the unit index) needs no build slot."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -50,17 +61,26 @@ class Cache:
             if pending is None:
                 pending = self._building[key] = _Build()
         if not owner:
-            pending.done.wait()
+            if not pending.done.wait(self.patience):
+                raise Busy()
             if pending.error is not None:
                 raise pending.error
             result: T = pending.value
             return result
+        slot = False
         try:
-            pending.value = build()
+            slot = False if light else self._take_slot()
+            self._mine.depth = getattr(self._mine, "depth", 0) + 1
+            try:
+                pending.value = build()
+            finally:
+                self._mine.depth -= 1
         except BaseException as exc:
             pending.error = exc
             raise
         finally:
+            if slot and self._slots is not None:
+                self._slots.release()
             with self._lock:
                 del self._building[key]
                 if pending.error is None:
@@ -71,6 +91,14 @@ class Cache:
             pending.done.set()
         built: T = pending.value
         return built
+
+    def _take_slot(self) -> bool:
+        """Take a build slot (True), or none when unbounded or already inside a build (False); Busy on timeout."""
+        if self._slots is None or int(getattr(self._mine, "depth", 0)) > 0:
+            return False
+        if not self._slots.acquire(timeout=self.patience if self.patience is not None else -1):
+            raise Busy()
+        return True
 
     def clear(self) -> None:
         """Forget every entry (builds in progress still finish and are stored)."""

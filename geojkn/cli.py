@@ -16,7 +16,19 @@ from typing import Any
 from .analysis.region import choose_period, choose_periods, desa_jkn, map_level, rank, rank_level, summarise
 from .errors import DataError
 from .formatting import format_decimal, format_int
-from .options import COMMANDS, QUERY, Command, Format, Option, Settings, SheetFormat, View, read_values
+from .options import (
+    COMMANDS,
+    QUERY,
+    Command,
+    Format,
+    Option,
+    Role,
+    Settings,
+    SheetFormat,
+    UserAction,
+    View,
+    read_values,
+)
 from .outputs import write_output
 from .report import desa_jkn_text, rank_csv, rank_table, summary_text
 from .schema import LEVEL, LEVELS
@@ -189,15 +201,73 @@ def cmd_serve(ws: Workspace, v: Values) -> None:
 
     store = ws.store
     app = create_app({"STORE": None if store.readonly else store.location})
+    settings = app.extensions["geojkn.settings"]
+    if not store.readonly and settings.secret_key is None:
+        raise DataError("Serving a store of your own needs a secret key that signs login sessions: set "
+                        "GEOJKN_SECRET_KEY to a random text of 32 characters or more, e.g. the output of "
+                        "python -c 'import secrets; print(secrets.token_hex(32))', and keep it private.")
+    accounts = app.extensions["geojkn.accounts"]
+    if not settings.public_read_in_effect and accounts is not None and not accounts.users():
+        print(word("no_accounts", settings.lang, store=store.location), file=sys.stderr)
     try:
         # waitress: a production WSGI server in pure Python, fit for an office intranet
-        server = waitress.create_server(app, host=v["host"], port=v["port"], threads=4, ident="geojkn")
+        # idle connections are closed after 30 s and up to 1000 are held, so idle clients cannot stop the server
+        server = waitress.create_server(app, host=v["host"], port=v["port"], threads=settings.threads,
+                                        connection_limit=1000, channel_timeout=30, ident="geojkn")
     except OSError as exc:
         raise DataError(f"Cannot listen on {v['host']}:{v['port']} ({exc.strerror}); "
                         "choose another port with --port.") from exc
-    lang = app.extensions["geojkn.settings"].lang
-    print(word("serving", lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
+    print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
     server.run()
+
+
+def cmd_user(ws: Workspace, v: Values) -> None:
+    from .accounts import Accounts, accounts_path, read_regions
+
+    if ws.store.readonly:
+        raise DataError("The bundled demo has no accounts: give --store PATH (or GEOJKN_STORE) of your own store.")
+    try:
+        action = UserAction(str(v["action"]))
+    except ValueError:
+        raise DataError(f"user: '{str(v['action'])[:20]}' is not one of add, list, remove, password.") from None
+    accounts = Accounts(accounts_path(ws.store.location))
+    if action == UserAction.LIST:
+        for user in accounts.users():
+            print(f"{user.name}\t{user.role}\t{','.join(user.regions) or '*'}")
+        return
+    name = v["name"]
+    if not name:
+        raise DataError(f"user {action}: name the account, e.g. geojkn user {action} budi.")
+    if action == UserAction.REMOVE:
+        accounts.remove(name)
+        print(f"removed {name}")
+        return
+    password = _password(v["password_stdin"])
+    if action == UserAction.PASSWORD:
+        accounts.set_password(name, password)
+        print(f"password of {name} changed")
+        return
+    if v["role"] != Role.ADMIN:
+        regions = read_regions(v["regions"])
+        index = ws.index()
+        unknown = [code for code in regions if code not in index.names]
+        if unknown:
+            raise DataError(f"regions: {', '.join(unknown)} are not in the store {ws.store.location}.")
+    else:
+        regions = ()
+    user = accounts.add(name, v["role"], regions, password)
+    print(f"added {user.name} ({user.role}; {', '.join(user.regions) or 'every region'})")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise DataError("the two passwords differ; nothing was changed.")
+    return first
 
 
 HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
@@ -214,6 +284,7 @@ HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "info": cmd_info,
     "export": cmd_export,
     "serve": cmd_serve,
+    "user": cmd_user,
 }
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
 

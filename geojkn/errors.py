@@ -13,3 +13,14 @@ class NotFound(DataError):
     """A region, period or store that does not exist."""
 
     status = 404
+
+
+class Busy(DataError):
+    """The server is doing as much heavy work as it may at once: the same request will succeed shortly."""
+
+    status = 503
+    retry_after = 5
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or "The server is busy preparing other maps. Try again in a few seconds: "
+                                    "what is being prepared now is kept, so the next answer comes quickly.")

@@ -35,6 +35,21 @@ class Classes(StrEnum):
     NATURAL_BREAKS = "natural_breaks"
 
 
+class Role(StrEnum):
+    """What an account may do on the server (accounts.py)."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class UserAction(StrEnum):
+    ADD = "add"
+    LIST = "list"
+    REMOVE = "remove"
+    PASSWORD = "password"
+
+
 class Basemap(StrEnum):
     """What lies under the map's units."""
 
@@ -117,6 +132,22 @@ def _crs(value: object) -> str:
         ProjCRS.from_user_input(text)
     except CRSError:
         raise ValueError(value) from None
+    return text
+
+
+def _yes_no(value: object) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on", "ya"):
+        return True
+    if text in ("0", "false", "no", "off", "tidak"):
+        return False
+    raise ValueError(value)
+
+
+def _secret(value: object) -> str:
+    text = _text(value)
+    if len(text) < 32:
+        raise ValueError("a secret key too short to guess safely")
     return text
 
 
@@ -219,6 +250,12 @@ TOP = Option("top", "keep the units most in need, at most this many", _whole(1, 
              "a whole number of 1 or more", metavar="N")
 SHEET_FORMAT = choice("format", "table (to read), csv or xlsx (for spreadsheets), json", SheetFormat, SheetFormat.TABLE)
 SAVE_TO = replace(OUTPUT, required=False, help="file to write (needed for xlsx; otherwise printed)")
+ROLE = choice("role", "viewer (sees maps), editor (also changes the data of its regions) or admin (everything, "
+              "and accounts)", Role, Role.VIEWER)
+REGIONS = Option("regions", "limit the account to these regions and what lies inside them, e.g. 33.20,33.21 "
+                 "(default: every region)", metavar="CODES")
+PASSWORD_STDIN = Option("password_stdin", "read the password from the first line of standard input instead of "
+                        "asking for it", switch=True)
 QUERY = Option("q", "a name or code to find (part of it is enough)", _text_upto(100), "a text of 1 to 100 characters",
                required=True, metavar="TEXT")
 
@@ -273,6 +310,10 @@ COMMANDS = (
     Command("export", "write the map as one standalone HTML file that works offline", (REGION,),
             (OUTPUT, *VIEW_OPTIONS)),
     Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT)),
+    Command("user", "accounts of the server: add, list, remove, or set a password",
+            (Argument("action", "add, list, remove or password"),
+             Argument("name", "the account's name", optional=True)),
+            (ROLE, REGIONS, PASSWORD_STDIN)),
 )
 # Every option by name (options of the same name differ at most in their help text).
 OPTIONS_BY_NAME = {option.name: option for command in COMMANDS for option in command.options}
@@ -354,6 +395,17 @@ SETTINGS = (
     Setting("BASEMAP", "base map of maps (none or osm)", BASEMAP.parse, BASEMAP.rule, Basemap.NONE),
     Setting("CACHE_SIZE", "regions and rendered maps kept ready in memory", _whole(1, 10_000),
             "a whole number of 1 or more", 16),
+    Setting("THREADS", "requests the server answers at once; at most half of them prepare maps at a time",
+            _whole(2, 64), "a whole number from 2 to 64", 8),
+    Setting("PUBLIC_READ", "whether visitors who have not logged in may view maps (on for the demo, off for "
+            "a store of your own)", _yes_no, "yes or no (1/0, true/false, on/off)", None),
+    Setting("SECRET_KEY", "the key that signs login sessions; required to serve a store of your own", _secret,
+            "a random text of 32 characters or more (python -c 'import secrets; print(secrets.token_hex(32))')",
+            None),
+    Setting("HTTPS", "whether the server is reached over https (behind a reverse proxy): login cookies are then "
+            "sent over https only", _yes_no, "yes or no (1/0, true/false, on/off)", False),
+    Setting("BUSY_AFTER", "seconds a request waits for a map being prepared before it answers 503 'try again'",
+            _whole(1, 600), "a whole number of seconds from 1 to 600", 10),
 )
 
 
@@ -369,6 +421,21 @@ class Settings:
     lang: Lang = Lang.ID
     basemap: Basemap = Basemap.NONE
     cache_size: int = 16
+    threads: int = 8
+    public_read: bool | None = None
+    secret_key: str | None = None
+    https: bool = False
+    busy_after: int = 10
+
+    @property
+    def public_read_in_effect(self) -> bool:
+        """PUBLIC_READ as set; unset, on for the bundled demo and off for a store of one's own."""
+        return self.public_read if self.public_read is not None else self.store is None
+
+    @property
+    def builders(self) -> int:
+        """How many maps or regions the server prepares at once: half its threads, so the rest stay free."""
+        return max(1, self.threads // 2)
 
     @classmethod
     def read(cls, values: Mapping[str, object]) -> Settings:

@@ -43,6 +43,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "no_store": "Berkas penyimpanan {store} belum ada. Buat dengan mengimpor batas wilayah: "
                     "geojkn --store {store} import-boundaries FILE",
         "back": "Kembali ke daftar wilayah", "map": "Peta", "show": "Tampilkan",
+        "no_accounts": "Belum ada akun: tidak ada yang bisa masuk. Buat akun: geojkn --store {store} user add NAMA "
+                       "--role admin (atau setel GEOJKN_PUBLIC_READ=1 agar peta terbuka untuk semua).",
+        "login": "Masuk", "logout": "Keluar", "user_name": "Nama pengguna", "password": "Kata sandi",
+        "login_intro": "Peta di server ini hanya untuk akun yang terdaftar. Minta akun kepada admin.",
+        "login_wrong": "Nama pengguna atau kata sandi salah.",
+        "login_wait": "Terlalu banyak percobaan gagal. Tunggu {minutes} menit lalu coba lagi.",
         "download_map": "Unduh peta (HTML offline)", "download_csv": "Unduh CSV", "trend": "Perkembangan per periode",
         "lowest": "{level}: {metric} terendah", "highest": "{level}: {metric} terbanyak", "none": "tidak ada",
         "farthest": "{level}: terjauh ({metric})",
@@ -162,6 +168,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "no_store": "The store file {store} does not exist yet. Create it by importing boundaries: "
                     "geojkn --store {store} import-boundaries FILE",
         "back": "Back to the regions", "map": "Map", "show": "Show",
+        "no_accounts": "No accounts yet: nobody can log in. Add one: geojkn --store {store} user add NAME --role "
+                       "admin (or set GEOJKN_PUBLIC_READ=1 to open the maps to everyone).",
+        "login": "Log in", "logout": "Log out", "user_name": "User name", "password": "Password",
+        "login_intro": "The maps on this server are for its accounts only. Ask the admin for an account.",
+        "login_wrong": "The user name or the password is not right.",
+        "login_wait": "Too many failed attempts. Wait {minutes} minutes and try again.",
         "download_map": "Download map (offline HTML)", "download_csv": "Download CSV", "trend": "By period",
         "lowest": "{level}: lowest {metric}", "highest": "{level}: most {metric}", "none": "none",
         "farthest": "{level}: farthest ({metric})",

@@ -51,13 +51,14 @@ _RETRIES = 3  # loads retried when an import lands in the middle of one
 class Workspace:
     """What the CLI and the web ask of a store, read once per store version."""
 
-    def __init__(self, store: Store, cache_size: int = 16) -> None:
+    def __init__(self, store: Store, cache_size: int = 16, builders: int | None = None,
+                 patience: float | None = None) -> None:
         self.store = store
-        self.cache = Cache(cache_size)
+        self.cache = Cache(cache_size, builders, patience)
         self._version: str | None = None
         self._lock = threading.Lock()
 
-    def cached(self, parts: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    def cached(self, parts: tuple[Hashable, ...], build: Callable[[], T], *, light: bool = False) -> T:
         """`build()` once per store version and key parts; rebuilt if the store changed while it ran."""
         for attempt in range(1, _RETRIES + 1):
             version = self.store.version()
@@ -65,14 +66,14 @@ class Workspace:
                 if version != self._version:
                     self.cache.clear()
                     self._version = version
-            value = self.cache.get((version, *parts), build)
+            value = self.cache.get((version, *parts), build, light=light)
             if attempt == _RETRIES or self.store.version() == version:
                 return value
         raise AssertionError("the loop returns on its last attempt")
 
     def index(self) -> UnitIndex:
         """Code, name, level and parent of every stored unit."""
-        return self.cached(("index",), lambda: UnitIndex(self.store.unit_index()))
+        return self.cached(("index",), lambda: UnitIndex(self.store.unit_index()), light=True)
 
     def require(self) -> None:
         """A NotFound error when the store has not been created yet (rather than answering as if empty)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -78,6 +79,12 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store.gpkg"
 
 
+def clear_settings(monkeypatch) -> None:
+    """No GEOJKN_* setting from the environment the tests run in."""
+    for name in [n for n in os.environ if n.startswith("GEOJKN_")]:
+        monkeypatch.delenv(name, raising=False)
+
+
 class Result(NamedTuple):
     """What one `geojkn` command did: its exit status, standard output and standard error."""
 
@@ -89,8 +96,7 @@ class Result(NamedTuple):
 @pytest.fixture
 def runner(capsys, monkeypatch) -> Callable[..., Result]:
     """Run `geojkn ARGS...` in this process (GEOJKN_* settings from the environment cleared first)."""
-    for name in ("GEOJKN_STORE", "GEOJKN_TARGET", "GEOJKN_LANG", "GEOJKN_BASEMAP", "GEOJKN_CACHE_SIZE"):
-        monkeypatch.delenv(name, raising=False)
+    clear_settings(monkeypatch)
 
     def run(*argv: object) -> Result:
         status = main([str(a) for a in argv])
@@ -103,8 +109,7 @@ def runner(capsys, monkeypatch) -> Callable[..., Result]:
 @pytest.fixture
 def app(monkeypatch):
     """The dashboard on the bundled demo, with no GEOJKN_* setting from the environment."""
-    for name in ("GEOJKN_STORE", "GEOJKN_TARGET", "GEOJKN_LANG", "GEOJKN_BASEMAP", "GEOJKN_CACHE_SIZE"):
-        monkeypatch.delenv(name, raising=False)
+    clear_settings(monkeypatch)
     return create_app({"TESTING": True})
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from geojkn.cache import Cache
 
+from conftest import clear_settings
+
 
 def test_keeps_at_most_size_entries_dropping_the_least_recently_used():
     cache = Cache(2)
@@ -76,3 +78,59 @@ def test_clear_forgets_everything():
 def test_a_cache_holds_something():
     with pytest.raises(ValueError):
         Cache(0)
+
+
+def _hold(cache: Cache, key: str, seconds: float, started: threading.Event) -> threading.Thread:
+    """A thread building `key` slowly, as a province map does."""
+    def build() -> str:
+        started.set()
+        time.sleep(seconds)
+        return key
+
+    thread = threading.Thread(target=lambda: cache.get(key, build))
+    thread.start()
+    return thread
+
+
+def test_a_bounded_cache_answers_busy_instead_of_tying_up_threads():
+    from geojkn.errors import Busy
+
+    cache = Cache(8, builders=1, patience=0.2)
+    started = threading.Event()
+    slow = _hold(cache, "province", 1.0, started)
+    assert started.wait(2)
+    for key in ("other", "province"):  # no free slot; the same key is still being built
+        begin = time.perf_counter()
+        with pytest.raises(Busy):
+            cache.get(key, lambda: "built")
+        assert time.perf_counter() - begin < 0.6
+    assert cache.get("index", lambda: "quick", light=True) == "quick"  # light builds need no slot
+    slow.join()
+    assert cache.get("province", lambda: "rebuilt") == "province"  # the slow build was kept
+    assert cache.get("other", lambda: "built") == "built"  # the slot is free again
+
+
+def test_a_build_inside_a_build_needs_no_second_slot():
+    cache = Cache(8, builders=1, patience=0.1)
+    assert cache.get("map", lambda: "map of " + cache.get("region", lambda: "region")) == "map of region"
+
+
+def test_the_server_answers_503_with_retry_after_while_every_build_slot_is_busy(monkeypatch):
+    from geojkn import create_app
+
+    clear_settings(monkeypatch)
+    app = create_app({"TESTING": True, "THREADS": 2, "BUSY_AFTER": 1})
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200  # the unit index is ready
+    started = threading.Event()
+    slow = _hold(app.extensions["geojkn.workspace"].cache, "someone's province map", 2.5, started)
+    assert started.wait(2)
+    begin = time.perf_counter()
+    resp = client.get("/r/99.01/map?target=0.93")
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+    assert "Try again in a few seconds" in resp.get_data(as_text=True)
+    assert time.perf_counter() - begin < 2.0
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/regions/99.01/summary").status_code == 503
+    slow.join()
+    assert client.get("/r/99.01/map?target=0.93").status_code == 200

@@ -73,7 +73,7 @@ def test_the_dashboard_shows_the_desa_jkn_and_the_status_at_a_glance(tmp_path, r
     runner("--store", store, "import-boundaries", tmp_path / "w.geojson")
     write_figures(tmp_path / "f.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1500, 1440, 520], [800, 1000, 900, 400])
     runner("--store", store, "import-figures", tmp_path / "f.csv", "--period", "2024-01")
-    client = create_app({"TESTING": True, "STORE": str(store)}).test_client()
+    client = create_app({"TESTING": True, "STORE": str(store), "PUBLIC_READ": True}).test_client()
     page = client.get("/r/99.01?lang=en&active_target=0.6").get_data(as_text=True)  # 3.100 of 5.000 active
     jkn = re.sub(r"<[^>]+>", "", page[page.index('id="desa-jkn"'):page.index("</details>")])
     assert "Desa JKN (≥ 95 %): 3 desa/kel. in 2 kecamatan" in jkn and "Sidomulyo" in jkn and "Tegalsari" in jkn

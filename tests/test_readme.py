@@ -46,6 +46,8 @@ def test_every_setting_is_documented_with_its_default(setting):
 
 def _written(value: object) -> object:
     """A default as the README writes it: 5.0 km is 5, a preset by its name."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
     presets = {tiers: name for name, tiers in PRESET_TIERS.items()}
     if isinstance(value, tuple) and value in presets:
         return presets[value]

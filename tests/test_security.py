@@ -55,7 +55,7 @@ def test_the_policy_names_no_remote_origin():
 
 def test_healthz_says_nothing_about_the_server(tiny_store, monkeypatch):
     monkeypatch.setenv("GEOJKN_STORE", str(tiny_store))
-    body = create_app({"TESTING": True}).test_client().get("/healthz").get_data(as_text=True)
+    body = create_app({"TESTING": True, "PUBLIC_READ": True}).test_client().get("/healthz").get_data(as_text=True)
     assert '"status":"ok"' in body.replace(" ", "")
     assert str(tiny_store.parent) not in body and "gpkg" not in body
 
@@ -67,7 +67,7 @@ def _cells(text: str) -> list[str]:
 
 def test_names_never_become_formulas_in_any_csv(formula_store, runner, monkeypatch):
     monkeypatch.setenv("GEOJKN_STORE", str(formula_store))
-    client = create_app({"TESTING": True}).test_client()
+    client = create_app({"TESTING": True, "PUBLIC_READ": True}).test_client()
     outputs = {
         "rank --format csv": runner("--store", formula_store, "rank", "99.01", "--level", "desa", "--format",
                                     "csv").out,

@@ -115,7 +115,7 @@ def test_config_layers_environment_over_defaults(monkeypatch, tmp_path):
 
 
 def test_test_config_wins(tmp_path):
-    app = create_app({"TESTING": True, "STORE": str(tmp_path / "empty.gpkg")})
+    app = create_app({"TESTING": True, "STORE": str(tmp_path / "empty.gpkg"), "PUBLIC_READ": True})
     resp = app.test_client().get("/")
     assert resp.status_code == 200 and "empty.gpkg belum ada" in resp.get_data(as_text=True)
     assert app.test_client().get("/r/33.20").status_code == 404

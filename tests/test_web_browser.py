@@ -28,7 +28,7 @@ class Server:
     """The app on a free port of 127.0.0.1, in a thread."""
 
     def __init__(self, store: str | None) -> None:
-        app = create_app({"TESTING": True, "STORE": store})
+        app = create_app({"TESTING": True, "STORE": store, "PUBLIC_READ": True})
         self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

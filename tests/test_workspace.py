@@ -48,7 +48,7 @@ def test_the_map_the_api_and_other_choices_for_the_region_read_nothing_more(clie
 
 
 def test_an_import_is_seen_by_the_next_request(tiny_store, tmp_path, runner, reads):
-    client = create_app({"TESTING": True, "STORE": str(tiny_store)}).test_client()
+    client = create_app({"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True}).test_client()
     assert client.get("/api/regions/99.01/summary").get_json()["periods"] == ["2024-01"]
     client.get("/api/regions/99.01/summary")
     reads.clear()

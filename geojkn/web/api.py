@@ -18,11 +18,12 @@ from ..analysis.region import (
 from ..analysis.worklist import Worklist, worklist
 from ..records import Ranking
 from ..report import rank_csv
-from ..schema import Level
+from ..schema import CODE, Level
 from ..serialize import records
 from ..sheets import worklist_csv, worklist_xlsx
 from ..vocabulary import unit_title
 from . import params
+from .auth import may_list, may_view
 
 bp = Blueprint("api", __name__)
 
@@ -39,6 +40,8 @@ def found(query: str) -> list[dict[str, str]]:
     ws.require()
     index, out = ws.index(), []
     for region in index.search(query):
+        if not may_view(region.code):  # an account limited to regions finds only inside them
+            continue
         within = [unit_title(p.name, p.level, lang) for p in index.parents(region.code) if p.level != Level.PROVINSI]
         out.append({**region.to_json(), "title": unit_title(region.name, region.level, lang),
                     "within": ", ".join(reversed(within)), "url": url_for("views.dashboard", code=region.code)})
@@ -54,7 +57,8 @@ def search() -> ResponseReturnValue:
 def regions() -> ResponseReturnValue:
     ws = params.workspace()
     ws.require()
-    return jsonify(records(ws.unit_list(params.values()["level"])))
+    units = ws.unit_list(params.values()["level"])
+    return jsonify(records(units[[may_list(code) for code in units[CODE]]]))
 
 
 @bp.get("/api/regions/<code>/summary")

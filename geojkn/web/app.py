@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..errors import DataError
+from ..accounts import Accounts, accounts_path
 from ..formatting import format_decimal, format_int, format_metric, format_percent, format_points
-from ..options import LANG, SETTINGS, Lang, Settings
+from ..options import SETTINGS, Lang, Settings
 from ..resources import templates_folder
 from ..store import open_store
 from ..vocabulary import FACILITY_TYPE_NAMES, WORDS, level_label, metric_label, period_text, unit_title
 from ..workspace import Workspace
+from .params import language
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -28,14 +32,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     settings = Settings.read(app.config)  # every setting checked by its rule: a bad one stops the start
     app.extensions["geojkn.settings"] = settings
-    app.extensions["geojkn.workspace"] = Workspace(open_store(settings.store), settings.cache_size)
+    # a request that would wait over BUSY_AFTER seconds for a map to be prepared answers 503 "try again"
+    app.extensions["geojkn.workspace"] = Workspace(open_store(settings.store), settings.cache_size,
+                                                   settings.builders, settings.busy_after)
     app.jinja_env.undefined = StrictUndefined  # a missing word is an error in tests, not a blank on a page
 
-    from . import api, errors, security, views
+    # login sessions: signed with SECRET_KEY (a random one, lost at restart, when none is set), cookies the
+    # page's scripts cannot read, not sent by other sites' forms, over https only when served over https
+    app.config.update(SECRET_KEY=settings.secret_key or secrets.token_hex(32), SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.https,
+                      REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
+                      REMEMBER_COOKIE_SECURE=settings.https, PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
+    if settings.https:  # behind a reverse proxy that says the request came over https
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    from . import api, auth, errors, security, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
+    auth.register(app, Accounts(accounts_path(settings.store)) if settings.store else None)
     security.register(app, settings)
 
     @app.context_processor
@@ -47,10 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             args = {**request.args.to_dict(), "lang": other}
             return f"{url_for(request.endpoint, **(request.view_args or {}))}?{urlencode(args)}"
 
-        try:
-            lang = LANG.read(request.args.get("lang") or settings.lang)
-        except DataError:  # the view answers 400; the error page still needs words
-            lang = settings.lang
+        lang = language()
         return {
             "lang_url": lang_url, "lang": lang, "t": WORDS[lang],
             "other_lang": Lang.EN if lang == Lang.ID else Lang.ID,

@@ -6,13 +6,13 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DataError
+from ..errors import Busy, DataError
 
 
-def _respond(status: int, message: str) -> ResponseReturnValue:
+def _respond(status: int, message: str, headers: dict[str, str] | None = None) -> ResponseReturnValue:
     if request.path.startswith("/api/") or request.path.endswith((".json", ".csv", ".geojson")):
-        return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message), status
+        return jsonify({"error": message, "status": status}), status, headers or {}
+    return render_template("error.html", status=status, message=message), status, headers or {}
 
 
 def register(app: Flask) -> None:
@@ -21,6 +21,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(DataError)
     def data_error(exc: DataError) -> ResponseReturnValue:
         return _respond(exc.status, str(exc))
+
+    @app.errorhandler(Busy)
+    def busy(exc: Busy) -> ResponseReturnValue:
+        return _respond(exc.status, str(exc), {"Retry-After": str(exc.retry_after)})
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, request
 
+from ..errors import DataError
 from ..options import (
     ACCESS_KM,
     ACTIVE_TARGET,
@@ -21,6 +22,7 @@ from ..options import (
     TARGET,
     VIEW_OPTIONS,
     WORKLIST_OPTIONS,
+    Lang,
     Option,
     Settings,
     View,
@@ -35,6 +37,8 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "views.map_page": VIEW_OPTIONS,
     "views.export": VIEW_OPTIONS,
     "api.healthz": (),
+    "auth.login": (LANG,),
+    "auth.logout": (),
     "views.search": (QUERY, LANG),
     "api.search": (QUERY, LANG),
     "api.regions": (REGION_LEVEL,),
@@ -58,6 +62,15 @@ def workspace() -> Workspace:
 def settings() -> Settings:
     found: Settings = current_app.extensions["geojkn.settings"]
     return found
+
+
+def language() -> Lang:
+    """The language of this request's page: ?lang= when it is valid, else the LANG setting."""
+    try:
+        found: Lang = LANG.read(request.values.get("lang") or settings().lang)
+        return found
+    except DataError:  # the view answers 400; its error page still needs words
+        return settings().lang
 
 
 def values() -> dict[str, Any]:

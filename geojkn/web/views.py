@@ -20,6 +20,7 @@ from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
 from . import params
 from .api import found
+from .auth import may_list
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
@@ -31,7 +32,8 @@ HEADINGS = {"rate": "lowest", "supply": "lowest", "distance": "farthest"}  # wha
 @bp.get("/")
 def index() -> ResponseReturnValue:
     chosen, ws = params.values(), params.workspace()
-    return render_template("index.html", rows=ws.overview(chosen["target"]), target=chosen["target"],
+    rows = [row for row in ws.overview(chosen["target"]) if may_list(row[0].code)]  # only what the account sees
+    return render_template("index.html", rows=rows, target=chosen["target"],
                            store_name=Path(ws.store.location).name, demo=ws.store.readonly,
                            missing=not ws.store.exists())
 

@@ -1,0 +1,161 @@
+"""Planner accounts for the server: who may see which regions, and who may change their data.
+
+Accounts live in an SQLite file beside the store (`jepara.gpkg` -> `jepara.users.sqlite`), so a copy of the
+store never carries them along. Passwords are kept only as salted scrypt hashes (werkzeug).
+
+Roles: a viewer sees maps and figures; an editor also changes the data of their regions; an admin changes
+everything and manages accounts. Viewers and editors may be limited to regions (a kabupaten, a kecamatan):
+they then see those regions and what lies inside them, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .codes import parse_code
+from .errors import DataError, NotFound
+from .options import Role
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+MIN_PASSWORD = 10
+# checked against when a name is unknown, so a wrong name takes as long as a wrong password
+_DUMMY_HASH = generate_password_hash("geojkn-no-such-user")
+
+
+@dataclass(frozen=True)
+class User:
+    """An account as the server sees it (never its password)."""
+
+    name: str
+    role: Role
+    regions: tuple[str, ...] = ()  # empty: every region
+
+    def may_view(self, code: str) -> bool:
+        """True for a unit inside (or equal to) one of the account's regions, or any unit without a limit."""
+        return self.role == Role.ADMIN or not self.regions or any(_inside(code, r) for r in self.regions)
+
+    def may_edit(self, code: str) -> bool:
+        return self.role == Role.ADMIN or (self.role == Role.EDITOR and self.may_view(code))
+
+    def may_see_unit_list(self, code: str) -> bool:
+        """A unit shown in lists: inside the account's regions, or one of their parents (to navigate down)."""
+        return self.may_view(code) or any(_inside(r, code) for r in self.regions)
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "role": str(self.role), "regions": list(self.regions)}
+
+
+def _inside(code: str, region: str) -> bool:
+    return code == region or code.startswith(region + ".")
+
+
+def read_regions(text: str | None) -> tuple[str, ...]:
+    """'33.20, 3321' -> ('33.20', '33.21'); DataError naming a value that is not an area code."""
+    if not text:
+        return ()
+    found = []
+    for part in text.split(","):
+        code = parse_code(part.strip())
+        if code is None:
+            raise DataError(f"regions: '{part.strip()[:40]}' is not an area code such as 33.20 or 33.20.01.")
+        found.append(code)
+    return tuple(dict.fromkeys(found))
+
+
+def check_name(name: str) -> str:
+    if not NAME.match(name or ""):
+        raise DataError(f"user name '{(name or '')[:40]}' must be 1 to 64 letters, digits, '.', '_', '-' or '@', "
+                        "starting with a letter or digit.")
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise DataError(f"the password must have at least {MIN_PASSWORD} characters.")
+    return password
+
+
+def accounts_path(store: str) -> Path:
+    path = Path(store)
+    return path.with_name(path.stem + ".users.sqlite")
+
+
+class Accounts:
+    """The accounts file of a store; every change is one SQLite transaction."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+        except sqlite3.Error as exc:
+            raise DataError(f"Cannot open the accounts file {self.path}: {exc}.") from exc
+        try:
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
+                           "regions TEXT NOT NULL, password TEXT NOT NULL, changed_at TEXT NOT NULL)")
+                yield db
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"The accounts file {self.path} cannot be used ({exc}).") from exc
+        finally:
+            db.close()
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def users(self) -> list[User]:
+        if not self.exists():
+            return []
+        with self._db() as db:
+            rows = db.execute("SELECT name, role, regions FROM users ORDER BY name").fetchall()
+        return [User(name, Role(role), tuple(r for r in regions.split(",") if r)) for name, role, regions in rows]
+
+    def get(self, name: str) -> User | None:
+        return next((u for u in self.users() if u.name == name), None)
+
+    def add(self, name: str, role: Role, regions: tuple[str, ...], password: str) -> User:
+        user = User(check_name(name), role, () if role == Role.ADMIN else regions)
+        hashed = generate_password_hash(check_password(password))
+        with self._db() as db:
+            if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise DataError(f"there is already a user '{name}'. Remove it first, or change its password.")
+            db.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)",
+                       (name, str(role), ",".join(user.regions), hashed, _now()))
+        return user
+
+    def remove(self, name: str) -> None:
+        with self._db() as db:
+            if not db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount:
+                raise NotFound(f"there is no user '{name[:64]}'.")
+
+    def set_password(self, name: str, password: str) -> None:
+        hashed = generate_password_hash(check_password(password))
+        with self._db() as db:
+            if not db.execute("UPDATE users SET password = ?, changed_at = ? WHERE name = ?",
+                              (hashed, _now(), name)).rowcount:
+                raise NotFound(f"there is no user '{name[:64]}'.")
+
+    def check(self, name: str, password: str) -> User | None:
+        """The user if the password is theirs, else None (as slow for an unknown name as for a wrong password)."""
+        row = None
+        if self.exists() and NAME.match(name or ""):
+            with self._db() as db:
+                row = db.execute("SELECT password FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        return self.get(name) if check_password_hash(row[0], password) else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,169 @@
+"""Who is asking: login and logout, the regions an account may see, CSRF tokens and a bound on login attempts.
+
+Every request passes `guard()` first. Without PUBLIC_READ a visitor who has not logged in is sent to the login
+page (an API call gets 401); an account limited to regions gets 403 for any other region, and lists and search
+show only what it may see. Every form that changes something carries a CSRF token tied to the session.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from ..accounts import Accounts, User
+from ..vocabulary import word
+from . import params
+
+bp = Blueprint("auth", __name__)
+OPEN_ENDPOINTS = {"auth.login", "auth.logout", "api.healthz", "views.vendor"}
+ATTEMPTS, WINDOW = 5, 300.0  # failed logins per client and name within WINDOW seconds before a pause
+
+
+class SessionUser(UserMixin):
+    """The account of a logged-in session, as Flask-Login wants it."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def get_id(self) -> str:
+        return self.user.name
+
+
+class Attempts:
+    """Failed logins per key in a sliding window, kept in memory (one server process)."""
+
+    def __init__(self) -> None:
+        self._failed: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def blocked(self, key: str) -> float:
+        """Seconds until `key` may try again (0 when it may now)."""
+        with self._lock:
+            times = self._failed[key]
+            while times and times[0] < time.monotonic() - WINDOW:
+                times.popleft()
+            return WINDOW - (time.monotonic() - times[0]) if len(times) >= ATTEMPTS else 0.0
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            self._failed[key].append(time.monotonic())
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._failed.pop(key, None)
+
+
+def accounts() -> Accounts | None:
+    found: Accounts | None = current_app.extensions["geojkn.accounts"]
+    return found
+
+
+def user() -> User | None:
+    """The logged-in account, or None for an anonymous visitor."""
+    return current_user.user if current_user.is_authenticated else None
+
+
+def may_view(code: str) -> bool:
+    found = user()
+    return found.may_view(code) if found else bool(params.settings().public_read_in_effect)
+
+
+def may_list(code: str) -> bool:
+    found = user()
+    return found.may_see_unit_list(code) if found else bool(params.settings().public_read_in_effect)
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    token: str = session["csrf"]
+    return token
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this server: never an address elsewhere (an open redirect)."""
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or urlsplit(target).netloc):
+        return url_for("views.index")
+    return target
+
+
+def guard() -> ResponseReturnValue | None:
+    """Run before every request: CSRF on forms, login unless public, and the account's regions."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent = request.form.get("csrf_token", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(400, "The form has expired or did not come from this site. Reload the page and try again.")
+    if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
+        return None
+    if user() is None and not params.settings().public_read_in_effect:
+        if request.path.startswith("/api/"):
+            abort(401, "Log in first: this server shows its maps to its accounts only.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    code = (request.view_args or {}).get("code")
+    if code and user() is not None:
+        region = params.workspace().resolve(str(code))
+        if not may_view(region.code):
+            abort(403, f"Your account does not cover {region.name} ({region.code}).")
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    lang = params.language()
+    given_next = request.values.get("next", "")[:500]
+    if request.method == "GET":
+        return render_template("login.html", message="", next=given_next)
+    name = request.form.get("name", "")[:64]
+    key = f"{request.remote_addr}|{name.lower()}"
+    attempts: Attempts = current_app.extensions["geojkn.attempts"]
+    wait = attempts.blocked(key)
+    if wait:
+        message = word("login_wait", lang, minutes=max(1, round(wait / 60)))
+        return render_template("login.html", message=message, next=given_next), 429
+    found = accounts()
+    account = found.check(name, request.form.get("password", "")) if found else None
+    if account is None:
+        attempts.failed(key)
+        return render_template("login.html", message=word("login_wrong", lang), next=given_next), 401
+    attempts.clear(key)
+    session.clear()
+    session.permanent = True
+    login_user(SessionUser(account))
+    return redirect(_safe_next(given_next))
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def register(app: Flask, found: Accounts | None) -> None:
+    """Install login, the guard and the CSRF token on the app."""
+    app.extensions["geojkn.accounts"] = found
+    app.extensions["geojkn.attempts"] = Attempts()
+    manager = LoginManager()
+    manager.init_app(app)
+
+    @manager.user_loader
+    def load(name: str) -> SessionUser | None:
+        account = found.get(name) if found else None
+        return SessionUser(account) if account else None
+
+    app.register_blueprint(bp)
+    app.before_request(guard)
+
+    @app.context_processor
+    def auth_helpers() -> dict[str, object]:
+        return {"csrf_token": csrf_token, "account": user()}
+

@@ -1,0 +1,186 @@
+"""Accounts: who may see which region on a server of one's own store, and how they log in."""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+
+import pytest
+
+from geojkn import create_app
+from geojkn.accounts import Accounts, accounts_path
+from geojkn.web.auth import ATTEMPTS
+
+from conftest import clear_settings
+
+PASSWORD = "kata-sandi-panjang-1"
+
+
+def add(runner, monkeypatch, store, *argv: str, password: str = PASSWORD):
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    return runner("--store", store, "user", *argv, "--password-stdin")
+
+
+@pytest.fixture
+def server(tiny_store, runner, monkeypatch):
+    """The tiny regency served with accounts: an admin, a viewer of all, a viewer and an editor of kecamatan 01."""
+    clear_settings(monkeypatch)
+    assert add(runner, monkeypatch, tiny_store, "add", "admin", "--role", "admin").status == 0
+    assert add(runner, monkeypatch, tiny_store, "add", "dinkes", "--role", "viewer").status == 0
+    assert add(runner, monkeypatch, tiny_store, "add", "kec01", "--role", "viewer", "--regions", "99.01.01").status == 0
+    assert add(runner, monkeypatch, tiny_store, "add", "ed01", "--role", "editor", "--regions", "990101").status == 0
+    return create_app({"TESTING": True, "STORE": str(tiny_store), "SECRET_KEY": "k" * 40})
+
+
+def token(client, path: str = "/login") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def log_in(app, name: str, password: str = PASSWORD, next_: str = ""):
+    client = app.test_client()
+    resp = client.post("/login", data={"name": name, "password": password, "next": next_,
+                                       "csrf_token": token(client)})
+    return client, resp
+
+
+def test_accounts_are_managed_from_the_command_line_and_passwords_are_only_hashed(tiny_store, runner, monkeypatch):
+    assert add(runner, monkeypatch, tiny_store, "add", "budi", "--role", "editor", "--regions", "99.01.02").status == 0
+    listed = runner("--store", tiny_store, "user", "list").out
+    assert "budi\teditor\t99.01.02" in listed
+    raw = accounts_path(str(tiny_store)).read_bytes()
+    assert PASSWORD.encode() not in raw and b"scrypt" in raw
+    assert Accounts(accounts_path(str(tiny_store))).check("budi", PASSWORD).regions == ("99.01.02",)
+    assert add(runner, monkeypatch, tiny_store, "password", "budi", password="another-password-2").status == 0
+    assert Accounts(accounts_path(str(tiny_store))).check("budi", PASSWORD) is None
+    assert runner("--store", tiny_store, "user", "remove", "budi").status == 0
+    assert runner("--store", tiny_store, "user", "list").out == ""
+    for argv, password, message in [
+        (("add", "x y"), PASSWORD, "must be 1 to 64 letters"),
+        (("add", "siti"), "short", "at least 10 characters"),
+        (("add", "siti", "--regions", "99.05"), PASSWORD, "99.05 are not in the store"),
+        (("add", "siti", "--regions", "kabupaten"), PASSWORD, "not an area code"),
+        (("add", "siti", "--role", "boss"), PASSWORD, "role 'boss' is not one of viewer, editor, admin"),
+        (("remove", "nobody"), PASSWORD, "there is no user 'nobody'"),
+        (("rename", "siti"), PASSWORD, "not one of add, list, remove, password"),
+        (("add",), PASSWORD, "name the account"),
+    ]:
+        result = add(runner, monkeypatch, tiny_store, *argv, password=password)
+        assert result.status == 2 and message in result.err, (argv, result)
+    assert runner("user", "list").status == 2  # the bundled demo has no accounts
+
+
+def test_without_public_read_a_visitor_must_log_in(server):
+    client = server.test_client()
+    resp = client.get("/r/99.01?metric=gap")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login?next=/r/99.01")
+    assert client.get("/api/regions/99.01/summary").status_code == 401
+    assert client.get("/api/regions").status_code == 401
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/static/vendor/leaflet.js").status_code == 200
+    assert client.get("/login").status_code == 200
+
+
+def test_a_login_opens_the_pages_and_a_logout_closes_them(server):
+    client, resp = log_in(server, "dinkes", next_="/r/99.01?metric=gap")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/r/99.01?metric=gap"
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    page = client.get("/r/99.01").get_data(as_text=True)
+    assert "dinkes" in page and "Keluar" in page
+    assert client.post("/logout").status_code == 400  # no CSRF token: refused
+    assert client.get("/r/99.01").status_code == 200
+    assert client.post("/logout", data={"csrf_token": token(client, "/r/99.01")}).status_code == 302
+    assert client.get("/r/99.01").status_code == 302
+
+
+def test_a_wrong_password_and_a_foreign_next_address_get_nowhere(server):
+    client, resp = log_in(server, "dinkes", "wrong-password-000")
+    assert resp.status_code == 401 and "salah" in resp.get_data(as_text=True)
+    _, resp = log_in(server, "nobody")
+    assert resp.status_code == 401
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        _, resp = log_in(server, "dinkes", next_=target)
+        assert resp.status_code == 302 and resp.headers["Location"] == "/", target
+
+
+def test_logins_are_paused_after_repeated_failures(server):
+    for _ in range(ATTEMPTS):
+        assert log_in(server, "admin", "wrong-password-000")[1].status_code == 401
+    client, resp = log_in(server, "admin")  # the right password, but too soon
+    assert resp.status_code == 429 and "Tunggu" in resp.get_data(as_text=True)
+    assert log_in(server, "dinkes")[1].status_code == 302  # another account is not paused
+
+
+def test_a_form_without_the_session_token_is_refused(server):
+    client = server.test_client()
+    resp = client.post("/login", data={"name": "admin", "password": PASSWORD})
+    assert resp.status_code == 400 and "expired" in resp.get_data(as_text=True)
+
+
+# every route, for every kind of visitor: the status it answers
+ROUTES = ["/", "/r/99.01", "/r/99.01.01", "/r/99.01.02", "/r/99.01.01.2001/map", "/r/99.01.02/export.html",
+          "/api/regions/99.01/summary", "/api/regions/99.01.01/summary", "/api/regions/99.01.02/ranking.csv",
+          "/r/99.01.01/worklist.csv", "/api/regions/99.01.02/units.geojson", "/search?q=sido", "/api/regions",
+          "/healthz"]
+MATRIX = {  # visitor: statuses in the order of ROUTES
+    "anonymous": [302, 302, 302, 302, 302, 302, 401, 401, 401, 302, 401, 302, 401, 200],
+    "kec01": [200, 403, 200, 403, 200, 403, 403, 200, 403, 200, 403, 200, 200, 200],
+    "ed01": [200, 403, 200, 403, 200, 403, 403, 200, 403, 200, 403, 200, 200, 200],
+    "dinkes": [200] * len(ROUTES),
+    "admin": [200] * len(ROUTES),
+}
+
+
+@pytest.mark.parametrize("visitor", MATRIX)
+def test_the_role_matrix(server, visitor):
+    client = server.test_client() if visitor == "anonymous" else log_in(server, visitor)[0]
+    got = [client.get(route).status_code for route in ROUTES]
+    assert got == MATRIX[visitor], list(zip(ROUTES, got, strict=True))
+
+
+def test_an_account_limited_to_a_kecamatan_lists_and_finds_only_what_it_may_see(server):
+    client = log_in(server, "kec01")[0]
+    codes = {u["code"] for u in client.get("/api/regions").get_json()}
+    assert codes == {"99.01", "99.01.01", "99.01.01.2001", "99.01.01.2002"}  # its kecamatan and the way down
+    found = {u["code"] for u in client.get("/api/search?q=sidomulyo").get_json()}
+    assert found == {"99.01.01.2001"}  # the other Sidomulyo lies in kecamatan 02
+    everyone = log_in(server, "dinkes")[0]
+    assert {u["code"] for u in everyone.get("/api/search?q=sidomulyo").get_json()} == {"99.01.01.2001",
+                                                                                       "99.01.02.2001"}
+
+
+def test_public_read_opens_the_maps_to_visitors(tiny_store, monkeypatch):
+    clear_settings(monkeypatch)
+    monkeypatch.setenv("GEOJKN_PUBLIC_READ", "1")
+    client = create_app({"TESTING": True, "STORE": str(tiny_store)}).test_client()
+    assert client.get("/r/99.01").status_code == 200
+    demo = create_app({"TESTING": True}).test_client()  # the demo is public unless told otherwise
+    monkeypatch.delenv("GEOJKN_PUBLIC_READ")
+    assert demo.get("/r/99.01").status_code == 200
+
+
+def test_https_makes_the_login_cookie_secure(tiny_store, runner, monkeypatch):
+    clear_settings(monkeypatch)
+    assert add(runner, monkeypatch, tiny_store, "add", "admin", "--role", "admin").status == 0
+    app = create_app({"TESTING": True, "STORE": str(tiny_store), "SECRET_KEY": "k" * 40, "HTTPS": True})
+    _, resp = log_in(app, "admin")
+    assert "Secure" in resp.headers["Set-Cookie"]
+
+
+def test_serving_a_store_of_ones_own_needs_a_secret_key(tiny_store, runner, monkeypatch):
+    clear_settings(monkeypatch)
+    result = runner("--store", tiny_store, "serve", "--port", "1")
+    assert result.status == 2 and "GEOJKN_SECRET_KEY" in result.err
+    monkeypatch.setenv("GEOJKN_SECRET_KEY", "short")
+    result = runner("--store", tiny_store, "serve", "--port", "1")
+    assert result.status == 2 and "32 characters" in result.err
+
+
+def test_the_accounts_file_is_beside_the_store_and_not_in_it(server, tiny_store):
+    assert accounts_path(str(tiny_store)).name == "store.users.sqlite"
+    with sqlite3.connect(tiny_store) as db:
+        tables = {row[0] for row in db.execute("select name from sqlite_master where type='table'")}
+    assert "users" not in tables
