@@ -209,6 +209,13 @@ def cmd_serve(ws: Workspace, v: Values) -> None:
     accounts = app.extensions["geojkn.accounts"]
     if not settings.public_read_in_effect and accounts is not None and not accounts.users():
         print(word("no_accounts", settings.lang, store=store.location), file=sys.stderr)
+    if v["production"]:
+        from .web.production import serve_production
+
+        print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
+        serve_production(store.location if not store.readonly else None, v["host"], v["port"], v["workers"],
+                         settings.threads)
+        return
     try:
         # waitress: a production WSGI server in pure Python, fit for an office intranet
         # idle connections are closed after 30 s and up to 1000 are held, so idle clients cannot stop the server
@@ -219,6 +226,31 @@ def cmd_serve(ws: Workspace, v: Values) -> None:
                         "choose another port with --port.") from exc
     print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
     server.run()
+
+
+def cmd_history(ws: Workspace, v: Values) -> None:
+    from .uploads import history
+
+    ws.require()
+    entries = history(ws.store)  # type: ignore[arg-type]
+    if v["json"]:
+        print(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        mark = "" if e.restorable else " *"
+        print(f"{e.number:>4}  {e.at}  {e.kind:<10} {e.file}  {format_int(e.rows, v['lang'])}  {e.period}  "
+              f"{e.user or '-'}  {e.sha256[:12]}{mark}")
+    if any(not e.restorable for e in entries):
+        print(word("history_not_kept", v["lang"]))
+
+
+def cmd_restore(ws: Workspace, v: Values) -> None:
+    from .uploads import restore
+
+    region = ws.resolve(v["region"])
+    rows = restore(ws.store, v["before"], region.code, str(v["period"]), None)  # type: ignore[arg-type]
+    print(word("restored", v["lang"], region=region.name, period=v["period"], n=format_int(rows, v["lang"]),
+               number=v["before"]))
 
 
 def cmd_user(ws: Workspace, v: Values) -> None:
@@ -285,6 +317,8 @@ HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "export": cmd_export,
     "serve": cmd_serve,
     "user": cmd_user,
+    "history": cmd_history,
+    "restore": cmd_restore,
 }
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
 

@@ -15,6 +15,12 @@ class NotFound(DataError):
     status = 404
 
 
+class Conflict(DataError):
+    """Someone else changed the data in the meantime: nothing was changed, try again with what is there now."""
+
+    status = 409
+
+
 class Busy(DataError):
     """The server is doing as much heavy work as it may at once: the same request will succeed shortly."""
 

@@ -241,6 +241,10 @@ MERGE = Option("merge", "add the rows to what is stored for the month instead of
 REMOVED_PERIOD = replace(PERIOD, help="the month whose figures to remove", required=True)
 SHEET = Option("sheet", "XLSX sheet name (default: the first)", metavar="NAME")
 REPLACE = Option("replace", "replace all stored facilities instead of adding", switch=True)
+PRODUCTION = Option("production", "serve with several worker processes (gunicorn; pip install 'geojkn[production]')",
+                    switch=True)
+WORKERS = Option("workers", "worker processes with --production (each answers THREADS requests at once)",
+                 _whole(1, 64), "a whole number from 1 to 64", 2, metavar="N")
 HOST = Option("host", "address to listen on (0.0.0.0 lets colleagues connect)", default="127.0.0.1", metavar="H")
 PORT = Option("port", "port to listen on", _whole(1, 65535), "a port number from 1 to 65535", 5000, metavar="N")
 REGION_LEVEL = replace(LEVEL, help="only units of this level")
@@ -250,6 +254,9 @@ TOP = Option("top", "keep the units most in need, at most this many", _whole(1, 
              "a whole number of 1 or more", metavar="N")
 SHEET_FORMAT = choice("format", "table (to read), csv or xlsx (for spreadsheets), json", SheetFormat, SheetFormat.TABLE)
 SAVE_TO = replace(OUTPUT, required=False, help="file to write (needed for xlsx; otherwise printed)")
+BEFORE = Option("before", "the number of the change (geojkn history) to go back to just before",
+                _whole(1, 10**9), "a change number from geojkn history, such as 12", required=True, metavar="N")
+RESTORED_PERIOD = replace(PERIOD, help="the month to restore", required=True)
 ROLE = choice("role", "viewer (sees maps), editor (also changes the data of its regions) or admin (everything, "
               "and accounts)", Role, Role.VIEWER)
 REGIONS = Option("regions", "limit the account to these regions and what lies inside them, e.g. 33.20,33.21 "
@@ -309,7 +316,11 @@ COMMANDS = (
     Command("info", "what the store holds and its import log", (), (LANG,)),
     Command("export", "write the map as one standalone HTML file that works offline", (REGION,),
             (OUTPUT, *VIEW_OPTIONS)),
-    Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT)),
+    Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT, PRODUCTION, WORKERS)),
+    Command("history", "every change of the store: when, what, which file (and its SHA-256), who", (),
+            (JSON, LANG)),
+    Command("restore", "make a region's month what it was just before a change (see history)", (REGION,),
+            (RESTORED_PERIOD, BEFORE, LANG)),
     Command("user", "accounts of the server: add, list, remove, or set a password",
             (Argument("action", "add, list, remove or password"),
              Argument("name", "the account's name", optional=True)),
@@ -404,6 +415,8 @@ SETTINGS = (
             None),
     Setting("HTTPS", "whether the server is reached over https (behind a reverse proxy): login cookies are then "
             "sent over https only", _yes_no, "yes or no (1/0, true/false, on/off)", False),
+    Setting("UPLOAD_MB", "the largest file the server accepts in an upload, in MB", _whole(1, 100),
+            "a whole number of MB from 1 to 100", 50),
     Setting("BUSY_AFTER", "seconds a request waits for a map being prepared before it answers 503 'try again'",
             _whole(1, 600), "a whole number of seconds from 1 to 600", 10),
 )
@@ -425,6 +438,7 @@ class Settings:
     public_read: bool | None = None
     secret_key: str | None = None
     https: bool = False
+    upload_mb: int = 50
     busy_after: int = 10
 
     @property

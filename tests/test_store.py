@@ -107,3 +107,46 @@ def test_a_store_file_that_is_missing_is_not_an_empty_store(tmp_path, runner):
     result = runner("--store", missing, "summary", "33.20")
     assert result.status == 2 and "does not exist" in result.err and "import-boundaries" in result.err
     assert not missing.exists()
+
+
+def test_imports_killed_at_random_moments_leave_a_whole_store(tiny_store, tmp_path):
+    """SIGKILL an import again and again at random moments: every time the store holds either the month as it
+    was or as the file has it, never a mixture, and SQLite finds it sound."""
+    import random
+    import sqlite3
+    import time
+
+    from conftest import TINY_DESA, write_figures
+
+    def registered() -> tuple[float, ...]:
+        rows = GpkgStore(tiny_store).figures(period="2024-01").sort_values("code")
+        return tuple(rows["registered"])
+
+    old = registered()
+    new_file = write_figures(tmp_path / "new.csv", TINY_DESA, [1000, 2000, 1500, 500], [901, 1901, 1401, 401],
+                             [700, 1000, 900, 400])
+    new = (901.0, 1901.0, 1401.0, 401.0)
+    chance = random.Random(20261123)
+    seen = set()
+    for _ in range(12):
+        proc = subprocess.Popen([sys.executable, "-m", "geojkn", "--store", str(tiny_store), "import-figures",
+                                 str(new_file), "--period", "2024-01"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(chance.uniform(0.3, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = registered()
+        assert now in (old, new), now
+        seen.add(now)
+        with sqlite3.connect(tiny_store) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if now == new:  # start again from the old month, so later kills can land mid-import again
+            write_figures(tmp_path / "old.csv", TINY_DESA, [1000, 2000, 1500, 500], list(old), [700, 1000, 900, 400])
+            assert subprocess.run([sys.executable, "-m", "geojkn", "--store", str(tiny_store), "import-figures",
+                                   str(tmp_path / "old.csv"), "--period", "2024-01"],
+                                  capture_output=True).returncode == 0
+    assert old in seen  # at least one kill landed before the rename
+    # a killed writer may leave its temporary copy; the next import clears it
+    assert subprocess.run([sys.executable, "-m", "geojkn", "--store", str(tiny_store), "import-figures",
+                           str(new_file), "--period", "2024-01"], capture_output=True).returncode == 0
+    assert registered() == new and not list(tiny_store.parent.glob(".store.gpkg.tmp-*"))

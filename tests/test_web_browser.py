@@ -272,3 +272,56 @@ def test_the_search_box_finds_a_unit_as_you_type(browser, demo_server):
         results.first.locator("a").click()
     assert "/r/99.01.05.2015" in page.url and "Pandanmakmur" in page.locator("h1").inner_text()
     page.close()
+
+
+def test_every_page_stays_inert_with_script_names_and_the_policy_blocks_nothing_of_ours(browser, payload_store,
+                                                                                        tmp_path):
+    """Logged in as an admin: every page, an upload whose file name and source are payloads, its preview,
+    the history and the export, with names that carry scripts. No script of theirs runs, and the
+    Content-Security-Policy refuses nothing the pages themselves need."""
+    from geojkn.accounts import Accounts, accounts_path
+    from geojkn.options import Role
+
+    Accounts(accounts_path(payload_store)).add("admin", Role.ADMIN, (), "kata-sandi-panjang-1")
+    app = create_app({"TESTING": True, "STORE": payload_store, "SECRET_KEY": "k" * 40})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    try:
+        page = open_page(browser, base + "/r/99.01")
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        assert "/login" in page.url
+        page.fill("input[name=name]", "admin")
+        page.fill("input[name=password]", "kata-sandi-panjang-1")
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/r/99.01")
+        for path in ("/", "/r/99.01", "/r/99.01.01", "/r/99.01.01.2001", "/search?q=back", "/upload"):
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+        figures = tmp_path / "payload.csv"
+        figures.write_text("kode;penduduk;terdaftar;aktif\n99.01.01.2001;1.500;990;700\n", encoding="utf-8")
+        page.set_input_files("input[name=file]", files=[{"name": PAYLOADS[0] + ".csv", "mimeType": "text/csv",
+                                                          "buffer": figures.read_bytes()}])
+        page.fill("input[name=period]", "2024-01")
+        page.fill("input[name=source]", PAYLOADS[1])
+        page.check("input[name=merge]")
+        page.click("form[enctype] button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "/upload/" in page.url and PAYLOADS[0] in page.locator("main").inner_text()
+        page.click("text=Simpan perubahan")
+        page.wait_for_load_state("networkidle")
+        assert "/history" in page.url and PAYLOADS[0] in page.locator("main").inner_text()
+        export = tmp_path / "export.html"
+        with page.expect_download() as download:  # the export is a download: save it and open it as a file
+            page.evaluate(f"() => {{ const a = document.createElement('a'); a.href = '{base}/r/99.01/export.html';"
+                          " a.download = 'x.html'; document.body.appendChild(a); a.click(); }")
+        download.value.save_as(export)
+        page.goto(export.as_uri())
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.__pwned") is None
+        assert page.dialogs == [] and page.errors == [], (page.dialogs, page.errors)
+        assert not [m for m in console if "Content Security Policy" in m or "Refused" in m], console
+        page.close()
+    finally:
+        httpd.shutdown()

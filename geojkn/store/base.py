@@ -36,7 +36,9 @@ UNIT_COLUMNS = (CODE, NAME, PARENT)
 INDEX_COLUMNS = (CODE, NAME, LEVEL, PARENT)
 FIGURE_COLUMNS = (PERIOD, CODE, LEVEL) + COUNTS + (SOURCE,)
 FACILITY_COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, UNIT_CODE, APPROXIMATE)
-IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail")
+# who wrote (an account of the server; empty on the command line), the file's SHA-256, and the snapshot of the
+# store as it was just before (see GpkgStore: restore reads it)
+IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail", "user", "sha256", "snapshot")
 
 # Facilities placed in the given units (analysis.facilities.place_facilities): the store calls it inside a write,
 # so that what is stored always says where each facility lies, without the store knowing how to find out.

@@ -8,8 +8,10 @@ parent of every unit, so finding a region never reads geometry); `figures` (one 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from ..errors import DataError
+from ..errors import Conflict, DataError, NotFound
 from ..schema import APPROXIMATE, CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
 from .base import (
     FACILITY_COLUMNS,
@@ -37,6 +39,7 @@ from .base import (
 )
 
 FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
+KEEP = 30  # states of the store kept in <store>.history/, the newest last
 _SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
 _SAFE_PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
@@ -46,6 +49,21 @@ def _within(column: str, region: str) -> str:
     if not _SAFE_CODE.match(region):
         raise DataError(f"'{region}' is not a dotted area code such as 33.20.")
     return f"({column} = '{region}' OR {column} LIKE '{region}.%')"
+
+
+def _snapshot_name() -> str:
+    return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}-{secrets.token_hex(3)}.gpkg"
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of an imported file ('' when the source is not a file)."""
+    if not path.is_file():
+        return ""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _all_of(*conditions: str | None) -> str | None:
@@ -61,10 +79,25 @@ def _empty_units(level: Level) -> gpd.GeoDataFrame:
 class GpkgStore(Store):
     """A GeoPackage file holding boundaries, figures, facilities and the import log."""
 
-    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False, history: bool = True) -> None:
         self.path = Path(path)
         self.location = str(self.path)
         self.readonly = readonly
+        self.history = history  # keep the state before each write (off for a preview's private copy)
+        self.actor = ""  # the account writing, recorded in the log
+        self._snapshot = ""
+
+    @property
+    def history_folder(self) -> Path:
+        real = self.path.resolve()
+        return real.with_name(real.stem + ".history")
+
+    def snapshot(self, name: str) -> GpkgStore:
+        """The store as it was before a logged write (read-only); NotFound once it has been pruned."""
+        path = self.history_folder / Path(name).name
+        if not name or not path.is_file():
+            raise NotFound(f"The state before that change is no longer kept (geojkn keeps the last {KEEP}).")
+        return GpkgStore(path, readonly=True, history=False)
 
     def check_kind(self) -> None:
         """A file that exists must be a GeoPackage: geojkn never reads, nor replaces, anything else as a store."""
@@ -177,10 +210,48 @@ class GpkgStore(Store):
                 if real.exists():
                     shutil.copyfile(real, tmp)
                     shutil.copymode(real, tmp)
+                self._snapshot = _snapshot_name() if self.history and real.exists() else ""
                 yield tmp
-                os.replace(tmp, real)
+                self._install(tmp, real)
             finally:
+                self._snapshot = ""
                 tmp.unlink(missing_ok=True)
+
+    def _install(self, new: Path, real: Path) -> None:
+        """Rename `new` over the store, keeping the old file as the snapshot the log names (hold the lock)."""
+        if self._snapshot:
+            folder = self.history_folder
+            folder.mkdir(exist_ok=True)
+            try:
+                os.link(real, folder / self._snapshot)  # the old file itself: no copy, no space until replaced
+            except OSError:
+                shutil.copyfile(real, folder / self._snapshot)
+            for old in sorted(folder.glob("*.gpkg"))[:-KEEP]:
+                old.unlink(missing_ok=True)
+        os.replace(new, real)
+
+    def adopt(self, staged: Path, version: str, entry: Mapping[str, object]) -> None:
+        """Make a previewed copy the store, if the store is still the version it was copied from; the copy's
+        own log entry is completed with `entry`. Conflict (409) when someone else changed the store meanwhile."""
+        self.check_writable()
+        real = self.path.resolve()
+        with self._lock():
+            if self.version() != version:
+                raise Conflict("The data changed since this preview was made (another import was committed). "
+                               "Nothing was changed: upload the file again to see what it would change now.")
+            staged_store = GpkgStore(staged, history=False)
+            log = staged_store.imports().reindex(columns=list(IMPORT_COLUMNS)).fillna("")
+            self._snapshot = _snapshot_name() if self.history and real.exists() else ""
+            last: dict[str, object] = {str(k): v for k, v in log.iloc[-1].to_dict().items()}
+            last.update({**entry, "snapshot": self._snapshot})
+            log = pd.concat([log.iloc[:-1], pd.DataFrame([last])], ignore_index=True)
+            pyogrio.write_dataframe(log.astype({"rows": "int64"}), staged, layer=IMPORTS)
+            if real.exists():
+                shutil.copymode(real, staged)
+            try:
+                self._install(staged, real)
+            finally:
+                self._snapshot = ""
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
@@ -198,8 +269,10 @@ class GpkgStore(Store):
 
     def _log(self, tmp: Path, kind: str, source: str, rows: int, period: str = "", detail: str = "") -> None:
         entry = {"imported_at": datetime.now(UTC).isoformat(timespec="seconds"), "kind": kind,
-                 "file": Path(source).name, "rows": int(rows), "period": period, "detail": detail}
-        log = pd.concat([self.imports(), pd.DataFrame([entry])], ignore_index=True).astype({"rows": "int64"})
+                 "file": Path(source).name, "rows": int(rows), "period": period, "detail": detail,
+                 "user": self.actor, "sha256": _sha256(Path(source)), "snapshot": self._snapshot}
+        log = pd.concat([self.imports(), pd.DataFrame([entry])], ignore_index=True)
+        log = log.reindex(columns=list(IMPORT_COLUMNS)).fillna("").astype({"rows": "int64"})
         pyogrio.write_dataframe(log, tmp, layer=IMPORTS)
 
     def _all_units(self) -> dict[Level, gpd.GeoDataFrame]:
@@ -253,6 +326,18 @@ class GpkgStore(Store):
             pyogrio.write_dataframe(old[~gone].reset_index(drop=True), tmp, layer=FIGURES)
             self._log(tmp, "removal", source, int(gone.sum()), period=period, detail=within or "")
         return int(gone.sum())
+
+    def restore_figures(self, snapshot: str, period: str, within: str, source: str) -> int:
+        """Make a region's month what it was in a snapshot (removing it if it had none then); rows restored."""
+        old = self.snapshot(snapshot).figures(period, within)
+        with self._transaction() as tmp:
+            now = self.figures()
+            codes = now[CODE].astype(str)
+            gone = (now[PERIOD] == period) & ((codes == within) | codes.str.startswith(within + "."))
+            merged = pd.concat([now[~gone], old.reindex(columns=now.columns)], ignore_index=True)
+            pyogrio.write_dataframe(merged.reset_index(drop=True), tmp, layer=FIGURES)
+            self._log(tmp, "restore", source, len(old), period=period, detail=within)
+        return len(old)
 
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
                        relocate: Relocate | None = None) -> int:

@@ -42,14 +42,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key or secrets.token_hex(32), SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.https,
                       REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
-                      REMEMBER_COOKIE_SECURE=settings.https, PERMANENT_SESSION_LIFETIME=timedelta(hours=10))
+                      REMEMBER_COOKIE_SECURE=settings.https, PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+                      MAX_CONTENT_LENGTH=settings.upload_mb * 1024 * 1024)
     if settings.https:  # behind a reverse proxy that says the request came over https
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from . import api, auth, errors, security, views
+    from . import api, auth, errors, security, upload, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(upload.bp)
     errors.register(app)
     auth.register(app, Accounts(accounts_path(settings.store)) if settings.store else None)
     security.register(app, settings)

@@ -26,6 +26,12 @@ def register(app: Flask) -> None:
     def busy(exc: Busy) -> ResponseReturnValue:
         return _respond(exc.status, str(exc), {"Retry-After": str(exc.retry_after)})
 
+    @app.errorhandler(413)
+    def too_large(exc: HTTPException) -> ResponseReturnValue:
+        limit = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return _respond(413, f"The file is larger than the {limit} MB this server accepts (the UPLOAD_MB "
+                             "setting). Split it by kabupaten or by month.")
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         return _respond(exc.code or 500, exc.description or exc.name)

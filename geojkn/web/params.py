@@ -39,6 +39,13 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "api.healthz": (),
     "auth.login": (LANG,),
     "auth.logout": (),
+    "upload.form": (LANG,),
+    "upload.upload": (LANG,),
+    "upload.show": (LANG,),
+    "upload.commit_upload": (),
+    "upload.discard_upload": (),
+    "upload.changes": (LANG,),
+    "upload.restore_month": (),
     "views.search": (QUERY, LANG),
     "api.search": (QUERY, LANG),
     "api.regions": (REGION_LEVEL,),
@@ -67,7 +74,7 @@ def settings() -> Settings:
 def language() -> Lang:
     """The language of this request's page: ?lang= when it is valid, else the LANG setting."""
     try:
-        found: Lang = LANG.read(request.values.get("lang") or settings().lang)
+        found: Lang = LANG.read(request.args.get("lang") or settings().lang)
         return found
     except DataError:  # the view answers 400; its error page still needs words
         return settings().lang

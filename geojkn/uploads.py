@@ -1,0 +1,358 @@
+"""Uploads in two steps: a preview of what a file would change, then commit or discard.
+
+Step one stores the file under a name the server chooses, copies the store, imports the file into the copy
+(every check of the command line applies) and compares the copy with the store: the report, the units and
+facilities added or changed, the codes touched, and each affected kabupaten's totals before and after. An
+account limited to regions may only touch codes inside them. Step two makes the copy the store in one rename,
+if the store is still the version that was copied (otherwise nobody's work is mixed: the second committer is
+told and nothing changes), keeping the previous state for restore. Discarding deletes the copy and the file.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .accounts import User
+from .analysis.rollup import rollup
+from .errors import DataError, NotFound
+from .options import Lang, Role
+from .readers.files import LIMITS, MB, Kind, sniff
+from .schema import ACTIVE, CODE, FACILITY_NAME, FACILITY_TYPE, NAME, PERIOD, POPULATION, REGISTERED, UNIT_CODE
+from .store import GpkgStore
+
+SUFFIXES = {Kind.CSV: ".csv", Kind.XLSX: ".xlsx", Kind.GPKG: ".gpkg", Kind.GEOJSON: ".geojson",
+            Kind.ZIP: ".zip", Kind.SHAPEFILE: ".shp"}
+_ID_CHARS = set("0123456789abcdef")
+SHOWN_CODES = 20
+KEEP_PREVIEWS_S = 24 * 3600
+
+
+class UploadKind(StrEnum):
+    FIGURES = "figures"
+    BOUNDARIES = "boundaries"
+    FACILITIES = "facilities"
+
+
+class Forbidden(DataError):
+    """The account may not change what the file would change."""
+
+    status = 403
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A kabupaten's month before and after, as the roll-up counts it."""
+
+    code: str
+    name: str
+    period: str
+    before: tuple[int | None, int | None, int | None]  # population, registered, active
+    after: tuple[int | None, int | None, int | None]
+
+
+@dataclass
+class Preview:
+    """What an upload would change; kept as JSON beside the staged copy until committed or discarded."""
+
+    id: str
+    kind: str
+    file: str
+    user: str
+    made_at: str
+    version: str
+    lines: list[str]
+    touched: list[str]
+    units_added: int = 0
+    units_changed: int = 0
+    facilities_added: int = 0
+    facilities_removed: int = 0
+    totals: list[Totals] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Preview:
+        totals = [Totals(t["code"], t["name"], t["period"], tuple(t["before"]), tuple(t["after"]))
+                  for t in data.pop("totals", [])]
+        return cls(**data, totals=totals)
+
+
+def staging_folder(store: GpkgStore) -> Path:
+    real = store.path.resolve()
+    return real.with_name(real.stem + ".uploads")
+
+
+def _paths(store: GpkgStore, upload_id: str) -> tuple[Path, Path]:
+    if len(upload_id) != 16 or not set(upload_id) <= _ID_CHARS:
+        raise NotFound("There is no such upload (it was committed, discarded or never made).")
+    folder = staging_folder(store)
+    return folder / f"{upload_id}.gpkg", folder / f"{upload_id}.json"
+
+
+def _remove(store: GpkgStore, upload_id: str) -> None:
+    """Delete a preview's copy, description and lock."""
+    staged, meta = _paths(store, upload_id)
+    for path in (staged, meta, staged.with_name(f".{staged.name}.lock")):
+        path.unlink(missing_ok=True)
+
+
+def _prune(store: GpkgStore) -> None:
+    """Previews nobody committed or discarded within a day are discarded."""
+    folder = staging_folder(store)
+    cutoff = datetime.now(UTC).timestamp() - KEEP_PREVIEWS_S
+    for meta in folder.glob("*.json"):
+        if meta.stat().st_mtime < cutoff:
+            _remove(store, meta.stem)
+
+
+def _copy_store(store: GpkgStore, target: Path) -> str:
+    """Copy the store as one version (retry when an import replaced it during the copy); that version."""
+    for _ in range(5):
+        version = store.version()
+        if store.path.exists():
+            shutil.copyfile(store.path.resolve(), target)
+        if store.version() == version:
+            return version
+    raise DataError("The store is being changed right now; upload again in a moment.")
+
+
+def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: User | None, *,
+          period: str | None = None, source: str | None = None, merge: bool = False, replace: bool = False,
+          lang: Lang = Lang.ID) -> Preview:
+    """Import `data` into a copy of the store and describe the difference; nothing of the store changes."""
+    from . import importing
+
+    store.check_writable()
+    if not store.exists():
+        raise DataError("The store does not exist yet: its first boundaries are imported on the command line.")
+    if len(data) > LIMITS.file_bytes:
+        raise DataError(f"{filename}: is larger than {LIMITS.file_bytes // MB} MB.")
+    folder = staging_folder(store)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    _prune(store)
+    upload_id = secrets.token_hex(8)
+    raw = folder / f"{upload_id}.upload"
+    raw.write_bytes(data)
+    staged_path, meta = _paths(store, upload_id)
+    shown_name = Path(filename or "upload").name[:120]
+    try:
+        named = raw.with_suffix(SUFFIXES[sniff(raw, shown_name)])
+        raw.rename(named)
+        raw = named
+        version = _copy_store(store, staged_path)
+        staged = GpkgStore(staged_path, history=False)
+        staged.actor = user.name if user else ""
+        if kind == UploadKind.FIGURES:
+            lines = importing.import_figures(staged, raw, period=period, merge=merge, source=source or shown_name,
+                                             lang=lang)
+        elif kind == UploadKind.BOUNDARIES:
+            lines = importing.import_boundaries(staged, raw, lang=lang)
+        else:
+            lines = importing.import_facilities(staged, raw, replace=replace, lang=lang)
+        lines = [line.replace(raw.name, shown_name) for line in lines]
+        preview = _compare(store, staged, kind)
+        preview.id, preview.kind, preview.file, preview.version, preview.lines = (
+            upload_id, str(kind), shown_name, version, lines)
+        preview.user = user.name if user else ""
+        _check_allowed(preview, user)
+        meta.write_text(json.dumps(preview.to_json(), ensure_ascii=False), encoding="utf-8")
+        _set_file_name(staged, shown_name)
+        return preview
+    except DataError as exc:  # the message names the file as the user named it
+        _remove(store, upload_id)
+        raise type(exc)(str(exc).replace(raw.name, shown_name).replace(str(folder), "")) from None
+    except BaseException:
+        _remove(store, upload_id)
+        raise
+    finally:
+        raw.unlink(missing_ok=True)
+
+
+def _set_file_name(staged: GpkgStore, name: str) -> None:
+    """The log of the copy names the file as the user named it, not as the server stored it."""
+    import pyogrio
+
+    from .store.gpkg import IMPORTS
+
+    log = staged.imports()
+    log.loc[log.index[-1], "file"] = name
+    pyogrio.write_dataframe(log, staged.path, layer=IMPORTS)
+
+
+def _check_allowed(preview: Preview, user: User | None) -> None:
+    if user is None or user.role == Role.ADMIN:
+        return
+    if user.role != Role.EDITOR:
+        raise Forbidden("Your account may view maps but not change data: ask an admin for an editor account.")
+    outside = [code for code in preview.touched if not user.may_edit(code)]
+    if outside:
+        shown = ", ".join(outside[:SHOWN_CODES]) + (f" and {len(outside) - SHOWN_CODES} more"
+                                                    if len(outside) > SHOWN_CODES else "")
+        raise Forbidden(f"{preview.file}: would change data outside your regions ({', '.join(user.regions)}): "
+                        f"{shown}. Upload only your regions' rows, with 'merge' for figures, or ask an admin.")
+
+
+def _compare(store: GpkgStore, staged: GpkgStore, kind: UploadKind) -> Preview:
+    preview = Preview("", "", "", "", datetime.now(UTC).isoformat(timespec="seconds"), "", [], [])
+    touched: set[str] = set()
+    if kind == UploadKind.FIGURES:
+        touched |= _figure_changes(store.figures(), staged.figures())
+        preview.totals = _totals(store, staged, touched)
+    elif kind == UploadKind.BOUNDARIES:
+        before, after = store.unit_index(), staged.unit_index()
+        added = set(after[CODE]) - set(before[CODE])
+        preview.units_added = len(added)
+        changed = _changed_units(store, staged, set(after[CODE]) & set(before[CODE]))
+        preview.units_changed = len(changed)
+        touched |= added | changed
+    else:
+        before_f, after_f = _facility_keys(store), _facility_keys(staged)
+        gone, new = before_f.difference(after_f), after_f.difference(before_f)
+        preview.facilities_added, preview.facilities_removed = len(new), len(gone)
+        touched |= {unit for _key, unit in gone | new if unit}
+    preview.touched = sorted(touched)
+    return preview
+
+
+def _figure_changes(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
+    """Codes whose figures of some month were added, removed or changed."""
+    key = [PERIOD, CODE]
+    columns = [c for c in after.columns if c in before.columns]
+    both = before[columns].merge(after[columns], on=key, how="outer", suffixes=("_b", "_a"), indicator=True)
+    values = [c for c in columns if c not in key]
+    differs = both["_merge"] != "both"
+    for column in values:
+        b, a = both[f"{column}_b"], both[f"{column}_a"]
+        differs |= ~((b == a) | (b.isna() & a.isna()))
+    return set(both.loc[differs, CODE].astype(str))
+
+
+def _changed_units(store: GpkgStore, staged: GpkgStore, codes: set[str]) -> set[str]:
+    from .schema import LEVELS
+
+    changed: set[str] = set()
+    for level in LEVELS:
+        old, new = store.units(level), staged.units(level)
+        if new.empty:
+            continue
+        merged = old.merge(pd.DataFrame(new.drop(columns="geometry").assign(wkb=new.geometry.to_wkb())),
+                           on=CODE, suffixes=("_b", "_a"))
+        merged = merged[merged[CODE].isin(codes)]
+        same = (merged[f"{NAME}_b"] == merged[f"{NAME}_a"]) & (merged.geometry.to_wkb() == merged["wkb"])
+        changed |= set(merged.loc[~same, CODE])
+    return changed
+
+
+def _facility_keys(store: GpkgStore) -> set[tuple[tuple[str, str, float, float], str]]:
+    found = store.facilities()
+    keys = set()
+    for name, kind, geom, unit in zip(found[FACILITY_NAME], found[FACILITY_TYPE], found.geometry,
+                                      found[UNIT_CODE] if UNIT_CODE in found else [None] * len(found), strict=True):
+        point = geom.centroid if geom is not None and not geom.is_empty else None
+        x, y = (round(point.x, 6), round(point.y, 6)) if point is not None else (0.0, 0.0)
+        keys.add(((str(name), str(kind), x, y), str(unit) if isinstance(unit, str) else ""))
+    return keys
+
+
+def _totals(store: GpkgStore, staged: GpkgStore, touched: set[str]) -> list[Totals]:
+    """Each affected kabupaten's months before and after (at most 12 shown)."""
+    index = store.unit_index()
+    names = dict(zip(index[CODE], index[NAME], strict=True))
+    kabupaten = sorted({code[:5] for code in touched if len(code) >= 5})[:12]
+    out = []
+    for kab in kabupaten:
+        inside = [c for c in names if c == kab or c.startswith(kab + ".")]
+        rolled = {side: rollup(s.figures(within=kab), inside) for side, s in (("b", store), ("a", staged))}
+        periods = sorted(set(rolled["a"].get(PERIOD, pd.Series(dtype=str))) | set(rolled["b"].get(PERIOD, [])))
+        for period in periods:
+            row = {side: t[(t[CODE] == kab) & (t[PERIOD] == period)] for side, t in rolled.items()}
+            counts = {side: tuple(_count(r, c) for c in (POPULATION, REGISTERED, ACTIVE)) for side, r in row.items()}
+            if counts["a"] != counts["b"]:
+                out.append(Totals(kab, names.get(kab, kab), str(period), counts["b"], counts["a"]))  # type: ignore[arg-type]
+    return out
+
+
+def _count(rows: pd.DataFrame, column: str) -> int | None:
+    if rows.empty or column not in rows or pd.isna(rows[column].iloc[0]):
+        return None
+    return int(rows[column].iloc[0])
+
+
+def load(store: GpkgStore, upload_id: str) -> Preview:
+    staged, meta = _paths(store, upload_id)
+    if not meta.is_file() or not staged.is_file():
+        raise NotFound("There is no such upload (it was committed, discarded or never made).")
+    return Preview.from_json(json.loads(meta.read_text(encoding="utf-8")))
+
+
+def commit(store: GpkgStore, upload_id: str, user: User | None) -> Preview:
+    """Make the previewed copy the store (Conflict if the store changed since); the preview is used up."""
+    preview = load(store, upload_id)
+    if user is not None and user.role != Role.ADMIN and user.name != preview.user:
+        raise Forbidden("Only the account that made this preview (or an admin) may commit it.")
+    staged, _meta = _paths(store, upload_id)
+    try:
+        store.adopt(staged, preview.version, {"user": user.name if user else preview.user})
+    finally:
+        _remove(store, upload_id)
+    return preview
+
+
+def discard(store: GpkgStore, upload_id: str, user: User | None) -> None:
+    preview = load(store, upload_id)
+    if user is not None and user.role != Role.ADMIN and user.name != preview.user:
+        raise Forbidden("Only the account that made this preview (or an admin) may discard it.")
+    _remove(store, upload_id)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change of the store as the log keeps it; `number` counts from 1, the oldest first."""
+
+    number: int
+    at: str
+    kind: str
+    file: str
+    rows: int
+    period: str
+    detail: str
+    user: str
+    sha256: str
+    restorable: bool  # the state before it is still kept
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def history(store: GpkgStore) -> list[Entry]:
+    """Every logged change of the store, the newest first."""
+    log = store.imports().reindex(columns=["imported_at", "kind", "file", "rows", "period", "detail", "user",
+                                           "sha256", "snapshot"]).fillna("")
+    folder = store.history_folder
+    entries = [Entry(i + 1, str(r["imported_at"]), str(r["kind"]), str(r["file"]), int(r["rows"] or 0),
+                     str(r["period"]), str(r["detail"]), str(r["user"]), str(r["sha256"]),
+                     bool(r["snapshot"]) and (folder / str(r["snapshot"])).is_file())
+               for i, (_, r) in enumerate(log.iterrows())]
+    return entries[::-1]
+
+
+def restore(store: GpkgStore, number: int, region: str, period: str, user: User | None) -> int:
+    """Make `region`'s `period` what it was just before change `number`; the rows restored."""
+    if user is not None and not user.may_edit(region):
+        raise Forbidden(f"Your account may not change the data of {region}.")
+    log = store.imports()
+    if not 1 <= number <= len(log):
+        raise NotFound(f"There is no change number {number}: the log has {len(log)}. See geojkn history.")
+    snapshot = str(log.iloc[number - 1].get("snapshot", "") or "")
+    store.actor = user.name if user else ""
+    return store.restore_figures(snapshot, period, region, f"restore of change {number}")

@@ -1,0 +1,92 @@
+"""Uploads with a preview, the history of changes and restore, for editors and admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ..options import PERIOD, Role
+from ..store import GpkgStore
+from ..uploads import UploadKind, commit, discard, history, load, restore, stage
+from ..vocabulary import word
+from . import params
+from .auth import user
+
+bp = Blueprint("upload", __name__)
+
+
+def _editor_store() -> GpkgStore:
+    """The store, for an editor or admin; 403 for anyone else, 400 for the bundled demo."""
+    account = user()
+    if account is None or account.role not in (Role.EDITOR, Role.ADMIN):
+        abort(403, "Changing data needs an editor or admin account.")
+    store = params.workspace().store
+    if store.readonly or not isinstance(store, GpkgStore):
+        abort(400, "The bundled demo cannot be changed: serve a store of your own.")
+    return store
+
+
+@bp.get("/upload")
+def form() -> ResponseReturnValue:
+    _editor_store()
+    return render_template("upload.html", preview=None, kinds=list(UploadKind))
+
+
+@bp.post("/upload")
+def upload() -> ResponseReturnValue:
+    store = _editor_store()
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        abort(400, "Choose a file to upload.")
+    try:
+        kind = UploadKind(request.form.get("kind", ""))
+    except ValueError:
+        abort(400, "Choose what the file holds: figures, boundaries or facilities.")
+    period = request.form.get("period") or None
+    if period is not None:
+        period = str(PERIOD.read(period))
+    preview = stage(store, sent.read(), sent.filename, kind, user(), period=period,
+                    source=(request.form.get("source") or "")[:200] or None, merge=bool(request.form.get("merge")),
+                    replace=bool(request.form.get("replace")), lang=params.language())
+    return redirect(url_for("upload.show", upload_id=preview.id))
+
+
+@bp.get("/upload/<upload_id>")
+def show(upload_id: str) -> ResponseReturnValue:
+    store = _editor_store()
+    return render_template("upload.html", preview=load(store, upload_id), kinds=list(UploadKind))
+
+
+@bp.post("/upload/<upload_id>/commit")
+def commit_upload(upload_id: str) -> ResponseReturnValue:
+    store = _editor_store()
+    commit(store, upload_id, user())
+    return redirect(url_for("upload.changes", done=word("committed", params.language())))
+
+
+@bp.post("/upload/<upload_id>/discard")
+def discard_upload(upload_id: str) -> ResponseReturnValue:
+    store = _editor_store()
+    discard(store, upload_id, user())
+    return redirect(url_for("upload.form"))
+
+
+@bp.get("/history")
+def changes() -> ResponseReturnValue:
+    store = _editor_store()
+    return render_template("history.html", entries=history(store), done=request.args.get("done", "")[:200])
+
+
+@bp.post("/history/restore")
+def restore_month() -> ResponseReturnValue:
+    store = _editor_store()
+    try:
+        number = int(request.form.get("number", ""))
+    except ValueError:
+        abort(400, "Give the number of a change from the history.")
+    region = params.workspace().resolve(request.form.get("region", "")[:40])
+    period = str(PERIOD.read(request.form.get("period", "")))
+    rows = restore(store, number, region.code, period, user())
+    lang = params.language()
+    done = word("restored", lang, region=region.name, period=period, n=rows, number=number)
+    return redirect(url_for("upload.changes", done=done))

@@ -1,0 +1,160 @@
+"""Uploads on the server: a preview of what would change, commit or discard, history and restore."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+import pytest
+from test_accounts import PASSWORD, add, log_in
+from test_hostile_files import VRT
+
+from geojkn import create_app
+from geojkn.store import GpkgStore
+
+from conftest import TINY_DESA, clear_settings, write_figures
+
+
+@pytest.fixture
+def app(tiny_store, runner, monkeypatch):
+    clear_settings(monkeypatch)
+    for name, role, regions in (("admin", "admin", ""), ("ed", "editor", "99.01"), ("ed02", "editor", "99.01.02"),
+                                ("viewer", "viewer", "")):
+        extra = ("--regions", regions) if regions else ()
+        assert add(runner, monkeypatch, tiny_store, "add", name, "--role", role, *extra).status == 0
+    return create_app({"TESTING": True, "STORE": str(tiny_store), "SECRET_KEY": "k" * 40, "UPLOAD_MB": 1})
+
+
+def csrf(client, path: str = "/upload") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found, path
+    return found.group(1)
+
+
+def figures_csv(tmp_path, registered, name="feb.csv") -> bytes:
+    path = write_figures(tmp_path / name, TINY_DESA, [1000, 2000, 1500, 500], registered, [700, 1000, 900, 400])
+    return path.read_bytes()
+
+
+def send(client, data: bytes, filename: str, kind: str = "figures", **form: str):
+    fields = {"kind": kind, "csrf_token": csrf(client), **form, "file": (io.BytesIO(data), filename)}
+    return client.post("/upload", data=fields, content_type="multipart/form-data")
+
+
+def registered(store) -> dict[str, float]:
+    rows = GpkgStore(store).figures(period="2024-01")
+    return dict(zip(rows["code"], rows["registered"], strict=True))
+
+
+def test_an_upload_is_previewed_then_committed_and_logged(app, tiny_store, tmp_path):
+    client, _ = log_in(app, "ed")
+    before = tiny_store.read_bytes()
+    data = figures_csv(tmp_path, [990, 1600, 1200, 480])
+    resp = send(client, data, "Rekap Januari.csv", period="2024-01", source="BPJS Cabang Kudus")
+    assert resp.status_code == 302
+    page_url = resp.headers["Location"]
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Rekap Januari.csv" in page and "99.01.01.2001" in page
+    assert "4.170 / 5.000" in page and "4.270 / 5.000" in page  # the kabupaten's registered before and after
+    assert tiny_store.read_bytes() == before  # a preview changes nothing
+    upload_id = page_url.rsplit("/", 1)[1]
+    token = csrf(client, page_url)
+    assert client.post(f"/upload/{upload_id}/commit", data={"csrf_token": token}).status_code == 302
+    assert registered(tiny_store)["99.01.01.2001"] == 990
+    history = client.get("/history").get_data(as_text=True)
+    assert "Rekap Januari.csv" in history and ">ed<" in history
+    assert hashlib.sha256(data).hexdigest()[:12] in history
+    assert client.post(f"/upload/{upload_id}/commit", data={"csrf_token": token}).status_code == 404  # used up
+
+
+def test_a_month_is_restored_from_the_history(app, tiny_store, tmp_path, runner):
+    client, _ = log_in(app, "ed")
+    resp = send(client, figures_csv(tmp_path, [150, 250, 350, 450]), "wrong.csv", period="2024-01")
+    upload_id = resp.headers["Location"].rsplit("/", 1)[1]
+    client.post(f"/upload/{upload_id}/commit", data={"csrf_token": csrf(client)})
+    assert registered(tiny_store)["99.01.01.2001"] == 150
+    number = len(GpkgStore(tiny_store).imports())
+    resp = client.post("/history/restore", data={"csrf_token": csrf(client, "/history"), "number": number,
+                                                 "region": "99.01", "period": "2024-01"})
+    assert resp.status_code == 302
+    assert registered(tiny_store) == {"99.01.01.2001": 950, "99.01.01.2002": 1500, "99.01.02.2001": 1200,
+                                      "99.01.02.2002": 520}
+    listed = runner("--store", tiny_store, "history").out
+    assert "restore" in listed and "wrong.csv" in listed and " ed " in listed
+    # the command line restores too: back to the wrong upload's figures, then forward again
+    result = runner("--store", tiny_store, "restore", "99.01", "--period", "2024-01", "--before", number + 1)
+    assert result.status == 0 and registered(tiny_store)["99.01.01.2001"] == 150, result.err
+
+
+def test_an_editor_may_not_change_other_regions(app, tiny_store, tmp_path):
+    client, _ = log_in(app, "ed02")
+    before = tiny_store.read_bytes()
+    resp = send(client, figures_csv(tmp_path, [990, 1600, 1200, 480]), "feb.csv", period="2024-01")
+    assert resp.status_code == 403
+    assert "outside your regions (99.01.02): 99.01.01.2001, 99.01.01.2002" in resp.get_data(as_text=True)
+    assert tiny_store.read_bytes() == before
+    assert not list((tiny_store.parent / "store.uploads").glob("*.gpkg"))
+
+
+@pytest.mark.parametrize("who,status", [("viewer", 403), (None, 302)])
+def test_viewers_and_visitors_cannot_upload(app, who, status):
+    client = log_in(app, who)[0] if who else app.test_client()
+    assert client.get("/upload").status_code == status
+    assert client.get("/history").status_code == status
+
+
+def test_of_two_previews_only_the_first_commit_wins(app, tiny_store, tmp_path):
+    first, _ = log_in(app, "ed")
+    second, _ = log_in(app, "admin")
+    a = send(first, figures_csv(tmp_path, [901, 1600, 1200, 480], "a.csv"), "a.csv", period="2024-01")
+    b = send(second, figures_csv(tmp_path, [902, 1600, 1200, 480], "b.csv"), "b.csv", period="2024-01")
+    a_id, b_id = (r.headers["Location"].rsplit("/", 1)[1] for r in (a, b))
+    assert first.post(f"/upload/{a_id}/commit", data={"csrf_token": csrf(first)}).status_code == 302
+    resp = second.post(f"/upload/{b_id}/commit", data={"csrf_token": csrf(second)})
+    assert resp.status_code == 409 and "changed since this preview" in resp.get_data(as_text=True)
+    assert registered(tiny_store)["99.01.01.2001"] == 901
+
+
+def test_bad_uploads_get_a_message_and_leave_nothing(app, tiny_store, tmp_path):
+    client, _ = log_in(app, "admin")
+    before = tiny_store.read_bytes()
+    cases = [
+        (VRT.format(src="/etc/passwd").encode(), "figures.csv", "figures", 400, "GDAL virtual dataset"),
+        (b"x" * (1024 * 1024 + 10), "big.csv", "figures", 413, "larger than the 1 MB"),
+        (figures_csv(tmp_path, [1, 2, 3, 4]), "../../../etc/cron.d/x.csv", "figures", 400,
+         "x.csv: column &#39;Peserta Terdaftar&#39; holds no value above 100"),
+        (b"<script>alert(1)</script>", "<b>x</b>.geojson", "boundaries", 400, "XML or HTML"),
+        (figures_csv(tmp_path, [1, 2, 3, 4]), "x.csv", "nothing", 400, "figures, boundaries or facilities"),
+    ]
+    for data, name, kind, status, message in cases:
+        resp = send(client, data, name, kind)
+        text = resp.get_data(as_text=True)
+        assert resp.status_code == status and message in text, (name, resp.status_code, text[:300])
+        assert "<script>alert" not in text and "<b>x</b>" not in text
+    resp = client.post("/upload", data={"kind": "figures", "file": (io.BytesIO(b"x"), "a.csv")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 400  # no CSRF token
+    assert tiny_store.read_bytes() == before
+    staged = tiny_store.parent / "store.uploads"
+    assert not staged.exists() or not [p for p in staged.iterdir() if not p.name.startswith(".")]
+
+
+def test_a_discarded_preview_is_gone(app, tiny_store, tmp_path):
+    client, _ = log_in(app, "ed")
+    resp = send(client, figures_csv(tmp_path, [990, 1600, 1200, 480]), "feb.csv", period="2024-01")
+    upload_id = resp.headers["Location"].rsplit("/", 1)[1]
+    assert client.post(f"/upload/{upload_id}/discard", data={"csrf_token": csrf(client)}).status_code == 302
+    assert client.get(f"/upload/{upload_id}").status_code == 404
+    assert client.get("/upload/..%2F..%2Fstore").status_code == 404
+    assert registered(tiny_store)["99.01.01.2001"] == 950
+
+
+def test_boundaries_and_facilities_are_previewed_by_what_they_add(app, tmp_path, tiny_geojson):
+    client, _ = log_in(app, "admin")
+    page = client.get(send(client, tiny_geojson.read_bytes(), "batas.geojson", "boundaries").headers["Location"])
+    assert "0 unit baru, 0 unit berubah" in page.get_data(as_text=True)
+    faskes = b"nama;jenis;lat;lon\nPKM Sidomulyo;Puskesmas;-5.95;127.05\n"
+    page = client.get(send(client, faskes, "faskes.csv", "facilities").headers["Location"]).get_data(as_text=True)
+    assert "1 fasilitas baru" in page and "99.01.01.2001" in page
+    assert PASSWORD not in page
