@@ -10,7 +10,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import pytest
+import shapely
 from openpyxl import Workbook
 
 from conftest import TINY_DESA, tiny_units, write_figures
@@ -65,7 +68,8 @@ def cases(tmp_path: Path, secret: Path) -> list[tuple[str, str, Path | str, str]
     t = tmp_path
     parts = shapefile_parts(t)
     wide = ";".join(["Kode Desa", "Jumlah Penduduk", "Peserta Terdaftar", "Peserta Aktif"] + ["x"] * 60_000)
-    rows = "Kode Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif\n99.01.01.2001;{};5;4\n"
+    head = "Kode Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif\n"
+    rows = head + "99.01.01.2001;{};5;4\n"
     sqlite = t / "plain.gpkg"
     import sqlite3
 
@@ -135,21 +139,75 @@ def cases(tmp_path: Path, secret: Path) -> list[tuple[str, str, Path | str, str]
          "larger than Indonesia's population"),
         ("a PNG named .geojson", "import-boundaries", put("map.geojson", b"\x89PNG\r\n\x1a\n" + b"\0" * 50),
          "PNG image"),
+        # broken rather than hostile: the everyday mistakes, each named with where it is and how to fix it
+        ("ambiguous thousands", "import-figures", put("amb.csv", head + "99.01.01.2001;1.000;900;800\n"
+                                                      "99.01.01.2002;2.000;1.000;900\n"), "cannot tell whether"),
+        ("a code twice in a month", "import-figures", put("dup.csv", head + "99.01.01.2001;1000;900;800\n"
+                                                          "99.01.01.2001;1000;950;800\n"), "appear more than once"),
+        ("no period anywhere", "import-figures", put("noperiod.csv", rows.format(10)), "which month"),
+        ("no row matches", "import-figures", put("nomatch.csv", head + "11.01.01.2001;1000;900;800\n"),
+         "none of the 1 rows matches"),
+        ("a negative count", "import-figures", put("neg.csv", rows.format(-5)), "negative counts"),
+        ("words for numbers", "import-figures", put("junk.csv", rows.format("banyak")), "not numbers"),
+        ("no header row", "import-figures", put("noheader.csv", "a;b;c\n1;2;3\n"), "no header row found"),
+        ("swapped boundary coordinates", "import-boundaries", swapped(t), "swapped"),
+        ("points as boundaries", "import-boundaries", points(t), "no polygon layer found"),
+        ("projected without a CRS", "import-boundaries", projected(t), "lie outside Indonesia"),
+        ("a boundary code twice", "import-boundaries", doubled(t), "appear more than once"),
+        ("an empty FeatureCollection", "import-boundaries",
+         put("emptyfc.geojson", '{"type":"FeatureCollection","features":[]}'), "no polygon layer found"),
+        ("an unknown facility type", "import-facilities", put("fk_type.csv", "nama;jenis;lat;lon\nA;warung;-5.95;"
+                                                              "127.05\n"), "unknown facility types"),
+        ("a facility in Paris", "import-facilities", put("fk_out.csv", "nama;jenis;lat;lon\nA;puskesmas;48.85;"
+                                                         "2.35\n"), "outside Indonesia"),
+        ("swapped facility coordinates", "import-facilities", put("fk_sw.csv", "nama;jenis;lat;lon\nA;puskesmas;"
+                                                                  "127.05;-5.95\n"), "look swapped"),
     ]
+
+
+def swapped(t: Path) -> Path:
+    units = tiny_units()
+    units["geometry"] = shapely.transform(units.geometry.values, lambda xy: xy[:, ::-1])
+    units.to_file(t / "swapped.geojson", driver="GeoJSON")
+    return t / "swapped.geojson"
+
+
+def points(t: Path) -> Path:
+    units = tiny_units()
+    units["geometry"] = shapely.centroid(units.geometry.values)
+    units.to_file(t / "points.geojson", driver="GeoJSON")
+    return t / "points.geojson"
+
+
+def projected(t: Path) -> Path:
+    units = tiny_units().to_crs(32752).set_crs(None, allow_override=True)
+    units.to_file(t / "nocrs.geojson", driver="GeoJSON")
+    return t / "nocrs.geojson"
+
+
+def doubled(t: Path) -> Path:
+    units = tiny_units()
+    units = gpd.GeoDataFrame(pd.concat([units, units.iloc[:1].assign(nama="x")], ignore_index=True), crs=4326)
+    units.to_file(t / "doubled.geojson", driver="GeoJSON")
+    return t / "doubled.geojson"
+
+
+PERIOD_GIVEN = {"noperiod.csv": None}
 
 
 def test_every_hostile_file_is_refused_with_a_message_and_changes_nothing(tiny_store, tmp_path, secret, runner):
     before = digest(tiny_store)
     seen = []
     for what, command, path, expected in cases(tmp_path, secret):
-        extra = ["--period", "2024-02"] if command == "import-figures" else []
+        period = PERIOD_GIVEN.get(Path(str(path)).name, "2024-02")
+        extra = ["--period", period] if command == "import-figures" and period else []
         result = runner("--store", tiny_store, command, path, *extra)
         assert result.status == 2, (what, result)
         assert expected in result.err, (what, result.err)
         assert "Traceback" not in result.err and SECRET not in result.err + result.out, what
         assert digest(tiny_store) == before, what
         seen.append(what)
-    assert len(seen) == len(set(seen)) >= 35
+    assert len(seen) == len(set(seen)) >= 50
     assert runner("--store", tiny_store, "summary", "99.01").status == 0
 
 
@@ -182,3 +240,41 @@ def test_a_file_named_as_something_else_is_read_as_what_it_is(tiny_store, tmp_pa
     path = write_figures(tmp_path / "feb.xlsx", TINY_DESA, [10, 20, 30, 40], [5, 10, 15, 20], [4, 8, 12, 16])
     result = runner("--store", tiny_store, "import-figures", path, "--period", "2024-02")
     assert result.status == 0, result.err
+
+
+# What the upload API cannot be sent: paths on the server (a folder, /vsi, URLs) and files over UPLOAD_MB.
+NOT_UPLOADABLE = {"/vsicurl/ path", "/vsizip/ path", "URL", "a folder", "over 100 MB"}
+KINDS = {"import-figures": "figures", "import-boundaries": "boundaries", "import-facilities": "facilities"}
+
+
+def test_every_hostile_file_sent_to_the_upload_api_gets_a_message_and_changes_nothing(tiny_store, tmp_path,
+                                                                                      secret, runner, monkeypatch):
+    from markupsafe import escape
+    from test_accounts import add, log_in
+    from test_uploads import send
+
+    from geojkn import create_app
+
+    from conftest import clear_settings
+
+    clear_settings(monkeypatch)
+    assert add(runner, monkeypatch, tiny_store, "add", "admin", "--role", "admin").status == 0
+    app = create_app({"TESTING": True, "STORE": str(tiny_store), "SECRET_KEY": "k" * 40})
+    client, _ = log_in(app, "admin")
+    before = digest(tiny_store)
+    sent = 0
+    for what, command, path, expected in cases(tmp_path, secret):
+        if what in NOT_UPLOADABLE:
+            continue
+        period = PERIOD_GIVEN.get(Path(path).name, "2024-02") if command == "import-figures" else None
+        resp = send(client, Path(path).read_bytes(), Path(path).name, KINDS[command], **(
+            {"period": period} if period else {}))
+        text = resp.get_data(as_text=True)
+        assert resp.status_code == 400, (what, resp.status_code, text[-600:])
+        assert str(escape(expected)) in text, (what, text[-600:])
+        assert SECRET not in text and "Traceback" not in text, what
+        assert digest(tiny_store) == before, what
+        sent += 1
+    assert sent >= 45
+    staged = tiny_store.parent / "store.uploads"
+    assert not [p for p in staged.iterdir() if not p.name.startswith(".")]

@@ -67,7 +67,7 @@ def polygon_layers(path: Path) -> list[str]:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises several GDAL error types for unreadable files
-        raise DataError(f"{path}: cannot be read as a spatial file ({exc}). "
+        raise DataError(f"{path.name}: cannot be read as a spatial file ({exc}). "
                         "Use GeoJSON, GeoPackage or Shapefile.") from exc
     found = []
     for name, geom_type in layers:
@@ -192,7 +192,8 @@ def _read_boundaries(path: Path, *, code_field: str | None, name_field: str | No
         report.layers.append(f"{name} ({len(frame)})")
         frames.append(frame)
     if not frames:
-        raise DataError(f"{path}: no polygon layer found. Boundaries must be polygons with a code and a name field.")
+        raise DataError(f"{path.name}: no polygon layer found. "
+                        "Boundaries must be polygons with a code and a name field.")
     units = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=CRS)
     _check(units, path)
     units, report.repaired = repair(units)
