@@ -194,6 +194,38 @@ def cmd_export(ws: Workspace, v: Values) -> None:
                period=view.period or "-", size=size))
 
 
+def cmd_sheet(ws: Workspace, v: Values) -> None:
+    from .rendering import resolve_view, sheet_file
+
+    output = str(v["output"])
+    fmt = output.rsplit(".", 1)[-1].lower()
+    if fmt not in ("pdf", "png"):
+        raise DataError(f"sheet: '{output}' must end in .pdf or .png (the file's type follows its name).")
+    data = ws.region(v["region"])
+    view = resolve_view(data, View.of(v))
+    content = sheet_file(data, view, fmt)
+    write_output(output, content, store=ws.store.location)
+    print(word("wrote_print", view.lang, file=output, region=data.region.name, pages=1,
+               size=format_decimal(len(content) / 1e6, 1, view.lang)))
+
+
+def cmd_atlas(ws: Workspace, v: Values) -> None:
+    from .rendering import atlas_file, resolve_view
+
+    output = str(v["output"])
+    if not output.lower().endswith(".pdf"):
+        raise DataError(f"atlas: '{output}' must end in .pdf.")
+    data = ws.region(v["region"])
+    view = resolve_view(data, View.of(v))
+    content = atlas_file(ws.region, data, view)
+    write_output(output, content, store=ws.store.location)
+    from .printed import kecamatan_codes
+
+    pages = len(kecamatan_codes(data)) + 2  # the cover, the contents, a page per kecamatan
+    print(word("wrote_print", view.lang, file=output, region=data.region.name, pages=pages,
+               size=format_decimal(len(content) / 1e6, 1, view.lang)))
+
+
 def cmd_serve(ws: Workspace, v: Values) -> None:
     import waitress
 
@@ -316,6 +348,8 @@ HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
     "info": cmd_info,
     "export": cmd_export,
     "serve": cmd_serve,
+    "sheet": cmd_sheet,
+    "atlas": cmd_atlas,
     "user": cmd_user,
     "history": cmd_history,
     "restore": cmd_restore,

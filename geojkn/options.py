@@ -253,6 +253,8 @@ BY = choice("by", "what to put first (any metric): the lowest rate, supply or ch
 TOP = Option("top", "keep the units most in need, at most this many", _whole(1, 1_000_000),
              "a whole number of 1 or more", metavar="N")
 SHEET_FORMAT = choice("format", "table (to read), csv or xlsx (for spreadsheets), json", SheetFormat, SheetFormat.TABLE)
+PRINT_OUTPUT = replace(OUTPUT, help="the file to write: .pdf or .png")
+ATLAS_OUTPUT = replace(OUTPUT, help="the PDF file to write")
 SAVE_TO = replace(OUTPUT, required=False, help="file to write (needed for xlsx; otherwise printed)")
 BEFORE = Option("before", "the number of the change (geojkn history) to go back to just before",
                 _whole(1, 10**9), "a change number from geojkn history, such as 12", required=True, metavar="N")
@@ -316,6 +318,10 @@ COMMANDS = (
     Command("info", "what the store holds and its import log", (), (LANG,)),
     Command("export", "write the map as one standalone HTML file that works offline", (REGION,),
             (OUTPUT, *VIEW_OPTIONS)),
+    Command("sheet", "one A4 page for a meeting: the map with names, legend and scale, key figures, the lowest units "
+            "(PDF or PNG by the file's name)", (REGION,), (PRINT_OUTPUT, *VIEW_OPTIONS)),
+    Command("atlas", "a PDF to hand out: the region, contents, then one page per kecamatan with every desa named",
+            (REGION,), (ATLAS_OUTPUT, METRIC, PERIOD, SINCE, CLASSES, TARGET, ACCESS_KM, LANG)),
     Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT, PRODUCTION, WORKERS)),
     Command("history", "every change of the store: when, what, which file (and its SHA-256), who", (),
             (JSON, LANG)),

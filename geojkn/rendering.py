@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import folium
@@ -39,3 +40,17 @@ def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str,
 def standalone_html(data: RegionData, view: View) -> str:
     """One self-contained HTML file (all JS/CSS inlined) that opens with no network."""
     return export_html(region_map(data, view, AssetMode("inline")))
+
+
+def sheet_file(data: RegionData, view: View, fmt: str) -> bytes:
+    """The meeting sheet (printed.py) as PDF or PNG bytes; view from resolve_view."""
+    from .printed import sheet
+
+    return sheet(data, view, fmt)
+
+
+def atlas_file(region: Callable[[str], RegionData], data: RegionData, view: View) -> bytes:
+    """The atlas PDF of a region: its cover, contents and one page per kecamatan (each loaded with `region`)."""
+    from .printed import atlas, kecamatan_codes
+
+    return atlas(data, view, [region(code) for code in kecamatan_codes(data)])

@@ -14,7 +14,7 @@ from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, t
 from ..charts import trend_svg
 from ..maps.assets import AssetMode, page_of, vendor_files
 from ..options import Basemap, Classes, View
-from ..rendering import region_map, resolve_view, standalone_html
+from ..rendering import atlas_file, region_map, resolve_view, sheet_file, standalone_html
 from ..report import access_text, change_text
 from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
@@ -74,6 +74,10 @@ def dashboard(code: str) -> ResponseReturnValue:
         earlier=[p for p in summary.periods if view.period is not None and p < view.period],
         map_url=f"{url_for('views.map_page', code=data.region.code)}?{urlencode(query)}",
         export_url=f"{url_for('views.export', code=data.region.code)}?{urlencode(query)}",
+        sheet_url=f"{url_for('views.sheet', code=data.region.code, fmt='pdf')}?{urlencode(query)}",
+        atlas_url=(f"{url_for('views.atlas', code=data.region.code)}?"
+                   f"{urlencode({k: v for k, v in query.items() if k != 'level'})}"
+                   if data.region.level == KABUPATEN and len(data.units_of(KECAMATAN)) else None),
         worklist=urlencode({"level": str(view.level), "by": str(view.metric), "period": str(view.period or ""),
                             "since": str(view.since or ""), "target": str(view.target),
                             "access_km": str(view.access_km), "lang": str(view.lang)}),
@@ -119,6 +123,30 @@ def export(code: str) -> ResponseReturnValue:
     page = ws.cached(("export", data.region.code, view), lambda: standalone_html(data, view))
     name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.html"
     return Response(page, mimetype="text/html", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/r/<code>/sheet.<fmt>")
+def sheet(code: str, fmt: str) -> ResponseReturnValue:
+    if fmt not in ("pdf", "png"):
+        abort(404)
+    ws = params.workspace()
+    data = ws.region(code)
+    view = resolve_view(data, params.view())
+    content = ws.cached(("sheet", data.region.code, view, fmt), lambda: sheet_file(data, view, fmt))
+    name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.{fmt}"
+    return Response(content, mimetype="application/pdf" if fmt == "pdf" else "image/png",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/r/<code>/atlas.pdf")
+def atlas(code: str) -> ResponseReturnValue:
+    ws = params.workspace()
+    data = ws.region(code)
+    view = resolve_view(data, params.view())
+    content = ws.cached(("atlas", data.region.code, view), lambda: atlas_file(ws.region, data, view))
+    name = f"geojkn-atlas-{data.region.code}-{view.metric}-{view.period or 'tanpa-data'}.pdf"
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get(f"{VENDOR_PREFIX}/<path:name>")

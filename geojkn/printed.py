@@ -1,0 +1,324 @@
+"""Printed maps for meetings: the one-page sheet and the atlas of every kecamatan, drawn on the server.
+
+matplotlib draws the maps (in UTM metres, so the scale bar is true) with the classes and colours of the web map
+(maps/classify.py) and the names where the web map puts them (maps/labels.py); the pages are A4 landscape, the
+fonts embedded (DejaVu, TrueType) and every word real text, so a PDF can be searched and copied from.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from html import unescape
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from .analysis.region import RegionData, rank, summarise, unit_table
+from .formatting import MISSING, format_int, format_metric, format_percent
+from .maps.classify import NO_DATA, Classification, class_labels, classify
+from .maps.labels import label_places
+from .options import View
+from .records import Summary
+from .report import access_text, change_text, status_text
+from .schema import (
+    CHANGE,
+    CODE,
+    COVERAGE,
+    DESA,
+    GAP,
+    KECAMATAN,
+    NAME,
+    NEAREST_FKTP_KM,
+    TO_REACTIVATE,
+    Level,
+    Metric,
+)
+from .vocabulary import level_label, metric_label, period_text, unit_title, word
+
+A4 = (11.69, 8.27)  # inches, landscape
+INK, MUTED, LINE, NO_DATA_FILL = "#1d2b36", "#5b6b78", "#3a4750", "#e4e7ea"
+TABLE_ROWS = 10  # of each table on a sheet; a page with one table lists every unit that fits
+ALL_ROWS = 40
+ROW_HEIGHT = 0.021  # of the page's height, one table row
+MIN_ROW_HEIGHT = 0.0145
+
+
+def _pyplot() -> Any:
+    """pyplot without a display, with fonts embedded as TrueType (real, searchable text in PDFs)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams.update({"pdf.fonttype": 42, "ps.fonttype": 42, "font.family": "DejaVu Sans",
+                                "svg.fonttype": "none"})
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one printed page shows."""
+
+    title: str
+    subtitle: str
+    units: gpd.GeoDataFrame  # the mapped units with their metrics
+    classification: Classification
+    metric: Metric
+    outline: gpd.GeoDataFrame | None
+    label_all: bool  # every unit named (an atlas page), or only the outline's units (kecamatan on a sheet)
+    facts: list[str]
+    tables: list[tuple[str, list[str], list[list[str]]]]
+
+
+def _utm(frame: gpd.GeoDataFrame) -> Any:
+    return frame.estimate_utm_crs() if len(frame) else "EPSG:3857"
+
+
+def _scale_length(width_m: float) -> float:
+    """A round length near a fifth of the map's width: 1, 2 or 5 times a power of ten, in metres."""
+    raw = width_m / 5
+    power = 10 ** math.floor(math.log10(raw))
+    return max(step * power for step in (1, 2, 5) if step * power <= raw)
+
+
+def _draw_map(ax: Any, page: Page, lang: Any) -> None:
+    import matplotlib.patheffects as effects
+    from matplotlib.patches import Rectangle
+
+    units = page.units
+    crs = _utm(units)
+    projected = units.to_crs(crs)
+    colors = [page.classification.color_of(i) or NO_DATA_FILL for i in page.classification.index]
+    projected.plot(ax=ax, color=colors, edgecolor="white", linewidth=0.4)
+    empty = [i == NO_DATA for i in page.classification.index]
+    if any(empty):
+        projected[empty].plot(ax=ax, facecolor="none", edgecolor="#9aa5ad", hatch="////", linewidth=0)
+    if page.outline is not None and len(page.outline):
+        page.outline.to_crs(crs).boundary.plot(ax=ax, color=LINE, linewidth=0.9)
+    named = units if page.label_all or page.outline is None else page.outline
+    halo = [effects.withStroke(linewidth=2.2, foreground="white")]
+    size = 6 if page.label_all and len(named) > 25 else 7.5
+    places = label_places(named, 0)
+    if places:
+        points = gpd.GeoSeries(gpd.points_from_xy([p["x"] for p in places], [p["y"] for p in places]),
+                               crs="EPSG:4326").to_crs(crs)
+        for place, x, y in zip(places, points.x, points.y, strict=True):
+            name = unescape(place["t"])
+            # the white halo is drawn as a path; the name over it stays real text (searchable in the PDF)
+            ax.text(x, y, name, fontsize=size, ha="center", va="center", color="white", path_effects=halo,
+                    clip_on=True)
+            ax.text(x, y, name, fontsize=size, ha="center", va="center", color=INK, clip_on=True)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _scale_length(x1 - x0)
+    bx, by, bh = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.03, (y1 - y0) * 0.008
+    for k in range(2):
+        ax.add_patch(Rectangle((bx + k * length / 2, by), length / 2, bh, facecolor=INK if k == 0 else "white",
+                               edgecolor=INK, linewidth=0.6))
+    km = length / 1000
+    ax.text(bx, by + 2.2 * bh, "0", fontsize=6.5, ha="center", color=INK)
+    ax.text(bx + length, by + 2.2 * bh, f"{km:g} km".replace(".", "," if lang == "id" else "."), fontsize=6.5,
+            ha="center", color=INK)
+    ax.annotate("U" if lang == "id" else "N", xy=(0.97, 0.97), xytext=(0.97, 0.89), xycoords="axes fraction",
+                ha="center", va="center", fontsize=9, fontweight="bold", color=INK,
+                arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1.2})
+
+
+def _legend(fig: Any, page: Page, lang: Any) -> None:
+    """The classes in a strip under the map, never over it (an outlying island stays visible)."""
+    from matplotlib.patches import Patch
+
+    labels = class_labels(page.classification, lang)
+    handles = [Patch(facecolor=color, edgecolor="#9aa5ad", linewidth=0.4, label=f"{label} ({count})")
+               for color, label, count in zip(page.classification.colors, labels, page.classification.counts,
+                                               strict=True)]
+    if page.classification.no_data:
+        handles.append(Patch(facecolor=NO_DATA_FILL, edgecolor="#9aa5ad", hatch="////", linewidth=0.4,
+                             label=f"{word('no_figures_short', lang)} ({page.classification.no_data})"))
+    fig.legend(handles=handles, title=metric_label(page.metric, lang), loc="lower left",
+               bbox_to_anchor=(0.02, 0.02, 0.58, 0.1), ncol=min(3, len(handles)), mode="expand", fontsize=7,
+               title_fontsize=7.5, frameon=False, alignment="left")
+
+
+def _draw_page(plt: Any, page: Page, lang: Any, number: int | None = None) -> Any:
+    fig = plt.figure(figsize=A4)
+    fig.text(0.03, 0.955, page.title, fontsize=16, fontweight="bold", color=INK, va="top")
+    fig.text(0.03, 0.91, page.subtitle, fontsize=8.5, color=MUTED, va="top")
+    ax = fig.add_axes((0.02, 0.13, 0.58, 0.75))
+    _draw_map(ax, page, lang)
+    _legend(fig, page, lang)
+    y = 0.865
+    for fact in page.facts:
+        wrapped = _wrap(fact, 62)
+        fig.text(0.62, y, wrapped, fontsize=8.5 if fact is not page.facts[0] else 11.5, color=INK, va="top",
+                 fontweight="bold" if fact is page.facts[0] else "normal")
+        y -= 0.019 * (wrapped.count("\n") + 1) + (0.022 if fact is page.facts[0] else 0.012)
+    for heading, head, rows in page.tables:
+        # rows closer together when that lets every unit in (down to MIN_ROW_HEIGHT), else the rows that fit
+        row_height = max(MIN_ROW_HEIGHT, min(ROW_HEIGHT, (y - 0.07) / (len(rows) + 2.2)))
+        fitting = min(len(rows), int((y - 0.07) / row_height - 2.2))
+        if fitting < 3:
+            continue
+        rows = rows[:fitting]
+        fig.text(0.62, y - 0.01, heading, fontsize=9, fontweight="bold", color=INK, va="top")
+        height = row_height * (len(rows) + 2.2)
+        table_ax = fig.add_axes((0.62, y - 0.03 - height, 0.36, height))
+        table_ax.set_axis_off()
+        table = table_ax.table(cellText=rows, colLabels=[_wrap(h, 11) for h in head], loc="upper left",
+                               cellLoc="right", colLoc="right", edges="horizontal", bbox=(0, 0, 1, 1))
+        table.auto_set_font_size(False)
+        table.set_fontsize(7 if row_height >= 0.018 else 6.3)
+        widths = [0.3] + [0.7 / (len(head) - 1)] * (len(head) - 1)
+        for (row, col), cell in table.get_celld().items():
+            cell.set_edgecolor("#d9e1e7")
+            cell.set_width(widths[col])
+            cell.set_height(1 / (len(rows) + 2.2) * (2.2 if row == 0 else 1))
+            if col == 0:
+                cell.set_text_props(ha="left")
+                cell._loc = "left"
+            if row == 0:
+                cell.set_text_props(fontweight="bold", color=MUTED, fontsize=6)
+        y -= height + 0.07
+    if number is not None:
+        fig.text(0.97, 0.02, str(number), fontsize=8, color=MUTED, ha="right")
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _rows(table: pd.DataFrame, columns: Sequence[Metric], lang: Any, limit: int) -> list[list[str]]:
+    out = []
+    for _, row in table.head(limit).iterrows():
+        cells = [str(row[NAME])[:28]]
+        for column in columns:
+            value = row.get(str(column))
+            cells.append(MISSING if value is None or pd.isna(value) else format_metric(column, value, lang))
+        out.append(cells)
+    return out
+
+
+def _facts(summary: Summary, lang: Any) -> list[str]:
+    f = summary.figures
+    facts = [word("sheet_sentence", lang, coverage=format_percent(f.coverage, lang=lang),
+                  active=format_percent(f.active_coverage, lang=lang))]
+    facts.append(word("sheet_counts", lang, registered=format_int(f.registered, lang),
+                      population=format_int(f.population, lang), gap=format_int(f.gap, lang),
+                      reactivate=format_int(f.to_reactivate, lang)))
+    facts += status_text(summary, lang)
+    change = change_text(summary, lang)
+    if change and summary.change is not None:
+        facts.append(f"{word('change_since', lang, period=summary.change.since)}: {change}")
+    access = access_text(summary, lang)
+    if access:
+        facts.append(f"{word('access', lang)}: {access}")
+    if summary.period and not f.complete:
+        facts.append(word("partial_note", lang, n=format_int(f.desa_with_figures, lang),
+                          total=format_int(f.desa_total, lang)))
+    return facts
+
+
+def _subtitle(data: RegionData, view: View, summary: Summary) -> str:
+    lang = view.lang
+    sources = "; ".join(summary.sources) or "-"
+    return word("sheet_subtitle", lang, metric=metric_label(view.metric, lang), period=period_text(view.period, lang),
+                target=format_percent(view.target, 0, lang), source=sources, made=date.today().isoformat())
+
+
+COLUMNS = (COVERAGE, GAP, TO_REACTIVATE)
+ATLAS_COLUMNS = (COVERAGE, GAP, TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE)
+
+
+def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: Sequence[Metric],
+          tables: Sequence[Level]) -> Page:
+    lang = view.lang
+    units = unit_table(data, level, view.period, view.target, view.since, view.access_km, view.tiers)
+    classification = classify(units[str(view.metric)], view.metric, view.classes, view.target,
+                              access_km=view.access_km, tiers=view.tiers, lang=lang)
+    outline = data.units_of(KECAMATAN) if level == DESA and data.region.level != KECAMATAN else None
+    summary = summarise(data, view.period, view.target, since=view.since, access_km=view.access_km)
+    listed = []
+    for table_level in tables:
+        head = [level_label(table_level, lang)] + [metric_label(c, lang) for c in columns]
+        names = {"level": level_label(table_level, lang), "metric": metric_label(Metric.COVERAGE, lang).lower()}
+        if len(tables) == 1:  # a page of its own units: every one, the lowest first, those without figures last
+            every = units.sort_values([str(COVERAGE), NAME], na_position="last")
+            listed.append((word("every_unit", lang, **names), head, _rows(every, columns, lang, ALL_ROWS)))
+            continue
+        ranking = rank(data, table_level, Metric.COVERAGE, None, view.period, view.target, view.since,
+                       view.access_km, view.tiers)
+        listed.append((word("lowest", lang, **names), head, _rows(ranking.table, columns, lang, TABLE_ROWS)))
+    title = unit_title(data.region.name, data.region.level, lang)
+    return Page(title, _subtitle(data, view, summary), units, classification, view.metric, outline, label_all,
+                _facts(summary, lang), listed)
+
+
+def sheet(data: RegionData, view: View, fmt: str = "pdf") -> bytes:
+    """The meeting sheet of a region (view from rendering.resolve_view) as PDF or PNG bytes."""
+    plt = _pyplot()
+    assert view.level is not None, "resolve_view settles the level"
+    below = [lv for lv in (KECAMATAN, DESA) if lv in data.units and lv != data.region.level]
+    page = _page(data, view, view.level, False, COLUMNS, below[:2])
+    fig = _draw_page(plt, page, view.lang)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else 100,
+                metadata={"Title": page.title, "Creator": "geojkn"} if fmt == "pdf" else None)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def atlas(data: RegionData, view: View, kecamatan: Sequence[RegionData]) -> bytes:
+    """A PDF: the region's cover page, contents, then one page per kecamatan with every desa named."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    plt = _pyplot()
+    lang = view.lang
+    buffer = io.BytesIO()
+    cover_view = replace(view, level=KECAMATAN if KECAMATAN in data.units else view.level)
+    assert cover_view.level is not None
+    pages = [_page(data, cover_view, cover_view.level, True, COLUMNS, [cover_view.level])]
+    for kec in kecamatan:
+        pages.append(_page(kec, replace(view, level=DESA), DESA, True, ATLAS_COLUMNS, [DESA]))
+    with PdfPages(buffer, metadata={"Title": f"{word('atlas', lang)} {pages[0].title}", "Creator": "geojkn"}) as pdf:
+        fig = _draw_page(plt, pages[0], lang, 1)
+        pdf.savefig(fig)
+        plt.close(fig)
+        fig = _contents(plt, pages, lang)
+        pdf.savefig(fig)
+        plt.close(fig)
+        for number, page in enumerate(pages[1:], start=3):
+            fig = _draw_page(plt, page, lang, number)
+            pdf.savefig(fig)
+            plt.close(fig)
+    return buffer.getvalue()
+
+
+def _contents(plt: Any, pages: list[Page], lang: Any) -> Any:
+    fig = plt.figure(figsize=A4)
+    fig.text(0.05, 0.93, word("contents", lang), fontsize=16, fontweight="bold", color=INK, va="top")
+    per_column = 28
+    for i, page in enumerate(pages):
+        number = 1 if i == 0 else i + 2
+        col, row = divmod(i, per_column)
+        x, y = 0.05 + col * 0.31, 0.86 - row * 0.029
+        fig.text(x, y, page.title[:40], fontsize=9, color=INK, va="top")
+        fig.text(x + 0.27, y, str(number), fontsize=9, color=INK, va="top", ha="right")
+    fig.text(0.97, 0.02, "2", fontsize=8, color=MUTED, ha="right")
+    return fig
+
+
+def kecamatan_codes(data: RegionData) -> list[str]:
+    """The kecamatan of a region in code order (the atlas's pages)."""
+    found = data.units_of(KECAMATAN)
+    return sorted(str(c) for c in found[CODE]) if len(found) else []
+
