@@ -11,6 +11,7 @@ they then see those regions and what lies inside them, nothing else.
 from __future__ import annotations
 
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,7 +104,10 @@ class Accounts:
         try:
             with db:
                 db.execute("CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
-                           "regions TEXT NOT NULL, password TEXT NOT NULL, changed_at TEXT NOT NULL)")
+                           "regions TEXT NOT NULL, password TEXT NOT NULL, changed_at TEXT NOT NULL, "
+                           "session TEXT NOT NULL DEFAULT '')")
+                if "session" not in {row[1] for row in db.execute("PRAGMA table_info(users)")}:
+                    db.execute("ALTER TABLE users ADD COLUMN session TEXT NOT NULL DEFAULT ''")  # an older file
                 yield db
         except sqlite3.DatabaseError as exc:
             raise DataError(f"The accounts file {self.path} cannot be used ({exc}).") from exc
@@ -129,8 +133,8 @@ class Accounts:
         with self._db() as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise DataError(f"there is already a user '{name}'. Remove it first, or change its password.")
-            db.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)",
-                       (name, str(role), ",".join(user.regions), hashed, _now()))
+            db.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
+                       (name, str(role), ",".join(user.regions), hashed, _now(), secrets.token_hex(16)))
         return user
 
     def remove(self, name: str) -> None:
@@ -141,9 +145,25 @@ class Accounts:
     def set_password(self, name: str, password: str) -> None:
         hashed = generate_password_hash(check_password(password))
         with self._db() as db:
-            if not db.execute("UPDATE users SET password = ?, changed_at = ? WHERE name = ?",
-                              (hashed, _now(), name)).rowcount:
+            if not db.execute("UPDATE users SET password = ?, changed_at = ?, session = ? WHERE name = ?",
+                              (hashed, _now(), secrets.token_hex(16), name)).rowcount:
                 raise NotFound(f"there is no user '{name[:64]}'.")
+
+    def token(self, name: str) -> str:
+        """The account's current session token ('' for no such account): sessions carry it, and a new one
+        (at logout, a new password, the account removed and added again) ends every session made before."""
+        if not self.exists():
+            return ""
+        with self._db() as db:
+            row = db.execute("SELECT session FROM users WHERE name = ?", (name,)).fetchone()
+            if row and not row[0]:  # an account from before session tokens: give it one
+                row = (secrets.token_hex(16),)
+                db.execute("UPDATE users SET session = ? WHERE name = ?", (row[0], name))
+        return str(row[0]) if row else ""
+
+    def end_sessions(self, name: str) -> None:
+        with self._db() as db:
+            db.execute("UPDATE users SET session = ? WHERE name = ?", (secrets.token_hex(16), name))
 
     def check(self, name: str, password: str) -> User | None:
         """The user if the password is theirs, else None (as slow for an unknown name as for a wrong password)."""

@@ -33,6 +33,8 @@ SUFFIXES = {Kind.CSV: ".csv", Kind.XLSX: ".xlsx", Kind.GPKG: ".gpkg", Kind.GEOJS
             Kind.ZIP: ".zip", Kind.SHAPEFILE: ".shp"}
 _ID_CHARS = set("0123456789abcdef")
 SHOWN_CODES = 20
+OUTSIDE = "-"  # what a facility outside every stored boundary counts as touching
+PREVIEWS_EACH = 5  # previews an account keeps at once; a new one discards its oldest
 KEEP_PREVIEWS_S = 24 * 3600
 
 
@@ -106,13 +108,19 @@ def _remove(store: GpkgStore, upload_id: str) -> None:
         path.unlink(missing_ok=True)
 
 
-def _prune(store: GpkgStore) -> None:
-    """Previews nobody committed or discarded within a day are discarded."""
+def _prune(store: GpkgStore, user: User | None) -> None:
+    """Previews nobody committed or discarded within a day are discarded, and an account keeps at most
+    PREVIEWS_EACH (a copy of the store each): its oldest go first."""
     folder = staging_folder(store)
     cutoff = datetime.now(UTC).timestamp() - KEEP_PREVIEWS_S
-    for meta in folder.glob("*.json"):
+    mine = []
+    for meta in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
         if meta.stat().st_mtime < cutoff:
             _remove(store, meta.stem)
+        elif json.loads(meta.read_text(encoding="utf-8")).get("user") == (user.name if user else ""):
+            mine.append(meta.stem)
+    for upload_id in mine[:max(0, len(mine) - PREVIEWS_EACH + 1)]:
+        _remove(store, upload_id)
 
 
 def _copy_store(store: GpkgStore, target: Path) -> str:
@@ -139,7 +147,7 @@ def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: 
         raise DataError(f"{filename}: is larger than {LIMITS.file_bytes // MB} MB.")
     folder = staging_folder(store)
     folder.mkdir(mode=0o700, exist_ok=True)
-    _prune(store)
+    _prune(store, user)
     upload_id = secrets.token_hex(8)
     raw = folder / f"{upload_id}.upload"
     raw.write_bytes(data)
@@ -160,7 +168,7 @@ def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: 
         else:
             lines = importing.import_facilities(staged, raw, replace=replace, lang=lang)
         lines = [line.replace(raw.name, shown_name) for line in lines]
-        preview = _compare(store, staged, kind)
+        preview = _compare(store, staged, kind, user.regions if user and user.role != Role.ADMIN else ())
         preview.id, preview.kind, preview.file, preview.version, preview.lines = (
             upload_id, str(kind), shown_name, version, lines)
         preview.user = user.name if user else ""
@@ -194,7 +202,8 @@ def _check_allowed(preview: Preview, user: User | None) -> None:
         return
     if user.role != Role.EDITOR:
         raise Forbidden("Your account may view maps but not change data: ask an admin for an editor account.")
-    outside = [code for code in preview.touched if not user.may_edit(code)]
+    outside = [code if code != OUTSIDE else "(outside every boundary)" for code in preview.touched
+               if code == OUTSIDE or not user.may_edit(code)]
     if outside:
         shown = ", ".join(outside[:SHOWN_CODES]) + (f" and {len(outside) - SHOWN_CODES} more"
                                                     if len(outside) > SHOWN_CODES else "")
@@ -202,24 +211,26 @@ def _check_allowed(preview: Preview, user: User | None) -> None:
                         f"{shown}. Upload only your regions' rows, with 'merge' for figures, or ask an admin.")
 
 
-def _compare(store: GpkgStore, staged: GpkgStore, kind: UploadKind) -> Preview:
+def _compare(store: GpkgStore, staged: GpkgStore, kind: UploadKind, regions: tuple[str, ...]) -> Preview:
     preview = Preview("", "", "", "", datetime.now(UTC).isoformat(timespec="seconds"), "", [], [])
     touched: set[str] = set()
     if kind == UploadKind.FIGURES:
         touched |= _figure_changes(store.figures(), staged.figures())
-        preview.totals = _totals(store, staged, touched)
-    elif kind == UploadKind.BOUNDARIES:
+        preview.totals = _totals(store, staged, touched, regions)
+    if kind == UploadKind.BOUNDARIES:
         before, after = store.unit_index(), staged.unit_index()
         added = set(after[CODE]) - set(before[CODE])
         preview.units_added = len(added)
         changed = _changed_units(store, staged, set(after[CODE]) & set(before[CODE]))
         preview.units_changed = len(changed)
         touched |= added | changed
-    else:
-        before_f, after_f = _facility_keys(store), _facility_keys(staged)
-        gone, new = before_f.difference(after_f), after_f.difference(before_f)
+    before_f, after_f = _facility_keys(store), _facility_keys(staged)
+    gone, new = before_f.difference(after_f), after_f.difference(before_f)
+    if kind == UploadKind.FACILITIES:
         preview.facilities_added, preview.facilities_removed = len(new), len(gone)
-        touched |= {unit for _key, unit in gone | new if unit}
+    # a facility added, removed or placed in another unit (new boundaries) touches the units on both sides;
+    # one outside every boundary touches OUTSIDE, which only an account without region limits may change
+    touched |= {unit or OUTSIDE for _key, unit in gone | new}
     preview.touched = sorted(touched)
     return preview
 
@@ -264,11 +275,12 @@ def _facility_keys(store: GpkgStore) -> set[tuple[tuple[str, str, float, float],
     return keys
 
 
-def _totals(store: GpkgStore, staged: GpkgStore, touched: set[str]) -> list[Totals]:
-    """Each affected kabupaten's months before and after (at most 12 shown)."""
+def _totals(store: GpkgStore, staged: GpkgStore, touched: set[str], regions: tuple[str, ...]) -> list[Totals]:
+    """Each affected kabupaten's months before and after (at most 12 shown); for an account limited to
+    regions, those regions' months instead (it sees nothing around them)."""
     index = store.unit_index()
     names = dict(zip(index[CODE], index[NAME], strict=True))
-    kabupaten = sorted({code[:5] for code in touched if len(code) >= 5})[:12]
+    kabupaten = list(regions) if regions else sorted({code[:5] for code in touched if len(code) >= 5})[:12]
     out = []
     for kab in kabupaten:
         inside = [c for c in names if c == kab or c.startswith(kab + ".")]
@@ -288,18 +300,21 @@ def _count(rows: pd.DataFrame, column: str) -> int | None:
     return int(rows[column].iloc[0])
 
 
-def load(store: GpkgStore, upload_id: str) -> Preview:
+def load(store: GpkgStore, upload_id: str, user: User | None) -> Preview:
+    """A preview, for the account that made it or an admin (anyone else: Forbidden)."""
     staged, meta = _paths(store, upload_id)
     if not meta.is_file() or not staged.is_file():
         raise NotFound("There is no such upload (it was committed, discarded or never made).")
-    return Preview.from_json(json.loads(meta.read_text(encoding="utf-8")))
+    preview = Preview.from_json(json.loads(meta.read_text(encoding="utf-8")))
+    if user is not None and user.role != Role.ADMIN and user.name != preview.user:
+        raise Forbidden("Only the account that made this preview (or an admin) may open, commit or discard it.")
+    return preview
 
 
 def commit(store: GpkgStore, upload_id: str, user: User | None) -> Preview:
     """Make the previewed copy the store (Conflict if the store changed since); the preview is used up."""
-    preview = load(store, upload_id)
-    if user is not None and user.role != Role.ADMIN and user.name != preview.user:
-        raise Forbidden("Only the account that made this preview (or an admin) may commit it.")
+    preview = load(store, upload_id, user)
+    _check_allowed(preview, user)  # again: the account's regions may have changed since the preview
     staged, _meta = _paths(store, upload_id)
     try:
         store.adopt(staged, preview.version, {"user": user.name if user else preview.user})
@@ -309,9 +324,7 @@ def commit(store: GpkgStore, upload_id: str, user: User | None) -> Preview:
 
 
 def discard(store: GpkgStore, upload_id: str, user: User | None) -> None:
-    preview = load(store, upload_id)
-    if user is not None and user.role != Role.ADMIN and user.name != preview.user:
-        raise Forbidden("Only the account that made this preview (or an admin) may discard it.")
+    load(store, upload_id, user)
     _remove(store, upload_id)
 
 
@@ -334,8 +347,8 @@ class Entry:
         return asdict(self)
 
 
-def history(store: GpkgStore) -> list[Entry]:
-    """Every logged change of the store, the newest first."""
+def history(store: GpkgStore, user: User | None = None) -> list[Entry]:
+    """Every logged change of the store, the newest first; an account limited to regions sees its own."""
     log = store.imports().reindex(columns=["imported_at", "kind", "file", "rows", "period", "detail", "user",
                                            "sha256", "snapshot"]).fillna("")
     folder = store.history_folder
@@ -343,6 +356,8 @@ def history(store: GpkgStore) -> list[Entry]:
                      str(r["period"]), str(r["detail"]), str(r["user"]), str(r["sha256"]),
                      bool(r["snapshot"]) and (folder / str(r["snapshot"])).is_file())
                for i, (_, r) in enumerate(log.iterrows())]
+    if user is not None and user.role != Role.ADMIN and user.regions:
+        entries = [e for e in entries if e.user == user.name]
     return entries[::-1]
 
 

@@ -161,12 +161,12 @@ class Workspace:
             return self.region(region.code).facilities
         return self.region(region.code[:5]).facilities
 
-    def overview(self, target: float) -> list[tuple[Region, Figures]]:
-        """The regions a planner picks from, with their latest figures."""
+    def overview(self, target: float, only: tuple[str, ...] = ()) -> list[tuple[Region, Figures]]:
+        """The regions a planner picks from (or just `only`), with their latest figures."""
         if not self.store.exists():
             return []
         figures: pd.DataFrame = self.cached(("rollup",), lambda: rollup(self.store.figures(), self.index().names))
-        return overview(self.index(), figures, target)
+        return overview(self.index(), figures, target, only)
 
     def unit_list(self, level: Level | None = None) -> pd.DataFrame:
         """The stored units (of one level): code, name, level, parent code, sorted by code."""

@@ -184,3 +184,32 @@ def test_the_accounts_file_is_beside_the_store_and_not_in_it(server, tiny_store)
     with sqlite3.connect(tiny_store) as db:
         tables = {row[0] for row in db.execute("select name from sqlite_master where type='table'")}
     assert "users" not in tables
+
+
+def test_logging_out_or_a_new_password_ends_every_copy_of_a_session(server, tiny_store, runner, monkeypatch):
+    client, _ = log_in(server, "kec01")
+    cookie = client.get_cookie("session").value
+    thief = server.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/api/regions/99.01.01/summary").status_code == 200
+    assert client.post("/logout", data={"csrf_token": token(client, "/r/99.01.01")}).status_code == 302
+    assert thief.get("/api/regions/99.01.01/summary").status_code == 401  # the copied cookie opens nothing now
+    client, _ = log_in(server, "kec01")
+    thief.set_cookie("session", client.get_cookie("session").value)
+    assert add(runner, monkeypatch, tiny_store, "password", "kec01", password="another-password-2").status == 0
+    assert thief.get("/api/regions/99.01.01/summary").status_code == 401
+    assert client.get("/api/regions/99.01.01/summary").status_code == 401
+
+
+def test_a_next_address_with_line_breaks_is_not_followed(server):
+    _, resp = log_in(server, "dinkes", next_="/\r\nX-Injected: 1")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/" and "X-Injected" not in resp.headers
+
+
+def test_an_account_limited_to_a_kecamatan_sees_its_own_region_on_the_front_page(server):
+    client, _ = log_in(server, "kec01")
+    page = client.get("/").get_data(as_text=True)
+    assert "/r/99.01.01?" in page and "Kedungjati" in page
+    assert "Kabupaten Contoh" not in page  # no totals of the kabupaten around it
+    denied = client.get("/r/99.01.02.2002").get_data(as_text=True)
+    assert "99.01.02.2002" in denied and "Tegalsari" not in denied  # a refusal names no unit

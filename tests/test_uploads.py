@@ -52,7 +52,7 @@ def test_an_upload_is_previewed_then_committed_and_logged(app, tiny_store, tmp_p
     before = tiny_store.read_bytes()
     data = figures_csv(tmp_path, [990, 1600, 1200, 480])
     resp = send(client, data, "Rekap Januari.csv", period="2024-01", source="BPJS Cabang Kudus")
-    assert resp.status_code == 302
+    assert resp.status_code == 302, resp.get_data(as_text=True).split("<main")[-1][:600]
     page_url = resp.headers["Location"]
     page = client.get(page_url).get_data(as_text=True)
     assert "Rekap Januari.csv" in page and "99.01.01.2001" in page
@@ -158,3 +158,60 @@ def test_boundaries_and_facilities_are_previewed_by_what_they_add(app, tmp_path,
     page = client.get(send(client, faskes, "faskes.csv", "facilities").headers["Location"]).get_data(as_text=True)
     assert "1 fasilitas baru" in page and "99.01.01.2001" in page
     assert PASSWORD not in page
+
+
+def test_an_editor_cannot_reach_other_regions_through_boundaries_or_facilities(app, tiny_store, tmp_path):
+    """Redrawing one's own desa over a neighbour's puskesmas moves the puskesmas: that touches the neighbour.
+    A facility outside every boundary belongs to no editor's region."""
+    admin, _ = log_in(app, "admin")
+    faskes = b"nama;jenis;lat;lon\nPKM Kedungjati;Puskesmas;-5.95;127.05\n"
+    resp = send(admin, faskes, "faskes.csv", "facilities")
+    admin.post(resp.headers["Location"] + "/commit", data={"csrf_token": csrf(admin)})
+    before = tiny_store.read_bytes()
+    import geopandas as gpd
+    import shapely
+
+    grab = gpd.GeoDataFrame({"kode": ["99.01.02.2002"], "nama": ["Tegalsari"]},
+                            geometry=[shapely.box(126.9, -6.1, 127.2, -5.8)], crs=4326)
+    client, _ = log_in(app, "ed02")
+    resp = send(client, grab.to_json().encode(), "batas.geojson", "boundaries")
+    assert resp.status_code == 403 and "99.01.01.2001" in resp.get_data(as_text=True)
+    outside = b"nama;jenis;lat;lon\nPKM Luar;Puskesmas;-5.95;127.31\n"
+    resp = send(client, outside, "luar.csv", "facilities")
+    assert resp.status_code == 403 and "outside every boundary" in resp.get_data(as_text=True)
+    own = b"nama;jenis;lat;lon\nPKM Tegalsari;Puskesmas;-5.85;127.15\n"
+    resp = send(client, own, "own.csv", "facilities", replace="1")  # replacing would remove the neighbour's
+    assert resp.status_code == 403 and "99.01.01.2001" in resp.get_data(as_text=True)
+    assert tiny_store.read_bytes() == before
+
+
+def test_a_commit_checks_the_account_again_and_previews_are_private(app, tiny_store, tmp_path, runner,
+                                                                    monkeypatch):
+    client, _ = log_in(app, "ed02")
+    rows = b"Kode Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif\n99.01.02.2001;1500;1400;900\n"
+    resp = send(client, rows, "merge.csv", period="2024-01", merge="1")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[-400:]
+    page = resp.headers["Location"]
+    admin, _ = log_in(app, "admin")
+    assert admin.get(page).status_code == 200
+    other, _ = log_in(app, "ed")
+    assert other.get(page).status_code == 403  # another editor cannot open it
+    assert runner("--store", tiny_store, "user", "remove", "ed02").status == 0
+    assert add(runner, monkeypatch, tiny_store, "add", "ed02", "--role", "editor", "--regions", "99.01.01").status == 0
+    client, _ = log_in(app, "ed02")
+    resp = client.post(page + "/commit", data={"csrf_token": csrf(client)})
+    assert resp.status_code == 403 and "99.01.02.2001" in resp.get_data(as_text=True)
+    assert registered(tiny_store)["99.01.02.2001"] == 1200
+
+
+def test_an_editor_limited_to_regions_sees_its_own_changes_and_totals_only(app, tiny_store, tmp_path):
+    admin, _ = log_in(app, "admin")
+    resp = send(admin, figures_csv(tmp_path, [990, 1600, 1200, 480]), "admin.csv", period="2024-01")
+    admin.post(resp.headers["Location"] + "/commit", data={"csrf_token": csrf(admin)})
+    client, _ = log_in(app, "ed02")
+    rows = b"Kode Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif\n99.01.02.2001;1500;1400;900\n"
+    page = client.get(send(client, rows, "ed02.csv", period="2024-01", merge="1").headers["Location"])
+    text = page.get_data(as_text=True)
+    assert "Tegalrejo (99.01.02)" in text and "Kabupaten Contoh (99.01)" not in text
+    history = client.get("/history").get_data(as_text=True)
+    assert "admin.csv" not in history

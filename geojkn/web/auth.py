@@ -30,11 +30,12 @@ ATTEMPTS, WINDOW = 5, 300.0  # failed logins per client and name within WINDOW s
 class SessionUser(UserMixin):
     """The account of a logged-in session, as Flask-Login wants it."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token: str) -> None:
         self.user = user
+        self.token = token
 
     def get_id(self) -> str:
-        return self.user.name
+        return f"{self.user.name}:{self.token}"  # a new token (logout, new password) ends every old session
 
 
 class Attempts:
@@ -91,7 +92,7 @@ def csrf_token() -> str:
 def _safe_next(target: str | None) -> str:
     """Only a path on this server: never an address elsewhere (an open redirect)."""
     if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
-            or urlsplit(target).netloc):
+            or any(ord(c) < 32 or ord(c) == 127 for c in target) or urlsplit(target).netloc):
         return url_for("views.index")
     return target
 
@@ -112,7 +113,7 @@ def guard() -> ResponseReturnValue | None:
     if code and user() is not None:
         region = params.workspace().resolve(str(code))
         if not may_view(region.code):
-            abort(403, f"Your account does not cover {region.name} ({region.code}).")
+            abort(403, f"Your account does not cover the region {region.code}.")
     return None
 
 
@@ -137,12 +138,15 @@ def login() -> ResponseReturnValue:
     attempts.clear(key)
     session.clear()
     session.permanent = True
-    login_user(SessionUser(account))
+    login_user(SessionUser(account, found.token(account.name) if found else ""))
     return redirect(_safe_next(given_next))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    found, account = accounts(), user()
+    if found is not None and account is not None:
+        found.end_sessions(account.name)  # a copy of this session's cookie no longer opens anything
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -156,9 +160,12 @@ def register(app: Flask, found: Accounts | None) -> None:
     manager.init_app(app)
 
     @manager.user_loader
-    def load(name: str) -> SessionUser | None:
-        account = found.get(name) if found else None
-        return SessionUser(account) if account else None
+    def load(session_id: str) -> SessionUser | None:
+        name, _, token = session_id.partition(":")
+        if found is None or not token or not hmac.compare_digest(token, found.token(name)):
+            return None
+        account = found.get(name)
+        return SessionUser(account, token) if account else None
 
     app.register_blueprint(bp)
     app.before_request(guard)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ..options import PERIOD, Role
@@ -54,14 +54,15 @@ def upload() -> ResponseReturnValue:
 @bp.get("/upload/<upload_id>")
 def show(upload_id: str) -> ResponseReturnValue:
     store = _editor_store()
-    return render_template("upload.html", preview=load(store, upload_id), kinds=list(UploadKind))
+    return render_template("upload.html", preview=load(store, upload_id, user()), kinds=list(UploadKind))
 
 
 @bp.post("/upload/<upload_id>/commit")
 def commit_upload(upload_id: str) -> ResponseReturnValue:
     store = _editor_store()
     commit(store, upload_id, user())
-    return redirect(url_for("upload.changes", done=word("committed", params.language())))
+    flash(word("committed", params.language()))
+    return redirect(url_for("upload.changes"))
 
 
 @bp.post("/upload/<upload_id>/discard")
@@ -74,7 +75,7 @@ def discard_upload(upload_id: str) -> ResponseReturnValue:
 @bp.get("/history")
 def changes() -> ResponseReturnValue:
     store = _editor_store()
-    return render_template("history.html", entries=history(store), done=request.args.get("done", "")[:200])
+    return render_template("history.html", entries=history(store, user()))
 
 
 @bp.post("/history/restore")
@@ -88,5 +89,5 @@ def restore_month() -> ResponseReturnValue:
     period = str(PERIOD.read(request.form.get("period", "")))
     rows = restore(store, number, region.code, period, user())
     lang = params.language()
-    done = word("restored", lang, region=region.name, period=period, n=rows, number=number)
-    return redirect(url_for("upload.changes", done=done))
+    flash(word("restored", lang, region=region.name, period=period, n=rows, number=number))
+    return redirect(url_for("upload.changes"))

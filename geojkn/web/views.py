@@ -13,14 +13,14 @@ from ..analysis.access import nearest
 from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, trend, view_levels
 from ..charts import trend_svg
 from ..maps.assets import AssetMode, page_of, vendor_files
-from ..options import Basemap, Classes, View
+from ..options import Basemap, Classes, Role, View
 from ..rendering import atlas_file, region_map, resolve_view, sheet_file, standalone_html
 from ..report import access_text, change_text
 from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
 from . import params
 from .api import found
-from .auth import may_list
+from .auth import user
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
@@ -32,7 +32,8 @@ HEADINGS = {"rate": "lowest", "supply": "lowest", "distance": "farthest"}  # wha
 @bp.get("/")
 def index() -> ResponseReturnValue:
     chosen, ws = params.values(), params.workspace()
-    rows = [row for row in ws.overview(chosen["target"]) if may_list(row[0].code)]  # only what the account sees
+    account = user()  # an account limited to regions sees its own regions, nothing around them
+    rows = ws.overview(chosen["target"], account.regions if account and account.role != Role.ADMIN else ())
     return render_template("index.html", rows=rows, target=chosen["target"],
                            store_name=Path(ws.store.location).name, demo=ws.store.readonly,
                            missing=not ws.store.exists())
