@@ -16,7 +16,9 @@ from html import unescape
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from .analysis.region import RegionData, rank, summarise, unit_table
 from .formatting import MISSING, format_int, format_metric, format_percent
@@ -34,6 +36,7 @@ from .schema import (
     KECAMATAN,
     NAME,
     NEAREST_FKTP_KM,
+    PARENT,
     TO_REACTIVATE,
     Level,
     Metric,
@@ -86,35 +89,106 @@ def _scale_length(width_m: float) -> float:
     return max(step * power for step in (1, 2, 5) if step * power <= raw)
 
 
-def _draw_map(ax: Any, page: Page, lang: Any) -> None:
-    import matplotlib.patheffects as effects
-    from matplotlib.patches import Rectangle
+def _main_part(projected: gpd.GeoDataFrame) -> np.ndarray:
+    """Which units make the main map: all of them, unless outlying units (islands far off the coast, such as
+    Karimunjawa off Jepara) would shrink it to a corner; those are then drawn in an inset."""
+    geoms = projected.geometry.values
+    whole = shapely.get_parts(shapely.union_all(shapely.buffer(geoms, 1000)))  # 1 km joins neighbours
+    if len(whole) < 2:
+        return np.ones(len(projected), dtype=bool)
+    main = shapely.intersects(geoms, whole[np.argmax(shapely.area(whole))])
 
-    units = page.units
-    crs = _utm(units)
-    projected = units.to_crs(crs)
+    def box_area(parts: Any) -> float:
+        x0, y0, x1, y1 = shapely.total_bounds(parts)
+        return float((x1 - x0) * (y1 - y0))
+
+    return main if box_area(geoms) > 3 * box_area(geoms[main]) else np.ones(len(projected), dtype=bool)
+
+
+def _draw_layers(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.GeoSeries | None,
+                 places: list[tuple[str, float, float]], size: float) -> None:
+    """The units in their class colours, the no-data hatching, the outline and the names, on one axes."""
+    import matplotlib.patheffects as effects
+
     colors = [page.classification.color_of(i) or NO_DATA_FILL for i in page.classification.index]
     projected.plot(ax=ax, color=colors, edgecolor="white", linewidth=0.4)
     empty = [i == NO_DATA for i in page.classification.index]
     if any(empty):
         projected[empty].plot(ax=ax, facecolor="none", edgecolor="#9aa5ad", hatch="////", linewidth=0)
-    if page.outline is not None and len(page.outline):
-        page.outline.to_crs(crs).boundary.plot(ax=ax, color=LINE, linewidth=0.9)
-    named = units if page.label_all or page.outline is None else page.outline
+    if outline is not None:
+        outline.plot(ax=ax, color=LINE, linewidth=0.9)
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
+    for name, x, y in places:
+        # the white halo is drawn as a path; the name over it stays real text (searchable in the PDF)
+        ax.text(x, y, name, fontsize=size, ha="center", va="center", color="white", path_effects=halo,
+                clip_on=True)
+        ax.text(x, y, name, fontsize=size, ha="center", va="center", color=INK, clip_on=True)
+
+
+def _padded(ax: Any, bounds: np.ndarray, pad: float = 0.04) -> None:
+    x0, y0, x1, y1 = bounds
+    dx, dy = (x1 - x0) * pad + 1, (y1 - y0) * pad + 1
+    ax.set_xlim(x0 - dx, x1 + dx)
+    ax.set_ylim(y0 - dy, y1 + dy)
+
+
+def _inset(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.GeoSeries | None,
+           places: list[tuple[str, float, float]], main: np.ndarray) -> None:
+    """The outlying units in the corner of the map where they hide the fewest main units."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    w, h = 0.3, 0.32
+    corners = [(0.0, 1 - h), (1 - w, 1 - h), (0.0, 0.06), (1 - w, 0.06)]
+    mainland = shapely.union_all(projected.geometry.values[main])
+
+    def hidden(corner: tuple[float, float]) -> float:
+        cx, cy = corner
+        box = shapely.box(x0 + cx * (x1 - x0), y0 + cy * (y1 - y0), x0 + (cx + w) * (x1 - x0),
+                          y0 + (cy + h) * (y1 - y0))
+        return float(shapely.area(shapely.intersection(box, mainland)))
+
+    cx, cy = min(corners, key=hidden)
+    inset = ax.inset_axes((cx, cy, w, h))
+    _draw_layers(inset, page, projected, outline, places, 6.5)
+    _padded(inset, shapely.total_bounds(projected.geometry.values[~main]), 0.12)
+    inset.set_aspect("equal", adjustable="datalim")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_facecolor("white")
+    for spine in inset.spines.values():
+        spine.set_edgecolor(LINE)
+        spine.set_linewidth(0.8)
+
+
+def _draw_map(ax: Any, page: Page, lang: Any) -> None:
+    from matplotlib.patches import Rectangle
+
+    units = page.units
+    crs = _utm(units)
+    projected = units.to_crs(crs)
+    outline = None
+    if page.outline is not None and len(page.outline) and PARENT in projected:
+        # kecamatan drawn as the union of their desa: a source's own kecamatan layer may not follow the desa
+        parts = projected.dissolve(by=PARENT)
+        outline = gpd.GeoSeries(shapely.boundary(shapely.make_valid(parts.geometry.values)), crs=crs)
+    named = units if page.label_all or page.outline is None else page.outline
     size = 6 if page.label_all and len(named) > 25 else 7.5
-    places = label_places(named, 0)
-    if places:
-        points = gpd.GeoSeries(gpd.points_from_xy([p["x"] for p in places], [p["y"] for p in places]),
+    found = label_places(named, 0)
+    places: list[tuple[str, float, float]] = []
+    if found:
+        points = gpd.GeoSeries(gpd.points_from_xy([p["x"] for p in found], [p["y"] for p in found]),
                                crs="EPSG:4326").to_crs(crs)
-        for place, x, y in zip(places, points.x, points.y, strict=True):
-            name = unescape(place["t"])
-            # the white halo is drawn as a path; the name over it stays real text (searchable in the PDF)
-            ax.text(x, y, name, fontsize=size, ha="center", va="center", color="white", path_effects=halo,
-                    clip_on=True)
-            ax.text(x, y, name, fontsize=size, ha="center", va="center", color=INK, clip_on=True)
+        places = [(unescape(p["t"]), x, y) for p, x, y in zip(found, points.x, points.y, strict=True)]
+    main = _main_part(projected)
+    _draw_layers(ax, page, projected, outline, places, size)
+    _padded(ax, shapely.total_bounds(projected.geometry.values[main]))
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.apply_aspect()
+    if not main.all():
+        _inset(ax, page, projected, outline, places, main)
     ax.set_axis_off()
-    ax.set_aspect("equal")
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     length = _scale_length(x1 - x0)

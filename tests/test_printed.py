@@ -126,3 +126,21 @@ def test_the_atlas_of_demak_names_every_desa(shared_data, tmp_path, runner, code
     text = pdf_text(out)
     missing = [n for n in ws.region(code).units_of("desa")["name"] if n not in text]
     assert not missing, missing
+
+
+@pytest.mark.shared
+def test_karimunjawa_goes_to_an_inset_so_jepara_fills_the_sheet(shared_data, tmp_path, runner):
+    from geojkn.printed import _main_part
+
+    store = tmp_path / "jd.gpkg"
+    assert runner("--store", store, "import-boundaries", JEPARA_DEMAK).status == 0
+    ws = Workspace(open_store(str(store)))
+    desa = ws.region("33.20").units_of("desa")
+    karimunjawa = ws.resolve("Kecamatan Karimunjawa").code
+    main = _main_part(desa.to_crs(desa.estimate_utm_crs()))
+    outlying = set(desa.loc[~main, "code"])
+    assert outlying and all(code.startswith(karimunjawa + ".") for code in outlying)
+    assert _main_part(ws.region("33.21").units_of("desa").to_crs(32749)).all()  # Demak has no islands
+    out = tmp_path / "jepara.pdf"
+    assert runner("--store", store, "sheet", "33.20", "-o", out).status == 0
+    assert "Karimunjawa" in pdf_text(out)
