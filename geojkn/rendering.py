@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 
 import folium
 
-from .analysis.region import RegionData, choose_periods, map_level, unit_table
+from .analysis.region import RegionData, choose_periods, map_level, summarise, unit_table
+from .formatting import format_int, format_percent
 from .maps import build_map, export_html
 from .maps.assets import AssetMode
+from .maps.controls import TitleBlock
+from .maps.safety import escape_text
 from .options import View
 from .schema import DESA, KECAMATAN
-from .vocabulary import period_text, word
+from .vocabulary import metric_label, period_text, unit_title, word
 
 
 def resolve_view(data: RegionData, view: View) -> View:
@@ -38,8 +42,28 @@ def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str,
 
 
 def standalone_html(data: RegionData, view: View) -> str:
-    """One self-contained HTML file (all JS/CSS inlined) that opens with no network."""
-    return export_html(region_map(data, view, AssetMode("inline")))
+    """One self-contained HTML file (all JS/CSS inlined) that opens with no network, with a title block that
+    says what it shows (the file travels without the dashboard around it)."""
+    fmap = region_map(data, view, AssetMode("inline"))
+    TitleBlock([escape_text(line) for line in title_lines(data, view)]).add_to(fmap)
+    return export_html(fmap)
+
+
+def title_lines(data: RegionData, view: View) -> list[str]:
+    """The region; the key figures; what is mapped, when and against which target; who is left to enrol and to
+    reactivate; the source and the date (the last line is set smaller)."""
+    lang = view.lang
+    summary = summarise(data, view.period, view.target, since=view.since, access_km=view.access_km)
+    f = summary.figures
+    key = (word("sheet_sentence", lang, coverage=format_percent(f.coverage, lang=lang),
+                active=format_percent(f.active_coverage, lang=lang)) if f.coverage is not None
+           else word("no_figures_short", lang))
+    sources = "; ".join(summary.sources) or "-"
+    return [unit_title(data.region.name, data.region.level, lang), key,
+            f"{metric_label(view.metric, lang)}, {period_text(view.period, lang) or '-'} · "
+            f"{word('target', lang).lower()} {format_percent(view.target, 0, lang)}",
+            word("gap_line", lang, gap=format_int(f.gap, lang), reactivate=format_int(f.to_reactivate, lang)),
+            word("title_source", lang, source=sources, made=date.today().isoformat())]
 
 
 def sheet_file(data: RegionData, view: View, fmt: str) -> bytes:

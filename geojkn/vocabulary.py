@@ -62,7 +62,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "sheet_counts": "{registered} peserta dari {population} penduduk; {gap} belum terdaftar, {reactivate} perlu "
                         "diaktifkan kembali",
         "sheet_subtitle": "{metric}, {period} · target {target} · sumber: {source} · dibuat {made} dengan geojkn",
-        "atlas": "Atlas", "contents": "Daftar isi", "every_unit": "{level}, dari {metric} terendah",
+        "title_source": "Sumber: {source} · dibuat {made} dengan geojkn",
+        "gap_line": "{gap} belum terdaftar · {reactivate} perlu diaktifkan kembali",
+        "legend": "Legenda ▾", "atlas": "Atlas", "contents": "Daftar isi",
+        "every_unit": "{level}, dari {metric} terendah",
         "download_sheet": "Lembar rapat (PDF)",
         "download_atlas": "Atlas per kecamatan (PDF)",
         "wrote_print": "ditulis {file}: {region}, {pages} halaman ({size} MB)",
@@ -208,7 +211,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "sheet_counts": "{registered} participants of {population} residents; {gap} not yet registered, "
                         "{reactivate} to reactivate",
         "sheet_subtitle": "{metric}, {period} · target {target} · source: {source} · made {made} with geojkn",
-        "atlas": "Atlas", "contents": "Contents", "every_unit": "{level}, lowest {metric} first",
+        "title_source": "Source: {source} · made {made} with geojkn",
+        "gap_line": "{gap} not yet registered · {reactivate} to reactivate",
+        "legend": "Legend ▾", "atlas": "Atlas", "contents": "Contents",
+        "every_unit": "{level}, lowest {metric} first",
         "download_sheet": "Meeting sheet (PDF)",
         "download_atlas": "Atlas by kecamatan (PDF)",
         "wrote_print": "wrote {file}: {region}, {pages} page(s) ({size} MB)",

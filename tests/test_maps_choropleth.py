@@ -126,7 +126,7 @@ def test_view_fits_the_main_landmass_and_keeps_the_island_reachable(units):
 
 def test_a_single_landmass_needs_no_zoom_buttons(units):
     page = render(build_map(units[units["name"] != ISLAND_NAME], "coverage"))
-    assert "geojkn-zoom\"" not in page and "Seluruh wilayah" not in page
+    assert "leaflet-bar geojkn-zoom" not in page and "Seluruh wilayah" not in page
 
 
 def test_basemap_none_has_no_tiles_and_osm_only_osm(units):

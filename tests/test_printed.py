@@ -18,7 +18,7 @@ from geojkn.schema import KECAMATAN, Metric
 from geojkn.store import open_store
 from geojkn.workspace import Workspace
 
-from conftest import FASKES_JD, JEPARA_DEMAK
+from conftest import FASKES_JD, JEPARA_DEMAK, TEST_OUTPUT
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
 
@@ -36,10 +36,11 @@ def pdf_pages(path: Path) -> tuple[int, str]:
 
 
 def page_image(path: Path, page: int, folder: Path) -> np.ndarray:
-    prefix = folder / f"p{page}"
+    """One page as pixels; its PNG is kept beside the PDF (test-output/) to look at."""
+    prefix = path.with_name(f"{path.stem}-page")
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", str(page), "-l", str(page), str(path), str(prefix)],
                    check=True)
-    found = sorted(folder.glob(f"p{page}*.png"))[-1]
+    found = next(p for p in (prefix.with_name(f"{prefix.name}-{page:0{k}d}.png") for k in (1, 2, 3)) if p.exists())
     return np.asarray(Image.open(found).convert("RGB"))
 
 
@@ -49,7 +50,8 @@ def demo():
 
 
 def test_the_sheet_is_one_a4_page_with_the_figures_the_map_and_the_lowest_units(runner, tmp_path):
-    out = tmp_path / "rapat.pdf"
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    out = TEST_OUTPUT / "sheet-99.01.pdf"
     result = runner("sheet", "99.01", "-o", out)
     assert result.status == 0, result.err
     pages, size = pdf_pages(out)
@@ -84,7 +86,8 @@ def test_the_sheet_as_png_and_in_english(runner, tmp_path):
 
 
 def test_the_atlas_has_a_cover_contents_and_a_named_page_per_kecamatan(runner, tmp_path):
-    out = tmp_path / "atlas.pdf"
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    out = TEST_OUTPUT / "atlas-99.01.pdf"
     result = runner("atlas", "99.01", "-o", out)
     assert result.status == 0, result.err
     ws, data = demo()
@@ -119,7 +122,8 @@ def test_the_atlas_of_demak_names_every_desa(shared_data, tmp_path, runner, code
     store = tmp_path / "jd.gpkg"
     assert runner("--store", store, "import-boundaries", JEPARA_DEMAK).status == 0
     assert runner("--store", store, "import-facilities", FASKES_JD).status == 0
-    out = tmp_path / "demak.pdf"
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    out = TEST_OUTPUT / "atlas-demak.pdf"
     assert runner("--store", store, "atlas", code, "-o", out).status == 0
     assert pdf_pages(out)[0] == kecamatan + 2
     ws = Workspace(open_store(str(store)))

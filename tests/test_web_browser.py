@@ -231,6 +231,7 @@ def inside(level: str, code: str):
 def test_a_planner_goes_from_the_map_to_the_work_and_back_by_clicks(browser, demo_server):
     page = open_page(browser, demo_server.url + "/r/99.01?level=kecamatan&metric=gap&lang=en")
     _, frame = map_frame(page)
+    page.wait_for_timeout(600)  # the map settles its first view (fitted again once the page is laid out)
     frame.evaluate(f"{FIND_MAP}.setZoom({FIND_MAP}.getZoom() + 1, {{animate: false}})")
     spot = inside("kecamatan", "99.01.05")
     frame.evaluate(f"{FIND_MAP}.setView([{spot.y}, {spot.x}], {FIND_MAP}.getZoom(), {{animate: false}})")
@@ -239,6 +240,7 @@ def test_a_planner_goes_from_the_map_to_the_work_and_back_by_clicks(browser, dem
     assert "/r/99.01.05?" in page.url and "metric=gap" in page.url and "lang=en" in page.url
     assert page.locator("#crumb").inner_text().startswith("Kabupaten Sukamaju › Kecamatan Jatimakmur")
     _, frame = map_frame(page)
+    page.wait_for_timeout(600)
     spot = inside("desa", "99.01.05.2015")
     frame.evaluate(f"{FIND_MAP}.setView([{spot.y}, {spot.x}], 14, {{animate: false}})")
     page.wait_for_timeout(300)

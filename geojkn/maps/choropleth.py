@@ -40,7 +40,7 @@ from .assets import (
     page_of,
 )
 from .classify import NO_DATA, Classification, classify
-from .controls import OpenOnClick, PageStyle, PartialPatterns, ZoomTo
+from .controls import Fitting, OpenOnClick, PageStyle, PartialPatterns, ZoomTo
 from .facilities import add_facility_layers, facility_groups, has_approximate
 from .geometry import (
     Bounds,
@@ -109,6 +109,9 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     Legend(body).add_to(fmap)
     _fit(fmap, shapes, masses, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    home = fit_bounds(masses)
+    outlying = [mass.bounds for mass in masses if not _inside(mass.bounds, home)]
+    Fitting(home, full_bounds(masses), outlying, word("legend", lang)).add_to(fmap)  # after legend and layers
     return fmap
 
 
@@ -123,7 +126,7 @@ def _new_map(shapes: gpd.GeoDataFrame, basemap: str, assets: AssetMode, clusters
              title: str | None) -> folium.Map:
     minx, miny, maxx, maxy = shapes.total_bounds
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
-                      control_scale=True, zoom_snap=0.25, prefer_canvas=False,
+                      control_scale=False, zoom_snap=0.25, prefer_canvas=False,  # Fitting adds a metric scale
                       # Leaflet options; marker clustering needs a maxZoom when there are no tiles.
                       maxZoom=MAX_ZOOM, minZoom=MIN_ZOOM)
     detach_cdn_links(fmap)  # per instance: the class lists stay as folium ships them
@@ -156,9 +159,9 @@ def _style_for(classification: Classification, cls: int, below: bool, partial: b
     if partial:
         return {"fillColor": f"url(#{PARTIAL_PATTERN_ID.format(index=cls)})", "fillOpacity": 1.0,
                 "color": BORDER, "weight": 0.6}
-    if below:
+    if below:  # dotted: never taken for the solid kecamatan lines or the dashed no-data border
         return {"fillColor": classification.colors[cls], "fillOpacity": 0.85,
-                "color": BELOW_TARGET_BORDER, "weight": 1.6}
+                "color": BELOW_TARGET_BORDER, "weight": 2.2, "dashArray": "1 4", "lineCap": "round"}
     return {"fillColor": classification.colors[cls], "fillOpacity": 0.85, "color": BORDER, "weight": 0.6}
 
 

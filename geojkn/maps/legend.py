@@ -29,7 +29,7 @@ LEGEND_CSS = f"""
 .geojkn-legend .gj-nodata {{ border: 1px dashed {NO_DATA_BORDER};
   background: repeating-linear-gradient(45deg, {NO_DATA_BACKGROUND} 0 3px, {NO_DATA_LINE} 3px 4px); }}
 .geojkn-legend .gj-partial {{ background: repeating-linear-gradient(45deg, #fd8d3c 0 3px, #ffffff 3px 6px); }}
-.geojkn-legend .gj-below {{ background: #fff; border: 2.5px solid {BELOW_TARGET_BORDER}; }}
+.geojkn-legend .gj-below {{ background: #fff; border: 2.5px dotted {BELOW_TARGET_BORDER}; }}
 .geojkn-legend .gj-ring {{ background: #fff; border: 2px dashed #555; box-shadow: none; }}
 .geojkn-legend .gj-dot {{ display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   border: 1.5px solid #fff; box-shadow: 0 0 0 1px #555; margin: 0 5px 0 4px; }}
