@@ -45,3 +45,19 @@ def test_is_within_does_not_confuse_prefixes():
     assert is_within("33.20", "33.20")
     assert not is_within("33.201", "33.20")
     assert not is_within("33.21.01", "33.20")
+
+
+def test_within_any_agrees_with_a_prefix_test_per_region():
+    import random
+
+    import pandas as pd
+
+    from geojkn.codes import is_within, within_any
+
+    chance = random.Random(7)
+    codes = pd.Series([f"33.{chance.randint(1, 40):02d}" + (f".{chance.randint(1, 20):02d}" if chance.random() < 0.9
+                       else "") + (f".{chance.randint(2001, 2030)}" if chance.random() < 0.8 else "")
+                       for _ in range(2000)] + ["33.2", "33.201", "34.20.01"])
+    for regions in (["33.20"], ["33.20", "33.05.07", "33"], ["33.20.01.2005"], []):
+        expected = [any(is_within(c, r) for r in regions) for c in codes]
+        assert within_any(codes, regions).tolist() == expected, regions

@@ -146,10 +146,10 @@ def replacements(old: pd.DataFrame, new: pd.DataFrame, where: dict[str, list[str
     level = main_level(new)
     out = []
     for period, kabupaten in where.items():
+        before, after = _with_figures(old, period, level), _with_figures(new, period, level)
         for k in kabupaten:
-            before = _with_figures(old, period, k, level)
-            after = _with_figures(new, period, k, level)
-            out.append(Replacement(period, k, level, len(before), len(after), tuple(sorted(before - after))))
+            had, has = before.get(k, set()), after.get(k, set())
+            out.append(Replacement(period, k, level, len(had), len(has), tuple(sorted(had - has))))
     return out
 
 
@@ -163,9 +163,12 @@ def without_population(stored: pd.DataFrame, where: dict[str, list[str]]) -> int
     return count
 
 
-def _with_figures(rows: pd.DataFrame, period: str, kabupaten: str, level: Level) -> set[str]:
-    mine = rows[(rows[PERIOD] == period) & (rows[LEVEL] == level) & rows[CODE].str.startswith(kabupaten + ".")]
-    return set(mine.loc[mine[POPULATION].notna() | mine[REGISTERED].notna(), CODE])
+def _with_figures(rows: pd.DataFrame, period: str, level: Level) -> dict[str, set[str]]:
+    """Kabupaten code -> the units of `level` in it with a count for the period (one pass over the rows)."""
+    mine = rows[(rows[PERIOD] == period) & (rows[LEVEL] == level)]
+    mine = mine[mine[POPULATION].notna() | mine[REGISTERED].notna()]
+    codes = mine[CODE].astype(str)
+    return {str(k): set(group) for k, group in codes.groupby(codes.map(lambda c: ancestor_at(c, KABUPATEN)))}
 
 
 def _number(value: object) -> float | None:

@@ -13,6 +13,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from ..codes import within_any
 from ..errors import DataError
 from ..schema import (
     APPROXIMATE,
@@ -62,11 +63,8 @@ def merge_figures(old: pd.DataFrame, new: pd.DataFrame,
     else:
         carried = [count for count in COUNTS if new[count].notna().any()]
         cleared = old.copy()
-        codes = cleared[CODE].astype(str)
         for period, regions in replace.items():
-            inside = pd.Series(False, index=cleared.index)
-            for region in regions:
-                inside |= (codes == region) | codes.str.startswith(region + ".")
+            inside = within_any(cleared[CODE], regions)
             cleared.loc[(cleared[PERIOD] == period) & inside, carried] = float("nan")
         merged = new.set_index(keys).combine_first(cleared.set_index(keys)).reset_index()
         merged = merged[merged[list(COUNTS)].notna().any(axis=1)]
