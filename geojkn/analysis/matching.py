@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -46,43 +47,64 @@ def normalize_name(text: object) -> str:
     return re.sub(r"[^a-z0-9]", "", _PREFIX.sub("", plain, count=1))
 
 
-@dataclass(frozen=True)
 class _Index:
-    """Look-ups built once from the units."""
+    """Look-ups built from the units: codes, levels and labels at once; the normalised names only when a row
+    is matched by name (a file whose every code matches never pays for them)."""
 
-    levels: dict[str, str]                          # code -> level
-    by_level: dict[str, list[str]]                  # level -> codes
-    names: dict[str, str]                           # code -> name
-    labels: dict[str, str]                          # code -> "Name" or "Name (Kecamatan)" for a desa
-    kecamatan_labels: dict[str, str]                # normalised kecamatan name -> kecamatan name
-    by_name: dict[str, dict[str, list[str]]]        # level -> normalised name -> codes
-    in_kecamatan: dict[tuple[str, str], list[str]]  # (normalised kecamatan, normalised desa) -> codes
-    kecamatan_desa: dict[str, list[str]]            # normalised kecamatan -> desa codes
+    def __init__(self, units: pd.DataFrame) -> None:
+        self.levels: dict[str, str] = {}                 # code -> level
+        self.names: dict[str, str] = {}                  # code -> name
+        self.labels: dict[str, str] = {}                 # code -> "Name" or "Name (Kecamatan)" for a desa
+        by_level: defaultdict[str, list[str]] = defaultdict(list)
+        kecamatan_names = (units[KECAMATAN_NAME] if KECAMATAN_NAME in units
+                           else pd.Series(None, index=units.index))
+        self._rows = list(zip(units[CODE], units[NAME], units[LEVEL], kecamatan_names, strict=True))
+        for code, name, level, kecamatan in self._rows:
+            self.levels[code], self.names[code] = level, str(name)
+            by_level[level].append(code)
+            has_kecamatan = level == DESA and isinstance(kecamatan, str) and bool(kecamatan)
+            self.labels[code] = f"{name} ({kecamatan})" if has_kecamatan else str(name)
+        self.by_level: dict[str, list[str]] = dict(by_level)  # level -> codes
+
+    @cached_property
+    def _by_names(self) -> tuple[dict[str, dict[str, list[str]]], dict[tuple[str, str], list[str]],
+                                 dict[str, list[str]], dict[str, str]]:
+        by_name: dict[str, dict[str, list[str]]] = {level: defaultdict(list) for level in NAME_LEVELS}
+        in_kecamatan: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        kecamatan_desa: defaultdict[str, list[str]] = defaultdict(list)
+        kecamatan_labels: dict[str, str] = {}
+        for code, name, level, kecamatan in self._rows:
+            if level in by_name:
+                by_name[level][normalize_name(name)].append(code)
+            if level == DESA and isinstance(kecamatan, str) and kecamatan:
+                in_kecamatan[(normalize_name(kecamatan), normalize_name(name))].append(code)
+                kecamatan_desa[normalize_name(kecamatan)].append(code)
+                kecamatan_labels.setdefault(normalize_name(kecamatan), kecamatan)
+        return by_name, dict(in_kecamatan), dict(kecamatan_desa), kecamatan_labels
+
+    @property
+    def by_name(self) -> dict[str, dict[str, list[str]]]:
+        """level -> normalised name -> codes"""
+        return self._by_names[0]
+
+    @property
+    def in_kecamatan(self) -> dict[tuple[str, str], list[str]]:
+        """(normalised kecamatan, normalised desa) -> codes"""
+        return self._by_names[1]
+
+    @property
+    def kecamatan_desa(self) -> dict[str, list[str]]:
+        """normalised kecamatan -> desa codes"""
+        return self._by_names[2]
+
+    @property
+    def kecamatan_labels(self) -> dict[str, str]:
+        """normalised kecamatan name -> kecamatan name"""
+        return self._by_names[3]
 
 
 def _index(units: pd.DataFrame) -> _Index:
-    levels: dict[str, str] = {}
-    names: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    kecamatan_labels: dict[str, str] = {}
-    by_level: defaultdict[str, list[str]] = defaultdict(list)
-    by_name: dict[str, dict[str, list[str]]] = {level: defaultdict(list) for level in NAME_LEVELS}
-    in_kecamatan: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-    kecamatan_desa: defaultdict[str, list[str]] = defaultdict(list)
-    kecamatan_names = units[KECAMATAN_NAME] if KECAMATAN_NAME in units else pd.Series(None, index=units.index)
-    for code, name, level, kecamatan in zip(units[CODE], units[NAME], units[LEVEL], kecamatan_names, strict=True):
-        levels[code], names[code] = level, str(name)
-        by_level[level].append(code)
-        has_kecamatan = level == DESA and isinstance(kecamatan, str) and bool(kecamatan)
-        labels[code] = f"{name} ({kecamatan})" if has_kecamatan else str(name)
-        if level in by_name:
-            by_name[level][normalize_name(name)].append(code)
-        if has_kecamatan:
-            in_kecamatan[(normalize_name(kecamatan), normalize_name(name))].append(code)
-            kecamatan_desa[normalize_name(kecamatan)].append(code)
-            kecamatan_labels.setdefault(normalize_name(kecamatan), kecamatan)
-    return _Index(levels, dict(by_level), names, labels, kecamatan_labels, by_name, dict(in_kecamatan),
-                  dict(kecamatan_desa))
+    return _Index(units)
 
 
 def _closest(name: str, codes: list[str], index: _Index) -> tuple[str, ...]:
@@ -170,8 +192,9 @@ def _within_file_area(results: list[_Result]) -> list[_Result]:
 
 
 def _match_rows(figures: pd.DataFrame, index: _Index) -> list[_Result]:
-    level = _name_level(figures, index)
     rows = figures.to_dict("records")
+    by_name = any(not isinstance(r.get(CODE), str) for r in rows)
+    level = _name_level(figures, index) if by_name else DESA  # names are looked at only when some row needs them
     return _within_file_area([_by_code(r[CODE], r.get(NAME), index) if isinstance(r.get(CODE), str)
                               else _by_name(r.get(NAME), r.get(KECAMATAN_NAME), level, index) for r in rows])
 
