@@ -302,7 +302,7 @@ def _facts(summary: Summary, lang: Any) -> list[str]:
     return facts
 
 
-def _subtitle(data: RegionData, view: View, summary: Summary) -> str:
+def _subtitle(view: View, summary: Summary) -> str:
     lang = view.lang
     sources = "; ".join(summary.sources) or "-"
     return word("sheet_subtitle", lang, metric=metric_label(view.metric, lang), period=period_text(view.period, lang),
@@ -333,7 +333,7 @@ def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: 
                        view.access_km, view.tiers)
         listed.append((word("lowest", lang, **names), head, _rows(ranking.table, columns, lang, TABLE_ROWS)))
     title = unit_title(data.region.name, data.region.level, lang)
-    return Page(title, _subtitle(data, view, summary), units, classification, view.metric, outline, label_all,
+    return Page(title, _subtitle(view, summary), units, classification, view.metric, outline, label_all,
                 _facts(summary, lang), listed)
 
 

@@ -11,6 +11,7 @@ told and nothing changes), keeping the previous state for restore. Discarding de
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 from dataclasses import asdict, dataclass, field
@@ -149,52 +150,42 @@ def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: 
     folder.mkdir(mode=0o700, exist_ok=True)
     _prune(store, user)
     upload_id = secrets.token_hex(8)
-    raw = folder / f"{upload_id}.upload"
-    raw.write_bytes(data)
     staged_path, meta = _paths(store, upload_id)
-    shown_name = Path(filename or "upload").name[:120]
+    private = folder / upload_id  # the file under the user's name, made safe, in a folder of its own
+    private.mkdir(mode=0o700)
+    name = safe_name(filename)
+    raw = private / "upload"
     try:
-        named = raw.with_suffix(SUFFIXES[sniff(raw, shown_name)])
-        raw.rename(named)
-        raw = named
+        raw.write_bytes(data)
+        raw = raw.rename(private / (Path(name).stem + SUFFIXES[sniff(raw, name)]))
         version = _copy_store(store, staged_path)
         staged = GpkgStore(staged_path, history=False)
         staged.actor = user.name if user else ""
         if kind == UploadKind.FIGURES:
-            lines = importing.import_figures(staged, raw, period=period, merge=merge, source=source or shown_name,
+            lines = importing.import_figures(staged, raw, period=period, merge=merge, source=source or raw.name,
                                              lang=lang)
         elif kind == UploadKind.BOUNDARIES:
             lines = importing.import_boundaries(staged, raw, lang=lang)
         else:
             lines = importing.import_facilities(staged, raw, replace=replace, lang=lang)
-        lines = [line.replace(raw.name, shown_name) for line in lines]
         preview = _compare(store, staged, kind, user.regions if user and user.role != Role.ADMIN else ())
         preview.id, preview.kind, preview.file, preview.version, preview.lines = (
-            upload_id, str(kind), shown_name, version, lines)
+            upload_id, str(kind), raw.name, version, lines)
         preview.user = user.name if user else ""
         _check_allowed(preview, user)
         meta.write_text(json.dumps(preview.to_json(), ensure_ascii=False), encoding="utf-8")
-        _set_file_name(staged, shown_name)
         return preview
-    except DataError as exc:  # the message names the file as the user named it
-        _remove(store, upload_id)
-        raise type(exc)(str(exc).replace(raw.name, shown_name).replace(str(folder), "")) from None
     except BaseException:
         _remove(store, upload_id)
         raise
     finally:
-        raw.unlink(missing_ok=True)
+        shutil.rmtree(private, ignore_errors=True)
 
 
-def _set_file_name(staged: GpkgStore, name: str) -> None:
-    """The log of the copy names the file as the user named it, not as the server stored it."""
-    import pyogrio
-
-    from .store.gpkg import IMPORTS
-
-    log = staged.imports()
-    log.loc[log.index[-1], "file"] = name
-    pyogrio.write_dataframe(log, staged.path, layer=IMPORTS)
+def safe_name(filename: str) -> str:
+    """A file's name as the server keeps it: no folders, only letters, digits, spaces and . - _ ( )."""
+    name = re.sub(r"[^\w.\- ()]+", "_", Path(filename or "").name).strip(" ._")[:100]
+    return name or "upload"
 
 
 def _check_allowed(preview: Preview, user: User | None) -> None:
