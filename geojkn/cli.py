@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -71,7 +72,24 @@ def _print_lines(lines: list[str]) -> None:
 def cmd_import_boundaries(ws: Workspace, v: Values) -> None:
     from .importing import import_boundaries
     _print_lines(import_boundaries(ws.store, v["file"], code_field=v["code_field"], name_field=v["name_field"],
-                                   layer=v["layer"], crs=v["crs"], lang=v["lang"]))
+                                   layer=v["layer"], crs=v["crs"], lang=v["lang"], progress=_progress(v["lang"])))
+
+
+def _progress(lang: Any) -> Callable[[str, str, int, int], None]:
+    """Progress of a long import on standard error: a bar redrawn in place on a terminal, a line per step else."""
+    live = sys.stderr.isatty()
+    started = time.monotonic()
+
+    def show(area: str, step: str, done: int, total: int) -> None:
+        text = word("map_progress", lang, area=area, step=word(f"map_step_{step}", lang))
+        if live:
+            bar = "#" * round(20 * done / max(total, 1))
+            end = "\n" if done == total and step == "bands" else ""
+            print(f"\r{text} [{bar:<20}] {done}/{total} {time.monotonic() - started:.0f} s", end=end,
+                  file=sys.stderr, flush=True)
+        elif done == 0:
+            print(f"{text} ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True)
+    return show
 
 
 def cmd_import_figures(ws: Workspace, v: Values) -> None:
@@ -187,7 +205,7 @@ def cmd_export(ws: Workspace, v: Values) -> None:
 
     data = ws.region(v["region"])
     view = resolve_view(data, View.of(v))
-    html = standalone_html(data, view)
+    html = standalone_html(data, view, ws.map_sources(data.region, view.level or data.region.level))
     write_output(v["output"], html, store=ws.store.location)
     size = format_decimal(len(html.encode("utf-8")) / 1e6, 1, view.lang)
     print(word("wrote", view.lang, file=v["output"], region=data.region.name, level=view.level, metric=view.metric,

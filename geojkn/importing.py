@@ -6,6 +6,8 @@ Each import returns the lines of its report, in the chosen language with its num
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,11 +24,12 @@ from .analysis.file_check import (
     strays,
     without_population,
 )
+from .analysis.mapgeometry import BANDS, Cleaning, Progress, changed_areas, prepare_areas
 from .analysis.matching import match_figures
 from .analysis.regions import UnitIndex
 from .analysis.shapes import derived_shapes
 from .errors import DataError
-from .formatting import format_int
+from .formatting import format_decimal, format_int
 from .options import Lang
 from .readers.boundaries import read_boundaries
 from .readers.facilities import read_facilities
@@ -50,8 +53,10 @@ from .schema import (
     PERIOD,
     SOURCE,
     UNIT_CODE,
+    Level,
 )
 from .store import Store
+from .store.base import ShapeRow
 from .vocabulary import level_label, word
 
 SHOWN = 10
@@ -62,8 +67,10 @@ def _levels(counts: pd.Series, lang: Lang) -> str:
 
 
 def import_boundaries(store: Store, path: str | Path, *, code_field: str | None = None, name_field: str | None = None,
-                      layer: str | None = None, crs: str | None = None, lang: Lang = Lang.ID) -> list[str]:
-    """Read a boundary file and add (or replace, by code) its units; stored facilities are placed anew."""
+                      layer: str | None = None, crs: str | None = None, lang: Lang = Lang.ID,
+                      progress: Progress | None = None) -> list[str]:
+    """Read a boundary file and add (or replace, by code) its units; stored facilities are placed anew, and the
+    map shapes of every province it touches are prepared again (`progress` hears how that goes)."""
     store.check_writable()
     units, report = read_boundaries(path, code_field=code_field, name_field=name_field, layer=layer, crs=crs)
     stored = {level: store.units(level) for level in LEVELS}
@@ -71,20 +78,48 @@ def import_boundaries(store: Store, path: str | Path, *, code_field: str | None 
                               ignore_index=True) for level, frame in stored.items()}
     derived = derived_shapes(after)
     before = {code for frame in stored.values() for code in frame[CODE]}
+    shaped: list[Cleaning] = []
     store.put_units(pd.concat([units.assign(**{DERIVED: False}), derived], ignore_index=True), str(path),
-                    relocate=place_facilities)
+                    relocate=place_facilities,
+                    reshape=lambda old, new, done: _reshape(old, new, done, shaped, progress))
     lines = [word("imported_units", lang, len(units), n=format_int(len(units), lang), file=Path(path).name,
                   levels=_levels(units[LEVEL].value_counts(), lang))]
     replaced = len(before & set(units[CODE]))
     if replaced:
         lines.append(word("replaced_units", lang, n=format_int(replaced, lang)))
     lines += report.lines(lang)
+    lines += _shaped_lines(shaped, lang)
     new_shapes = sorted(set(derived[CODE]) - before)
     if new_shapes:
         more = word("and_more_inline", lang, n=format_int(len(new_shapes) - SHOWN, lang)) \
             if len(new_shapes) > SHOWN else ""
         lines.append(word("derived", lang, n=format_int(len(new_shapes), lang), codes=", ".join(new_shapes[:SHOWN]),
                           more=more))
+    return lines
+
+
+def _reshape(before: Mapping[Level, gpd.GeoDataFrame], after: Mapping[Level, gpd.GeoDataFrame],
+             done: Sequence[str], report: list[Cleaning],
+             progress: Progress | None) -> tuple[list[ShapeRow], list[str]]:
+    """The map shapes of the provinces whose boundaries changed (or were never prepared), as rows to store."""
+    areas = changed_areas(before, after, done)
+    prepared, cleaning = prepare_areas(after, areas, progress)
+    report.append(replace(cleaning, areas=tuple(areas)))
+    rows = [ShapeRow(p.area, str(p.level), p.zoom, p.codes, {**p.topology.to_arrays(), "anchors": p.anchors})
+            for p in prepared]
+    return rows, areas
+
+
+def _shaped_lines(shaped: list[Cleaning], lang: Lang) -> list[str]:
+    lines = []
+    for c in shaped:
+        if not c.areas:
+            continue
+        lines.append(word("map_prepared", lang, areas=", ".join(c.areas), desa=format_int(c.desa, lang),
+                          changed=format_int(c.changed, lang), overlaps=format_decimal(c.overlaps_km2, 2, lang),
+                          gaps=format_decimal(c.gaps_km2, 2, lang), bands=format_int(len(BANDS), lang)))
+        if c.kept:
+            lines.append(word("map_kept", lang, n=format_int(len(c.kept), lang), codes=", ".join(c.kept[:SHOWN])))
     return lines
 
 

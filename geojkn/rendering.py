@@ -14,6 +14,7 @@ from .maps import build_map, export_html
 from .maps.assets import AssetMode
 from .maps.controls import TitleBlock
 from .maps.safety import escape_text
+from .maps.shapes import OWN_SHAPES, MapSources
 from .options import View
 from .schema import DESA, KECAMATAN
 from .vocabulary import metric_label, period_text, unit_title, word
@@ -25,8 +26,10 @@ def resolve_view(data: RegionData, view: View) -> View:
     return replace(view, level=map_level(data, view.level), period=period, since=since)
 
 
-def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None) -> folium.Map:
-    """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view)."""
+def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None,
+               shapes: MapSources = OWN_SHAPES) -> folium.Map:
+    """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view), drawn
+    with the shapes prepared at import where `shapes` has them."""
     assert view.level is not None, "resolve_view settles the level"
     units = unit_table(data, view.level, view.period, view.target, view.since, view.access_km, view.tiers)
     outline = data.units_of(KECAMATAN) if view.level == DESA else None
@@ -37,14 +40,14 @@ def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str,
         units, metric=view.metric, period=view.period, since=view.since, target=view.target,
         access_km=view.access_km, tiers=view.tiers, classes=view.classes,
         facilities=data.facilities, outline=outline, basemap=view.basemap, title=data.region.name,
-        source=source, lang=view.lang, assets=assets, link=link,
+        source=source, lang=view.lang, assets=assets, link=link, shapes=shapes.units, outline_shapes=shapes.outline,
     )
 
 
-def standalone_html(data: RegionData, view: View) -> str:
+def standalone_html(data: RegionData, view: View, shapes: MapSources = OWN_SHAPES) -> str:
     """One self-contained HTML file (all JS/CSS inlined) that opens with no network, with a title block that
     says what it shows (the file travels without the dashboard around it)."""
-    fmap = region_map(data, view, AssetMode("inline"))
+    fmap = region_map(data, view, AssetMode("inline"), shapes=shapes)
     TitleBlock([escape_text(line) for line in title_lines(data, view)]).add_to(fmap)
     return export_html(fmap)
 

@@ -126,6 +126,13 @@ WORDS: dict[Lang, dict[str, str]] = {
         "replaced_units": "{n} unit yang sudah ada diganti dengan versi file ini",
         "derived": "batas {n} kecamatan/kabupaten tanpa poligon sendiri dibuat dari unit di dalamnya: {codes}{more}; "
                    "impor poligonnya untuk menggantinya",
+        "map_prepared": "peta disiapkan untuk {areas}: {desa} desa/kel. dijadikan liputan tanpa celah dan "
+                        "tumpang tindih ({changed} bentuknya bergeser; {overlaps} km² tumpang tindih diberikan ke "
+                        "satu desa, {gaps} km² celah ditutup), batas di atasnya dibentuk dari desa, {bands} "
+                        "tingkat perbesaran; batas asli tetap disimpan untuk analisis",
+        "map_kept": "{n} desa/kel. akan hilang karena pembersihan dan digambar dengan poligon aslinya: {codes}",
+        "map_progress": "menyiapkan peta {area}: {step}",
+        "map_step_clean": "membersihkan batas desa", "map_step_bands": "menyederhanakan per tingkat perbesaran",
         "layers_read": "layer dibaca: {layers}", "layer_skipped": "layer {layer} dilewati: tidak berisi poligon",
         "no_crs": "{where}: file tanpa CRS; koordinatnya berada di Indonesia, jadi dibaca sebagai lon/lat (EPSG:4326)",
         "repaired": "poligon tidak valid diperbaiki: {unit}: {reason}",
@@ -271,6 +278,13 @@ WORDS: dict[Lang, dict[str, str]] = {
         "replaced_units": "{n} units already in the store were replaced by this file's version",
         "derived": "{n} kecamatan/kabupaten without a polygon of their own got one made from the units inside "
                    "them: {codes}{more}; import their polygons to replace these",
+        "map_prepared": "maps prepared for {areas}: {desa} desa/kel. made into a coverage without gaps or overlaps "
+                        "({changed} of them moved; {overlaps} km² of overlap given to one desa, {gaps} km² of gaps "
+                        "closed), the levels above made from the desa, {bands} zoom bands; the original boundaries "
+                        "stay for analysis",
+        "map_kept": "{n} desa/kel. would vanish in cleaning and are drawn with their own polygon: {codes}",
+        "map_progress": "preparing the map of {area}: {step}",
+        "map_step_clean": "cleaning the desa borders", "map_step_bands": "simplifying per zoom band",
         "layers_read": "layers read: {layers}", "layer_skipped": "layer {layer} skipped: it holds no polygons",
         "no_crs": "{where}: no CRS in the file; the coordinates lie over Indonesia, so they were read as lon/lat "
                   "(EPSG:4326)",

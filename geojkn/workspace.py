@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -43,6 +43,10 @@ from .schema import (
     Level,
 )
 from .store import Store
+from .store.base import ShapeRow
+
+if TYPE_CHECKING:
+    from .maps.shapes import Bands, MapSources
 
 T = TypeVar("T")
 _RETRIES = 3  # loads retried when an import lands in the middle of one
@@ -55,6 +59,9 @@ class Workspace:
                  patience: float | None = None) -> None:
         self.store = store
         self.cache = Cache(cache_size, builders, patience)
+        # prepared map shapes change only with boundaries: kept across figure and facility imports, keyed by the
+        # store's shapes stamp (and the province and level)
+        self.shapes_cache = Cache(max(4, cache_size // 2), builders, patience)
         self._version: str | None = None
         self._lock = threading.Lock()
 
@@ -121,6 +128,20 @@ class Workspace:
             access = access.reindex(units[DESA][CODE])
         return RegionData(region, index.parents(region.code), units, figures, facilities, sources, access)
 
+    def map_sources(self, region: Region, level: Level) -> MapSources:
+        """The prepared shapes of a region's units at a level and of the kecamatan over desa (None where the store
+        has none: the map then makes them from the boundaries)."""
+        from .maps.shapes import MapSources
+
+        stamp = self.store.shapes_stamp()
+        if not stamp:
+            return MapSources()
+
+        def bands(of: Level) -> Bands | None:
+            return self.shapes_cache.get((stamp, region.code[:2], str(of)),
+                                         lambda: bands_of(self.store.shapes(of, [region.code[:2]])))
+        return MapSources(bands(level), bands(KECAMATAN) if level == DESA else None)
+
     def access(self) -> pd.DataFrame:
         """Every stored desa's straight-line km to the nearest FKTP, puskesmas and hospital in the whole store
         (analysis/access.py), computed once per store version."""
@@ -174,3 +195,16 @@ class Workspace:
         if level is not None:
             table = table[table[LEVEL] == level]
         return table.sort_values(CODE).reset_index(drop=True)
+
+
+def bands_of(rows: list[ShapeRow]) -> Bands | None:
+    """Stored shape rows of one level and province as the map's bands (None when there are none)."""
+    from .analysis.mapgeometry import QUANTUM, tolerance
+    from .analysis.topology import Topology
+    from .maps.pagedata import MapShapes
+    from .maps.shapes import Bands
+
+    if not rows:
+        return None
+    return Bands({row.zoom: MapShapes(row.codes, Topology.from_arrays(QUANTUM, row.arrays), row.arrays["anchors"],
+                                      tolerance(row.zoom) / 4, cleaned=True) for row in rows})

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-from shapely.geometry import Point, box
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+
+from geojkn.maps.encoding import decode_topology, read_varints, unzigzag
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BOUNDARIES = SHARED_DATA / "boundaries" / "jepara_demak_cahyadsn_2025.gpkg"
@@ -107,12 +110,36 @@ def real_facilities() -> gpd.GeoDataFrame:
                             crs=raw.crs)
 
 
-def geojson_layers(page: str) -> list[dict]:
-    """Every GeoJSON collection folium embedded in a rendered page (the `_add({...})` calls)."""
-    decoder = json.JSONDecoder()
-    found, start = [], 0
-    while (at := page.find("_add({", start)) >= 0:
-        data, end = decoder.raw_decode(page, at + len("_add("))
-        found.append(data)
-        start = end
-    return found
+def page_data(page: str) -> dict:
+    """The data of the (first) map in a rendered page: its <script type="application/json"> block."""
+    found = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', page, re.S)
+    assert found, "the page holds no map data"
+    return json.loads(found.group(1))
+
+
+def numbers(data: dict, column: str) -> list[float | None]:
+    """A number column of the page data as the page reads it (None where missing)."""
+    scale = 10 ** data["num"][column]["d"]
+    return [None if v == 0 else unzigzag(v - 1) / scale for v in read_varints(data["num"][column]["v"])]
+
+
+def unit_codes(data: dict) -> list[str]:
+    """Every unit's code, put together from its parent and its own part as the page does."""
+    spec = data["codes"]
+    parents = read_varints(spec["pi"])
+    own = [str(v).zfill(spec["w"]) for v in read_varints(spec["s"])] if spec["w"] else spec["s"]
+    return [f"{spec['p'][p]}.{o}" if spec["p"][p] else o for p, o in zip(parents, own, strict=True)]
+
+
+def unit_classes(data: dict) -> list[tuple[int, bool, bool]]:
+    """(class, partial, below the target) of every unit; class -1 is no data."""
+    return [((v & 15) - 1, bool(v & 16), bool(v & 32)) for v in read_varints(data["cls"])]
+
+
+def unit_shapes(data: dict) -> list:
+    """Every unit's shape (shapely) as the page draws it."""
+    out = []
+    for unit in decode_topology(data["topo"], data["n"]):
+        polygons = [Polygon(rings[0], rings[1:]) for rings in unit if len(rings[0]) >= 3]
+        out.append(MultiPolygon(polygons) if len(polygons) != 1 else polygons[0])
+    return out

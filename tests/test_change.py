@@ -123,14 +123,21 @@ def test_data_driven_classes_of_a_change_keep_red_for_falls_and_blue_for_rises()
     assert len(set(falls.colors)) == len(falls.colors) and STEADY not in falls.colors  # seven reds, blended
 
 
-def test_the_change_map_names_its_start_and_splits_the_tooltip_by_segment(store, runner, tmp_path):
+@pytest.mark.browser
+def test_the_change_map_names_its_start_and_splits_the_tooltip_by_segment(store, runner, tmp_path, browser):
     out = tmp_path / "change.html"
     result = runner("--store", store, "export", "99.01", "-o", out, "--metric", "change", "--since", "2024-01")
     assert result.status == 0, result.err
     page = out.read_text(encoding="utf-8")
     assert "Perubahan cakupan terdaftar sejak Januari 2024 (poin persentase)" in page
-    assert json.dumps("−5,00 poin (PBI JK −4,00; PPU −1,00)") in page  # tooltip texts are JSON in the page
-    assert json.dumps("PBI JK 560 · PPU 340") in page  # the registered by segment in March
+    shown = browser.new_page()
+    shown.goto(out.as_uri())
+    shown.wait_for_function("window.geojkn && geojkn.maps.length > 0")
+    texts = shown.evaluate("() => { const m = geojkn.maps[0]; return m.data.names.map((_, u) => m.tooltipText(u)); }")
+    shown.close()
+    joined = "\n".join(line for lines in texts for line in lines)  # what the page writes in the tooltips
+    assert "−5,00 poin (PBI JK −4,00; PPU −1,00)" in joined
+    assert "PBI JK 560 · PPU 340" in joined  # the registered by segment in March
 
 
 def test_the_dashboard_lists_falls_and_rises_and_offers_the_month_to_compare_with(client):

@@ -14,6 +14,8 @@ from geojkn.readers.facilities import FACILITY_CODE, TYPE_SOURCE, read_facilitie
 from geojkn.readers.facility_types import TYPE_ALIASES, facility_type, facility_types
 from geojkn.schema import CRS, FACILITY_NAME, FACILITY_TYPE, FACILITY_TYPES
 
+from maps_fixtures import page_data
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 FASKES = SHARED / "facilities" / "faskes_bppsdmk2019_jepara_demak.geojson"
 FASKES_JATENG = SHARED / "facilities" / "faskes_bppsdmk2019_jateng.gpkg"
@@ -202,4 +204,6 @@ def test_the_rs_online_list_joins_the_kemenkes_points_without_counting_twice(sha
     page = runner("--store", store_path, "export", "33.20", "-o", store_path.parent / "j.html").status
     assert page == 0
     html = (store_path.parent / "j.html").read_text(encoding="utf-8")
-    assert "lokasi perkiraan: di Kabupaten Jepara" in html and "gj-ring" in html
+    spec = page_data(html)["facilities"]  # the page writes "lokasi perkiraan: di <unit>" for these
+    assert spec["approximate"] == "lokasi perkiraan: di {unit}" and "Kabupaten Jepara" in spec["units"]
+    assert "gj-ring" in html

@@ -70,10 +70,27 @@ def grid_page(browser, tmp_path):
     opened.page.close()
 
 
-def test_export_shows_one_path_per_unit_and_the_legend(grid_page):
+MAP = "geojkn.maps[0]"
+
+
+def hover_unit(page, name: str) -> str:
+    """Move the mouse over a point well inside the named unit and read the tooltip that opens."""
+    x, y = page.evaluate(f"""() => {{
+        const units = {MAP}, p = units.inside(units.find({name!r}));
+        const box = units.map.getContainer().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];
+    }}""")
+    page.mouse.move(x, y)
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.first.wait_for(state="visible")
+    return tooltip.first.inner_text()
+
+
+def test_export_draws_every_unit_and_the_legend(grid_page):
     page = grid_page.page
-    assert page.locator("path.geojkn-unit").count() == 10
-    assert page.locator("path.geojkn-outline").count() == 3
+    assert page.evaluate(f"{MAP}.count()") == 10
+    assert page.evaluate(f"{MAP}.outline.getLayers().length") == 3  # one line per kecamatan
+    assert page.locator("canvas").count() >= 1 and page.locator("path.geojkn-unit").count() == 0  # on canvas
     legend = page.locator(".geojkn-legend")
     assert legend.is_visible()
     assert "tanpa data" in legend.inner_text() and "≥ 95,00 %" in legend.inner_text()
@@ -82,52 +99,54 @@ def test_export_shows_one_path_per_unit_and_the_legend(grid_page):
     page.screenshot(path=str(TEST_OUTPUT / "maps_export_grid.png"))
 
 
-def test_hovering_a_unit_shows_its_figures(grid_page):
-    page = grid_page.page
-    x, y = page.evaluate(f"""() => {{
-        const map = {FIND_MAP};
-        let target;
-        map.eachLayer(l => {{ if (l.feature && l.feature.properties.t_name === "Desa 4") target = l; }});
-        const p = map.latLngToContainerPoint(target.getBounds().getCenter());
-        const box = map.getContainer().getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y];
-    }}""")
-    page.mouse.move(x, y)
-    tooltip = page.locator(".leaflet-tooltip")
-    tooltip.first.wait_for(state="visible")
-    text = tooltip.first.inner_text()
+def test_hovering_a_unit_shows_its_figures_written_in_the_page(grid_page):
+    text = hover_unit(grid_page.page, "Desa 4")
     assert "Desa 4" in text and "Kedung" in text and "94,93 %" in text and "1.329 / 1.400" in text
+    assert "33.20.01.2004" in text and "1.063 (75,94 %)" in text
+
+
+def test_the_unit_under_the_mouse_is_the_one_named(grid_page):
+    page = grid_page.page
+    found = page.evaluate(f"""() => {{
+        const units = {MAP}, out = [], size = units.map.getSize();
+        for (let u = 0; u < units.data.n; u++) {{
+            const p = units.inside(u);
+            if (p.x >= 0 && p.y >= 0 && p.x < size.x && p.y < size.y) out.push([u, units.unitAt(p.x, p.y)]);
+        }}
+        return out;
+    }}""")
+    assert [u for u, _ in found] == list(range(9))  # the far island lies outside the first view
+    assert all(u == at for u, at in found)
 
 
 def test_toggling_a_facility_layer_changes_the_markers(grid_page):
     page = grid_page.page
     page.evaluate(f"() => {{ {FIND_MAP}.setZoom(14, {{animate: false}}); }}")
     page.wait_for_timeout(300)
-    before = page.locator("path.geojkn-fac-fktp").count()
+    shown = "(key) => geojkn.facilityGroups[0].shown(key)"
+    before = page.evaluate(shown, "fktp")
     label = page.locator(".leaflet-control-layers-overlays label", has_text="FKTP")
     label.locator("input").uncheck()
     page.wait_for_timeout(200)
     assert before == 3
-    assert page.locator("path.geojkn-fac-fktp").count() == 0
-    assert page.locator("path.geojkn-fac-rumah_sakit").count() == 1
+    assert page.evaluate(shown, "fktp") == 0
+    assert page.evaluate(shown, "rumah_sakit") == 1
     label.locator("input").check()
     page.wait_for_timeout(200)
-    assert page.locator("path.geojkn-fac-fktp").count() == 3
+    assert page.evaluate(shown, "fktp") == 3
 
 
 OPEN_EVERY_TOOLTIP = f"""() => {{
-    const map = {FIND_MAP};
-    const texts = [];
-    const groups = [];
-    map.eachLayer(l => {{ if (l instanceof L.GeoJSON) groups.push(l); }});
-    groups.forEach(g => g.eachLayer(part => {{
-        part.fire("mouseover", {{latlng: part.getBounds().getCenter()}}, true);  /* as a hover does */
-        texts.push(g.getTooltip().getElement().innerText);
-        part.fire("mouseout", {{latlng: part.getBounds().getCenter()}}, true);
-    }}));
-    const markers = [];
-    map.eachLayer(l => {{ if (l instanceof L.CircleMarker && l.getTooltip()) markers.push(l); }});
-    markers.forEach(m => {{ m.openTooltip(); texts.push(m.getTooltip().getElement().innerText); }});
+    const units = {MAP}, texts = [];
+    const open = layer => {{
+        const at = layer.getBounds ? layer.getBounds().getCenter() : layer.getLatLng();
+        layer.openTooltip(at);
+        texts.push(layer.getTooltip().getElement().innerText);
+        layer.closeTooltip();
+    }};
+    units.layers.forEach(open);
+    units.outline.eachLayer(open);
+    geojkn.facilityGroups[0].forEach(group => group.eachLayer(open));
     return texts;
 }}"""
 
@@ -141,7 +160,7 @@ def test_payload_names_show_as_text_and_never_run(browser, tmp_path):
     opened = Opened(browser, _save(tmp_path, fmap, "payload.html"))
     page = opened.page
     scripts = page.locator("script").count()
-    page.evaluate(f"() => {{ {FIND_MAP}.setZoom(14, {{animate: false}}); }}")  # uncluster every facility
+    page.evaluate(f"() => {{ {FIND_MAP}.setZoom(14, {{animate: false}}); }}")
     page.wait_for_timeout(300)
     texts = page.evaluate(OPEN_EVERY_TOOLTIP)
     page.locator(".geojkn-zoom a", has_text=PAYLOADS[0]).click()  # the island's zoom-to button
@@ -167,10 +186,10 @@ def test_real_export_renders_every_desa(browser, tmp_path):
                      title="Kabupaten Jepara dan Demak", source="Data sintetis (uji)", period="2022-01")
     opened = Opened(browser, _save(tmp_path, fmap, "jepara_demak.html"))
     page = opened.page
-    assert page.locator("path.geojkn-unit").count() == 444
+    assert page.evaluate(f"{MAP}.count()") == 444
     assert page.locator(".geojkn-legend").is_visible()
     assert opened.errors == [] and opened.blocked == []
-    page.wait_for_timeout(600)  # let the cluster fade-in finish before the picture
+    assert "Kecamatan" in hover_unit(page, units.loc[100, "name"])
     TEST_OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(TEST_OUTPUT / "maps_export_jepara_demak.png"))
     page.close()

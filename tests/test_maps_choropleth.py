@@ -1,29 +1,32 @@
-"""Tests for geojkn.maps.choropleth.build_map: paths, styles, tooltips, layers, fitting, safety."""
+"""Tests for geojkn.maps.choropleth.build_map: the page data (shapes, numbers, classes), layers, fitting, safety."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import folium
 import pytest
-from folium.plugins import MarkerCluster
 
 from geojkn.errors import DataError
 from geojkn.maps import AssetMode, build_map
-from geojkn.maps.palettes import BELOW_TARGET_BORDER, NO_DATA_FILL, YLORRD
+from geojkn.maps.encoding import read_varints
+from geojkn.maps.palettes import BELOW_TARGET_BORDER, YLORRD
 
 from maps_fixtures import (
     BOUNDARIES,
     ISLAND_NAME,
     NO_DATA_CODE,
     PAYLOADS,
-    geojson_layers,
     grid_facilities,
     grid_outline,
     grid_units,
+    numbers,
+    page_data,
     real_facilities,
     real_units,
+    unit_classes,
+    unit_codes,
+    unit_shapes,
 )
 
 
@@ -36,78 +39,78 @@ def units():
     return grid_units()
 
 
-def unit_layer(page: str) -> dict:
-    return geojson_layers(page)[0]
+def test_one_unit_per_row_with_its_numbers_and_tooltip_rows(units):
+    data = page_data(render(build_map(units, "coverage", title="Kabupaten Jepara")))
+    assert data["n"] == len(units) == 10
+    assert unit_codes(data) == list(units["code"])
+    assert data["names"] == list(units["name"])
+    assert numbers(data, "coverage")[0] == 70.0 and numbers(data, "registered")[0] == 700
+    assert numbers(data, "population")[0] == 1000 and numbers(data, "active")[0] == 560
+    assert numbers(data, "active_coverage")[0] == 56.0 and numbers(data, "gap")[0] == 250
+    assert numbers(data, "coverage")[8] is None  # the desa without figures
+    assert [row[0] for row in data["tip"]][:4] == ["Desa/kel.", "Kecamatan", "Kode", "Cakupan terdaftar"]
+    assert data["codes"]["pn"][:2] == ["Kedung", "Pecangaan"]
 
 
-def test_one_feature_per_unit_with_tooltip_strings(units):
-    page = render(build_map(units, "coverage", title="Kabupaten Jepara"))
-    features = unit_layer(page)["features"]
-    assert len(features) == len(units) == 10
-    first = features[0]["properties"]
-    assert first == {"t_name": "Desa 0", "t_kec": "Kedung", "t_code": "33.20.01.2000", "t_cov": "70,00 %",
-                     "t_reg": "700 / 1.000", "t_act": "560 (56,00 %)", "t_gap": "250"}
-    assert '"Desa/kel.", "Kecamatan", "Kode", "Cakupan terdaftar"' in page
+def test_numbers_are_rounded_as_they_are_shown(units):
+    """The page gets each value with the digits it shows, rounded by Python as every other view rounds it."""
+    frame = units.copy()
+    frame.loc[0, "coverage"] = 0.814851  # 81,49 %, whatever the page's own rounding would do
+    data = page_data(render(build_map(frame, "coverage")))
+    assert numbers(data, "coverage")[0] == 81.49
 
 
-def test_tooltip_labels_and_numbers_follow_the_language(units):
-    page = render(build_map(units, "activity_rate", lang="en"))
-    props = unit_layer(page)["features"][0]["properties"]
-    assert props["t_reg"] == "700 / 1,000" and props["t_rate"] == "80.00 %"
-    # the same terms as the dashboard and the command line (vocabulary.py)
-    assert '"Desa/kel.", "Kecamatan", "Code", "Registered coverage"' in page
+def test_tooltip_labels_follow_the_language(units):
+    data = page_data(render(build_map(units, "activity_rate", lang="en")))
+    labels = [row[0] for row in data["tip"]]
+    assert labels[:4] == ["Desa/kel.", "Kecamatan", "Code", "Registered coverage"]
+    assert "Active / registered" in " ".join(labels) or any("ctiv" in label for label in labels[4:])
+    assert data["lang"] == "en"
 
 
-def unit_styles(page: str, count: int) -> list[dict]:
-    """Each unit's style, read back from the switch folium writes for the unit layer."""
-    styler = re.search(r"_styler\(feature\) \{(.*?)\n        \}", page, re.S).group(1)
-    default = json.loads(re.search(r"default:\s*return (\{.*?\});", styler).group(1))
-    styles = [default] * count
-    for cases, style in re.findall(r'((?:case "\d+": )+)\s*return (\{.*?\});', styler):
-        for pos in re.findall(r'"(\d+)"', cases):
-            styles[int(pos)] = json.loads(style)
-    return styles
+def test_shapes_are_the_units_themselves(units):
+    data = page_data(render(build_map(units, "coverage")))
+    for drawn, own in zip(unit_shapes(data), units.geometry, strict=True):
+        assert drawn.symmetric_difference(own).area < 1e-9  # exact up to the metre grid
 
 
-def test_no_data_units_are_hatched_and_below_target_units_outlined(units):
-    page = render(build_map(units, "coverage"))
-    styles = unit_styles(page, len(units))
-    hatched = [pos for pos, style in enumerate(styles) if style["fillColor"] == NO_DATA_FILL]
-    assert hatched == list(units.index[units["code"] == NO_DATA_CODE])
-    assert styles[hatched[0]]["dashArray"] == "4 3"
-    below = [pos for pos, style in enumerate(styles) if style["color"] == BELOW_TARGET_BORDER]
-    assert below == [0, 1, 2, 3, 4, 9]  # coverage < 95 %, with figures
-    assert styles[0]["fillColor"] == YLORRD[4][-1] and styles[7]["fillColor"] == YLORRD[4][0]
-    assert 'id="geojkn-nodata"' in page  # the SVG hatch pattern the fill refers to
+def test_no_data_partial_and_below_target_classes(units):
+    data = page_data(render(build_map(units, "coverage")))
+    classes = unit_classes(data)
+    no_data = [pos for pos, (cls, _, _) in enumerate(classes) if cls == -1]
+    assert no_data == list(units.index[units["code"] == NO_DATA_CODE])
+    assert [pos for pos, (_, _, below) in enumerate(classes) if below] == [0, 1, 2, 3, 4, 9]  # < 95 %, with figures
+    colors = data["style"]["colors"]
+    assert colors[classes[0][0]] == YLORRD[4][-1] and colors[classes[7][0]] == YLORRD[4][0]
+    assert data["style"]["belowBorder"] == BELOW_TARGET_BORDER
 
 
 def test_count_metrics_have_no_below_target_outline(units):
     page = render(build_map(units, "gap"))
-    assert all(style["color"] != BELOW_TARGET_BORDER for style in unit_styles(page, len(units)))
+    assert not any(below for _, _, below in unit_classes(page_data(page)))
     assert "gj-below" not in re.search(r"div.innerHTML = (\".*?\");", page).group(1)
 
 
-def test_kecamatan_outline_is_drawn_with_names_on_hover(units):
+def test_kecamatan_outline_and_names_come_with_desa_maps(units):
     page = render(build_map(units, "coverage", outline=grid_outline(units)))
-    layers = geojson_layers(page)
-    assert len(layers) == 2
-    assert sorted(f["properties"]["t_kec"] for f in layers[1]["features"]) == ["Karimunjawa", "Kedung",
-                                                                             "Pecangaan"]
-    assert '"fill": false' in page and "geojkn-outline" in page
+    data = page_data(page)
+    assert data["outline"]["label"] == "Kecamatan"
+    assert sorted(data["upper"]["names"]) == ["Karimunjawa", "Kedung", "Pecangaan"]
+    assert '"Batas kecamatan" : ' in page  # listed in the layer control
 
 
-def test_facility_groups_are_clustered_feature_groups_in_the_layer_control(units):
-    fmap = build_map(units, "coverage", facilities=grid_facilities())
-    tree = fmap.to_dict()["children"].values()  # branca's public view of the element tree
-    groups = [c for c in tree if c["name"] == "FeatureGroup"]
-    clusters = [c for g in groups for c in g["children"].values() if c["name"] == "MarkerCluster"]
-    assert [len(c["children"]) for c in clusters] == [3, 1, 1]
-    page = render(fmap)
-    assert page.count("L.circleMarker(") == 5
-    names = [page.index(f'"{name}" : feature_group_') for name in ("FKTP (puskesmas, klinik, dokter)",
-                                                                     "Rumah sakit", "Optik")]
+def test_facilities_travel_as_one_array_in_their_groups(units):
+    page = render(build_map(units, "coverage", facilities=grid_facilities()))
+    spec = page_data(page)["facilities"]
+    assert [g["key"] for g in spec["groups"]] == ["fktp", "rumah_sakit", "optik"]
+    kinds = read_varints(spec["k"])
+    assert len(kinds) == len(spec["names"]) == 5
+    groups = [spec["types"][k >> 1][1] for k in kinds]
+    assert sorted(groups) == [0, 0, 0, 1, 2]
+    names = [page.index(f'"{name}" : facility_group_') for name in ("FKTP (puskesmas, klinik, dokter)",
+                                                                      "Rumah sakit", "Optik")]
     assert names == sorted(names)  # listed in the layer control in this order
-    assert "L.control.layers(" in page
+    assert "L.control.layers(" in page and "L.circleMarker(" not in page  # drawn by geojkn-map.js, not per marker
 
 
 def test_unknown_facility_types_are_a_data_error(units):
@@ -138,11 +141,9 @@ def test_basemap_none_has_no_tiles_and_osm_only_osm(units):
 
 def test_cdn_lists_are_overridden_per_instance_only(units):
     class_js, class_css = list(folium.Map.default_js), list(folium.Map.default_css)
-    cluster_js = list(MarkerCluster.default_js)
     fmap = build_map(units, "coverage", facilities=grid_facilities())
     assert fmap.default_js == [] and fmap.default_css == []
     assert folium.Map.default_js == class_js and folium.Map.default_css == class_css
-    assert MarkerCluster.default_js == cluster_js
     other = render(folium.Map())  # a map built some other way still gets folium's defaults
     assert "leaflet@1.9.3/dist/leaflet.js" in other and "jquery" in other
 
@@ -151,9 +152,9 @@ def test_served_assets_point_at_the_prefix(units):
     page = render(build_map(units, "coverage", facilities=grid_facilities(),
                             assets=AssetMode("served", "/static/vendor")))
     scripts = re.findall(r'<script src="([^"]+)"', page)
-    assert scripts == ["/static/vendor/leaflet.js", "/static/vendor/leaflet.markercluster.js"]
-    assert '<link rel="stylesheet" href="/static/vendor/MarkerCluster.Default.css"/>' in page
-    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    assert scripts == ["/static/vendor/leaflet.js", "/static/vendor/geojkn-map.js"]
+    assert '<link rel="stylesheet" href="/static/vendor/leaflet.css"/>' in page
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower() and "markercluster" not in page.lower()
 
 
 def test_inputs_are_not_mutated(units):
@@ -181,8 +182,8 @@ def test_bad_input_is_a_data_error(units, change, message):
 
 def test_units_in_another_crs_are_reprojected(units):
     page = render(build_map(units.to_crs(32749), "coverage"))
-    ring = unit_layer(page)["features"][0]["geometry"]["coordinates"][0]
-    assert ring[0][0] == pytest.approx(110.62, abs=1e-4) and ring[0][1] == pytest.approx(-6.7, abs=1e-4)
+    minx, miny, maxx, maxy = unit_shapes(page_data(page))[0].bounds
+    assert (minx, miny, maxx, maxy) == pytest.approx((110.6, -6.7, 110.62, -6.68), abs=1e-4)
 
 
 def payload_map(**kwargs) -> tuple[str, str]:
@@ -204,21 +205,16 @@ def payload_map(**kwargs) -> tuple[str, str]:
 
 def test_payloads_never_reach_the_page_raw():
     clean, dirty = payload_map()
+    outside = re.sub(r'<script type="application/json"[^>]*>.*?</script>', "", dirty, flags=re.S)
     for payload in PAYLOADS:
-        assert payload not in dirty
-    assert "&lt;img src=x onerror=alert(1)&gt;" in dirty  # shown as text in tooltips
-    assert "&#36;{alert(1)}" in dirty and "back&#96;tick" in dirty and "back&#92;slash" in dirty
+        assert "<" not in payload or payload not in dirty  # no markup of data anywhere
+        assert payload not in outside  # and text that means something to scripts only as JSON data
+    data = page_data(dirty)  # the names travel as JSON data, never as markup or code
+    assert PAYLOADS[0] in data["names"] and PAYLOADS[1] in unit_codes(data)
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in dirty  # no '<' of data in the page at all
     # No tag was opened or closed by data: the page has exactly the tags of the harmless version.
     for tag in ("<script", "</script", "<img", "<svg"):
         assert dirty.lower().count(tag) == clean.lower().count(tag), tag
-
-
-def test_template_literals_hold_no_live_expression():
-    _, dirty = payload_map()
-    literals = re.findall(r"bindTooltip\(\s*`(.*?)`,", dirty, re.S)
-    assert len(literals) == 5  # one per facility marker
-    for text in literals:
-        assert "${" not in text and "\\" not in text and "<img" not in text
 
 
 @pytest.mark.shared
@@ -227,9 +223,9 @@ def test_real_jepara_demak_map_has_one_feature_per_desa_and_fits_the_mainland():
     units, outline = real_units()
     page = render(build_map(units, "coverage", outline=outline, facilities=real_facilities(),
                             title="Kabupaten Jepara dan Demak"))
-    layers = geojson_layers(page)
-    assert len(layers[0]["features"]) == 444 and len(layers[1]["features"]) == 30
-    assert page.count("L.circleMarker(") == 53
+    data = page_data(page)
+    assert data["n"] == 444 and len(data["upper"]["names"]) == 30
+    assert len(data["facilities"]["names"]) == 53
     fit = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page)
     assert float(fit.group(3)) < -6.3  # north edge: the mainland coast, not Karimunjawa at -5.7
     assert '"label": "Karimunjawa"' in page

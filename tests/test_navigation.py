@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from maps_fixtures import page_data, unit_codes
+
 
 def test_every_dashboard_names_its_parents_as_links(client):
     page = client.get("/r/99.01.05.2015?metric=gap&lang=en").get_data(as_text=True)
@@ -24,10 +26,11 @@ def test_names_in_rankings_are_links_that_keep_the_choices(client):
 
 
 def test_a_click_on_the_served_map_opens_the_unit_but_not_in_an_export(client):
-    served = client.get("/r/99.01/map?metric=gap").get_data(as_text=True)
-    assert 'var prefix = "/r/", suffix = "?metric=gap' in served and "99.01.05.2015" in served
-    exported = client.get("/r/99.01/export.html").get_data(as_text=True)
-    assert "var prefix" not in exported  # an offline file has no server to open pages from
+    served = page_data(client.get("/r/99.01/map?metric=gap").get_data(as_text=True))
+    assert served["link"][0] == "/r/" and served["link"][1].startswith("?metric=gap")
+    assert "99.01.05.2015" in unit_codes(served)
+    exported = page_data(client.get("/r/99.01/export.html").get_data(as_text=True))
+    assert exported["link"] is None  # an offline file has no server to open pages from
 
 
 def test_search_finds_units_by_name_or_code_and_tells_namesakes_apart(client, runner):

@@ -3,12 +3,15 @@ screen, no control covers another, no unit lies under the legend when the map op
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_web_browser import Server, open_page
 
-from geojkn.maps.choropleth import UNIT_CLASS
+import geojkn.maps
 
 from conftest import TEST_OUTPUT
+from maps_fixtures import page_data, unit_classes
 
 pytestmark = [pytest.mark.browser]
 WIDTHS = {390: 844, 768: 1000, 1366: 800}
@@ -23,16 +26,14 @@ CONTROLS = """() => {
     return boxes;
 }"""
 
-UNITS_UNDER_LEGEND = """(unitClass) => {
+UNITS_UNDER_LEGEND = """() => {
     const legend = document.querySelector('.geojkn-legend'), r = legend.getBoundingClientRect();
-    legend.style.visibility = 'hidden';
+    const units = geojkn.maps[0], box = units.map.getContainer().getBoundingClientRect();
     let hits = 0, points = 0;
     for (let x = r.left + 2; x < r.right; x += 8) for (let y = r.top + 2; y < r.bottom; y += 8) {
         points += 1;
-        const el = document.elementFromPoint(x, y);
-        if (el && el.classList && el.classList.contains(unitClass)) hits += 1;
+        if (units.unitAt(x - box.left, y - box.top) >= 0) hits += 1;
     }
-    legend.style.visibility = '';
     return {hits, points};
 }"""
 
@@ -70,7 +71,7 @@ def test_the_map_works_at_every_width(browser, demo_server, width, tmp_path):
     frame = page.frames[1]
     controls = frame.evaluate(CONTROLS)
     assert len(controls) >= 5 and _overlapping(controls) == [], _overlapping(controls)
-    under = frame.evaluate(UNITS_UNDER_LEGEND, UNIT_CLASS)
+    under = frame.evaluate(UNITS_UNDER_LEGEND)
     assert under["points"] > 0 and under["hits"] == 0, under
     scale = frame.locator(".leaflet-control-scale").inner_text()
     assert ("km" in scale or " m" in scale) and "mi" not in scale and "ft" not in scale
@@ -100,7 +101,9 @@ def test_on_a_phone_the_legend_and_the_layers_open_from_their_buttons(browser, d
 
 def test_a_unit_below_the_target_is_marked_unlike_the_kecamatan_lines(client):
     page = client.get("/r/99.01/map").get_data(as_text=True)
-    assert '"dashArray": "1 4"' in page  # dotted, where kecamatan lines are solid and no-data borders dashed
+    assert any(below for _, _, below in unit_classes(page_data(page)))
+    script = (Path(geojkn.maps.__file__).parent / "geojkn-map.js").read_text(encoding="utf-8")
+    assert 'dashArray: "1 4"' in script  # dotted, where kecamatan lines are solid and no-data borders dashed
 
 
 def _pdf_text(path) -> str:

@@ -34,14 +34,10 @@ VENDOR = {
     "images/marker-icon.png": ("xstatic.pkg.leaflet", "images/marker-icon.png"),
     "images/marker-icon-2x.png": ("xstatic.pkg.leaflet", "images/marker-icon-2x.png"),
     "images/marker-shadow.png": ("xstatic.pkg.leaflet", "images/marker-shadow.png"),
-    "leaflet.markercluster.js": ("xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js"),
-    "MarkerCluster.css": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css"),
-    "MarkerCluster.Default.css": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css"),
+    "geojkn-map.js": ("geojkn.maps", "geojkn-map.js"),  # our own: decodes and draws a map's page data
 }
-MAP_SCRIPTS = ("leaflet.js",)
+MAP_SCRIPTS = ("leaflet.js", "geojkn-map.js")
 MAP_STYLES = ("leaflet.css",)
-CLUSTER_SCRIPTS = ("leaflet.markercluster.js",)
-CLUSTER_STYLES = ("MarkerCluster.css", "MarkerCluster.Default.css")
 MODES = ("served", "inline")
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[\w.-]+\.png)\1\)")
 
@@ -69,7 +65,9 @@ def vendor_files() -> dict[str, Path]:
 
 
 def _package_dir(module: str) -> Path:
-    return Path(importlib.import_module(module).BASE_DIR)
+    found = importlib.import_module(module)
+    base = getattr(found, "BASE_DIR", None)  # an xstatic package's data folder; else the package's own folder
+    return Path(base) if base else Path(str(found.__file__)).parent
 
 
 def vendor_text(name: str) -> str:

@@ -1,4 +1,4 @@
-"""Page furniture for a map: plain background, the no-data hatch pattern, and zoom-to-landmass buttons."""
+"""Page furniture for a map: plain background, styles of names and tooltips, zoom-to-landmass buttons, fitting."""
 
 from __future__ import annotations
 
@@ -6,18 +6,11 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from .geometry import Bounds
-from .palettes import (
-    MAP_BACKGROUND,
-    NO_DATA_BACKGROUND,
-    NO_DATA_LINE,
-    NO_DATA_PATTERN_ID,
-    PARTIAL_PATTERN_ID,
-    PARTIAL_STRIPE,
-)
+from .palettes import MAP_BACKGROUND
 
 
 class PageStyle(MacroElement):
-    """A light background for maps without tiles and the SVG hatch pattern no-data units fill with."""
+    """A light background for maps without tiles, and the look of names, tooltips and buttons."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}
@@ -30,22 +23,20 @@ class PageStyle(MacroElement):
                 .leaflet-bar.geojkn-zoom a:hover { background: #f0f0f0; }
                 .leaflet-bar.geojkn-zoom .gj-zoom-title { padding: 3px 8px 1px; background: #fff;
                     font: bold 11px Arial, sans-serif; color: #555; border-radius: 4px 4px 0 0; }
+                .geojkn-label { pointer-events: none; }
+                .geojkn-label span { display: block; white-space: nowrap; text-align: center;
+                    font: 11px/14px Arial, Helvetica, sans-serif; color: #111;
+                    text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
+                .geojkn-label.gj-upper span { font: bold 12px/16px Arial, Helvetica, sans-serif;
+                    letter-spacing: 0.04em; text-transform: uppercase; color: #000; }
+                .leaflet-tooltip { font: 12px Arial, Helvetica, sans-serif; }
+                table.gj-tip { border-collapse: collapse; }
+                table.gj-tip th { text-align: left; font-weight: bold; padding: 0 8px 0 0; vertical-align: top; }
+                table.gj-tip td { padding: 0; }
                 @media print {  /* on paper: the map, its legend, names and scale; no buttons */
                     .leaflet-control-zoom, .geojkn-zoom, .leaflet-control-layers { display: none !important; }
                 }
             </style>
-        {% endmacro %}
-        {% macro html(this, kwargs) %}
-            <svg width="0" height="0" style="position:absolute" aria-hidden="true">
-                <defs>
-                    <pattern id="{{ this.pattern_id }}" patternUnits="userSpaceOnUse" width="6" height="6"
-                             patternTransform="rotate(45)">
-                        <rect width="6" height="6" fill="{{ this.hatch_background }}"></rect>
-                        <line x1="0" y1="0" x2="0" y2="6" stroke="{{ this.hatch_line }}"
-                              stroke-width="2"></line>
-                    </pattern>
-                </defs>
-            </svg>
         {% endmacro %}
     """)
 
@@ -53,61 +44,6 @@ class PageStyle(MacroElement):
         super().__init__()
         self._name = "PageStyle"
         self.background = background
-        self.pattern_id = NO_DATA_PATTERN_ID
-        self.hatch_background = NO_DATA_BACKGROUND
-        self.hatch_line = NO_DATA_LINE
-
-
-class PartialPatterns(MacroElement):
-    """One SVG pattern per class colour (the colour striped with white) that partial units fill with."""
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}
-            <svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
-            {% for id, color in this.patterns %}
-                <pattern id="{{ id }}" patternUnits="userSpaceOnUse" width="7" height="7"
-                         patternTransform="rotate(45)">
-                    <rect width="7" height="7" fill="{{ color }}"></rect>
-                    <line x1="0" y1="0" x2="0" y2="7" stroke="{{ this.stripe }}" stroke-width="3"></line>
-                </pattern>
-            {% endfor %}
-            </defs></svg>
-        {% endmacro %}
-    """)
-
-    def __init__(self, colors: tuple[str, ...]) -> None:
-        super().__init__()
-        self._name = "PartialPatterns"
-        self.patterns = [(PARTIAL_PATTERN_ID.format(index=i), color) for i, color in enumerate(colors)]
-        self.stripe = PARTIAL_STRIPE
-
-
-class OpenOnClick(MacroElement):
-    """Clicking a unit opens `prefix + code + suffix` in the page that holds the map (the dashboard around the
-    map's frame); added to a unit layer of a served map only: an exported file has no server to open."""
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}
-            <style>.geojkn-unit { cursor: pointer; }</style>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            (function() {
-                var codes = {{ this.codes|tojson }};
-                var prefix = {{ this.prefix|tojson }}, suffix = {{ this.suffix|tojson }};
-                {{ this._parent.get_name() }}.eachLayer(function(unit) {
-                    unit.on("click", function() {
-                        var target = window.top || window;
-                        target.location.href = prefix + encodeURIComponent(codes[+unit.feature.id]) + suffix;
-                    });
-                });
-            })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, codes: list[str], prefix: str, suffix: str) -> None:
-        super().__init__()
-        self._name = "OpenOnClick"
-        self.codes, self.prefix, self.suffix = codes, prefix, suffix
 
 
 class ZoomTo(MacroElement):

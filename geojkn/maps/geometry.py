@@ -9,6 +9,7 @@ stay on the map and get a "zoom to" button each (see controls.py), next to "whol
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,6 +30,10 @@ MAJOR_SHARE = 0.2
 VERTEX_BUDGET = 300_000  # what a browser draws smoothly as SVG paths
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east)) for Leaflet
+# The map a page most often opens in: a 1366 x 768 screen less the legend, the layer list and the margins. The
+# shapes a map carries are chosen for the zoom it would open at there.
+NOMINAL_VIEW = (1030, 700)
+ZOOM_SNAP = 0.25
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,20 @@ def lightened(geoms: np.ndarray, budget: int = VERTEX_BUDGET) -> np.ndarray:
             break
         tolerance *= 2
     return out
+
+
+def view_zoom(bounds: Bounds, size: tuple[int, int] = NOMINAL_VIEW) -> float:
+    """The zoom Leaflet fits `bounds` at in a map of `size` pixels (Web Mercator, 256-pixel tiles)."""
+    (south, west), (north, east) = bounds
+
+    def mercator(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    wide = max(east - west, 1e-9) / 360 * 256
+    high = max(mercator(north) - mercator(south), 1e-9) / (2 * math.pi) * 256
+    zoom = math.log2(min(size[0] / wide, size[1] / high))
+    return math.floor(zoom / ZOOM_SNAP) * ZOOM_SNAP
 
 
 def to_bounds(minx: float, miny: float, maxx: float, maxy: float) -> Bounds:

@@ -1,142 +1,142 @@
-"""What a unit's tooltip says: figures formatted for the language, every value HTML-escaped."""
+"""What a unit's tooltip says: its rows (escaped labels, and how the page writes each value) and the numbers
+behind them, sent as whole numbers of the digits they are shown with, and written in the page's language there.
+
+A row is [label, kind, ...]: 'name', 'parent' (its kecamatan, or kabupaten), 'code'; 'pct' a percentage,
+'int' people, 'km', 'dec' with its digits; 'pair' registered / population; 'intpct' people with their share;
+'points' a change with what each segment added; 'tier'; 'segments'; 'desa' (how many desa have figures);
+'fktp' (FKTP inside the unit and the supply). geojkn-map.js writes each kind as formatting.py would.
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
 
 import geopandas as gpd
 import pandas as pd
 
 from .. import schema
-from ..formatting import MISSING, format_int, format_metric, format_percent, format_points
 from ..options import DEFAULT_ACCESS_KM, Lang
 from ..schema import Level, Metric
 from ..vocabulary import SEGMENT_NAMES, level_label, metric_label, metric_title, word
+from .encoding import varints
 from .safety import escape_text
 
-KEC_NAME = schema.KECAMATAN_NAME
+Row = list[object]
+Column = dict[str, object]  # {"d": decimal digits, "v": the values as five-bit digits (encoding.py)}
 
 
-def tooltip_table(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang, target: float,
-                  access_km: float = DEFAULT_ACCESS_KM) -> tuple[pd.DataFrame, list[str]]:
-    """Escaped display strings per unit (one column per tooltip row) and their escaped labels."""
-    goal = format_percent(target, 0, lang)
-    rows: dict[str, tuple[str, pd.Series]] = {}
-    rows["t_name"] = (level_label(level, lang), units[schema.NAME])
-    if level == schema.DESA and KEC_NAME in units.columns:
-        rows["t_kec"] = (level_label(schema.KECAMATAN, lang), units[KEC_NAME])
-    rows["t_code"] = (word("code", lang), units[schema.CODE])
-    rows["t_cov"] = (metric_label(schema.COVERAGE, lang), _percents(units, schema.COVERAGE, lang))
-    rows["t_reg"] = (word("registered_population", lang), _pairs(units, lang))
-    rows["t_act"] = (word("active", lang), _active(units, lang))
+def _fixed(digits: int, scale: float = 1.0) -> Callable[[Iterable[object]], Column]:
+    """Values rounded as the page shows them, with Python's own rounding (so every view agrees), sent as whole
+    numbers of 10^-digits: each zigzag-folded and plus one, 0 for a missing value."""
+    def convert(values: Iterable[object]) -> Column:
+        ints = [0 if _missing(v) else _folded(int(f"{float(v) * scale:.{digits}f}".replace(".", "")))  # type: ignore[arg-type]
+                for v in values]
+        return {"d": digits, "v": varints(ints)}
+    return convert
+
+
+def _folded(value: int) -> int:
+    return (-2 * value - 1 if value < 0 else 2 * value) + 1
+
+
+def flags(values: Iterable[bool]) -> Column:
+    """Yes/no per unit as a column (1 yes, 0 no)."""
+    return {"d": 0, "v": varints([_folded(int(bool(v))) for v in values])}
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+_ints = _fixed(0)
+PERCENT = _fixed(2, 100.0)
+POINTS = _fixed(2)
+KM = _fixed(1)
+SUPPLY = _fixed(2)
+
+
+def tooltip_spec(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang, target: float,
+                 access_km: float = DEFAULT_ACCESS_KM, parent_label: str | None = None
+                 ) -> tuple[list[Row], dict[str, Column]]:
+    """The tooltip rows of a map's units and the number columns they read (one value per unit, None missing)."""
+    goal = _percent_text(target, lang)
+    columns: dict[str, Column] = {}
+
+    def column(name: str, convert: Callable[[Iterable[object]], Column], key: str | None = None) -> str:
+        key = key or name
+        columns[key] = convert(_column(units, name))
+        return key
+
+    rows: list[Row] = [[level_label(level, lang), "name"]]
+    if parent_label:
+        rows.append([parent_label, "parent"])
+    rows.append([word("code", lang), "code"])
+    rows.append([metric_label(schema.COVERAGE, lang), "pct", column(schema.COVERAGE, PERCENT)])
+    rows.append([word("registered_population", lang), "pair", column(schema.REGISTERED, _ints),
+                 column(schema.POPULATION, _ints)])
+    rows.append([word("active", lang), "intpct", column(schema.ACTIVE, _ints),
+                 column(schema.ACTIVE_COVERAGE, PERCENT)])
     if metric == schema.ACTIVITY_RATE:
-        rows["t_rate"] = (metric_label(schema.ACTIVITY_RATE, lang), _percents(units, schema.ACTIVITY_RATE, lang))
-    rows["t_gap"] = (metric_title(schema.GAP, lang, goal), _ints(units, schema.GAP, lang))
+        rows.append([metric_label(schema.ACTIVITY_RATE, lang), "pct", column(schema.ACTIVITY_RATE, PERCENT)])
+    rows.append([metric_title(schema.GAP, lang, goal), "int", column(schema.GAP, _ints)])
     if metric == schema.TO_REACTIVATE:
-        rows["t_rea"] = (metric_label(schema.TO_REACTIVATE, lang), _ints(units, schema.TO_REACTIVATE, lang))
+        rows.append([metric_label(schema.TO_REACTIVATE, lang), "int", column(schema.TO_REACTIVATE, _ints)])
     if metric == schema.CHANGE:
-        rows["t_chg"] = (metric_label(schema.CHANGE, lang), _change(units, lang))
+        parts = [[SEGMENT_NAMES[s], column(c, POINTS)] for s, c in zip(schema.SEGMENTS, schema.SEGMENT_CHANGES,
+                                                                          strict=True)
+                 if _column(units, c).notna().any()]
+        rows.append([metric_label(schema.CHANGE, lang), "points", column(schema.CHANGE, POINTS), parts])
     if metric == schema.ACTIVE_CHANGE:
-        rows["t_achg"] = (metric_label(schema.ACTIVE_CHANGE, lang), _points(units, schema.ACTIVE_CHANGE, lang))
-    if metric == schema.TIER and schema.TIER_NAME in units:
-        names = units[schema.TIER_NAME].where(units[schema.TIER_NAME].notna(), word("below_tiers", lang))
-        rows["t_tier"] = (word("tier", lang), names.where(_column(units, schema.TIER).notna(), MISSING))
+        rows.append([metric_label(schema.ACTIVE_CHANGE, lang), "points", column(schema.ACTIVE_CHANGE, POINTS), []])
+    if metric == schema.TIER and schema.TIER in units:
+        rows.append([word("tier", lang), "tier", column(schema.TIER, _ints)])
     if metric in schema.ACCESS_METRICS:
-        rows.update(_access_rows(units, level, metric, lang, access_km))
+        rows += _access_rows(units, level, metric, lang, access_km, column)
     if any(_column(units, segment).notna().any() for segment in schema.SEGMENTS):
-        rows["t_seg"] = (word("segments", lang), _segments(units, lang))
+        rows.append([word("segments", lang), "segments",
+                     [[SEGMENT_NAMES[s], column(s, _ints)] for s in schema.SEGMENTS
+                      if _column(units, s).notna().any()]])
     if level != schema.DESA and schema.DESA_TOTAL in units.columns:
-        rows["t_desa"] = (word("desa_data", lang), _coverage_of_desa(units, lang))
-    table = pd.DataFrame({key: values.map(escape_text).to_numpy() for key, (_, values) in rows.items()},
-                         index=units.index)
-    return table, [escape_text(label) for label, _ in rows.values()]
+        column(schema.DESA_WITH_FIGURES, _ints, "desa_n")
+        column(schema.DESA_TOTAL, _ints, "desa_total")
+        whole = units[schema.COMPLETE].eq(True) if schema.COMPLETE in units else pd.Series(False, index=units.index)
+        columns["complete"] = flags(whole)
+        rows.append([word("desa_data", lang), "desa"])
+    return [[escape_text(row[0]), *row[1:]] for row in rows], columns
 
 
-def _coverage_of_desa(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
-    """'12 dari 14 (sebagian)': how many of a unit's desa its figures cover, marked when they are partial."""
-    with_figures, total = _column(units, schema.DESA_WITH_FIGURES), _column(units, schema.DESA_TOTAL)
-    whole = (units[schema.COMPLETE].eq(True) if schema.COMPLETE in units
-             else pd.Series(False, index=units.index))
-    has_value = _column(units, schema.POPULATION).notna()
-    texts = []
-    for n, total_n, complete, value in zip(with_figures, total, whole, has_value, strict=True):
-        text = word("desa_of", lang, n=format_int(n, lang), total=format_int(total_n, lang))
-        texts.append(text + (f" ({word('partial', lang)})" if value and not complete else ""))
-    return pd.Series(texts, index=units.index)
+def _access_rows(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang, access_km: float,
+                 column: Callable[..., str]) -> list[Row]:
+    """The distances to facilities, the residents far from an FKTP and the FKTP inside the unit."""
+    rows: list[Row] = []
+    shown = [schema.NEAREST_FKTP_KM] + ([metric] if metric in schema.DISTANCE_METRICS[1:] else [])
+    for name in shown:
+        mean = "" if level == schema.DESA else f" ({word('mean', lang)})"
+        rows.append([metric_label(name, lang) + mean, "km", column(name, KM)])
+    if level != schema.DESA:
+        far = metric_title(schema.POPULATION_BEYOND, lang, "", access_km=access_km)
+        rows.append([far, "int", column(schema.POPULATION_BEYOND, _ints)])
+        column(schema.FKTP, _ints)
+        column(schema.FKTP_PER_10K, SUPPLY)
+        column(schema.REGISTERED_PER_FKTP, _ints)
+        rows.append(["FKTP", "fktp"])
+    return rows
+
+
+def tooltip_words(lang: Lang) -> dict[str, str]:
+    """The words the page's tooltips put between the numbers (escaped)."""
+    keys = ("points", "below_tiers", "desa_of", "partial", "per_10k", "participants_per_fktp")
+    return {key: escape_text(word(key, lang)) for key in keys}
+
+
+def _percent_text(share: float, lang: Lang) -> str:
+    from ..formatting import format_percent
+
+    return format_percent(share, 0, lang)
 
 
 def _column(units: gpd.GeoDataFrame, name: str) -> pd.Series:
     if name in units.columns:
         return pd.to_numeric(units[name], errors="coerce")
     return pd.Series(float("nan"), index=units.index)
-
-
-def _percents(units: gpd.GeoDataFrame, name: str, lang: Lang) -> pd.Series:
-    return _column(units, name).map(lambda v: format_percent(v, 2, lang))
-
-
-def _ints(units: gpd.GeoDataFrame, name: str, lang: Lang) -> pd.Series:
-    return _column(units, name).map(lambda v: format_int(v, lang))
-
-
-def _pairs(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
-    registered = _column(units, schema.REGISTERED)
-    population = _column(units, schema.POPULATION)
-    return pd.Series([f"{format_int(r, lang)} / {format_int(p, lang)}"
-                      for r, p in zip(registered, population, strict=True)], index=units.index)
-
-
-def _active(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
-    active = _column(units, schema.ACTIVE)
-    share = _column(units, schema.ACTIVE_COVERAGE)
-    texts = []
-    for a, s in zip(active, share, strict=True):
-        pct = format_percent(s, 2, lang)
-        texts.append(format_int(a, lang) + ("" if pct == MISSING else f" ({pct})"))
-    return pd.Series(texts, index=units.index)
-
-
-def _points(units: gpd.GeoDataFrame, name: str, lang: Lang) -> pd.Series:
-    unit = word("points", lang)
-    return _column(units, name).map(lambda v: f"{format_points(v, 2, lang)} {unit}" if pd.notna(v) else MISSING)
-
-
-def _change(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
-    """'−4,00 poin (PBI JK −3,10; PPU −0,90)': the change in coverage and what each segment added to it."""
-    totals = _points(units, schema.CHANGE, lang)
-    parts = {SEGMENT_NAMES[s]: _column(units, c) for s, c in zip(schema.SEGMENTS, schema.SEGMENT_CHANGES, strict=True)}
-    texts = []
-    for i, total in enumerate(totals):
-        shares = [f"{name} {format_points(values.iloc[i], 2, lang)}" for name, values in parts.items()
-                  if pd.notna(values.iloc[i])]
-        texts.append(total + (f" ({'; '.join(shares)})" if shares and total != MISSING else ""))
-    return pd.Series(texts, index=units.index)
-
-
-def _segments(units: gpd.GeoDataFrame, lang: Lang) -> pd.Series:
-    """'PBI JK 1.887 · PPU 526 · …': registered participants by segment, where the figures give them."""
-    columns = {SEGMENT_NAMES[s]: _column(units, s) for s in schema.SEGMENTS}
-    texts = []
-    for i in range(len(units)):
-        given = [f"{name} {format_int(values.iloc[i], lang)}" for name, values in columns.items()
-                 if pd.notna(values.iloc[i])]
-        texts.append(" · ".join(given) or MISSING)
-    return pd.Series(texts, index=units.index)
-
-
-def _access_rows(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: Lang,
-                 access_km: float) -> dict[str, tuple[str, pd.Series]]:
-    """The distances to facilities, the residents far from an FKTP and the FKTP inside the unit."""
-    rows: dict[str, tuple[str, pd.Series]] = {}
-    shown = [schema.NEAREST_FKTP_KM] + ([metric] if metric in schema.DISTANCE_METRICS[1:] else [])
-    for i, name in enumerate(shown):
-        values = _column(units, name).map(lambda v, m=name: format_metric(m, v, lang))
-        rows[f"t_km{i}"] = (metric_label(name, lang) + ("" if level == schema.DESA else f" ({word('mean', lang)})"),
-                            values)
-    if level != schema.DESA:
-        far = metric_title(schema.POPULATION_BEYOND, lang, "", access_km=access_km)
-        rows["t_far"] = (far, _ints(units, schema.POPULATION_BEYOND, lang))
-        per = [f"{format_int(n, lang)} ({format_metric(schema.FKTP_PER_10K, a, lang)} {word('per_10k', lang)}; "
-               f"{format_int(b, lang)} {word('participants_per_fktp', lang)})"
-               for n, a, b in zip(_column(units, schema.FKTP), _column(units, schema.FKTP_PER_10K),
-                                  _column(units, schema.REGISTERED_PER_FKTP), strict=True)]
-        rows["t_fktp"] = ("FKTP", pd.Series(per, index=units.index))
-    return rows

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..codes import within_any
@@ -40,6 +42,25 @@ FACILITY_COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, UN
 # who wrote (an account of the server; empty on the command line), the file's SHA-256, and the snapshot of the
 # store as it was just before (see GpkgStore: restore reads it)
 IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail", "user", "sha256", "snapshot")
+
+
+
+@dataclass(frozen=True, eq=False)
+class ShapeRow:
+    """Prepared map shapes of one level of one province at one zoom band (analysis/mapgeometry.py): the units'
+    codes in order and named integer or float arrays (a topology and the name anchors)."""
+
+    area: str
+    level: str
+    zoom: int
+    codes: tuple[str, ...]
+    arrays: Mapping[str, np.ndarray]
+
+
+# The map shapes to write with new boundaries: given the units before and after (per level) and the provinces
+# already prepared, the rows of the provinces to prepare (again) and those provinces.
+Reshape = Callable[[Mapping[Level, gpd.GeoDataFrame], Mapping[Level, gpd.GeoDataFrame], Sequence[str]],
+                   tuple[Sequence[ShapeRow], Sequence[str]]]
 
 # Facilities placed in the given units (analysis.facilities.place_facilities): the store calls it inside a write,
 # so that what is stored always says where each facility lies, without the store knowing how to find out.
@@ -152,9 +173,18 @@ class Store(ABC):
         """The import log, oldest first."""
 
     @abstractmethod
-    def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None) -> None:
-        """Add or replace (by code) boundaries of any levels, and re-place the stored facilities with
-        `relocate`, in one atomic write."""
+    def shapes(self, level: Level, areas: Sequence[str] | None = None) -> list[ShapeRow]:
+        """The prepared map shapes of a level (of some provinces), every zoom band."""
+
+    @abstractmethod
+    def shapes_stamp(self) -> str:
+        """A token that changes only when the prepared map shapes change ('' when there are none)."""
+
+    @abstractmethod
+    def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None,
+                  reshape: Reshape | None = None) -> None:
+        """Add or replace (by code) boundaries of any levels, re-place the stored facilities with `relocate` and
+        prepare the map shapes with `reshape`, in one atomic write."""
 
     @abstractmethod
     def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "",

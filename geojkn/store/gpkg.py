@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import secrets
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -33,12 +36,16 @@ from .base import (
     INDEX_COLUMNS,
     UNIT_COLUMNS,
     Relocate,
+    Reshape,
+    ShapeRow,
     Store,
     merge_facilities,
     merge_figures,
 )
 
 FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
+SHAPES = "geojkn_shapes"  # prepared map shapes: a plain table beside the layers (arrays as little-endian blobs)
+_ARRAY_TYPES = {"anchors": "<f8"}  # every other array holds whole numbers that fit 32 bits (a 1e-6 degree grid)
 KEEP = 30  # states of the store kept in <store>.history/, the newest last
 _SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
 _SAFE_PERIOD = re.compile(r"^\d{4}-\d{2}$")
@@ -64,6 +71,30 @@ def _sha256(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _pack(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """Named arrays as one blob: a JSON header (name, type, shape of each) and the arrays' bytes."""
+    parts, header = [], []
+    for name, array in arrays.items():
+        kind = _ARRAY_TYPES.get(name, "<i4")
+        data = np.ascontiguousarray(array, dtype=kind)
+        header.append([name, kind, list(data.shape)])
+        parts.append(data.tobytes())
+    head = json.dumps(header).encode("utf-8")
+    return len(head).to_bytes(4, "little") + head + b"".join(parts)
+
+
+def _unpack(blob: bytes) -> dict[str, np.ndarray]:
+    size = int.from_bytes(blob[:4], "little")
+    header = json.loads(blob[4:4 + size].decode("utf-8"))
+    out, at = {}, 4 + size
+    for name, kind, shape in header:
+        count = int(np.prod(shape)) if shape else 1
+        dtype = np.dtype(kind)
+        out[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=at).reshape(shape)
+        at += count * dtype.itemsize
+    return out
 
 
 def _all_of(*conditions: str | None) -> str | None:
@@ -187,6 +218,55 @@ class GpkgStore(Store):
             frame[APPROXIMATE] = False
         return gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=CRS)
 
+    def _connect(self, path: Path | None = None, write: bool = False) -> sqlite3.Connection:
+        where = path or self.path
+        if write:
+            return sqlite3.connect(where)
+        return sqlite3.connect(f"{where.resolve().as_uri()}?mode=ro", uri=True)
+
+    def _has_shapes(self, connection: sqlite3.Connection) -> bool:
+        found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SHAPES,))
+        return found.fetchone() is not None
+
+    def shapes(self, level: Level, areas: Sequence[str] | None = None) -> list[ShapeRow]:
+        if not self.exists():
+            return []
+        with closing(self._connect()) as connection:
+            if not self._has_shapes(connection):
+                return []
+            rows = connection.execute(f"SELECT area, level, zoom, codes, arrays FROM {SHAPES} WHERE level = ? "
+                                      "ORDER BY area, zoom", (str(level),)).fetchall()
+        wanted = None if areas is None else set(areas)
+        return [ShapeRow(area, lv, int(zoom), tuple(json.loads(codes)), _unpack(blob))
+                for area, lv, zoom, codes, blob in rows if wanted is None or area in wanted]
+
+    def shapes_stamp(self) -> str:
+        if not self.exists():
+            return ""
+        with closing(self._connect()) as connection:
+            if not self._has_shapes(connection):
+                return ""
+            found = connection.execute(f"SELECT max(stamp) FROM {SHAPES}").fetchone()
+        return str(found[0] or "")
+
+    def _shape_areas(self) -> list[str]:
+        if not self.exists():
+            return []
+        with closing(self._connect()) as connection:
+            if not self._has_shapes(connection):
+                return []
+            return [str(row[0]) for row in connection.execute(f"SELECT DISTINCT area FROM {SHAPES}")]
+
+    def _write_shapes(self, tmp: Path, rows: Sequence[ShapeRow], areas: Sequence[str]) -> None:
+        stamp = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}-{secrets.token_hex(3)}"
+        with closing(self._connect(tmp, write=True)) as connection, connection:
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {SHAPES} (area TEXT, level TEXT, zoom INTEGER, "
+                               "codes TEXT, arrays BLOB, stamp TEXT)")
+            connection.executemany(f"DELETE FROM {SHAPES} WHERE area = ?", [(area,) for area in areas])
+            connection.executemany(f"INSERT INTO {SHAPES} VALUES (?, ?, ?, ?, ?, ?)",
+                                   [(row.area, row.level, row.zoom, json.dumps(list(row.codes)),
+                                     _pack(row.arrays), stamp) for row in rows])
+
     def imports(self) -> pd.DataFrame:
         if IMPORTS not in self._layers():
             return pd.DataFrame({c: pd.Series(dtype=object) for c in IMPORT_COLUMNS})
@@ -285,9 +365,11 @@ class GpkgStore(Store):
         out = gpd.GeoDataFrame(out, geometry=GEOMETRY, crs=CRS)
         pyogrio.write_dataframe(out, tmp, layer=FACILITIES)
 
-    def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None) -> None:
+    def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None,
+                  reshape: Reshape | None = None) -> None:
         with self._transaction() as tmp:
             after = self._all_units()
+            before = dict(after)
             for level in LEVELS:
                 new = units[units[LEVEL] == level]
                 if new.empty:
@@ -304,6 +386,9 @@ class GpkgStore(Store):
             pyogrio.write_dataframe(index.astype(object), tmp, layer=INDEX)
             if relocate is not None and FACILITIES in self._layers():
                 self._write_facilities(tmp, relocate(self.facilities(), after))
+            if reshape is not None:
+                rows, areas = reshape(before, after, self._shape_areas())
+                self._write_shapes(tmp, rows, areas)
             counts = units[LEVEL].value_counts()
             detail = ", ".join(f"{level} {counts[level]}" for level in LEVELS if level in counts)
             self._log(tmp, "boundaries", source, len(units), detail=detail)

@@ -111,8 +111,8 @@ def map_page(code: str) -> ResponseReturnValue:
     assets = AssetMode("served", VENDOR_PREFIX)
     # clicking a unit opens its dashboard with the same choices (the region's own level and month)
     link = (url_for("views.dashboard", code="").rstrip("/") + "/", "?" + urlencode(view.carried()))
-    page = ws.cached(("map", data.region.code, view),
-                     lambda: page_of(region_map(data, view, assets, link)).render())
+    page = ws.cached(("map", data.region.code, view), lambda: page_of(region_map(
+        data, view, assets, link, ws.map_sources(data.region, view.level or data.region.level))).render())
     return Response(page, mimetype="text/html")
 
 
@@ -121,7 +121,8 @@ def export(code: str) -> ResponseReturnValue:
     ws = params.workspace()
     data = ws.region(code)
     view = resolve_view(data, params.view())
-    page = ws.cached(("export", data.region.code, view), lambda: standalone_html(data, view))
+    page = ws.cached(("export", data.region.code, view), lambda: standalone_html(
+        data, view, ws.map_sources(data.region, view.level or data.region.level)))
     name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.html"
     return Response(page, mimetype="text/html", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

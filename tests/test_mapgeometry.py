@@ -1,0 +1,121 @@
+"""Map geometry prepared at import (analysis/mapgeometry.py) on the real Jepara and Demak boundaries: a clean
+coverage, borders shared at every zoom band, simplification under a pixel, outlines made of desa borders."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from geojkn.analysis.mapgeometry import BANDS, changed_areas, clean, prepare_area, tolerance
+from geojkn.analysis.topology import polygons
+from geojkn.maps.encoding import decode_topology, encode_topology
+
+from maps_fixtures import BOUNDARIES
+
+pytestmark = [pytest.mark.shared,
+              pytest.mark.skipif(not BOUNDARIES.exists(), reason=f"shared data not found at {BOUNDARIES}")]
+LAYERS = {"desa": "desa_kelurahan", "kecamatan": "kecamatan", "kabupaten": "kabupaten_kota"}
+
+
+def pixel(zoom: float) -> float:
+    """Degrees of longitude in one screen pixel at a zoom (256-pixel tiles)."""
+    return 360 / 256 / 2**zoom
+
+
+@pytest.fixture(scope="module")
+def source():
+    units = {}
+    for level, layer in LAYERS.items():
+        frame = gpd.read_file(BOUNDARIES, layer=layer).rename(columns={"kode": "code"})
+        units[level] = frame[["code", "geometry"]].sort_values("code").reset_index(drop=True)
+    return units
+
+
+@pytest.fixture(scope="module")
+def prepared(source):
+    rows, cleaning = prepare_area("33", source)
+    cleaned, _ = clean(np.asarray(source["desa"].geometry.values), list(source["desa"]["code"]))
+    return {(row.level, row.zoom): row for row in rows}, cleaning, cleaned
+
+
+def test_cleaning_makes_a_valid_coverage_and_says_what_it_moved(source, prepared):
+    _, cleaning, cleaned = prepared
+    raw = shapely.make_valid(np.asarray(source["desa"].geometry.values))
+    assert not shapely.coverage_is_valid(raw)  # the source overlaps its neighbours (SOURCES.md)
+    assert shapely.coverage_is_valid(cleaned)
+    assert cleaning.desa == 444 and cleaning.kept == ()
+    assert cleaning.overlaps_km2 == pytest.approx(0.71, abs=0.05)  # SOURCES.md: 0.71 km² of overlap
+    assert 0.3 < cleaning.gaps_km2 < 1.0  # the slivers of both regencies (0.70 km² in SOURCES.md)
+    assert not shapely.is_empty(cleaned).any()
+
+
+def test_every_band_keeps_neighbours_on_shared_borders(prepared):
+    rows, _, _ = prepared
+    for zoom in BANDS:
+        topology = rows[("desa", zoom)].topology
+        uses = np.bincount(np.where(topology.refs >= 0, topology.refs, ~topology.refs), minlength=topology.arcs)
+        assert uses.max() <= 2  # a border belongs to at most two desa, and is stored once for both
+        forward = np.bincount(topology.refs[topology.refs >= 0], minlength=topology.arcs)
+        assert ((uses == 2) <= (forward == 1)).all()  # walked once each way: no overlap, no gap
+        drawn = shapely.make_valid(polygons(topology))
+        assert shapely.coverage_is_valid(drawn), zoom
+
+
+def widest_departure(drawn: np.ndarray, truth: np.ndarray, zoom: int) -> float:
+    """In pixels at `zoom`: the diameter of the largest circle inside the area between the drawn and the true
+    shapes, over all units (a line thinner than this is what the eye can miss)."""
+    between = shapely.get_parts(shapely.symmetric_difference(shapely.make_valid(drawn), truth))
+    between = between[(shapely.get_type_id(between) == 3) & ~shapely.is_empty(between)]
+    if len(between) == 0:
+        return 0.0
+    radius = shapely.length(shapely.maximum_inscribed_circle(between, pixel(zoom) / 50))
+    return float(2 * radius.max() / pixel(zoom))
+
+
+@pytest.mark.parametrize("zoom", BANDS[:4])
+def test_a_band_is_within_a_pixel_of_the_cleaned_borders_as_the_page_draws_it(prepared, zoom):
+    rows, _, cleaned = prepared
+    row = rows[("desa", zoom)]
+    page = encode_topology(row.topology, tolerance(zoom) / 4)
+    drawn = []
+    for unit in decode_topology(page, row.topology.units):
+        parts = [shapely.Polygon(rings[0], [r for r in rings[1:] if len(r) >= 3])
+                 for rings in unit if len(rings[0]) >= 3]
+        drawn.append(shapely.MultiPolygon(parts))
+    assert widest_departure(np.array(drawn, dtype=object), cleaned, zoom) < 1.0
+
+
+def test_upper_levels_are_the_dissolved_desa_of_the_same_band(source, prepared):
+    rows, _, _ = prepared
+    for zoom in (BANDS[0], BANDS[3]):
+        desa_row, kec_row = rows[("desa", zoom)], rows[("kecamatan", zoom)]
+        desa = shapely.make_valid(polygons(desa_row.topology))
+        kec = shapely.make_valid(polygons(kec_row.topology))
+        assert kec_row.codes == tuple(source["kecamatan"]["code"])
+        for code, shape in zip(kec_row.codes, kec, strict=True):
+            members = [i for i, c in enumerate(desa_row.codes) if c.startswith(code + ".")]
+            union = shapely.union_all(desa[members])
+            assert shapely.symmetric_difference(shape, union).area < 1e-10, code
+        # the kecamatan borders run along desa borders only (every corner of theirs is a desa corner on the same
+        # grid), so they never cut across a desa
+        corners = {tuple(p) for p in desa_row.topology.xy.tolist()}
+        assert all(tuple(p) in corners for p in kec_row.topology.xy.tolist())
+        kab = shapely.make_valid(polygons(rows[("kabupaten", zoom)].topology))
+        assert shapely.coverage_is_valid(kab)
+
+
+def test_anchors_lie_inside_their_units(prepared):
+    rows, _, cleaned = prepared
+    row = rows[("desa", BANDS[0])]
+    points = shapely.points(row.anchors)
+    assert shapely.contains(cleaned, points).mean() > 0.99
+
+
+def test_only_changed_or_new_provinces_are_prepared_again(source):
+    same = {level: frame.copy() for level, frame in source.items()}
+    assert changed_areas(source, same, ["33"]) == []
+    assert changed_areas(source, same, []) == ["33"]  # never prepared
+    moved = {**same, "desa": same["desa"].assign(geometry=same["desa"].geometry.translate(0.001, 0))}
+    assert changed_areas(source, moved, ["33"]) == ["33"]
