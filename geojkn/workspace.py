@@ -43,12 +43,13 @@ from .schema import (
     Level,
 )
 from .store import Store
-from .store.base import ShapeRow
 
 if TYPE_CHECKING:
     from .maps.shapes import Bands, MapSources
 
 T = TypeVar("T")
+LASTING_KINDS = ("boundaries", "facilities")  # the imports that change units, placed facilities and distances
+NEAR_DEGREES = 0.5  # facilities this far (about 55 km) beyond a province's desa count for their distances
 _RETRIES = 3  # loads retried when an import lands in the middle of one
 
 
@@ -59,9 +60,9 @@ class Workspace:
                  patience: float | None = None) -> None:
         self.store = store
         self.cache = Cache(cache_size, builders, patience)
-        # prepared map shapes change only with boundaries: kept across figure and facility imports, keyed by the
-        # store's shapes stamp (and the province and level)
-        self.shapes_cache = Cache(max(4, cache_size // 2), builders, patience)
+        # what changes only with boundaries or facilities (units, placed facilities, distances, map shapes) is kept
+        # across figure imports here, keyed by those imports (see lasting_key) and the province
+        self.lasting = Cache(max(8, cache_size), builders, patience)
         self._version: str | None = None
         self._lock = threading.Lock()
 
@@ -107,7 +108,7 @@ class Workspace:
     def _load(self, region: Region) -> RegionData:
         index = self.index()
         stored = set(index.levels.values())
-        units = {level: self._desa(region.code) if level == DESA else self.store.units(level, within=region.code)
+        units = {level: self._desa(region.code) if level == DESA else self._units(level, region.code)
                  for level in LEVELS if level.depth >= region.level.depth and level in stored}
         if DESA in units:
             desa = units[DESA]
@@ -123,7 +124,7 @@ class Workspace:
                    for p, rows in raw.groupby(PERIOD)[SOURCE]} if SOURCE in raw else {}
         facilities = self._facilities(region.code)
         facilities = facilities.assign(unit_name=facilities[UNIT_CODE].map(index.names))
-        access = self.access()
+        access = self.access(region.code[:2])
         if DESA in units:
             access = access.reindex(units[DESA][CODE])
         return RegionData(region, index.parents(region.code), units, figures, facilities, sources, access)
@@ -137,34 +138,56 @@ class Workspace:
         if not stamp:
             return MapSources()
 
+        area = region.code[:2]
+
         def bands(of: Level) -> Bands | None:
-            return self.shapes_cache.get((stamp, region.code[:2], str(of)),
-                                         lambda: bands_of(self.store.shapes(of, [region.code[:2]])))
+            return self.lasting.get(("shapes", stamp, area, str(of)), lambda: bands_of(self.store, of, area),
+                                    light=True)
         return MapSources(bands(level), bands(KECAMATAN) if level == DESA else None)
 
-    def access(self) -> pd.DataFrame:
-        """Every stored desa's straight-line km to the nearest FKTP, puskesmas and hospital in the whole store
-        (analysis/access.py), computed once per store version."""
+    def lasting_key(self) -> tuple[object, ...]:
+        """What the boundaries and facilities are at this store version: the number of imports of each and the
+        time of the last (a figures import leaves it unchanged, so what depends on them only is kept)."""
+        def build() -> tuple[object, ...]:
+            log = self.store.imports()
+            if log.empty or "kind" not in log:
+                return (self.store.version(),)  # no log to tell: as long as this version
+            kept = log[log["kind"].isin(LASTING_KINDS)]
+            return (len(kept), str(kept["imported_at"].iloc[-1]) if len(kept) else "")
+        found: tuple[object, ...] = self.cached(("lasting",), build, light=True)
+        return found
+
+    def access(self, area: str | None = None) -> pd.DataFrame:
+        """The straight-line km from every desa of a province (every stored desa when None) to the nearest FKTP,
+        puskesmas and hospital, facilities across the border included (analysis/access.py); computed once per
+        import of boundaries or facilities."""
         def build() -> pd.DataFrame:
             stored = set(self.index().levels.values())
             if DESA not in stored:
                 return pd.DataFrame()
-            return desa_access(self._all_desa(), self._all_facilities())
-        found: pd.DataFrame = self.cached(("access",), build)
+            desa = self._province_desa(area) if area else self.store.units(DESA)
+            return desa_access(desa, near(self._all_facilities(), desa))
+        found: pd.DataFrame = self.lasting.get(("access", self.lasting_key(), area), build)
         return found
 
-    def _all_desa(self) -> gpd.GeoDataFrame:
-        """Every stored desa, read once per version: the access distances need them all, and each region's
-        desa are taken from them."""
-        found: gpd.GeoDataFrame = self.cached(("desa",), lambda: self.store.units(DESA))
+    def _units(self, level: Level, code: str) -> gpd.GeoDataFrame:
+        """A region's units of one level above desa, read once per import of boundaries."""
+        found: gpd.GeoDataFrame = self.lasting.get(("units", self.lasting_key(), str(level), code),
+                                                   lambda: self.store.units(level, within=code))
+        return found
+
+    def _province_desa(self, area: str) -> gpd.GeoDataFrame:
+        """The desa of one province, read once per import of boundaries: a region's desa are taken from them."""
+        found: gpd.GeoDataFrame = self.lasting.get(("desa", self.lasting_key(), area),
+                                                   lambda: self.store.units(DESA, within=area))
         return found
 
     def _desa(self, code: str) -> gpd.GeoDataFrame:
-        every = self._all_desa()
+        every = self._province_desa(code[:2])
         return every[(every[CODE] == code) | every[CODE].str.startswith(code + ".")].reset_index(drop=True)
 
     def _all_facilities(self) -> gpd.GeoDataFrame:
-        found: gpd.GeoDataFrame = self.cached(("facilities",), lambda: self.store.facilities())
+        found: gpd.GeoDataFrame = self.lasting.get(("facilities", self.lasting_key()), lambda: self.store.facilities())
         return found
 
     def _facilities(self, code: str) -> gpd.GeoDataFrame:
@@ -197,14 +220,31 @@ class Workspace:
         return table.sort_values(CODE).reset_index(drop=True)
 
 
-def bands_of(rows: list[ShapeRow]) -> Bands | None:
-    """Stored shape rows of one level and province as the map's bands (None when there are none)."""
+def near(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The facilities within NEAR_DEGREES of the desa's bounding box: the only ones that can be nearest to them."""
+    if facilities.empty or desa.empty:
+        return facilities
+    minx, miny, maxx, maxy = desa.total_bounds
+    x, y = facilities.geometry.x, facilities.geometry.y
+    inside = (x >= minx - NEAR_DEGREES) & (x <= maxx + NEAR_DEGREES) & (y >= miny - NEAR_DEGREES) & \
+        (y <= maxy + NEAR_DEGREES)
+    return facilities[inside.fillna(False).to_numpy()]
+
+
+def bands_of(store: Store, level: Level, area: str) -> Bands | None:
+    """The stored shapes of one level of a province as a map's bands, each read when first used (None when the
+    store has none)."""
     from .analysis.mapgeometry import QUANTUM, tolerance
     from .analysis.topology import Topology
     from .maps.pagedata import MapShapes
     from .maps.shapes import Bands
 
-    if not rows:
+    zooms = tuple(store.shape_zooms(level, area))
+    if not zooms:
         return None
-    return Bands({row.zoom: MapShapes(row.codes, Topology.from_arrays(QUANTUM, row.arrays), row.arrays["anchors"],
-                                      tolerance(row.zoom) / 4, cleaned=True) for row in rows})
+
+    def load(zoom: int) -> MapShapes:
+        row = store.shapes(level, [area], [zoom])[0]
+        return MapShapes(row.codes, Topology.from_arrays(QUANTUM, row.arrays), row.arrays["anchors"],
+                         tolerance(zoom) / 4, cleaned=True)
+    return Bands(zooms, load)

@@ -14,7 +14,7 @@ from geojkn.workspace import Workspace
 
 from conftest import TINY_DESA, write_figures
 
-LAYERS = {"unit_index", "provinsi", "kabupaten", "kecamatan", "desa", "figures", "facilities"}
+LAYERS = {"unit_index", "provinsi", "kabupaten", "kecamatan", "desa", "figures", "facilities", "imports"}
 
 
 @pytest.fixture

@@ -227,15 +227,42 @@ def _restart(start: np.ndarray, which: np.ndarray) -> np.ndarray:
     return out
 
 
+def walked(topology: Topology, refs: np.ndarray, xy: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The points of the arcs `refs` names (from `xy`, the topology's own points unless given), each arc in the
+    direction it is walked, and the position of each point in its arc (0 for an arc's first point)."""
+    index = np.where(refs >= 0, refs, ~refs)
+    starts, ends = topology.arc_start[index], topology.arc_start[index + 1]
+    sizes = ends - starts
+    step = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    backwards = np.repeat(refs < 0, sizes)
+    at = np.where(backwards, np.repeat(ends, sizes) - 1 - step, np.repeat(starts, sizes) + step)
+    return (topology.xy if xy is None else xy)[at], step
+
+
 def polygons(topology: Topology) -> np.ndarray:
     """Every unit back as a shapely (Multi)Polygon in degrees (None for a unit without polygons)."""
-    out = np.empty(topology.units, dtype=object)
-    for u in range(topology.units):
-        parts = []
-        for rings in topology.shape(u):
-            coords = [ring_coordinates(topology, refs) * topology.quantum for refs in rings]
-            parts.append(shapely.Polygon(coords[0], coords[1:]))
-        out[u] = None if not parts else parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    out = np.full(topology.units, None, dtype=object)
+    if len(topology.refs) == 0:
+        return out
+    points, step = walked(topology, topology.refs)
+    ring_of_ref = np.repeat(np.arange(len(topology.ring_start) - 1), np.diff(topology.ring_start))
+    sizes = topology.arc_start[np.where(topology.refs >= 0, topology.refs, ~topology.refs) + 1] - \
+        topology.arc_start[np.where(topology.refs >= 0, topology.refs, ~topology.refs)]
+    ring_of_point = np.repeat(ring_of_ref, sizes)
+    first_ref = np.zeros(len(topology.refs), dtype=bool)
+    first_ref[topology.ring_start[:-1][np.diff(topology.ring_start) > 0]] = True
+    keep = (step > 0) | np.repeat(first_ref, sizes)  # an arc's first point is the last point of the one before
+    coords = points[keep] * topology.quantum
+    rings = shapely.linearrings(coords, indices=ring_of_point[keep])
+    polygon_of_ring = np.repeat(np.arange(len(topology.polygon_start) - 1), np.diff(topology.polygon_start))
+    unit_of_polygon = np.repeat(np.arange(topology.units), np.diff(topology.unit_start))
+    shapes = shapely.polygons(rings, indices=polygon_of_ring)
+    many = np.diff(topology.unit_start)
+    present = np.flatnonzero(many > 0)
+    compact = np.searchsorted(present, unit_of_polygon)  # shapely wants every index from 0 up
+    out[present] = shapely.multipolygons(shapes, indices=compact)
+    single = np.flatnonzero(many == 1)
+    out[single] = shapes[topology.unit_start[single]]
     return out
 
 

@@ -31,7 +31,7 @@ from .assets import MAP_SCRIPTS, MAP_STYLES, AssetMode, add_assets, detach_cdn_l
 from .classify import NO_DATA, Classification, classify
 from .controls import Fitting, PageStyle, ZoomTo
 from .facilities import facility_groups, has_approximate
-from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, landmasses, prepare, view_zoom
+from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, prepare, view_zoom
 from .layers import FacilityGroup, FacilityLayers, MapData, PartOfUnits, UnitsLayer
 from .legend import Legend, legend_html
 from .pagedata import MapShapes, page_data
@@ -68,8 +68,7 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     partial = _partial(frame, classification)
     below = _below(frame[metric], classification, target)
     groups = facility_groups(facilities)
-    coarse = frame.set_geometry(source_of_shapes.shapes(None).polygons(), crs=frame.crs)
-    masses = landmasses(coarse)
+    masses = source_of_shapes.landmasses()
     home = fit_bounds(masses)
     drawn = source_of_shapes.shapes(view_zoom(home) + 2)  # under a pixel off at the first view and two steps in
     fmap = _new_map(frame, basemap, assets or AssetMode(), title)
@@ -95,7 +94,7 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
                        approximate=has_approximate(groups),
                        note=word("access_method", lang) if metric in schema.ACCESS_METRICS else None)
     Legend(body).add_to(fmap)
-    _fit(fmap, coarse, masses, lang)
+    _fit(fmap, frame, masses, lang)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     outlying = [mass.bounds for mass in masses if not _inside(mass.bounds, home)]
     Fitting(home, full_bounds(masses), outlying, word("legend", lang)).add_to(fmap)  # after legend and layers

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from branca.element import MacroElement
 from folium.template import Template
 
+from .elements import Direct
 from .geometry import Bounds
 from .palettes import MAP_BACKGROUND
 
 
-class PageStyle(MacroElement):
+class PageStyle(Direct):
     """A light background for maps without tiles, and the look of names, tooltips and buttons."""
 
     _template = Template("""
@@ -46,7 +46,7 @@ class PageStyle(MacroElement):
         self.background = background
 
 
-class ZoomTo(MacroElement):
+class ZoomTo(Direct):
     """Buttons that fit the map to the main area, to each outlying landmass, or to the whole region.
 
     The title and labels must arrive HTML-escaped.
@@ -87,7 +87,7 @@ class ZoomTo(MacroElement):
         self.places = [{"label": label, "bounds": [list(b[0]), list(b[1])]} for label, b in places]
 
 
-class Fitting(MacroElement):
+class Fitting(Direct):
     """What makes a map work at every size: a metric-only scale bar; on a small screen (under 800 px wide or
     500 px high) the layer list and the legend start folded, each behind its own button; and the home view
     fitted so that no unit lies under the legend (the map is fitted again, with the legend's width as padding,
@@ -207,7 +207,7 @@ class Fitting(MacroElement):
         self.legend_word = legend_word
 
 
-class TitleBlock(MacroElement):
+class TitleBlock(Direct):
     """The exported map's own title: the region, what is mapped and when, the key figures, the target and the
     source, in the bottom-left corner; folded to its first line on a small screen; and a print layout that
     puts the whole map on one A4 landscape page. Every line must arrive HTML-escaped."""

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..analysis.topology import Topology
+from ..analysis.topology import Topology, walked
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _CHARS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
@@ -81,14 +81,17 @@ def encode_topology(topology: Topology, step: float) -> dict[str, object]:
     """The page's form of a topology (see the module's docstring) on a grid of about `step` degrees."""
     xy, q = page_grid(topology, step)
     order, flip, refs = _first_use(topology)
-    starts, ends = topology.arc_start[:-1][order], topology.arc_start[1:][order]
-    pieces = [xy[s:e][::-1] if f else xy[s:e] for s, e, f in zip(starts.tolist(), ends.tolist(), flip.tolist(),
-                                                                 strict=True)]
-    kept = [_without_repeats(piece) for piece in pieces]
+    points, position = walked(topology, np.where(flip, ~order, order), xy)
+    sizes = topology.arc_start[order + 1] - topology.arc_start[order]
+    last = np.repeat(sizes - 1, sizes)
+    # a point that repeats the one before it on the coarser grid is left out (an arc's two ends always stay)
+    repeat = np.r_[False, (points[1:] == points[:-1]).all(axis=1)] & (position > 0) & (position < last)
+    arc_of_point = np.repeat(np.arange(len(order)), sizes)
+    points = points[~repeat]
+    sizes = np.bincount(arc_of_point[~repeat], minlength=len(order)).astype(np.int64)
     origin = np.min(xy, axis=0) if len(xy) else np.zeros(2, dtype=np.int64)
-    points = (np.concatenate(kept) if kept else np.zeros((0, 2), dtype=np.int64)) - origin
+    points = points - origin
     steps = np.diff(np.vstack([np.zeros((1, 2), dtype=np.int64), points]), axis=0)
-    sizes = np.array([len(piece) for piece in kept], dtype=np.int64)
     stream = np.empty(len(sizes) + 2 * len(points), dtype=np.uint64)
     at = 2 * (np.cumsum(sizes) - sizes) + np.arange(len(sizes))
     is_size = np.zeros(len(stream), dtype=bool)
@@ -99,14 +102,6 @@ def encode_topology(topology: Topology, step: float) -> dict[str, object]:
                             np.diff(topology.ring_start)])
     return {"q": q, "x0": float(origin[0] * q), "y0": float(origin[1] * q), "a": varints(stream),
             "s": varints(shape), "r": varints(refs)}
-
-
-def _without_repeats(points: np.ndarray) -> np.ndarray:
-    """An arc without points that repeat the one before (its two ends always kept)."""
-    if len(points) <= 2:
-        return points
-    keep = np.r_[True, (points[1:-1] != points[:-2]).any(axis=1), True]
-    return points[keep]
 
 
 def _first_use(topology: Topology) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

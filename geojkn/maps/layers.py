@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from branca.element import Element, Figure, MacroElement
+from branca.element import Figure
 from folium.map import Layer
 from folium.template import Template
+
+from .elements import Direct, Raw
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
                               "\u2029": "\\u2029"})
@@ -23,19 +25,7 @@ def script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_SAFE)
 
 
-class Raw(Element):
-    """A fixed piece of the page, written as it is (never compiled as a template)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "Raw"
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self.text
-
-
-class MapData(MacroElement):
+class MapData(Direct):
     """The page data of one map (pagedata.py) in a <script type="application/json"> block."""
 
     def __init__(self, data: dict[str, object]) -> None:
@@ -54,7 +44,7 @@ class MapData(MacroElement):
         figure.html.add_child(Raw(block), name=self.get_name())
 
 
-class UnitsLayer(Layer):
+class UnitsLayer(Layer, Direct):
     """The units, drawn on canvas from the page data; also makes the outline and the names that go with them."""
 
     _template = Template("""
@@ -74,7 +64,7 @@ class UnitsLayer(Layer):
         self.data_id = data.element_id
 
 
-class PartOfUnits(Layer):
+class PartOfUnits(Layer, Direct):
     """A layer that the units layer made (`part`: 'outline' or 'labels'), listed on its own."""
 
     _template = Template("""
@@ -89,7 +79,7 @@ class PartOfUnits(Layer):
         self.source = f"{units.get_name()}_units.outline" if part == "outline" else f"{units.get_name()}_labels"
 
 
-class FacilityLayers(MacroElement):
+class FacilityLayers(Direct):
     """Decodes the facilities of the page data once; each FacilityGroup takes its own layer from it."""
 
     _template = Template("""
@@ -105,7 +95,7 @@ class FacilityLayers(MacroElement):
         self.data_id = data.element_id
 
 
-class FacilityGroup(Layer):
+class FacilityGroup(Layer, Direct):
     """One facility group (FKTP, rumah sakit, ...) as a layer of the control."""
 
     _template = Template("""

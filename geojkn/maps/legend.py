@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from branca.element import MacroElement
 from folium.template import Template
 
 from ..formatting import format_int, format_percent
@@ -10,6 +9,7 @@ from ..options import Lang
 from ..period import Period
 from ..vocabulary import FACILITY_GROUP_NAMES, metric_title, period_text, word
 from .classify import Classification, class_labels
+from .elements import Direct
 from .palettes import BELOW_TARGET_BORDER, FACILITY_COLORS, NO_DATA_BACKGROUND, NO_DATA_BORDER, NO_DATA_LINE
 from .safety import escape_text
 
@@ -100,7 +100,7 @@ def _facility_list(groups: tuple[str, ...], lang: Lang, approximate: bool) -> st
     return "".join(rows)
 
 
-class Legend(MacroElement):
+class Legend(Direct):
     """A Leaflet control in the bottom-right corner that holds the legend HTML."""
 
     _template = Template("""

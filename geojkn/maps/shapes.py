@@ -3,7 +3,9 @@ or made on the spot from the units' own polygons. A map asks for the shapes good
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -13,9 +15,10 @@ import numpy as np
 from .. import schema
 from ..analysis.mapgeometry import clean
 from ..analysis.topology import subset
-from .geometry import lightened
+from .geometry import Landmass, landmasses, lightened
 from .pagedata import MapShapes
 
+MASSES_KEPT = 64  # selections of units whose landmasses a province's bands remember (its regions, levels)
 CLEAN_ON_THE_SPOT = 3000  # units a map without prepared shapes cleans itself (about a second per 500 desa)
 
 
@@ -25,6 +28,10 @@ class ShapeSource(Protocol):
     def shapes(self, zoom: float | None) -> MapShapes:
         """The shapes to draw up to `zoom` (None: the lightest the source has)."""
 
+    def landmasses(self) -> list[Landmass]:
+        """The groups of nearby unit parts (geometry.landmasses) of the lightest shapes, unit positions in the
+        order of the shapes' codes."""
+
 
 @dataclass(frozen=True, eq=False)
 class OwnShapes:
@@ -33,6 +40,9 @@ class OwnShapes:
     codes: tuple[str, ...]
     geoms: np.ndarray
     _made: dict[str, MapShapes] = field(default_factory=dict)
+
+    def landmasses(self) -> list[Landmass]:
+        return _landmasses(self.shapes(None))
 
     def shapes(self, zoom: float | None) -> MapShapes:
         if "shapes" not in self._made:
@@ -45,20 +55,48 @@ class OwnShapes:
 
 @dataclass(frozen=True, eq=False)
 class Bands:
-    """Prepared shapes per zoom band: the band of zoom z is within a pixel of the cleaned borders up to zoom z."""
+    """Prepared shapes per zoom band, each read when first asked for: the band of zoom z is within a pixel of the
+    cleaned borders up to zoom z."""
 
-    bands: Mapping[int, MapShapes]
+    zooms: tuple[int, ...]
+    load: Callable[[int], MapShapes]
+    _loaded: dict[int, MapShapes] = field(default_factory=dict)
+    _masses: OrderedDict[tuple[str, ...], list[Landmass]] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def landmasses_of(self, codes: tuple[str, ...], make: Callable[[], list[Landmass]]) -> list[Landmass]:
+        """The landmasses of a selection of units, made once (the last MASSES_KEPT selections are kept)."""
+        with self._lock:
+            found = self._masses.get(codes)
+        if found is None:
+            found = make()
+            with self._lock:
+                self._masses[codes] = found
+                while len(self._masses) > MASSES_KEPT:
+                    self._masses.popitem(last=False)
+        return found
+
+    def landmasses(self) -> list[Landmass]:
+        return self.landmasses_of(self.codes, lambda: _landmasses(self.shapes(None)))
+
+    def band(self, zoom: int) -> MapShapes:
+        with self._lock:
+            found = self._loaded.get(zoom)
+        if found is None:
+            found = self.load(zoom)
+            with self._lock:
+                found = self._loaded.setdefault(zoom, found)
+        return found
 
     def shapes(self, zoom: float | None) -> MapShapes:
-        zooms = sorted(self.bands)
         if zoom is None:
-            return self.bands[zooms[0]]
-        good = [z for z in zooms if z >= zoom]
-        return self.bands[good[0] if good else zooms[-1]]
+            return self.band(self.zooms[0])
+        good = [z for z in self.zooms if z >= zoom]
+        return self.band(good[0] if good else self.zooms[-1])
 
     @property
     def codes(self) -> tuple[str, ...]:
-        return next(iter(self.bands.values())).codes
+        return self.band(self.zooms[0]).codes
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,12 +107,19 @@ class Selected:
     codes: tuple[str, ...]
     _made: dict[int | None, MapShapes] = field(default_factory=dict)
 
+    def landmasses(self) -> list[Landmass]:
+        return self.source.landmasses_of(self.codes, lambda: _landmasses(self.shapes(None)))
+
     def shapes(self, zoom: float | None) -> MapShapes:
         band = self.source.shapes(zoom)
         key = id(band)
         if key not in self._made:
             self._made[key] = select(band, self.codes)
         return self._made[key]
+
+
+def _landmasses(shapes: MapShapes) -> list[Landmass]:
+    return landmasses(gpd.GeoDataFrame(geometry=shapes.polygons(), crs=schema.CRS))
 
 
 def select(shapes: MapShapes, codes: Sequence[str]) -> MapShapes:

@@ -13,13 +13,14 @@ import math
 from collections.abc import Callable, Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .. import schema
 from ..options import DEFAULT_ACCESS_KM, Lang
 from ..schema import Level, Metric
 from ..vocabulary import SEGMENT_NAMES, level_label, metric_label, metric_title, word
-from .encoding import varints
+from .encoding import varints, zigzag
 from .safety import escape_text
 
 Row = list[object]
@@ -30,9 +31,17 @@ def _fixed(digits: int, scale: float = 1.0) -> Callable[[Iterable[object]], Colu
     """Values rounded as the page shows them, with Python's own rounding (so every view agrees), sent as whole
     numbers of 10^-digits: each zigzag-folded and plus one, 0 for a missing value."""
     def convert(values: Iterable[object]) -> Column:
-        ints = [0 if _missing(v) else _folded(int(f"{float(v) * scale:.{digits}f}".replace(".", "")))  # type: ignore[arg-type]
-                for v in values]
-        return {"d": digits, "v": varints(ints)}
+        numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
+        scaled = numbers * scale * 10**digits
+        ints = np.rint(scaled)
+        # where a value sits within a hair of half a digit, Python's decimal rounding decides (as format_* does)
+        close = np.flatnonzero(np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6)
+        for i in close:
+            ints[i] = int(f"{numbers[i] * scale:.{digits}f}".replace(".", ""))
+        present = ~np.isnan(numbers)
+        folded = np.zeros(len(numbers), dtype=np.uint64)
+        folded[present] = zigzag(ints[present].astype(np.int64)) + np.uint64(1)
+        return {"d": digits, "v": varints(folded)}
     return convert
 
 

@@ -173,8 +173,13 @@ class Store(ABC):
         """The import log, oldest first."""
 
     @abstractmethod
-    def shapes(self, level: Level, areas: Sequence[str] | None = None) -> list[ShapeRow]:
-        """The prepared map shapes of a level (of some provinces), every zoom band."""
+    def shapes(self, level: Level, areas: Sequence[str] | None = None,
+               zooms: Sequence[int] | None = None) -> list[ShapeRow]:
+        """The prepared map shapes of a level (of some provinces), at every zoom band or the given ones."""
+
+    @abstractmethod
+    def shape_zooms(self, level: Level, area: str) -> list[int]:
+        """The zoom bands with prepared shapes of a level in a province."""
 
     @abstractmethod
     def shapes_stamp(self) -> str:

@@ -228,17 +228,33 @@ class GpkgStore(Store):
         found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SHAPES,))
         return found.fetchone() is not None
 
-    def shapes(self, level: Level, areas: Sequence[str] | None = None) -> list[ShapeRow]:
+    def shapes(self, level: Level, areas: Sequence[str] | None = None,
+               zooms: Sequence[int] | None = None) -> list[ShapeRow]:
+        if not self.exists():
+            return []
+        where: list[str] = ["level = ?"]
+        values: list[str | int] = [str(level)]
+        for column, wanted in (("area", areas), ("zoom", zooms)):
+            if wanted is not None:
+                where.append(f"{column} IN ({', '.join('?' * len(wanted))})")
+                values += [str(w) if column == "area" else int(w) for w in wanted]
+        with closing(self._connect()) as connection:
+            if not self._has_shapes(connection):
+                return []
+            rows = connection.execute(f"SELECT area, level, zoom, codes, arrays FROM {SHAPES} "
+                                      f"WHERE {' AND '.join(where)} ORDER BY area, zoom", values).fetchall()
+        return [ShapeRow(area, lv, int(zoom), tuple(json.loads(codes)), _unpack(blob))
+                for area, lv, zoom, codes, blob in rows]
+
+    def shape_zooms(self, level: Level, area: str) -> list[int]:
         if not self.exists():
             return []
         with closing(self._connect()) as connection:
             if not self._has_shapes(connection):
                 return []
-            rows = connection.execute(f"SELECT area, level, zoom, codes, arrays FROM {SHAPES} WHERE level = ? "
-                                      "ORDER BY area, zoom", (str(level),)).fetchall()
-        wanted = None if areas is None else set(areas)
-        return [ShapeRow(area, lv, int(zoom), tuple(json.loads(codes)), _unpack(blob))
-                for area, lv, zoom, codes, blob in rows if wanted is None or area in wanted]
+            found = connection.execute(f"SELECT DISTINCT zoom FROM {SHAPES} WHERE level = ? AND area = ? ORDER BY zoom",
+                                       (str(level), area)).fetchall()
+        return [int(row[0]) for row in found]
 
     def shapes_stamp(self) -> str:
         if not self.exists():
