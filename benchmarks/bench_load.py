@@ -72,10 +72,11 @@ def get(url: str, timeout: float = 60) -> tuple[int, float]:
     return status, time.perf_counter() - start
 
 
-def start(store: Path, production: bool, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start(store: Path, production: bool, workers: int,
+          settings: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "GEOJKN_STORE": str(store), "GEOJKN_SECRET_KEY": secrets.token_hex(32),
-           "GEOJKN_PUBLIC_READ": "1"}
+           "GEOJKN_PUBLIC_READ": "1", **(settings or {})}
     argv = [sys.executable, "-m", "geojkn", "serve", "--port", str(port)]
     if production:
         argv += ["--production", "--workers", str(workers)]
@@ -94,8 +95,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def load(base: str, seconds: float, clients: int) -> dict[str, object]:
-    for path in OFFICE:  # each process builds on first use; warm what the office asks for once
+def load(base: str, seconds: float, clients: int, paths: tuple[str, ...] = OFFICE) -> dict[str, object]:
+    """`clients` threads looping over `paths` and one asking for province desa maps with a new target each time."""
+    for path in paths:  # each process builds on first use; warm what the office asks for once
         get(base + path)
     stop = time.monotonic() + seconds
     office: list[tuple[str, int, float]] = []
@@ -105,7 +107,7 @@ def load(base: str, seconds: float, clients: int) -> dict[str, object]:
     def office_client(k: int) -> None:
         i = k
         while time.monotonic() < stop:
-            path = OFFICE[i % len(OFFICE)]
+            path = paths[i % len(paths)]
             status, took = get(base + path)
             with lock:
                 office.append((path, status, took))
@@ -137,6 +139,7 @@ def load(base: str, seconds: float, clients: int) -> dict[str, object]:
         "province": Counter(status for status, _ in province),
         "province_p50": statistics.median([t for s, t in province if s == 200]) if any(
             s == 200 for s, _ in province) else float("nan"),
+        "answers": office, "seconds": elapsed,
     }
 
 

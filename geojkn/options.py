@@ -87,13 +87,17 @@ def _choice(kind: type[StrEnum]) -> Callable[[object], Any]:
     return parse
 
 
-def _decimal(low: float, high: float, low_open: bool = False) -> Callable[[object], float]:
-    """A decimal number in a range; "0,95" (the Indonesian decimal comma) reads as 0.95."""
+def _decimal(low: float, high: float, low_open: bool = False, digits: int = 4) -> Callable[[object], float]:
+    """A decimal number in a range, rounded to `digits` decimals (a share to a hundredth of a percent: more is
+    noise, and each different value would be a map of its own); "0,95" (the decimal comma) reads as 0.95."""
     def parse(value: object) -> float:
         number = float(str(value).strip().replace(",", "."))
         if not math.isfinite(number) or number > high or number < low or (low_open and number == low):
             raise ValueError(value)
-        return number
+        rounded = round(number, digits)
+        if rounded < low or (low_open and rounded == low):
+            raise ValueError(value)
+        return min(rounded, high)
     return parse
 
 
@@ -217,8 +221,9 @@ ACTIVE_TARGET = Option("active_target", "active coverage to reach, a share (0.8 
                        _decimal(*ACTIVE_TARGET_RANGE), f"a share between {ACTIVE_TARGET_RANGE[0]:g} and "
                        f"{ACTIVE_TARGET_RANGE[1]:g}, such as 0.8 for 80 %", setting="ACTIVE_TARGET", metavar="SHARE")
 ACCESS_KM = Option("access_km", "distance in km from the nearest FKTP beyond which residents count as far from one "
-                   "(a straight line)", _decimal(*ACCESS_KM_RANGE), f"a number of km from {ACCESS_KM_RANGE[0]:g} to "
-                   f"{ACCESS_KM_RANGE[1]:g}, such as 5", setting="ACCESS_KM", metavar="KM")
+                   "(a straight line)", _decimal(*ACCESS_KM_RANGE, digits=1),
+                   f"a number of km from {ACCESS_KM_RANGE[0]:g} to {ACCESS_KM_RANGE[1]:g}, such as 5",
+                   setting="ACCESS_KM", metavar="KM")
 LANG = choice("lang", "language of words and numbers: id (Bahasa Indonesia) or en", Lang, setting="LANG")
 BELOW = Option("below", "only units whose coverage (or the chosen rate) is below this share",
                _decimal(*BELOW_RANGE, low_open=True), f"a share above {BELOW_RANGE[0]:g} and up to {BELOW_RANGE[1]:g}, "
@@ -425,6 +430,9 @@ SETTINGS = (
             "a whole number of MB from 1 to 100", 50),
     Setting("BUSY_AFTER", "seconds a request waits for a map being prepared before it answers 503 'try again'",
             _whole(1, 600), "a whole number of seconds from 1 to 600", 10),
+    Setting("PREPARE_AHEAD", "whether the server prepares each province's maps and each kabupaten's dashboard and "
+            "map in the background after every import, before anyone asks", _yes_no,
+            "yes or no (1/0, true/false, on/off)", True),
 )
 
 
@@ -446,6 +454,7 @@ class Settings:
     https: bool = False
     upload_mb: int = 50
     busy_after: int = 10
+    prepare_ahead: bool = True
 
     @property
     def public_read_in_effect(self) -> bool:

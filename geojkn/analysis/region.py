@@ -8,6 +8,8 @@ tables behind maps and the API are computed from it here, without I/O; workspace
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -62,6 +64,7 @@ from .ranking import check_metric, rank_units
 from .rollup import unit_tree
 
 UNIT_COLUMNS = (CODE, NAME, PARENT, LEVEL)
+MEMO_SIZE = 24  # unit tables a region's data keeps (levels x recent choices)
 
 
 def empty_units(level: Level) -> gpd.GeoDataFrame:
@@ -81,6 +84,9 @@ class RegionData:
     facilities: gpd.GeoDataFrame
     sources: Mapping[Period, tuple[str, ...]] = field(default_factory=dict)  # where each month's figures come from
     access: pd.DataFrame = field(default_factory=pd.DataFrame)  # per desa code: km to the nearest FKTP, ... (access.py)
+    # unit tables already made from this data (unit_table), the most recent last
+    memo: OrderedDict[tuple[object, ...], gpd.GeoDataFrame] = field(default_factory=OrderedDict, repr=False)
+    memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def fktp_places(self) -> pd.Series:
@@ -191,7 +197,24 @@ def unit_table(data: RegionData, level: Level, period: Period | None, target: fl
                tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> gpd.GeoDataFrame:
     """The units of a level with their counts for the period (own rows or sums of their desa), metrics, the
     change since `since` (default the period before; see unit_changes), access to FKTP (see _with_access) and
-    the award tier they reach (metrics.tier_steps)."""
+    the award tier they reach (metrics.tier_steps). Made once per region data and choices (a dashboard asks for
+    the same table for its summary, rankings and Desa JKN): callers must not change it."""
+    key = (str(level), period, target, since, access_km, tuple(tiers))
+    with data.memo_lock:
+        found = data.memo.get(key)
+        if found is not None:
+            data.memo.move_to_end(key)
+            return found
+    table = _unit_table(data, level, period, target, since, access_km, tiers)
+    with data.memo_lock:
+        data.memo[key] = table
+        while len(data.memo) > MEMO_SIZE:
+            data.memo.popitem(last=False)
+    return table
+
+
+def _unit_table(data: RegionData, level: Level, period: Period | None, target: float, since: Period | None,
+                access_km: float, tiers: Sequence[Tier]) -> gpd.GeoDataFrame:
     units = data.units_of(level)
     counts = data.figures_of(period).drop(columns=LEVEL)
     table = units.merge(counts.drop(columns=DESA_TOTAL), on=CODE, how="left")

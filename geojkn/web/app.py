@@ -47,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if settings.https:  # behind a reverse proxy that says the request came over https
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from . import api, auth, errors, security, upload, views
+    from . import api, auth, caching, errors, security, upload, views, warm
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -55,6 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     auth.register(app, Accounts(accounts_path(settings.store)) if settings.store else None)
     security.register(app, settings)
+    caching.register(app)
+    # tests prepare ahead only when they ask for it: a background thread would change what they count
+    if settings.prepare_ahead and (not app.testing or "PREPARE_AHEAD" in (test_config or {})):
+        warm.register(app)
 
     @app.context_processor
     def page_helpers() -> dict[str, Any]:

@@ -47,10 +47,19 @@ def search() -> ResponseReturnValue:
 
 @bp.get("/r/<code>")
 def dashboard(code: str) -> ResponseReturnValue:
-    data = params.workspace().region(code)
+    ws = params.workspace()
+    data = ws.region(code)
     view = resolve_view(data, params.view())
-    summary = summarise(data, view.period, view.target, params.values()["active_target"], view.since,
-                        view.access_km)
+    active_target = params.values()["active_target"]
+    # what the page shows is worked out once per store version and choices; only the page around it (the account,
+    # its form token) is made for each request
+    parts = ws.cached(("dashboard", data.region.code, view, active_target),
+                      lambda: _dashboard_parts(data, view, active_target))
+    return render_template("dashboard.html", **parts)
+
+
+def _dashboard_parts(data: RegionData, view: View, active_target: float) -> dict[str, object]:
+    summary = summarise(data, view.period, view.target, active_target, view.since, view.access_km)
     history = trend(data, view.target)
     jkn = desa_jkn(data, view.period, view.target)
     levels = [level for level in view_levels(data) if level != data.region.level]
@@ -66,8 +75,8 @@ def dashboard(code: str) -> ResponseReturnValue:
     desa_page = {"place": None, "place_in": None, "nearest": [],
                  **(_desa_page(data, view) if data.region.level == DESA else {})}
     query = view.query()
-    return render_template(
-        "dashboard.html", s=summary, view=view, rankings=rankings_rows, trend=history,
+    return dict(
+        s=summary, view=view, rankings=rankings_rows, trend=history,
         trend_chart=Markup(trend_svg(history, view.target, view.lang)),  # built with every text escaped
         change=change_text(summary, view.lang), access=access_text(summary, view.lang), levels=view_levels(data),
         metrics=METRICS, schemes=tuple(Classes),

@@ -1,0 +1,93 @@
+"""Maps and dashboards prepared ahead: after every import (from the web or the command line), one background thread
+builds each province's map (at its own level and by desa) and dashboard, then each kabupaten's dashboard and map,
+into the same cache the requests read, one at a time, so the first planner to ask gets them at once. A newer import
+while it works makes it start over. It takes one build slot of the cache, like any request, and leaves the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from ..errors import Busy, DataError, NotFound
+from ..schema import KABUPATEN, LEVEL
+from ..workspace import Workspace
+
+LOG = logging.getLogger("geojkn")
+POLL_SECONDS = 5.0  # how often the store is looked at for a new import when no request comes
+PAUSE_SECONDS = 0.05  # between two builds: requests that arrive meanwhile go first
+
+
+class Warmer:
+    """The one background preparer of an app."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.workspace: Workspace = app.extensions["geojkn.workspace"]
+        self.prepared: str | None = None  # the store version everything was prepared for
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def poke(self) -> None:
+        """Start preparing if the store changed since the last round and no round is running."""
+        version = self.workspace.store.version()
+        with self.lock:
+            if version == self.prepared or not self.workspace.store.exists() or \
+                    (self.thread is not None and self.thread.is_alive()):
+                return
+            self.thread = threading.Thread(target=self._round, args=(version,), name="geojkn-prepare", daemon=True)
+            self.thread.start()
+
+    def plan(self) -> list[tuple[str, str]]:
+        """(endpoint, path) of what to prepare: each province's maps and dashboard, then each kabupaten's."""
+        index = self.workspace.unit_list()
+        kabupaten = [str(code) for code in index.loc[index[LEVEL] == KABUPATEN, "code"]]
+        provinces = sorted({code[:2] for code in index["code"].astype(str)})
+        steps = []
+        for code in provinces:
+            steps += [("views.map_page", f"/r/{code}/map?level=desa"), ("views.map_page", f"/r/{code}/map"),
+                      ("views.dashboard", f"/r/{code}")]
+        for code in kabupaten:
+            steps += [("views.dashboard", f"/r/{code}"), ("views.map_page", f"/r/{code}/map")]
+        return steps
+
+    def _round(self, version: str) -> None:
+        started = time.monotonic()
+        try:
+            steps = self.plan()
+        except (DataError, NotFound):
+            return
+        for endpoint, path in steps:
+            if self.workspace.store.version() != version:
+                return  # a newer import: the next poke starts over
+            code = path.split("/")[2]
+            try:
+                with self.app.test_request_context(path):
+                    self.app.view_functions[endpoint](code=code)
+            except (Busy, DataError, NotFound):
+                continue  # busy serving, or nothing to show there: the request will build it when asked
+            except Exception:  # noqa: BLE001 (a failed preparation must never stop the server)
+                LOG.exception("preparing %s failed", path)
+            time.sleep(PAUSE_SECONDS)
+        with self.lock:
+            self.prepared = version
+        LOG.info("prepared %d maps and dashboards in %.1f s", len(steps), time.monotonic() - started)
+
+
+def register(app: Flask) -> None:
+    """Prepare after every import: looked for before each request and every POLL_SECONDS."""
+    warmer = Warmer(app)
+    app.extensions["geojkn.warmer"] = warmer
+    app.before_request(lambda: warmer.poke())
+
+    def watch() -> None:
+        while True:
+            try:
+                warmer.poke()
+            except Exception:  # noqa: BLE001 (the watcher outlives any one failure)
+                LOG.exception("looking for a new import failed")
+            time.sleep(POLL_SECONDS)
+    threading.Thread(target=watch, name="geojkn-watch", daemon=True).start()

@@ -1,0 +1,86 @@
+"""Answers sent once and prepared ahead: ETags and 304, gzip, options rounded to what they mean, the cache that
+outlives figure imports, and the background preparation after an import."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from geojkn import create_app
+from geojkn.options import TARGET, View
+
+from conftest import TINY_DESA, write_figures
+
+
+def test_an_answer_carries_its_etag_and_a_repeat_gets_304_without_a_body(client):
+    first = client.get("/r/99.01/map")
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Cache-Control"] == "no-cache"
+    again = client.get("/r/99.01/map", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/r/99.01/map?metric=gap", headers={"If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200  # another map, another tag
+
+
+def test_text_goes_compressed_to_browsers_that_accept_it(client):
+    plain = client.get("/r/99.01/map")
+    packed = client.get("/r/99.01/map", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert client.get("/healthz", headers={"Accept-Encoding": "gzip"}).headers.get("Content-Encoding") is None
+
+
+def test_a_share_is_kept_to_a_hundredth_of_a_percent():
+    assert TARGET.parse("0.951234567") == 0.9512 and TARGET.parse("0,95") == 0.95
+    with pytest.raises(ValueError):
+        TARGET.parse("1.00004")  # outside the rule is refused, not rounded into it
+
+
+def test_odd_targets_share_one_map(client, app):
+    ws = app.extensions["geojkn.workspace"]
+    assert client.get("/r/99.01/map?target=0.95123").status_code == 200
+    builds = ws.cache.builds
+    assert client.get("/r/99.01/map?target=0.951234").status_code == 200
+    assert ws.cache.builds == builds  # the same 95,12 % target: the same map, not one more build
+
+
+def test_a_figures_import_keeps_units_and_distances(tiny_store, tmp_path, runner):
+    app = create_app({"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True})
+    ws = app.extensions["geojkn.workspace"]
+    client = app.test_client()
+    assert client.get("/r/99.01").status_code == 200
+    lasting = ws.lasting.builds
+    write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
+                  [700, 1000, 900, 400])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
+    page = client.get("/r/99.01").get_data(as_text=True)
+    assert "Februari 2024" in page
+    assert ws.lasting.builds == lasting  # units, facilities and distances were not made again
+
+
+def test_the_server_prepares_maps_and_dashboards_after_an_import(tiny_store, tmp_path, runner):
+    app = create_app({"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True, "PREPARE_AHEAD": True})
+    warmer = app.extensions["geojkn.warmer"]
+    ws = app.extensions["geojkn.workspace"]
+    warmer.poke()
+    warmer.thread.join(60)
+    assert warmer.prepared == ws.store.version()
+    builds = ws.cache.builds
+    client = app.test_client()
+    for url in ("/r/99/map?level=desa", "/r/99.01", "/r/99.01/map"):
+        assert client.get(url).status_code == 200, url
+    assert ws.cache.builds == builds  # every one of them was ready
+    write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
+                  [700, 1000, 900, 400])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
+    warmer.poke()  # as the next request or the watcher does
+    warmer.thread.join(60)
+    assert warmer.prepared == ws.store.version()
+    builds = ws.cache.builds
+    assert "Februari 2024" in client.get("/r/99.01").get_data(as_text=True)
+    assert ws.cache.builds == builds
+
+
+def test_a_view_is_a_cache_key_of_settled_values():
+    assert View(target=TARGET.parse("0.98000001")) == View(target=0.98)
