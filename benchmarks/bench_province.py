@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -127,9 +128,27 @@ ZOOM = """(step) => new Promise(done => {
 })"""
 
 
+def offline(page: Path) -> Path:
+    """explore()'s page with Leaflet inlined from the installed package and its other CDN links left out (the
+    machine has no internet; the choropleth and its tooltips need nothing else), so that it can draw here."""
+    from geojkn.maps.assets import vendor_text
+
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r'<script src="[^"]*leaflet(?:\.min)?\.js"></script>',
+                  lambda _: f"<script>{vendor_text('leaflet.js')}</script>", text, count=1)
+    text = re.sub(r'<link rel="stylesheet" href="[^"]*leaflet(?:\.min)?\.css"\s*/?>',
+                  lambda _: f"<style>{vendor_text('leaflet.css')}</style>", text, count=1)
+    cdn = r'<script src="https?://[^"]*"></script>|<link rel="stylesheet" href="https?://[^"]*"\s*/?>'
+    text = re.sub(cdn, "", text)
+    out = page.with_name(page.stem + "-offline.html")
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
 def browser_part(ours: Path, peer: Path, repeat: int) -> None:
     from playwright.sync_api import sync_playwright
 
+    peer = offline(peer)
     print("\n== in headless Chromium (1366 x 768): first drawn map and one zoom step")
     results = {}
     with sync_playwright() as play:
@@ -138,6 +157,8 @@ def browser_part(ours: Path, peer: Path, repeat: int) -> None:
             draws, zooms, heaps = [], [], []
             for _ in range(repeat):
                 page = browser.new_page(viewport={"width": 1366, "height": 768})
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                           else r.abort())  # no network here: tiles and CDN links fail at once
                 page.goto(path.as_uri(), wait_until="commit", timeout=180_000)
                 draws.append(page.evaluate(DRAWN) / 1000)
                 page.wait_for_timeout(500)  # the first view settles (fitted again once laid out)

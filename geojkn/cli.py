@@ -12,9 +12,8 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .analysis.region import choose_period, choose_periods, desa_jkn, map_level, rank, rank_level, summarise
 from .errors import DataError
 from .formatting import format_decimal, format_int
 from .options import (
@@ -30,12 +29,11 @@ from .options import (
     View,
     read_values,
 )
-from .outputs import write_output
-from .report import desa_jkn_text, rank_csv, rank_table, summary_text
 from .schema import LEVEL, LEVELS
-from .store import open_store
 from .vocabulary import unit_title, word
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the heavy libraries load with the commands that use them: `geojkn --help` needs none
+    from .workspace import Workspace
 
 Values = dict[str, Any]
 
@@ -107,7 +105,9 @@ def cmd_remove_figures(ws: Workspace, v: Values) -> None:
         where = f" in {region.name}" if region else ""
         raise DataError(f"No figures for {period}{where} to remove. Months with figures: "
                         f"{', '.join(ws.store.periods()) or 'none'}.")
-    removed = ws.store.remove_figures(period, within=within, source="geojkn remove-figures")
+    from .analysis.rollup import stored_rollup
+
+    removed = ws.store.remove_figures(period, within=within, source="geojkn remove-figures", rollup=stored_rollup)
     where = f" ({region.name})" if region else ""
     print(word("removed", v["lang"], n=format_int(removed, v["lang"]), period=period, where=where))
 
@@ -118,6 +118,8 @@ def cmd_import_facilities(ws: Workspace, v: Values) -> None:
 
 
 def cmd_summary(ws: Workspace, v: Values) -> None:
+    from .analysis.region import choose_periods, summarise
+    from .report import summary_text
     data = ws.region(v["region"])
     period, since = choose_periods(data, v["period"], v["since"])
     summary = summarise(data, period, v["target"], v["active_target"], since, v["access_km"])
@@ -128,18 +130,23 @@ def cmd_summary(ws: Workspace, v: Values) -> None:
 
 
 def cmd_desa_jkn(ws: Workspace, v: Values) -> None:
+    from .analysis.region import choose_period, desa_jkn
+    from .report import desa_jkn_text
     data = ws.region(v["region"])
     found = desa_jkn(data, choose_period(data, v["period"]), v["target"])
     print(json.dumps(found.to_json(), ensure_ascii=False, indent=2) if v["json"] else desa_jkn_text(found, v["lang"]))
 
 
 def cmd_rank(ws: Workspace, v: Values) -> None:
+    from .analysis.region import choose_periods, rank, rank_level
+    from .report import rank_csv, rank_table
+    from .serialize import pretty_json
     data = ws.region(v["region"])
     period, since = choose_periods(data, v["period"], v["since"])
     ranking = rank(data, rank_level(data, v["level"]), v["metric"], v["below"], period, v["target"],
                    since, v["access_km"], v["tiers"]).head(v["limit"])
     if v["format"] == Format.JSON:
-        print(json.dumps(ranking.to_json(), ensure_ascii=False, indent=2))
+        print(pretty_json(ranking.to_json()))
     elif v["format"] == Format.CSV:
         sys.stdout.write(rank_csv(ranking.table))
     else:
@@ -147,7 +154,10 @@ def cmd_rank(ws: Workspace, v: Values) -> None:
 
 
 def cmd_worklist(ws: Workspace, v: Values) -> None:
+    from .analysis.region import choose_periods, map_level
     from .analysis.worklist import worklist
+    from .outputs import write_output
+    from .serialize import pretty_json
     from .sheets import worklist_csv, worklist_text, worklist_xlsx
 
     data = ws.region(v["region"])
@@ -162,7 +172,7 @@ def cmd_worklist(ws: Workspace, v: Values) -> None:
     elif fmt == SheetFormat.CSV:
         content = worklist_csv(made, lang)
     elif fmt == SheetFormat.JSON:
-        content = json.dumps(made.to_json(), ensure_ascii=False, indent=2) + "\n"
+        content = pretty_json(made.to_json()) + "\n"
     else:
         content = worklist_text(made, lang) + "\n"
     if not output:
@@ -201,6 +211,7 @@ def cmd_info(ws: Workspace, v: Values) -> None:
 
 
 def cmd_export(ws: Workspace, v: Values) -> None:
+    from .outputs import write_output
     from .rendering import resolve_view, standalone_html
 
     data = ws.region(v["region"])
@@ -213,6 +224,7 @@ def cmd_export(ws: Workspace, v: Values) -> None:
 
 
 def cmd_sheet(ws: Workspace, v: Values) -> None:
+    from .outputs import write_output
     from .rendering import resolve_view, sheet_file
 
     output = str(v["output"])
@@ -228,6 +240,7 @@ def cmd_sheet(ws: Workspace, v: Values) -> None:
 
 
 def cmd_atlas(ws: Workspace, v: Values) -> None:
+    from .outputs import write_output
     from .rendering import atlas_file, resolve_view
 
     output = str(v["output"])
@@ -377,6 +390,8 @@ BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
 
 def run(args: argparse.Namespace, environ: dict[str, str]) -> None:
     """Check every option against its declaration, open the store, and run the command."""
+    from .store import open_store
+    from .workspace import Workspace
     settings = Settings.from_environ(environ)
     command = BY_NAME[args.command]
     raw = vars(args)

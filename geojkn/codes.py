@@ -97,3 +97,17 @@ def within_any(codes: pd.Series, regions: Iterable[str]) -> pd.Series:
         below = (text.str.len() == length) | (text.str[length:length + 1] == ".")
         found |= text.str[:length].isin(heads) & below
     return found
+
+
+_DEPTH_BY_LENGTH = {2: 1, 5: 2, 8: 3, 13: 4}  # '33', '33.20', '33.20.01', '33.20.01.2001'
+
+
+def depths(codes: pd.Series) -> pd.Series:
+    """The depth of each dotted code (1 province .. 4 desa): its number of parts, read from its length where the
+    code has a standard length (fast), else counted."""
+    lengths = codes.str.len()
+    found = lengths.map(_DEPTH_BY_LENGTH)
+    odd = found.isna()
+    if odd.any():
+        found[odd] = codes[odd].map(lambda code: str(code).count(".") + 1)
+    return found.astype("int64")

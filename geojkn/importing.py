@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from .analysis.access import store_distances
 from .analysis.facilities import place_facilities
 from .analysis.file_check import (
     Replacement,
@@ -27,6 +28,7 @@ from .analysis.file_check import (
 from .analysis.mapgeometry import BANDS, Cleaning, Progress, changed_areas, prepare_areas
 from .analysis.matching import match_figures
 from .analysis.regions import UnitIndex
+from .analysis.rollup import stored_rollup
 from .analysis.shapes import derived_shapes
 from .errors import DataError
 from .formatting import format_decimal, format_int
@@ -80,7 +82,7 @@ def import_boundaries(store: Store, path: str | Path, *, code_field: str | None 
     before = {code for frame in stored.values() for code in frame[CODE]}
     shaped: list[Cleaning] = []
     store.put_units(pd.concat([units.assign(**{DERIVED: False}), derived], ignore_index=True), str(path),
-                    relocate=place_facilities,
+                    relocate=place_facilities, measure=store_distances, rollup=stored_rollup,
                     reshape=lambda old, new, done: _reshape(old, new, done, shaped, progress))
     lines = [word("imported_units", lang, len(units), n=format_int(len(units), lang), file=Path(path).name,
                   levels=_levels(units[LEVEL].value_counts(), lang))]
@@ -146,7 +148,8 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
     if where is not None:
         _refuse_strays(strays(rows, unit_index), rows, unit_index, Path(path).name)
     before = store.figures()
-    store.put_figures(rows, str(path), detail=f"{len(rows)} of {len(figures)} rows matched", replace=where)
+    store.put_figures(rows, str(path), detail=f"{len(rows)} of {len(figures)} rows matched", replace=where,
+                      rollup=stored_rollup)
     periods = ", ".join(sorted(rows[PERIOD].unique()))
     lines = [word("imported_figures", lang, periods=periods, file=Path(path).name)] + report.lines(lang)
     if where is None:
@@ -198,7 +201,8 @@ def import_facilities(store: Store, path: str | Path, *, replace: bool = False, 
     points, unplaced = _placed_by_area(read_facilities(path), store)
     if points.empty:
         raise DataError(f"{Path(path).name}: none of the facilities could be placed: " + _unplaced_text(unplaced))
-    added = store.put_facilities(points, str(path), replace=replace, relocate=place_facilities)
+    added = store.put_facilities(points, str(path), replace=replace, relocate=place_facilities,
+                                 measure=store_distances)
     line = word("imported_facilities", lang, added, n=format_int(added, lang), file=Path(path).name)
     if added < len(points):
         line += word("skipped_facilities", lang, n=format_int(len(points) - added, lang))

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from .accounts import User
-from .analysis.rollup import rollup
+from .analysis.rollup import rollup, stored_rollup
 from .errors import DataError, NotFound
 from .options import Lang, Role
 from .readers.files import LIMITS, MB, Kind, sniff
@@ -361,4 +361,4 @@ def restore(store: GpkgStore, number: int, region: str, period: str, user: User 
         raise NotFound(f"There is no change number {number}: the log has {len(log)}. See geojkn history.")
     snapshot = str(log.iloc[number - 1].get("snapshot", "") or "")
     store.actor = user.name if user else ""
-    return store.restore_figures(snapshot, period, region, f"restore of change {number}")
+    return store.restore_figures(snapshot, period, region, f"restore of change {number}", rollup=stored_rollup)

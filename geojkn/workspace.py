@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 import geopandas as gpd
 import pandas as pd
 
-from .analysis.access import desa_access
+from .analysis.access import desa_access, facilities_near
 from .analysis.facilities import place_facilities, within_region
 from .analysis.overview import overview
 from .analysis.region import RegionData
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 LASTING_KINDS = ("boundaries", "facilities")  # the imports that change units, placed facilities and distances
-NEAR_DEGREES = 0.5  # facilities this far (about 55 km) beyond a province's desa count for their distances
 _RETRIES = 3  # loads retried when an import lands in the middle of one
 
 
@@ -118,10 +117,15 @@ class Workspace:
                 if level in units:
                     units[level] = units[level].assign(**{KABUPATEN_NAME: units[level][CODE].str[:5].map(index.names)})
         inside = [code for code in index.names if code == region.code or code.startswith(region.code + ".")]
-        raw = self.store.figures(within=region.code)
-        figures = rollup(raw, inside)
+        figures = self.store.rolled_up(region.code)  # rolled up when the figures or units were written
+        if figures is None:
+            raw = self.store.figures(within=region.code)
+            figures = rollup(raw, inside)
+            given = raw[[PERIOD, SOURCE]] if SOURCE in raw else raw.iloc[:0]
+        else:
+            given = self.store.sources(region.code)
         sources = {Period.parse(p): tuple(sorted({str(s) for s in rows.dropna()}))
-                   for p, rows in raw.groupby(PERIOD)[SOURCE]} if SOURCE in raw else {}
+                   for p, rows in given.groupby(PERIOD)[SOURCE]} if len(given) else {}
         facilities = self._facilities(region.code)
         facilities = facilities.assign(unit_name=facilities[UNIT_CODE].map(index.names))
         access = self.access(region.code[:2])
@@ -165,8 +169,11 @@ class Workspace:
             stored = set(self.index().levels.values())
             if DESA not in stored:
                 return pd.DataFrame()
+            measured = self.store.distances(area)
+            if measured is not None:  # measured at import
+                return measured
             desa = self._province_desa(area) if area else self.store.units(DESA)
-            return desa_access(desa, near(self._all_facilities(), desa))
+            return desa_access(desa, facilities_near(self._all_facilities(), desa))
         found: pd.DataFrame = self.lasting.get(("access", self.lasting_key(), area), build)
         return found
 
@@ -209,7 +216,10 @@ class Workspace:
         """The regions a planner picks from (or just `only`), with their latest figures."""
         if not self.store.exists():
             return []
-        figures: pd.DataFrame = self.cached(("rollup",), lambda: rollup(self.store.figures(), self.index().names))
+        def build() -> pd.DataFrame:
+            stored = self.store.rolled_up()
+            return stored if stored is not None else rollup(self.store.figures(), self.index().names)
+        figures: pd.DataFrame = self.cached(("rollup",), build)
         return overview(self.index(), figures, target, only)
 
     def unit_list(self, level: Level | None = None) -> pd.DataFrame:
@@ -218,17 +228,6 @@ class Workspace:
         if level is not None:
             table = table[table[LEVEL] == level]
         return table.sort_values(CODE).reset_index(drop=True)
-
-
-def near(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The facilities within NEAR_DEGREES of the desa's bounding box: the only ones that can be nearest to them."""
-    if facilities.empty or desa.empty:
-        return facilities
-    minx, miny, maxx, maxy = desa.total_bounds
-    x, y = facilities.geometry.x, facilities.geometry.y
-    inside = (x >= minx - NEAR_DEGREES) & (x <= maxx + NEAR_DEGREES) & (y >= miny - NEAR_DEGREES) & \
-        (y <= maxy + NEAR_DEGREES)
-    return facilities[inside.fillna(False).to_numpy()]
 
 
 def bands_of(store: Store, level: Level, area: str) -> Bands | None:

@@ -112,20 +112,35 @@ def test_rankings_and_work_lists_put_the_farthest_and_the_least_served_first(sto
     assert work["by"] == "population_beyond" and work["units"][0]["population_beyond"] == 2000
 
 
-def test_access_is_computed_once_per_store_version(store, tmp_path, runner, monkeypatch):
+def test_access_is_measured_at_import_and_only_read_afterwards(store, tmp_path, runner, monkeypatch):
     import geojkn.workspace as workspace
 
     calls = []
     real = workspace.desa_access
     monkeypatch.setattr(workspace, "desa_access", lambda *a: calls.append(1) or real(*a))
     ws = Workspace(open_store(str(store)))
+    assert ws.store.distances("99") is not None  # measured when the boundaries and facilities were imported
     for code in ("99.01", "99.01.01", "99.01.02", "99.01.02.2001"):
         ws.region(code)
-    assert len(calls) == 1
+    assert calls == []  # no question measures again
     (tmp_path / "more.csv").write_text("nama;jenis;lat;lon\nPKM Empat;Puskesmas;-5.85;127.15\n", encoding="utf-8")
     assert runner("--store", store, "import-facilities", tmp_path / "more.csv").status == 0
     table = unit_table(ws.region("99.01"), DESA, Period(2024, 1), 0.95).set_index(CODE)
-    assert len(calls) == 2 and table.loc["99.01.02.2002", NEAREST_FKTP_KM] == pytest.approx(0.0, abs=0.01)
+    assert calls == [] and table.loc["99.01.02.2002", NEAREST_FKTP_KM] == pytest.approx(0.0, abs=0.01)
+
+
+def test_a_store_without_measured_distances_measures_them_once(store, monkeypatch):
+    import geojkn.workspace as workspace
+
+    calls = []
+    real = workspace.desa_access
+    monkeypatch.setattr(workspace, "desa_access", lambda *a: calls.append(1) or real(*a))
+    ws = Workspace(open_store(str(store)))
+    monkeypatch.setattr(ws.store, "distances", lambda area=None: None)  # a store written before they were stored
+    first = ws.region("99.01").access
+    for code in ("99.01.01", "99.01.02", "99.01.02.2001"):
+        ws.region(code)
+    assert len(calls) == 1 and first[NEAREST_FKTP_KM].notna().all()
 
 
 def test_the_access_map_states_its_method(store, runner, tmp_path):

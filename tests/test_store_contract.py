@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -219,3 +220,41 @@ def test_a_period_can_be_removed_in_one_region_or_everywhere(make):
     assert store.figures("2024-01")["code"].tolist() == ["99.01.01.2001"]
     assert store.remove_figures("2024-01") == 1 and store.periods() == ["2024-02"]
     assert store.imports()["kind"].tolist()[-2:] == ["removal", "removal"]
+
+
+def test_what_is_derived_at_import_is_stored_with_the_write_that_it_comes_from(make):
+    from geojkn.analysis.access import store_distances
+    from geojkn.analysis.rollup import rollup, stored_rollup
+    from geojkn.store.base import ShapeRow
+
+    store = make()
+    assert store.rolled_up() is None and store.distances() is None and store.shapes(Level.DESA) == []
+    assert store.shapes_stamp() == ""
+
+    def reshape(before, after, done):
+        assert done == []  # nothing prepared yet
+        desa = after[Level.DESA]
+        arrays = {"xy": np.zeros((1, 2), dtype=np.int64), "anchors": np.array([[127.0, -5.9]] * len(desa))}
+        return [ShapeRow("99", "desa", 8, tuple(desa.code), arrays)], ["99"]
+
+    store.put_units(units(), "a", measure=store_distances, rollup=stored_rollup, reshape=reshape)
+    (row,) = store.shapes(Level.DESA)
+    assert row.zoom == 8 and len(row.codes) == 4 and row.arrays["anchors"][0].tolist() == [127.0, -5.9]
+    assert store.shape_zooms(Level.DESA, "99") == [8] and store.shapes(Level.DESA, ["98"]) == []
+    stamp = store.shapes_stamp()
+    assert stamp and store.distances("99").index.tolist() == sorted(units().query("level == 'desa'").code)
+    store.put_figures(figures("2024-01", 100.0), "jan.csv", rollup=stored_rollup)
+    assert store.shapes_stamp() == stamp  # figures leave the map shapes alone
+    stored = store.rolled_up("99.01.01")
+    inside = [c for c in store.unit_index().code if c.startswith("99.01.01")]
+    expected = rollup(store.figures(within="99.01.01"), inside)
+    expected = expected[expected.code.str.startswith("99.01.01")]  # a region's own units, not sums above it
+    assert sorted(stored.code.unique()) == sorted(expected.code.unique())
+    row = stored.set_index(["period", "code"]).loc[("2024-01", "99.01.01")]
+    assert row["population"] == 100.0 and row["desa_total"] == 2 and not row["complete"]
+    assert store.sources("99.01")["period"].tolist() == ["2024-01"]
+    store.put_facilities(points(("PKM", "puskesmas", 127.05, -5.95)), "faskes.csv", measure=store_distances)
+    assert store.distances("99")["nearest_puskesmas_km"].notna().all()  # measured again with the facility
+    assert store.rolled_up() is not None  # facilities leave the figures rolled up
+    store.put_figures(figures("2024-02", 200.0), "feb.csv")  # a write that does not roll up...
+    assert store.rolled_up() is None  # ...drops what would be stale

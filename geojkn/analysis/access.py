@@ -18,6 +18,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ..codes import depths
 from ..schema import (
     APPROXIMATE,
     CODE,
@@ -100,6 +101,32 @@ def desa_access(desa: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> pd.Data
     return pd.concat(frames).rename_axis(CODE)
 
 
+NEAR_DEGREES = 0.5  # facilities this far (about 55 km) beyond a province's desa count for their distances
+
+
+def facilities_near(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The facilities within NEAR_DEGREES of the desa's bounding box: the only ones that can be nearest to them."""
+    if facilities.empty or desa.empty:
+        return facilities
+    minx, miny, maxx, maxy = desa.total_bounds
+    x, y = shapely.get_x(facilities.geometry.values), shapely.get_y(facilities.geometry.values)
+    inside = (x >= minx - NEAR_DEGREES) & (x <= maxx + NEAR_DEGREES) & (y >= miny - NEAR_DEGREES) & \
+        (y <= maxy + NEAR_DEGREES)
+    return facilities[inside]
+
+
+def store_distances(desa: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> pd.DataFrame:
+    """desa_access for every desa given, province by province (each with the facilities near it): what an import
+    of boundaries or facilities stores, so that no question has to measure again."""
+    parts = [gpd.GeoDataFrame(part, geometry=desa.geometry.name, crs=desa.crs)
+             for _, part in desa.groupby(desa[CODE].str[:2], sort=True)]
+    frames = [desa_access(part, facilities_near(facilities, part)) for part in parts]
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(NEAREST_TYPES), dtype="float64").rename_axis(CODE)
+    return pd.concat(frames)
+
+
 def unit_access(codes: pd.Series, level: Level, desa: pd.DataFrame, fktp_codes: pd.Series,
                 access_km: float) -> pd.DataFrame:
     """Access for units of one level (indexed by code): the distances to the nearest FKTP, puskesmas and
@@ -124,7 +151,7 @@ def unit_access(codes: pd.Series, level: Level, desa: pd.DataFrame, fktp_codes: 
             weight = grouped[f"_p{name}"].sum(min_count=1)
             out[name] = (grouped[f"_w{name}"].sum(min_count=1) / weight.where(weight > 0)).reindex(out.index)
     out[POPULATION_BEYOND] = grouped["_beyond"].sum(min_count=1).reindex(out.index)
-    placed = _prefix(fktp_codes[fktp_codes.str.count(r"\.") + 1 >= depth], depth).value_counts()
+    placed = _prefix(fktp_codes[depths(fktp_codes) >= depth], depth).value_counts()
     out[FKTP] = placed.reindex(out.index).fillna(0).astype("int64")
     return out
 

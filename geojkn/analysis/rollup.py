@@ -21,6 +21,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..codes import depths
 from ..schema import (
     ACTIVE,
     ACTIVE_BASE,
@@ -45,12 +46,17 @@ _DONE = {count: f"_complete_{count}" for count in COUNTS}
 
 def unit_tree(codes: Iterable[str]) -> pd.DataFrame:
     """Every unit the codes name or lie in: code, depth (1 province .. 4 desa), parent code, desa inside it."""
-    known: set[str] = set()
-    for code in codes:
-        parts = str(code).split(".")
-        known.update(".".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    unique = pd.Series(pd.unique(pd.Series(list(codes), dtype=object).astype(str)), dtype=object)
+    lengths = unique.str.len()
+    if lengths.isin(_WIDTH).all():  # standard dotted codes: every ancestor is a prefix of a known width
+        known = set().union(*(set(unique[lengths >= width].str[:width]) for width in _WIDTH))
+    else:
+        known = set()
+        for code in unique:  # a figures table names each code once per month
+            parts = code.split(".")
+            known.update(".".join(parts[:depth]) for depth in range(1, len(parts) + 1))
     tree = pd.DataFrame({CODE: sorted(known)})
-    tree["depth"] = tree[CODE].str.count(r"\.") + 1
+    tree["depth"] = depths(tree[CODE])
     tree["parent"] = [code.rsplit(".", 1)[0] if "." in code else None for code in tree[CODE]]
     desa = tree.loc[tree["depth"] == 4, CODE]
     totals = {code: 1 for code in desa}
@@ -117,7 +123,7 @@ def rollup(figures: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.Data
     if periodless:
         rows[PERIOD] = ""
     tree = unit_tree(list(codes if codes is not None else rows[CODE]) + list(rows[CODE]))
-    depth = rows[CODE].str.count(r"\.") + 1
+    depth = depths(rows[CODE])
     level = _desa_level(rows[depth == 4])
     frames = [level]
     for d in (3, 2, 1):
@@ -135,7 +141,7 @@ def _shown(table: pd.DataFrame, tree: pd.DataFrame, periodless: bool) -> pd.Data
     complete = done[:, _P] & done[:, _R]
     all_three = complete & done[:, _A]
     out = table[[PERIOD, CODE]].copy()
-    depth = out[CODE].str.count(r"\.").to_numpy()
+    depth = depths(out[CODE]).to_numpy() - 1
     out[LEVEL] = np.array(LEVELS, dtype=object)[depth]
     desa = depth == 3  # a desa shows what its row says, even a count without its pair
     as_given = (complete | desa)[:, None]
@@ -154,3 +160,8 @@ def _shown(table: pd.DataFrame, tree: pd.DataFrame, periodless: bool) -> pd.Data
     out = out.sort_values([PERIOD, CODE], kind="stable").reset_index(drop=True)
     shown: pd.DataFrame = out.drop(columns=PERIOD) if periodless else out
     return shown
+
+
+def stored_rollup(figures: pd.DataFrame, index: pd.DataFrame) -> pd.DataFrame:
+    """The roll-up of every stored unit (the unit index's codes), as a write of figures or units stores it."""
+    return rollup(figures, index[CODE].astype(str).tolist())

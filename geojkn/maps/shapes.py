@@ -119,7 +119,7 @@ class Selected:
 
 
 def _landmasses(shapes: MapShapes) -> list[Landmass]:
-    return landmasses(gpd.GeoDataFrame(geometry=shapes.polygons(), crs=schema.CRS))
+    return landmasses(gpd.GeoDataFrame(geometry=shapes.polygons(), crs=schema.CRS), coverage=shapes.cleaned)
 
 
 def select(shapes: MapShapes, codes: Sequence[str]) -> MapShapes:

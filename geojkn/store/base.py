@@ -62,6 +62,14 @@ class ShapeRow:
 Reshape = Callable[[Mapping[Level, gpd.GeoDataFrame], Mapping[Level, gpd.GeoDataFrame], Sequence[str]],
                    tuple[Sequence[ShapeRow], Sequence[str]]]
 
+# Every unit's figures rolled up (analysis.rollup.rollup) from the figures and the unit index as they will be after
+# a write: a write of figures or units stores them with it, so questions read them instead of rolling up again.
+Rollup = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+
+# The distances from every desa to the nearest facilities (analysis.access.store_distances), measured inside a
+# write of boundaries or facilities from the desa and the facilities as they will be.
+Measure = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame], pd.DataFrame]
+
 # Facilities placed in the given units (analysis.facilities.place_facilities): the store calls it inside a write,
 # so that what is stored always says where each facility lies, without the store knowing how to find out.
 Relocate = Callable[[gpd.GeoDataFrame, Mapping[Level, gpd.GeoDataFrame]], gpd.GeoDataFrame]
@@ -186,23 +194,40 @@ class Store(ABC):
         """A token that changes only when the prepared map shapes change ('' when there are none)."""
 
     @abstractmethod
+    def rolled_up(self, within: str | None = None) -> pd.DataFrame | None:
+        """The figures rolled up at the last write of figures or units (rows of the units inside a region, every
+        row when None); None when the store has not stored them (a write made without `rollup` drops them)."""
+
+    @abstractmethod
+    def sources(self, within: str | None = None) -> pd.DataFrame:
+        """Which source (import-figures --source, else the file) each period's figures inside a region come from:
+        distinct (period, source) rows."""
+
+    @abstractmethod
+    def distances(self, area: str | None = None) -> pd.DataFrame | None:
+        """The distances measured at import (analysis.access.store_distances), indexed by desa code, of the desa of
+        a province (every desa when None); None when this store has not measured them."""
+
+    @abstractmethod
     def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None,
-                  reshape: Reshape | None = None) -> None:
-        """Add or replace (by code) boundaries of any levels, re-place the stored facilities with `relocate` and
-        prepare the map shapes with `reshape`, in one atomic write."""
+                  reshape: Reshape | None = None, measure: Measure | None = None, rollup: Rollup | None = None) -> None:
+        """Add or replace (by code) boundaries of any levels, re-place the stored facilities with `relocate`,
+        prepare the map shapes with `reshape` and measure the desa's distances to facilities with `measure`, in one
+        atomic write."""
 
     @abstractmethod
     def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "",
-                    replace: Mapping[str, Sequence[str]] | None = None) -> None:
+                    replace: Mapping[str, Sequence[str]] | None = None, rollup: Rollup | None = None) -> None:
         """Add figures rows atomically. With `replace` (period -> region codes), the new rows are that period's
         truth inside those regions (see merge_figures); without it, rows are replaced by period and code."""
 
     @abstractmethod
-    def remove_figures(self, period: str, within: str | None = None, source: str = "") -> int:
+    def remove_figures(self, period: str, within: str | None = None, source: str = "",
+                       rollup: Rollup | None = None) -> int:
         """Remove every figures row of a period (inside a region), atomically and logged; the rows removed."""
 
     @abstractmethod
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
-                       relocate: Relocate | None = None) -> int:
+                       relocate: Relocate | None = None, measure: Measure | None = None) -> int:
         """Add facilities (or replace all), skipping exact duplicates, and place every stored facility with
         `relocate`; returns the number added."""

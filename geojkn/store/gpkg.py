@@ -35,8 +35,10 @@ from .base import (
     IMPORT_COLUMNS,
     INDEX_COLUMNS,
     UNIT_COLUMNS,
+    Measure,
     Relocate,
     Reshape,
+    Rollup,
     ShapeRow,
     Store,
     merge_facilities,
@@ -45,6 +47,8 @@ from .base import (
 
 FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
 SHAPES = "geojkn_shapes"  # prepared map shapes: a plain table beside the layers (arrays as little-endian blobs)
+DISTANCES = "geojkn_distances"  # each desa's km to the nearest FKTP, puskesmas and hospital, measured at import
+ROLLUP = "geojkn_rollup"  # every unit's figures rolled up at the last write of figures or units, per province
 _ARRAY_TYPES = {"anchors": "<f8"}  # every other array holds whole numbers that fit 32 bits (a 1e-6 degree grid)
 KEEP = 30  # states of the store kept in <store>.history/, the newest last
 _SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
@@ -73,11 +77,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pack(arrays: Mapping[str, np.ndarray]) -> bytes:
-    """Named arrays as one blob: a JSON header (name, type, shape of each) and the arrays' bytes."""
+def _pack(arrays: Mapping[str, np.ndarray], every: str | None = None) -> bytes:
+    """Named arrays as one blob: a JSON header (name, type, shape of each) and the arrays' bytes; each of the type
+    `every` when given, else its own (_ARRAY_TYPES)."""
     parts, header = [], []
     for name, array in arrays.items():
-        kind = _ARRAY_TYPES.get(name, "<i4")
+        kind = every or _ARRAY_TYPES.get(name, "<i4")
         data = np.ascontiguousarray(array, dtype=kind)
         header.append([name, kind, list(data.shape)])
         parts.append(data.tobytes())
@@ -95,6 +100,44 @@ def _unpack(blob: bytes) -> dict[str, np.ndarray]:
         out[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=at).reshape(shape)
         at += count * dtype.itemsize
     return out
+
+
+def _pack_frame(frame: pd.DataFrame) -> bytes:
+    """A table as one blob: text columns as a list of their values and an index per row, the rest as numbers."""
+    arrays: dict[str, np.ndarray] = {}
+    header: list[list[object]] = []
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == bool:
+            header.append([name, "bool", None])
+            arrays[name] = column.to_numpy(dtype=np.float64)
+        elif pd.api.types.is_numeric_dtype(column):
+            header.append([name, str(column.dtype), None])
+            arrays[name] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            values = column.astype(object).where(column.notna(), None)
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            header.append([name, "text", [None if u is None else str(u) for u in uniques]])
+            arrays[name] = codes.astype(np.float64)
+    head = json.dumps(header).encode("utf-8")
+    return len(head).to_bytes(4, "little") + head + _pack(arrays, every="<f8")
+
+
+def _unpack_frame(blob: bytes) -> pd.DataFrame:
+    size = int.from_bytes(blob[:4], "little")
+    header = json.loads(blob[4:4 + size].decode("utf-8"))
+    arrays = _unpack(blob[4 + size:])
+    out: dict[str, object] = {}
+    for name, kind, uniques in header:
+        values = arrays[name]
+        if kind == "bool":
+            out[name] = values.astype(bool)
+        elif kind == "text":
+            table = np.array([*uniques, None], dtype=object)
+            out[name] = table[np.where(values < 0, len(uniques), values).astype(np.int64)]
+        else:
+            out[name] = pd.Series(values).astype(kind) if kind.startswith("int") else values
+    return pd.DataFrame(out)
 
 
 def _all_of(*conditions: str | None) -> str | None:
@@ -283,6 +326,72 @@ class GpkgStore(Store):
                                    [(row.area, row.level, row.zoom, json.dumps(list(row.codes)),
                                      _pack(row.arrays), stamp) for row in rows])
 
+    def rolled_up(self, within: str | None = None) -> pd.DataFrame | None:
+        if not self.exists():
+            return None
+        with closing(self._connect()) as connection:
+            if not self._has_table(connection, ROLLUP):
+                return None
+            where, values = ("WHERE area = ?", [within[:2]]) if within else ("", [])
+            blobs = [row[0] for row in connection.execute(f"SELECT rows FROM {ROLLUP} {where} ORDER BY area", values)]
+        if not blobs:
+            return None  # nothing rolled up there: the caller rolls up what figures there are
+        frame = pd.concat([_unpack_frame(blob) for blob in blobs], ignore_index=True)
+        if within and len(within) > 2:
+            codes = frame[CODE].astype(str)
+            frame = frame[(codes == within) | codes.str.startswith(within + ".")].reset_index(drop=True)
+        return frame
+
+    def sources(self, within: str | None = None) -> pd.DataFrame:
+        if FIGURES not in self._layers():
+            return pd.DataFrame({PERIOD: pd.Series(dtype=object), "source": pd.Series(dtype=object)})
+        where = f"WHERE {_within(CODE, within)}" if within else ""
+        with closing(self._connect()) as connection:
+            rows = connection.execute(f"SELECT DISTINCT {PERIOD}, source FROM {FIGURES} {where}").fetchall()
+        return pd.DataFrame(rows, columns=[PERIOD, "source"])
+
+    def _has_table(self, connection: sqlite3.Connection, name: str) -> bool:
+        found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return found.fetchone() is not None
+
+    def _write_rollup(self, tmp: Path, rollup: Rollup | None, figures: pd.DataFrame, index: pd.DataFrame) -> None:
+        """The rolled-up figures of every province, written with the figures or units they come from; without
+        `rollup` the stored ones are dropped, so that nothing stale is read."""
+        with closing(self._connect(tmp, write=True)) as connection, connection:
+            connection.execute(f"DROP TABLE IF EXISTS {ROLLUP}")
+            if rollup is None:
+                return
+            table = rollup(figures, index)
+            connection.execute(f"CREATE TABLE {ROLLUP} (area TEXT PRIMARY KEY, rows BLOB)")
+            areas = table[CODE].astype(str).str[:2]
+            connection.executemany(f"INSERT INTO {ROLLUP} VALUES (?, ?)",
+                                   [(str(area), _pack_frame(part.reset_index(drop=True)))
+                                    for area, part in table.groupby(areas, sort=True)])
+
+    def distances(self, area: str | None = None) -> pd.DataFrame | None:
+        if not self.exists():
+            return None
+        with closing(self._connect()) as connection:
+            found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (DISTANCES,))
+            if found.fetchone() is None:
+                return None
+            where, values = ("WHERE code LIKE ?", [f"{area}.%"]) if area else ("", [])
+            rows = connection.execute(f"SELECT * FROM {DISTANCES} {where}", values)
+            names = [column[0] for column in rows.description]
+            frame = pd.DataFrame(rows.fetchall(), columns=names)
+        return frame.set_index(CODE).astype("float64")
+
+    def _write_distances(self, tmp: Path, measured: pd.DataFrame) -> None:
+        table = measured.reset_index()
+        columns = [str(c) for c in table.columns]
+        with closing(self._connect(tmp, write=True)) as connection, connection:
+            connection.execute(f"DROP TABLE IF EXISTS {DISTANCES}")
+            connection.execute(f"CREATE TABLE {DISTANCES} ({CODE} TEXT PRIMARY KEY, "
+                               + ", ".join(f"{c} REAL" for c in columns if c != CODE) + ")")
+            connection.executemany(f"INSERT INTO {DISTANCES} VALUES ({', '.join('?' * len(columns))})",
+                                   [tuple(None if v != v else v for v in row)
+                                    for row in table.itertuples(index=False, name=None)])
+
     def imports(self) -> pd.DataFrame:
         if IMPORTS not in self._layers():
             return pd.DataFrame({c: pd.Series(dtype=object) for c in IMPORT_COLUMNS})
@@ -382,7 +491,7 @@ class GpkgStore(Store):
         pyogrio.write_dataframe(out, tmp, layer=FACILITIES)
 
     def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None,
-                  reshape: Reshape | None = None) -> None:
+                  reshape: Reshape | None = None, measure: Measure | None = None, rollup: Rollup | None = None) -> None:
         with self._transaction() as tmp:
             after = self._all_units()
             before = dict(after)
@@ -400,53 +509,68 @@ class GpkgStore(Store):
             index = pd.concat([pd.DataFrame(frame.drop(columns=GEOMETRY)) for frame in after.values()],
                               ignore_index=True)[list(INDEX_COLUMNS)]
             pyogrio.write_dataframe(index.astype(object), tmp, layer=INDEX)
-            if relocate is not None and FACILITIES in self._layers():
-                self._write_facilities(tmp, relocate(self.facilities(), after))
+            placed = relocate(self.facilities(), after) if relocate is not None and FACILITIES in self._layers() \
+                else None
+            if placed is not None:
+                self._write_facilities(tmp, placed)
+            if measure is not None:
+                self._write_distances(tmp, measure(after[Level.DESA], placed if placed is not None
+                                                   else self.facilities()))
             if reshape is not None:
                 rows, areas = reshape(before, after, self._shape_areas())
                 self._write_shapes(tmp, rows, areas)
+            self._write_rollup(tmp, rollup, self.figures(), index)
             counts = units[LEVEL].value_counts()
             detail = ", ".join(f"{level} {counts[level]}" for level in LEVELS if level in counts)
             self._log(tmp, "boundaries", source, len(units), detail=detail)
 
     def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "",
-                    replace: Mapping[str, Sequence[str]] | None = None) -> None:
+                    replace: Mapping[str, Sequence[str]] | None = None, rollup: Rollup | None = None) -> None:
         with self._transaction() as tmp:
             merged = merge_figures(self.figures(), figures, replace)
             pyogrio.write_dataframe(merged, tmp, layer=FIGURES)
+            self._write_rollup(tmp, rollup, merged, self.unit_index())
             periods = ", ".join(sorted(figures[PERIOD].unique()))
             self._log(tmp, "figures", source, len(figures), period=periods, detail=detail)
 
-    def remove_figures(self, period: str, within: str | None = None, source: str = "") -> int:
+    def remove_figures(self, period: str, within: str | None = None, source: str = "",
+                       rollup: Rollup | None = None) -> int:
         with self._transaction() as tmp:
             old = self.figures()
             codes = old[CODE].astype(str)
             gone = old[PERIOD] == period
             if within is not None:
                 gone &= (codes == within) | codes.str.startswith(within + ".")
-            pyogrio.write_dataframe(old[~gone].reset_index(drop=True), tmp, layer=FIGURES)
+            kept = old[~gone].reset_index(drop=True)
+            pyogrio.write_dataframe(kept, tmp, layer=FIGURES)
+            self._write_rollup(tmp, rollup, kept, self.unit_index())
             self._log(tmp, "removal", source, int(gone.sum()), period=period, detail=within or "")
         return int(gone.sum())
 
-    def restore_figures(self, snapshot: str, period: str, within: str, source: str) -> int:
+    def restore_figures(self, snapshot: str, period: str, within: str, source: str,
+                        rollup: Rollup | None = None) -> int:
         """Make a region's month what it was in a snapshot (removing it if it had none then); rows restored."""
         old = self.snapshot(snapshot).figures(period, within)
         with self._transaction() as tmp:
             now = self.figures()
             codes = now[CODE].astype(str)
             gone = (now[PERIOD] == period) & ((codes == within) | codes.str.startswith(within + "."))
-            merged = pd.concat([now[~gone], old.reindex(columns=now.columns)], ignore_index=True)
-            pyogrio.write_dataframe(merged.reset_index(drop=True), tmp, layer=FIGURES)
+            merged = pd.concat([now[~gone], old.reindex(columns=now.columns)], ignore_index=True).reset_index(drop=True)
+            pyogrio.write_dataframe(merged, tmp, layer=FIGURES)
+            self._write_rollup(tmp, rollup, merged, self.unit_index())
             self._log(tmp, "restore", source, len(old), period=period, detail=within)
         return len(old)
 
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
-                       relocate: Relocate | None = None) -> int:
+                       relocate: Relocate | None = None, measure: Measure | None = None) -> int:
         with self._transaction() as tmp:
             old = facilities.iloc[:0] if replace else self.facilities()
             merged, added = merge_facilities(old, facilities)
+            units = self._all_units() if relocate is not None or measure is not None else {}
             if relocate is not None:
-                merged = relocate(merged, self._all_units())
+                merged = relocate(merged, units)
             self._write_facilities(tmp, merged)
+            if measure is not None:
+                self._write_distances(tmp, measure(units[Level.DESA], merged))
             self._log(tmp, "facilities", source, added, detail="replaced" if replace else "added")
         return added
