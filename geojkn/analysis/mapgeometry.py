@@ -197,6 +197,18 @@ def _union(parts: np.ndarray) -> object:
         return shapely.make_valid(shapely.union_all(parts))
 
 
+def _canonical(geoms: np.ndarray) -> np.ndarray:
+    """Each shape as bytes that are the same whenever the shape is: a MultiPolygon (a store keeps every shape
+    as one), in GEOS's normal order of parts and vertices."""
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.full(len(geoms), b"", dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if present.any():
+        parts, owner = shapely.get_parts(geoms[present], return_index=True)
+        out[present] = shapely.to_wkb(shapely.normalize(shapely.multipolygons(parts, indices=owner)))
+    return out
+
+
 def changed_areas(before: Mapping[Level, gpd.GeoDataFrame], after: Mapping[Level, gpd.GeoDataFrame],
                   prepared: Sequence[str]) -> list[str]:
     """The provinces whose shapes must be prepared again: those whose units changed, and those never prepared."""
@@ -205,9 +217,9 @@ def changed_areas(before: Mapping[Level, gpd.GeoDataFrame], after: Mapping[Level
         old, new = before.get(level), after.get(level)
         if new is None or new.empty:
             continue
-        known = {} if old is None else dict(zip(old[CODE].astype(str), shapely.to_wkb(old.geometry.values),
+        known = {} if old is None else dict(zip(old[CODE].astype(str), _canonical(np.asarray(old.geometry.values)),
                                                 strict=True))
-        for code, wkb in zip(new[CODE].astype(str), shapely.to_wkb(new.geometry.values), strict=True):
+        for code, wkb in zip(new[CODE].astype(str), _canonical(np.asarray(new.geometry.values)), strict=True):
             if known.get(code) != wkb:
                 areas.add(code[:2])
         gone = set(known) - set(new[CODE].astype(str))
