@@ -69,8 +69,10 @@ m.save(out)
 def geojkn(store: Path, *argv: str, env: dict[str, str] | None = None, quiet: bool = True) -> float:
     """Run a geojkn command as a whole process; its wall time."""
     start = time.perf_counter()
+    # run from the store's folder: `python -m` looks in the working folder first, which must not hold a geojkn
     subprocess.run([sys.executable, "-m", "geojkn", "--store", str(store), *argv], check=True, env=env,
-                   stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
+                   cwd=Path(store).resolve().parent, stdout=subprocess.DEVNULL if quiet else None,
+                   stderr=subprocess.DEVNULL if quiet else None)
     return time.perf_counter() - start
 
 

@@ -89,7 +89,7 @@ def hover_unit(page, name: str) -> str:
 def test_export_draws_every_unit_and_the_legend(grid_page):
     page = grid_page.page
     assert page.evaluate(f"{MAP}.count()") == 10
-    assert page.evaluate(f"{MAP}.outline.getLayers().length") == 3  # one line per kecamatan
+    assert page.evaluate(f"{MAP}.outline.parents()") == 3  # the borders of each kecamatan
     assert page.locator("canvas").count() >= 1 and page.locator("path.geojkn-unit").count() == 0  # on canvas
     legend = page.locator(".geojkn-legend")
     assert legend.is_visible()
@@ -138,15 +138,12 @@ def test_toggling_a_facility_layer_changes_the_markers(grid_page):
 
 OPEN_EVERY_TOOLTIP = f"""() => {{
     const units = {MAP}, texts = [];
-    const open = layer => {{
-        const at = layer.getBounds ? layer.getBounds().getCenter() : layer.getLatLng();
-        layer.openTooltip(at);
-        texts.push(layer.getTooltip().getElement().innerText);
-        layer.closeTooltip();
-    }};
-    units.layers.forEach(open);
-    units.outline.eachLayer(open);
-    geojkn.facilityGroups[0].forEach(group => group.eachLayer(open));
+    for (let u = 0; u < units.data.n; u++) texts.push(units.showTooltip(u));
+    geojkn.facilityGroups[0].forEach(group => group.eachLayer(marker => {{
+        marker.openTooltip();
+        texts.push(marker.getTooltip().getElement().innerText);
+        marker.closeTooltip();
+    }}));
     return texts;
 }}"""
 
@@ -165,7 +162,7 @@ def test_payload_names_show_as_text_and_never_run(browser, tmp_path):
     texts = page.evaluate(OPEN_EVERY_TOOLTIP)
     page.locator(".geojkn-zoom a", has_text=PAYLOADS[0]).click()  # the island's zoom-to button
     page.wait_for_timeout(200)
-    assert len(texts) == 10 + 3 + 5  # units, kecamatan, facilities
+    assert len(texts) == 10 + 5  # units (each naming its kecamatan), facilities
     joined = "\n".join(texts)
     for payload in PAYLOADS:
         assert payload in joined  # shown literally

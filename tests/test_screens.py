@@ -103,7 +103,7 @@ def test_a_unit_below_the_target_is_marked_unlike_the_kecamatan_lines(client):
     page = client.get("/r/99.01/map").get_data(as_text=True)
     assert any(below for _, _, below in unit_classes(page_data(page)))
     script = (Path(geojkn.maps.__file__).parent / "geojkn-map.js").read_text(encoding="utf-8")
-    assert 'dashArray: "1 4"' in script  # dotted, where kecamatan lines are solid and no-data borders dashed
+    assert "dash: [1, 4]" in script  # dotted, where kecamatan lines are solid and no-data borders dashed
 
 
 def _pdf_text(path) -> str:

@@ -164,14 +164,12 @@ def test_names_carrying_scripts_stay_inert_on_the_dashboard(browser, payload_sto
         page.wait_for_timeout(300)
         texts = frame.evaluate("""() => {
             const out = [], units = geojkn.maps[0];
-            const open = l => {
-                l.openTooltip(l.getBounds ? l.getBounds().getCenter() : l.getLatLng());
-                out.push(l.getTooltip().getElement().innerText);
-                l.closeTooltip();
-            };
-            units.layers.forEach(open);
-            if (units.outline) { units.outline.eachLayer(open); }
-            geojkn.facilityGroups.forEach(groups => groups.forEach(g => g.eachLayer(open)));
+            for (let u = 0; u < units.data.n; u++) out.push(units.showTooltip(u));
+            geojkn.facilityGroups.forEach(groups => groups.forEach(g => g.eachLayer(marker => {
+                marker.openTooltip();
+                out.push(marker.getTooltip().getElement().innerText);
+                marker.closeTooltip();
+            })));
             return out;
         }""")
         joined = "\n".join(texts) + page.locator("aside").inner_text()

@@ -1,12 +1,17 @@
 /* geojkn's map layers: decodes the compact data a map page carries (see geojkn/maps/encoding.py and
-   pagedata.py) and draws units, kecamatan outlines, facilities and names with Leaflet on canvas.
-   Every string from data reaches the page as text (textContent) or through esc(), never as markup. */
+   pagedata.py) and draws units, kecamatan outlines, facilities and names with Leaflet.
+
+   The units are painted by our own canvas layer rather than as one Leaflet polygon each: their rings are kept as
+   flat arrays of Web Mercator coordinates at zoom 0, so that drawing a view (or finding the unit under the mouse)
+   is a loop of multiplications over the units in view, with no object per point. Every string from data reaches
+   the page as text (textContent) or through esc(), never as markup. */
 (function () {
   "use strict";
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var LOOKUP = {};
   for (var c = 0; c < ALPHABET.length; c++) { LOOKUP[ALPHABET.charCodeAt(c)] = c; }
   var MISSING = "\u2013";
+  var HIGHLIGHT = "#000000";
 
   /* the integers of a five-bit digit string; values may pass 2^31, so no bit operators on them */
   function varints(text) {
@@ -20,49 +25,64 @@
   }
   function unzig(v) { return v % 2 ? -(v + 1) / 2 : v / 2; }
 
-  /* every unit's rings as Leaflet lat/lng arrays, and which units use each arc (for outlines and names) */
+  /* Web Mercator at zoom 0 (256 pixels around the world), as Leaflet's EPSG:3857 projects */
+  function mx(lng) { return (lng + 180) / 360 * 256; }
+  function my(lat) {
+    var s = Math.sin(Math.max(Math.min(lat, 85.0511287798), -85.0511287798) * Math.PI / 180);
+    return (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256;
+  }
+
+  /* every arc as a flat array (x, y, x, y, ...) in zoom-0 pixels; every unit's polygons as lists of rings, each ring
+     a flat array; each unit's bounds; which units use each arc (for outlines) */
   function decode(topo, units) {
     var q = topo.q, x0 = topo.x0, y0 = topo.y0, stream = varints(topo.a), arcs = [], x = 0, y = 0, i = 0;
     while (i < stream.length) {
-      var n = stream[i++], arc = new Array(n);
+      var n = stream[i++], arc = new Float64Array(2 * n);
       for (var k = 0; k < n; k++) {
         x += unzig(stream[i]); y += unzig(stream[i + 1]); i += 2;
-        arc[k] = [y0 + y * q, x0 + x * q];
+        arc[2 * k] = mx(x0 + x * q); arc[2 * k + 1] = my(y0 + y * q);
       }
       arcs.push(arc);
     }
     var shape = varints(topo.s), codes = varints(topo.r), refAt = 0, numbered = 0;
     var polygonsOf = shape.slice(0, units);
     var nPolys = polygonsOf.reduce(function (a, b) { return a + b; }, 0);
-    var ringsOf = shape.slice(units, units + nPolys), ringAt = units + nPolys;
-    var users = arcs.map(function () { return []; });
-    var out = [], poly = 0;
+    var ringsOf = shape.slice(units, units + nPolys), ringAt = units + nPolys, poly = 0;
+    var users = arcs.map(function () { return []; }), out = [], boxes = new Float64Array(4 * units);
     for (var u = 0; u < units; u++) {
-      var parts = [];
+      var parts = [], minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity;
       for (var p = 0; p < polygonsOf[u]; p++) {
-        var ringList = [];
+        var rings = [];
         for (var r = 0; r < ringsOf[poly]; r++) {
-          var size = shape[ringAt++], points = [];
+          var size = shape[ringAt++], pieces = [], total = 0;
           for (var a = 0; a < size; a++) {
             var code = codes[refAt++], id, back = false;
             if (code === 0) { id = numbered++; } else { back = ((code - 1) % 2) === 1; id = numbered - 1 - Math.floor((code - 1) / 2); }
             users[id].push(u);
-            var pts = arcs[id];
-            if (back) {
-              for (var b = pts.length - 1 - (points.length ? 1 : 0); b >= 0; b--) { points.push(pts[b]); }
-            } else {
-              for (var f = points.length ? 1 : 0; f < pts.length; f++) { points.push(pts[f]); }
-            }
+            pieces.push([arcs[id], back]);
+            total += arcs[id].length / 2 - (a ? 1 : 0);
           }
-          if (points.length > 3) { points.pop(); }  /* Leaflet closes rings itself */
-          ringList.push(points);
+          var ring = new Float64Array(2 * total), at = 0;
+          pieces.forEach(function (piece, j) {
+            var pts = piece[0], m = pts.length / 2, skip = j ? 1 : 0;
+            for (var s = skip; s < m; s++) {
+              var t = piece[1] ? m - 1 - s : s;
+              ring[at++] = pts[2 * t]; ring[at++] = pts[2 * t + 1];
+            }
+          });
+          for (var e = 0; e < ring.length; e += 2) {
+            if (ring[e] < minx) { minx = ring[e]; } if (ring[e] > maxx) { maxx = ring[e]; }
+            if (ring[e + 1] < miny) { miny = ring[e + 1]; } if (ring[e + 1] > maxy) { maxy = ring[e + 1]; }
+          }
+          rings.push(ring);
         }
         poly++;
-        parts.push(ringList);
+        parts.push(rings);
       }
+      boxes.set([minx, miny, maxx, maxy], 4 * u);
       out.push(parts);
     }
-    return {units: out, arcs: arcs, users: users};
+    return {units: out, arcs: arcs, users: users, boxes: boxes};
   }
 
   function esc(text) {
@@ -120,75 +140,197 @@
     };
   }
 
+  /* A canvas that Leaflet places, sizes and animates like its own (L.Canvas with no layers of its own), painted
+     by `paint(ctx, scale, originX, originY, viewBox)`: a zoom-0 point (x, y) lies at (x * scale - originX,
+     y * scale - originY) in the canvas's coordinates. */
+  var Painter = L.Canvas.extend({
+    initialize: function (paint, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._paint = paint;
+    },
+    _draw: function () {
+      L.Canvas.prototype._draw.call(this);
+      var map = this._map, b = this._bounds;
+      if (!map || !b) { return; }
+      var scale = Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
+      var view = [(b.min.x + origin.x) / scale, (b.min.y + origin.y) / scale,
+                  (b.max.x + origin.x) / scale, (b.max.y + origin.y) / scale];
+      this._ctx.save();
+      this._paint(this._ctx, scale, origin.x, origin.y, view);
+      this._ctx.restore();
+    },
+    repaint: function () { if (this._map) { this._redraw(); } }
+  });
+
+  /* a ring's path, leaving out points under a pixel from the last one drawn */
+  function trace(ctx, ring, scale, ox, oy) {
+    var lx = ring[0] * scale - ox, ly = ring[1] * scale - oy;
+    ctx.moveTo(lx, ly);
+    for (var i = 2; i < ring.length; i += 2) {
+      var x = ring[i] * scale - ox, y = ring[i + 1] * scale - oy;
+      if (Math.abs(x - lx) + Math.abs(y - ly) >= 1 || i === ring.length - 2) { ctx.lineTo(x, y); lx = x; ly = y; }
+    }
+    ctx.closePath();
+  }
+  function overlaps(boxes, u, view) {
+    return boxes[4 * u] <= view[2] && boxes[4 * u + 2] >= view[0] && boxes[4 * u + 1] <= view[3] &&
+      boxes[4 * u + 3] >= view[1];
+  }
+
+  function inRing(ring, x, y) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 2; i < ring.length; j = i, i += 2) {
+      var xi = ring[i], yi = ring[i + 1], xj = ring[j], yj = ring[j + 1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) { inside = !inside; }
+    }
+    return inside;
+  }
+  function inUnit(parts, x, y) {
+    for (var p = 0; p < parts.length; p++) {
+      var hits = 0;
+      for (var r = 0; r < parts[p].length; r++) { if (inRing(parts[p][r], x, y)) { hits++; } }
+      if (hits % 2 === 1) { return true; }
+    }
+    return false;
+  }
+
   function Units(map, data, labelsGroup) {
     var self = this, fmt = formatter(data.lang), geo = decode(data.topo, data.n);
-    var cls = varints(data.cls), n = data.n, style = data.style;
-    var renderer = L.canvas({padding: 0.3, tolerance: 2});
-    var fills = patterns(style.colors, style.hatch);
-    self.map = map; self.data = data; self.geo = geo; self.fmt = fmt;
+    var cls = varints(data.cls), n = data.n, style = data.style, fills = patterns(style.colors, style.hatch);
+    var numbers = {}, hovered = -1, showOutline = false;
+    self.map = map; self.data = data; self.geo = geo; self.fmt = fmt; self.classes = cls;
     self.parentOf = varints(data.codes.pi);
     self.codes = codes(data.codes, self.parentOf, n);
-    var numbers = {};
     self.parents = data.codes.p;
-    self.group = L.featureGroup();
-    self.layers = new Array(n);
-    self.classes = cls;
-    function unitStyle(u) {
-      var v = cls[u], k = (v & 15) - 1, partial = (v & 16) !== 0, below = (v & 32) !== 0, f = thin();
-      if (k < 0) {
-        return {fillColor: fills.nodata, fillOpacity: 1, color: style.nodataBorder, weight: f, dashArray: "4 3",
-                lineCap: "butt"};
-      }
-      if (partial) { return {fillColor: fills.partial[k], fillOpacity: 1, color: style.border, weight: 0.6 * f}; }
-      if (below) {
-        return {fillColor: style.colors[k], fillOpacity: 0.85, color: style.belowBorder, weight: 2.2 * f,
-                dashArray: "1 4", lineCap: "round"};
-      }
-      return {fillColor: style.colors[k], fillOpacity: 0.85, color: style.border, weight: 0.6 * f};
-    }
+
     /* lines thin out zoomed far out (a province's thousands of desa), full width from a kabupaten's zoom on */
     function thin() { return Math.min(1, Math.max(0.35, Math.pow(2, map.getZoom() - 10))); }
     self.thin = thin;
-    self.styleOf = unitStyle;
-    map.on("zoomend", function () {  /* before the renderer redraws on moveend */
-      self.layers.forEach(function (layer, u) {
-        if (layer && !layer.geojknHover) { layer.options.weight = unitStyle(u).weight; }
-      });
-    });
-    for (var u = 0; u < n; u++) {
-      if (!geo.units[u].length) { continue; }
-      var opts = unitStyle(u);
-      opts.renderer = renderer;
-      opts.className = "geojkn-unit";
-      var layer = L.polygon(geo.units[u], opts);
-      layer.geojknUnit = u;
-      layer.bindTooltip(tooltipOf(u), {sticky: true, className: "geojkn-tip"});
-      layer.on("mouseover", function (e) {
-        e.target.geojknHover = true;
-        e.target.setStyle({weight: 3, color: "#000000", dashArray: null});
-        e.target.bringToFront();
-      });
-      layer.on("mouseout", function (e) {
-        e.target.geojknHover = false;
-        e.target.setStyle(unitStyle(e.target.geojknUnit));
-      });
-      if (data.link) {
-        layer.on("click", function (e) {
-          var target = window.top || window;
-          target.location.href = data.link[0] + encodeURIComponent(self.codes[e.target.geojknUnit]) + data.link[1];
-        });
+    function unitStyle(u) {
+      var v = cls[u], k = (v & 15) - 1, partial = (v & 16) !== 0, below = (v & 32) !== 0, f = thin();
+      if (k < 0) {
+        return {fill: fills.nodata, opacity: 1, color: style.nodataBorder, weight: f, dash: [4, 3], cap: "butt", pass: 1};
       }
-      self.layers[u] = layer;
-      self.group.addLayer(layer);
+      if (partial) { return {fill: fills.partial[k], opacity: 1, color: style.border, weight: 0.6 * f, dash: [], pass: 0}; }
+      if (below) {
+        return {fill: style.colors[k], opacity: 0.85, color: style.belowBorder, weight: 2.2 * f, dash: [1, 4],
+                cap: "round", pass: 2};
+      }
+      return {fill: style.colors[k], opacity: 0.85, color: style.border, weight: 0.6 * f, dash: [], pass: 0};
     }
-    function tooltipOf(u) {
-      return function () {
-        var rows = data.tip.map(function (row) { return [row[0], cell(row, u)]; });
-        var table = "<table class=\"gj-tip\">" + rows.map(function (r) {
-          return "<tr><th>" + r[0] + "</th><td>" + esc(r[1]) + "</td></tr>";
-        }).join("") + "</table>";
-        return table;
-      };
+    self.styleOf = unitStyle;
+    var styles = [];
+    function restyle() { for (var u = 0; u < n; u++) { styles[u] = unitStyle(u); } }
+    restyle();
+
+    function paint(ctx, scale, ox, oy, view) {
+      var u, inView = [];
+      for (u = 0; u < n; u++) { if (geo.units[u].length && overlaps(geo.boxes, u, view)) { inView.push(u); } }
+      ctx.lineJoin = "round";
+      inView.forEach(function (u) {  /* each unit filled, with its solid border; dashed and dotted ones after all */
+        var s = styles[u];
+        ctx.beginPath();
+        geo.units[u].forEach(function (rings) { rings.forEach(function (ring) { trace(ctx, ring, scale, ox, oy); }); });
+        ctx.globalAlpha = s.opacity;
+        ctx.fillStyle = s.fill;
+        ctx.fill("evenodd");
+        if (s.pass === 0) {
+          ctx.globalAlpha = 1;
+          ctx.strokeStyle = s.color; ctx.lineWidth = s.weight; ctx.setLineDash(s.dash); ctx.lineCap = "round";
+          ctx.stroke();
+        }
+      });
+      ctx.globalAlpha = 1;
+      [1, 2].forEach(function (pass) {
+        inView.forEach(function (u) {
+          var s = styles[u];
+          if (s.pass !== pass) { return; }
+          ctx.beginPath();
+          geo.units[u].forEach(function (rings) { rings.forEach(function (ring) { trace(ctx, ring, scale, ox, oy); }); });
+          ctx.strokeStyle = s.color; ctx.lineWidth = s.weight; ctx.setLineDash(s.dash); ctx.lineCap = s.cap || "round";
+          ctx.lineJoin = "round";
+          ctx.stroke();
+        });
+      });
+      ctx.setLineDash([]);
+      if (showOutline && self.outline) { self.outline.paint(ctx, scale, ox, oy, view); }
+    }
+    /* the unit under the mouse, outlined: one SVG path over the canvas (repainting thousands of units for it
+       would lag behind the mouse) */
+    if (!map.getPane("geojkn-hover")) { map.createPane("geojkn-hover").style.zIndex = 420; }
+    map.getPane("geojkn-hover").style.pointerEvents = "none";
+    var outlined = null, highlight = L.svg({pane: "geojkn-hover", padding: 0.1});
+    function showHover() {
+      if (outlined) { map.removeLayer(outlined); outlined = null; }
+      if (hovered < 0) { return; }
+      var latlngs = geo.units[hovered].map(function (rings) {
+        return rings.map(function (ring) {
+          var out = [];
+          for (var i = 0; i < ring.length; i += 2) { out.push(L.CRS.EPSG3857.pointToLatLng(L.point(ring[i], ring[i + 1]), 0)); }
+          return out;
+        });
+      });
+      outlined = L.polygon(latlngs, {renderer: highlight, pane: "geojkn-hover", color: HIGHLIGHT, weight: 3,
+                                     fill: false, interactive: false}).addTo(map);
+    }
+    var painter = new Painter(paint, {padding: 0.1});
+    map.on("zoomend", restyle);  /* line widths follow the zoom; the repaint after it uses them */
+
+    self.group = L.layerGroup();
+    self.group.onAdd = function (m) {
+      painter.addTo(m);
+      m.on("mousemove", move); m.on("click", click); m.on("mouseout", leave);
+    };
+    self.group.onRemove = function (m) {
+      m.removeLayer(painter);
+      m.off("mousemove", move); m.off("click", click); m.off("mouseout", leave);
+      leave();
+    };
+
+    /* the unit under a point of the map (zoom-0 pixel coordinates), -1 when none */
+    function unitOf(x, y) {
+      for (var u = n - 1; u >= 0; u--) {
+        var b = geo.boxes;
+        if (geo.units[u].length && x >= b[4 * u] && x <= b[4 * u + 2] && y >= b[4 * u + 1] && y <= b[4 * u + 3] &&
+            inUnit(geo.units[u], x, y)) { return u; }
+      }
+      return -1;
+    }
+    function zoomZero(layerPoint) {
+      var scale = Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
+      return [(layerPoint.x + origin.x) / scale, (layerPoint.y + origin.y) / scale];
+    }
+    var tip = L.tooltip({sticky: true, className: "geojkn-tip", direction: "auto", offset: [12, 0]});
+    function move(e) {
+      if (e.originalEvent && e.originalEvent.target && e.originalEvent.target.closest &&
+          e.originalEvent.target.closest(".leaflet-control, .geojkn-fac")) { leave(); return; }
+      var w = zoomZero(e.layerPoint), u = unitOf(w[0], w[1]);
+      if (u !== hovered) {
+        hovered = u;
+        showHover();
+        map.getContainer().style.cursor = u >= 0 && data.link ? "pointer" : "";
+      }
+      if (u < 0) { map.closeTooltip(tip); return; }
+      tip.setContent(tooltipHtml(u)).setLatLng(e.latlng);
+      if (!map.hasLayer(tip)) { map.openTooltip(tip); }
+    }
+    function leave() {
+      if (hovered >= 0) { hovered = -1; showHover(); }
+      map.closeTooltip(tip);
+      map.getContainer().style.cursor = "";
+    }
+    function click(e) {
+      if (!data.link) { return; }
+      var w = zoomZero(e.layerPoint), u = unitOf(w[0], w[1]);
+      if (u < 0) { return; }
+      var target = window.top || window;
+      target.location.href = data.link[0] + encodeURIComponent(self.codes[u]) + data.link[1];
+    }
+
+    function tooltipHtml(u) {
+      return "<table class=\"gj-tip\">" + data.tip.map(function (row) {
+        return "<tr><th>" + row[0] + "</th><td>" + esc(cell(row, u)) + "</td></tr>";
+      }).join("") + "</table>";
     }
     function value(col, u) {
       if (!(col in numbers)) { numbers[col] = data.num[col] ? column(data.num[col]) : null; }
@@ -238,28 +380,37 @@
       }
       return MISSING;
     }
+
+    var anchors = grid(data.labels, data.topo.q);  /* [lng, lat] of each unit's name */
     /* for scripts that read the map (and its tests): how many units are drawn, which unit lies under a point of
-       the map's container, and a point well inside a unit (its name's anchor) */
-    self.count = function () { return self.layers.filter(Boolean).length; };
+       the map's container, a point well inside a unit (its name's anchor), a unit's tooltip */
+    self.count = function () { return geo.units.filter(function (parts) { return parts.length; }).length; };
     self.unitAt = function (x, y) {
-      var p = map.containerPointToLayerPoint([x, y]), found = -1;
-      self.layers.forEach(function (layer, u) {
-        if (layer && map.hasLayer(layer) && layer._pxBounds && layer._pxBounds.contains(p) && layer._containsPoint(p)) {
-          found = u;
-        }
-      });
-      return found;
+      if (!map.hasLayer(self.group)) { return -1; }
+      var w = zoomZero(map.containerPointToLayerPoint([x, y]));
+      return unitOf(w[0], w[1]);
     };
     self.find = function (name) { return data.names.indexOf(name); };
-    self.inside = function (u) {
-      var a = grid(data.labels, data.topo.q)[u];
-      return map.latLngToContainerPoint([a[1], a[0]]);
-    };
+    self.inside = function (u) { return map.latLngToContainerPoint([anchors[u][1], anchors[u][0]]); };
     self.tooltipText = function (u) {
       return data.tip.map(function (row) { return row[0] + ": " + cell(row, u); });
     };
-    if (data.outline) { self.outline = outline(self, data.outline, renderer); }
-    self.labels = labelsGroup ? new Labels(self, labelsGroup) : null;
+    self.tooltipHtml = tooltipHtml;
+    self.showTooltip = function (u) {  /* open a unit's tooltip at its name's anchor; the text it shows */
+      tip.setContent(tooltipHtml(u)).setLatLng([anchors[u][1], anchors[u][0]]);
+      map.openTooltip(tip);
+      var text = tip.getElement().innerText;
+      map.closeTooltip(tip);
+      return text;
+    };
+    self.repaint = function () { painter.repaint(); };
+    if (data.outline) {
+      self.outline = outline(self, data.outline);
+      self.outlineLayer = L.layerGroup();
+      self.outlineLayer.onAdd = function () { showOutline = true; painter.repaint(); };
+      self.outlineLayer.onRemove = function () { showOutline = false; painter.repaint(); };
+    }
+    self.labels = labelsGroup ? new Labels(self, labelsGroup, anchors) : null;
   }
 
   function codes(spec, parentOf, n) {
@@ -279,90 +430,108 @@
     return varints(spec.v).map(function (v) { return v === 0 ? null : unzig(v - 1) / scale; });
   }
 
-  /* the borders of the parents (kecamatan over desa): the arcs whose two sides lie in different parents, or
-     that only one unit uses (the region's edge); drawn once, each parent with the arcs it owns first */
-  function outline(units, spec, renderer) {
-    var geo = units.geo, parentOf = units.parentOf, lines = {}, group = L.featureGroup();
+  /* the borders of the parents (kecamatan over desa): the arcs whose two sides lie in different parents, or that
+     only one unit uses (the region's edge); each drawn once */
+  function outline(units, spec) {
+    var geo = units.geo, parentOf = units.parentOf, lines = [], parents = {};
     geo.users.forEach(function (users, id) {
       var a = parentOf[users[0]], b = users.length > 1 ? parentOf[users[1]] : -1;
       if (users.length > 1 && a === b) { return; }
-      (lines[a] = lines[a] || []).push(geo.arcs[id]);
+      lines.push(id);
+      parents[a] = true;
+      if (b >= 0) { parents[b] = true; }
     });
-    function weight() { return spec.weight * units.thin(); }
-    Object.keys(lines).forEach(function (parent) {
-      var line = L.polyline(lines[parent], {renderer: renderer, color: spec.color, weight: weight(),
-                                            fill: false, interactive: true, className: "geojkn-outline"});
-      line.bindTooltip(spec.label + ": " + esc(units.data.codes.pn[parent]), {sticky: true});
-      line.on("mouseover", function (e) { e.target.geojknHover = true; e.target.setStyle({weight: weight() + 1.6}); });
-      line.on("mouseout", function (e) { e.target.geojknHover = false; e.target.setStyle({weight: weight()}); });
-      line.geojknParent = Number(parent);
-      group.addLayer(line);
+    var boxes = lines.map(function (id) {
+      var arc = geo.arcs[id], box = [Infinity, Infinity, -Infinity, -Infinity];
+      for (var i = 0; i < arc.length; i += 2) {
+        box[0] = Math.min(box[0], arc[i]); box[2] = Math.max(box[2], arc[i]);
+        box[1] = Math.min(box[1], arc[i + 1]); box[3] = Math.max(box[3], arc[i + 1]);
+      }
+      return box;
     });
-    units.map.on("zoomend", function () {
-      group.eachLayer(function (line) { if (!line.geojknHover) { line.options.weight = weight(); } });
-    });
-    return group;
+    return {
+      arcs: lines.length,
+      parents: function () { return Object.keys(parents).length; },
+      paint: function (ctx, scale, ox, oy, view) {
+        ctx.beginPath();
+        lines.forEach(function (id, k) {
+          var b = boxes[k];
+          if (b[0] > view[2] || b[2] < view[0] || b[1] > view[3] || b[3] < view[1]) { return; }
+          var arc = geo.arcs[id];
+          ctx.moveTo(arc[0] * scale - ox, arc[1] * scale - oy);
+          for (var i = 2; i < arc.length; i += 2) { ctx.lineTo(arc[i] * scale - ox, arc[i + 1] * scale - oy); }
+        });
+        ctx.strokeStyle = spec.color; ctx.lineWidth = spec.weight * units.thin(); ctx.lineJoin = "round";
+        ctx.lineCap = "round";
+        ctx.stroke();
+      }
+    };
   }
 
   /* names: anchored where the page data says (the centre of each unit's largest inscribed circle), shown only
-     where the name fits inside its unit along the anchor's lines and touches no name already placed;
-     parents (kecamatan) first while zoomed out, then the units by size, the largest first */
-  function Labels(units, group) {
+     where the name fits inside its unit along the anchor's lines and touches no name already placed; parents
+     (kecamatan) first while zoomed out, then the units by size, the largest first. Positions are kept as zoom-0
+     pixels, so that placing them is arithmetic; a name's size and room are worked out when it is first looked at. */
+  function Labels(units, group, anchors) {
     var map = units.map, data = units.data, self = this;
     var pane = map.getPane("geojkn-labels") || map.createPane("geojkn-labels");
     pane.style.zIndex = 450;
     pane.style.pointerEvents = "none";
     var pen = document.createElement("canvas").getContext("2d");
     var items = [];
-    function add(x, y, name, tier, rings) {
-      var shown = tier === 0 ? name.toUpperCase() : name;
-      pen.font = (tier === 0 ? "bold 12px" : "11px") + " Arial, Helvetica, sans-serif";
-      var room = rooms(rings, x, y);
-      items.push({x: x, y: y, plain: name, k: tier, w: room[0], h: room[1], area: area(rings),
-                  pw: Math.ceil(pen.measureText(shown).width * (tier === 0 ? 1.05 : 1)) + 4,
-                  ph: tier === 0 ? 16 : 14, marker: null});
+    function add(lng, lat, name, tier, parts) {
+      if (lng === null || isNaN(lng)) { return; }
+      items.push({x: mx(lng), y: my(lat), lat: lat, lng: lng, plain: name, k: tier, parts: parts, area: area(parts),
+                  room: null, marker: null});
     }
-    var anchors = grid(data.labels, data.topo.q);
     for (var u = 0; u < data.n; u++) {
-      if (units.layers[u]) { add(anchors[u][0], anchors[u][1], data.names[u], 1, units.geo.units[u]); }
+      if (units.geo.units[u].length) { add(anchors[u][0], anchors[u][1], data.names[u], 1, units.geo.units[u]); }
     }
     if (data.upper) {
       var up = grid(data.upper.labels, data.topo.q), rings = parentRings(units);
       data.upper.names.forEach(function (name, i) {
-        if (rings[data.upper.parents[i]]) { add(up[i][0], up[i][1], name, 0, rings[data.upper.parents[i]]); }
+        var parts = rings[data.upper.parents[i]];
+        if (parts) { add(up[i][0], up[i][1], name, 0, parts); }
       });
     }
     items.sort(function (a, b) { return a.k - b.k || b.area - a.area; });
     var upper = items.some(function (l) { return l.k === 0; });
     var home = map.getBoundsZoom(L.latLngBounds(data.home));
+    function measure(l) {  /* the name's size in pixels and the unit's room around the anchor (zoom-0 pixels) */
+      if (l.room) { return; }
+      var shown = l.k === 0 ? l.plain.toUpperCase() : l.plain;
+      pen.font = (l.k === 0 ? "bold 12px" : "11px") + " Arial, Helvetica, sans-serif";
+      l.pw = Math.ceil(pen.measureText(shown).width * (l.k === 0 ? 1.05 : 1)) + 4;
+      l.ph = l.k === 0 ? 16 : 14;
+      l.room = rooms(l.parts, l.x, l.y);
+    }
     function icon(l) {
       var span = document.createElement("span");
       span.textContent = l.plain;
       return L.divIcon({className: "geojkn-label" + (l.k === 0 ? " gj-upper" : ""), html: span,
                         iconSize: [l.pw, l.ph], iconAnchor: [l.pw / 2, l.ph / 2]});
     }
-    function fits(l) {
-      function px(y, x) { return map.latLngToContainerPoint([y, x]); }
-      var at = px(l.y, l.x), west = px(l.y, l.w[0]), east = px(l.y, l.w[1]);
-      var south = px(l.h[0], l.x), north = px(l.h[1], l.x);
-      var room = Math.min(at.x - west.x, east.x - at.x), head = Math.min(at.y - north.y, south.y - at.y);
-      return l.pw / 2 <= room && l.ph / 2 <= head ? at : null;
-    }
     function place() {
       var zoom = map.getZoom(), size = map.getSize(), taken = [], on = map.hasLayer(group);
-      var view = map.getBounds().pad(0.1);
+      var scale = Math.pow(2, zoom), origin = map.getPixelOrigin(), offset = map.containerPointToLayerPoint([0, 0]);
+      var left = origin.x + offset.x, top = origin.y + offset.y;  /* the container's corner in pixels at this zoom */
       items.forEach(function (l) {
         var shown = false;
         var tier = !upper || (l.k === 0 ? zoom < home + 2 : zoom >= home + 1);
-        var at = on && tier && view.contains([l.y, l.x]) ? fits(l) : null;
-        var dx = l.pw / 2 + 2, dy = l.ph / 2 + 1;
-        if (at && at.x >= dx && at.y >= dy && at.x <= size.x - dx && at.y <= size.y - dy) {
-          var box = [at.x - dx, at.y - dy, at.x + dx, at.y + dy];
-          shown = !taken.some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; });
-          if (shown) { taken.push(box); }
+        var ax = l.x * scale - left, ay = l.y * scale - top;
+        if (on && tier && ax >= -50 && ay >= -50 && ax <= size.x + 50 && ay <= size.y + 50) {
+          measure(l);
+          var room = Math.min(ax - (l.room[0][0] * scale - left), (l.room[0][1] * scale - left) - ax);
+          var head = Math.min(ay - (l.room[1][0] * scale - top), (l.room[1][1] * scale - top) - ay);
+          var dx = l.pw / 2 + 2, dy = l.ph / 2 + 1;
+          if (l.pw / 2 <= room && l.ph / 2 <= head && ax >= dx && ay >= dy && ax <= size.x - dx && ay <= size.y - dy) {
+            var box = [ax - dx, ay - dy, ax + dx, ay + dy];
+            shown = !taken.some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; });
+            if (shown) { taken.push(box); }
+          }
         }
         if (shown && !l.marker) {
-          l.marker = L.marker([l.y, l.x], {icon: icon(l), pane: "geojkn-labels", interactive: false, keyboard: false});
+          l.marker = L.marker([l.lat, l.lng], {icon: icon(l), pane: "geojkn-labels", interactive: false, keyboard: false});
           l.marker.geojknLabel = {name: l.plain, tier: l.k};
           group.addLayer(l.marker);
         } else if (!shown && l.marker) {
@@ -376,7 +545,7 @@
     map.whenReady(function () { setTimeout(place, 0); });
   }
 
-  /* anchors from a string of zigzag steps on the page grid, each from the anchor before */
+  /* anchors from a string of zigzag steps on the page grid, each from the anchor before: [lng, lat] */
   function grid(spec, q) {
     var steps = varints(spec.xy), out = [], x = 0, y = 0;
     for (var i = 0; i < steps.length; i += 2) {
@@ -395,17 +564,17 @@
     return out;
   }
 
-  /* the stretch of the horizontal and the vertical line through (x, y) that lies inside the unit around it: each
-     polygon's stretches (even-odd within its rings), joined where polygons of a union touch */
+  /* the stretch of the horizontal and the vertical line through (x, y) (zoom-0 pixels) that lies inside the unit
+     around it: each polygon's stretches (even-odd within its rings), joined where polygons of a union touch */
   function rooms(parts, x, y) {
     var across = [], down = [];
     parts.forEach(function (rings) {
       var w = [], h = [];
       rings.forEach(function (ring) {
-        for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-          var a = ring[j], b = ring[i];  /* [lat, lng] */
-          if ((a[0] > y) !== (b[0] > y)) { w.push(a[1] + (y - a[0]) * (b[1] - a[1]) / (b[0] - a[0])); }
-          if ((a[1] > x) !== (b[1] > x)) { h.push(a[0] + (x - a[1]) * (b[0] - a[0]) / (b[1] - a[1])); }
+        for (var i = 0, j = ring.length - 2; i < ring.length; j = i, i += 2) {
+          var ax = ring[j], ay = ring[j + 1], bx = ring[i], by = ring[i + 1];
+          if ((ay > y) !== (by > y)) { w.push(ax + (y - ay) * (bx - ax) / (by - ay)); }
+          if ((ax > x) !== (bx > x)) { h.push(ay + (x - ax) * (by - ay) / (bx - ax)); }
         }
       });
       across = across.concat(pairs(w));
@@ -435,8 +604,8 @@
     parts.forEach(function (rings) {
       rings.forEach(function (ring, r) {
         var s = 0;
-        for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-          s += (ring[j][1] * ring[i][0]) - (ring[i][1] * ring[j][0]);
+        for (var i = 0, j = ring.length - 2; i < ring.length; j = i, i += 2) {
+          s += ring[j] * ring[i + 1] - ring[i] * ring[j + 1];
         }
         total += (r === 0 ? 1 : -1) * Math.abs(s / 2);
       });
@@ -457,10 +626,10 @@
     });
     var x = 0, y = 0, markers = [];
     groups.shown = function (key) {  /* how many facilities of a group are drawn in the view now */
-      var at = spec.groups.map(function (g) { return g.key; }).indexOf(key), view = map.getBounds(), n = 0;
+      var at = spec.groups.map(function (g) { return g.key; }).indexOf(key), view = map.getBounds(), count = 0;
       if (at < 0 || !map.hasLayer(groups[at])) { return 0; }
-      groups[at].eachLayer(function (m) { if (view.contains(m.getLatLng())) { n++; } });
-      return n;
+      groups[at].eachLayer(function (m) { if (view.contains(m.getLatLng())) { count++; } });
+      return count;
     };
     for (var i = 0; i < kinds.length; i++) {
       x += unzig(steps[2 * i]); y += unzig(steps[2 * i + 1]);
@@ -486,7 +655,7 @@
       var z = map.getZoom(), shrink = z < 9 ? 0.5 : z < 11 ? 0.75 : 1;
       if (shrink === shrunk) { return; }
       shrunk = shrink;
-      markers.forEach(function (m, i) { m.setRadius(Math.max(2, base[i] * shrink)); });
+      markers.forEach(function (m, k) { m.setRadius(Math.max(2, base[k] * shrink)); });
     }
     map.on("zoomend", resize);
     resize();

@@ -76,7 +76,7 @@ class PartOfUnits(Layer, Direct):
     def __init__(self, units: UnitsLayer, part: str, name: str) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "PartOfUnits"
-        self.source = f"{units.get_name()}_units.outline" if part == "outline" else f"{units.get_name()}_labels"
+        self.source = f"{units.get_name()}_units.outlineLayer" if part == "outline" else f"{units.get_name()}_labels"
 
 
 class FacilityLayers(Direct):
