@@ -139,12 +139,7 @@ def test_toggling_a_facility_layer_changes_the_markers(grid_page):
 OPEN_EVERY_TOOLTIP = f"""() => {{
     const units = {MAP}, texts = [];
     for (let u = 0; u < units.data.n; u++) texts.push(units.showTooltip(u));
-    geojkn.facilityGroups[0].forEach(group => group.eachLayer(marker => {{
-        marker.openTooltip();
-        texts.push(marker.getTooltip().getElement().innerText);
-        marker.closeTooltip();
-    }}));
-    return texts;
+    return texts.concat(geojkn.facilityGroups[0].tooltips());
 }}"""
 
 

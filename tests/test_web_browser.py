@@ -105,10 +105,10 @@ def test_dashboard_shows_map_legend_tooltip_and_facility_toggle(browser, demo_se
     assert label.locator("input").is_checked()
     label.locator("input").uncheck()
     page.wait_for_timeout(200)
-    assert locator.locator("path.geojkn-fac-fktp").count() == 0
+    assert frame.evaluate("geojkn.facilityGroups[0].shown('fktp')") == 0
     label.locator("input").check()
     page.wait_for_timeout(300)
-    assert locator.locator("path.geojkn-fac-fktp").count() > 0
+    assert frame.evaluate("geojkn.facilityGroups[0].shown('fktp')") > 0
     frame.evaluate(f"() => {{ {FIND_MAP}.fire('resize'); }}")
     TEST_OUTPUT.mkdir(exist_ok=True)
     page.reload()
@@ -165,11 +165,7 @@ def test_names_carrying_scripts_stay_inert_on_the_dashboard(browser, payload_sto
         texts = frame.evaluate("""() => {
             const out = [], units = geojkn.maps[0];
             for (let u = 0; u < units.data.n; u++) out.push(units.showTooltip(u));
-            geojkn.facilityGroups.forEach(groups => groups.forEach(g => g.eachLayer(marker => {
-                marker.openTooltip();
-                out.push(marker.getTooltip().getElement().innerText);
-                marker.closeTooltip();
-            })));
+            geojkn.facilityGroups.forEach(groups => { out.push(...groups.tooltips()); });
             return out;
         }""")
         joined = "\n".join(texts) + page.locator("aside").inner_text()

@@ -12,6 +12,7 @@
   for (var c = 0; c < ALPHABET.length; c++) { LOOKUP[ALPHABET.charCodeAt(c)] = c; }
   var MISSING = "\u2013";
   var HIGHLIGHT = "#000000";
+  var STROKE_CHUNK = 64;  /* arcs per stroke: a canvas strokes many short paths faster than one long one */
 
   /* the integers of a five-bit digit string; values may pass 2^31, so no bit operators on them */
   function varints(text) {
@@ -172,6 +173,23 @@
     }
     ctx.closePath();
   }
+  /* an open line's path (an arc), leaving out points under a pixel from the last one drawn */
+  function line(ctx, arc, scale, ox, oy) {
+    var lx = arc[0] * scale - ox, ly = arc[1] * scale - oy;
+    ctx.moveTo(lx, ly);
+    for (var i = 2; i < arc.length; i += 2) {
+      var x = arc[i] * scale - ox, y = arc[i + 1] * scale - oy;
+      if (Math.abs(x - lx) + Math.abs(y - ly) >= 1 || i === arc.length - 2) { ctx.lineTo(x, y); lx = x; ly = y; }
+    }
+  }
+  function bounds(points) {
+    var box = [Infinity, Infinity, -Infinity, -Infinity];
+    for (var i = 0; i < points.length; i += 2) {
+      if (points[i] < box[0]) { box[0] = points[i]; } if (points[i] > box[2]) { box[2] = points[i]; }
+      if (points[i + 1] < box[1]) { box[1] = points[i + 1]; } if (points[i + 1] > box[3]) { box[3] = points[i + 1]; }
+    }
+    return box;
+  }
   function overlaps(boxes, u, view) {
     return boxes[4 * u] <= view[2] && boxes[4 * u + 2] >= view[0] && boxes[4 * u + 1] <= view[3] &&
       boxes[4 * u + 3] >= view[1];
@@ -209,42 +227,74 @@
     function unitStyle(u) {
       var v = cls[u], k = (v & 15) - 1, partial = (v & 16) !== 0, below = (v & 32) !== 0, f = thin();
       if (k < 0) {
-        return {fill: fills.nodata, opacity: 1, color: style.nodataBorder, weight: f, dash: [4, 3], cap: "butt", pass: 1};
+        return {key: "n", fill: fills.nodata, opacity: 1, color: style.nodataBorder, weight: f, dash: [4, 3],
+                cap: "butt", pass: 1};
       }
-      if (partial) { return {fill: fills.partial[k], opacity: 1, color: style.border, weight: 0.6 * f, dash: [], pass: 0}; }
+      if (partial) {
+        return {key: "p" + k, fill: fills.partial[k], opacity: 1, color: style.border, weight: 0.6 * f, dash: [],
+                pass: 0};
+      }
       if (below) {
-        return {fill: style.colors[k], opacity: 0.85, color: style.belowBorder, weight: 2.2 * f, dash: [1, 4],
-                cap: "round", pass: 2};
+        return {key: "c" + k, fill: style.colors[k], opacity: 0.85, color: style.belowBorder, weight: 2.2 * f,
+                dash: [1, 4], cap: "round", pass: 2};
       }
-      return {fill: style.colors[k], opacity: 0.85, color: style.border, weight: 0.6 * f, dash: [], pass: 0};
+      return {key: "c" + k, fill: style.colors[k], opacity: 0.85, color: style.border, weight: 0.6 * f, dash: [],
+              pass: 0};
     }
     self.styleOf = unitStyle;
     var styles = [];
-    function restyle() { for (var u = 0; u < n; u++) { styles[u] = unitStyle(u); } }
+    /* over the plain background (no base map), a class colour at 85 % is painted as the colour it blends to:
+       the same look, and no transparency for the canvas to compute */
+    var tiles = false;
+    map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { tiles = true; } });
+    function blended(color) {
+      if (tiles || typeof color !== "string" || !style.background) { return null; }
+      var a = parseInt(color.slice(1), 16), b = parseInt(style.background.slice(1), 16), out = "#";
+      [16, 8, 0].forEach(function (shift) {
+        var v = Math.round(0.85 * ((a >> shift) & 255) + 0.15 * ((b >> shift) & 255));
+        out += (v < 16 ? "0" : "") + v.toString(16);
+      });
+      return out;
+    }
+    function restyle() {
+      for (var u = 0; u < n; u++) {
+        var s = unitStyle(u), solid = s.opacity < 1 ? blended(s.fill) : null;
+        if (solid) { s.fill = solid; s.opacity = 1; }
+        styles[u] = s;
+      }
+    }
     restyle();
 
+    var arcBoxes = geo.arcs.map(bounds);
+    /* a view: each unit filled on its own (small paths are what a canvas fills fastest), every thin border once
+       from the shared arcs, then the dashed (no data) and dotted (below the target) borders of the units that have
+       them, and the kecamatan lines over everything */
     function paint(ctx, scale, ox, oy, view) {
-      var u, inView = [];
-      for (u = 0; u < n; u++) { if (geo.units[u].length && overlaps(geo.boxes, u, view)) { inView.push(u); } }
-      ctx.lineJoin = "round";
-      inView.forEach(function (u) {  /* each unit filled, with its solid border; dashed and dotted ones after all */
+      var special = {1: [], 2: []};
+      for (var u = 0; u < n; u++) {
+        if (!geo.units[u].length || !overlaps(geo.boxes, u, view)) { continue; }
         var s = styles[u];
         ctx.beginPath();
         geo.units[u].forEach(function (rings) { rings.forEach(function (ring) { trace(ctx, ring, scale, ox, oy); }); });
         ctx.globalAlpha = s.opacity;
         ctx.fillStyle = s.fill;
         ctx.fill("evenodd");
-        if (s.pass === 0) {
-          ctx.globalAlpha = 1;
-          ctx.strokeStyle = s.color; ctx.lineWidth = s.weight; ctx.setLineDash(s.dash); ctx.lineCap = "round";
-          ctx.stroke();
-        }
-      });
+        if (s.pass) { special[s.pass].push(u); }
+      }
       ctx.globalAlpha = 1;
+      ctx.strokeStyle = style.border; ctx.lineWidth = 0.6 * thin(); ctx.lineJoin = "bevel"; ctx.lineCap = "butt";
+      var drawn = 0;
+      ctx.beginPath();
+      geo.arcs.forEach(function (arc, id) {
+        var b = arcBoxes[id];
+        if (b[0] > view[2] || b[2] < view[0] || b[1] > view[3] || b[3] < view[1]) { return; }
+        line(ctx, arc, scale, ox, oy);
+        if (++drawn % STROKE_CHUNK === 0) { ctx.stroke(); ctx.beginPath(); }
+      });
+      ctx.stroke();
       [1, 2].forEach(function (pass) {
-        inView.forEach(function (u) {
+        special[pass].forEach(function (u) {
           var s = styles[u];
-          if (s.pass !== pass) { return; }
           ctx.beginPath();
           geo.units[u].forEach(function (rings) { rings.forEach(function (ring) { trace(ctx, ring, scale, ox, oy); }); });
           ctx.strokeStyle = s.color; ctx.lineWidth = s.weight; ctx.setLineDash(s.dash); ctx.lineCap = s.cap || "round";
@@ -254,7 +304,21 @@
       });
       ctx.setLineDash([]);
       if (showOutline && self.outline) { self.outline.paint(ctx, scale, ox, oy, view); }
+      if (printing && map.geojknFacilities) { map.geojknFacilities.paint(ctx, scale, ox, oy, view); }
     }
+    /* Chromium prints a canvas over another as if it were opaque: on paper the facilities are painted here, on
+       the units' canvas, and their own canvas is hidden */
+    var printing = false;
+    window.addEventListener("beforeprint", function () {
+      printing = true;
+      if (map.geojknFacilities) { map.geojknFacilities.hide(true); }
+      painter.repaint();
+    });
+    window.addEventListener("afterprint", function () {
+      printing = false;
+      if (map.geojknFacilities) { map.geojknFacilities.hide(false); }
+      painter.repaint();
+    });
     /* the unit under the mouse, outlined: one SVG path over the canvas (repainting thousands of units for it
        would lag behind the mouse) */
     if (!map.getPane("geojkn-hover")) { map.createPane("geojkn-hover").style.zIndex = 420; }
@@ -273,7 +337,7 @@
       outlined = L.polygon(latlngs, {renderer: highlight, pane: "geojkn-hover", color: HIGHLIGHT, weight: 3,
                                      fill: false, interactive: false}).addTo(map);
     }
-    var painter = new Painter(paint, {padding: 0.1});
+    var painter = new Painter(paint, {padding: 0.05});
     map.on("zoomend", restyle);  /* line widths follow the zoom; the repaint after it uses them */
 
     self.group = L.layerGroup();
@@ -303,7 +367,10 @@
     var tip = L.tooltip({sticky: true, className: "geojkn-tip", direction: "auto", offset: [12, 0]});
     function move(e) {
       if (e.originalEvent && e.originalEvent.target && e.originalEvent.target.closest &&
-          e.originalEvent.target.closest(".leaflet-control, .geojkn-fac")) { leave(); return; }
+          e.originalEvent.target.closest(".leaflet-control")) { leave(); return; }
+      var places = map.geojknFacilities, facility = places ? places.at(e.layerPoint) : -1;
+      if (places) { places.show(facility); }
+      if (facility >= 0) { leave(true); return; }  /* a facility's own tooltip, over the unit's */
       var w = zoomZero(e.layerPoint), u = unitOf(w[0], w[1]);
       if (u !== hovered) {
         hovered = u;
@@ -314,10 +381,11 @@
       tip.setContent(tooltipHtml(u)).setLatLng(e.latlng);
       if (!map.hasLayer(tip)) { map.openTooltip(tip); }
     }
-    function leave() {
+    function leave(keepFacility) {
       if (hovered >= 0) { hovered = -1; showHover(); }
       map.closeTooltip(tip);
       map.getContainer().style.cursor = "";
+      if (keepFacility !== true && map.geojknFacilities) { map.geojknFacilities.show(-1); }
     }
     function click(e) {
       if (!data.link) { return; }
@@ -441,28 +509,21 @@
       parents[a] = true;
       if (b >= 0) { parents[b] = true; }
     });
-    var boxes = lines.map(function (id) {
-      var arc = geo.arcs[id], box = [Infinity, Infinity, -Infinity, -Infinity];
-      for (var i = 0; i < arc.length; i += 2) {
-        box[0] = Math.min(box[0], arc[i]); box[2] = Math.max(box[2], arc[i]);
-        box[1] = Math.min(box[1], arc[i + 1]); box[3] = Math.max(box[3], arc[i + 1]);
-      }
-      return box;
-    });
+    var boxes = lines.map(function (id) { return bounds(geo.arcs[id]); });
     return {
       arcs: lines.length,
       parents: function () { return Object.keys(parents).length; },
       paint: function (ctx, scale, ox, oy, view) {
+        ctx.strokeStyle = spec.color; ctx.lineWidth = spec.weight * units.thin(); ctx.lineJoin = "bevel";
+        ctx.lineCap = "square";
+        var drawn = 0;
         ctx.beginPath();
         lines.forEach(function (id, k) {
           var b = boxes[k];
           if (b[0] > view[2] || b[2] < view[0] || b[1] > view[3] || b[3] < view[1]) { return; }
-          var arc = geo.arcs[id];
-          ctx.moveTo(arc[0] * scale - ox, arc[1] * scale - oy);
-          for (var i = 2; i < arc.length; i += 2) { ctx.lineTo(arc[i] * scale - ox, arc[i + 1] * scale - oy); }
+          line(ctx, geo.arcs[id], scale, ox, oy);
+          if (++drawn % STROKE_CHUNK === 0) { ctx.stroke(); ctx.beginPath(); }
         });
-        ctx.strokeStyle = spec.color; ctx.lineWidth = spec.weight * units.thin(); ctx.lineJoin = "round";
-        ctx.lineCap = "round";
         ctx.stroke();
       }
     };
@@ -614,49 +675,106 @@
   }
 
   /* facilities: one array; a filled dot where the file gave coordinates, a dashed ring where the facility was
-     placed by its area code; one layer per group, in their own pane above the units */
+     placed by its area code; one layer per group, painted on a canvas of their own above the units (it lets the
+     mouse through: the units' handler asks here first whether a facility is under it) */
   function facilities(map, spec) {
     var pane = map.getPane("geojkn-facilities") || map.createPane("geojkn-facilities");
     pane.style.zIndex = 460;
-    /* SVG, not canvas: a canvas pane over the units would take their mouse events; an SVG pane passes on every
-       event that misses a dot */
-    var renderer = L.svg({pane: "geojkn-facilities"});
-    var steps = varints(spec.xy), kinds = varints(spec.k), groups = spec.groups.map(function () {
-      return L.featureGroup();
-    });
-    var x = 0, y = 0, markers = [];
-    groups.shown = function (key) {  /* how many facilities of a group are drawn in the view now */
-      var at = spec.groups.map(function (g) { return g.key; }).indexOf(key), view = map.getBounds(), count = 0;
-      if (at < 0 || !map.hasLayer(groups[at])) { return 0; }
-      groups[at].eachLayer(function (m) { if (view.contains(m.getLatLng())) { count++; } });
-      return count;
-    };
-    for (var i = 0; i < kinds.length; i++) {
+    pane.style.pointerEvents = "none";
+    var steps = varints(spec.xy), kinds = varints(spec.k), count = kinds.length;
+    var fx = new Float64Array(count), fy = new Float64Array(count), lat = new Float64Array(count);
+    var lng = new Float64Array(count), group = new Int32Array(count), rough = new Uint8Array(count);
+    var x = 0, y = 0, visible = spec.groups.map(function () { return true; }), shrink = 1;
+    for (var i = 0; i < count; i++) {
       x += unzig(steps[2 * i]); y += unzig(steps[2 * i + 1]);
-      var kind = kinds[i], rough = kind % 2 === 1, type = spec.types[(kind >> 1)], g = spec.groups[type[1]];
-      var style = rough
-        ? {color: g.color, weight: 2.5, dashArray: "3 2", fill: true, fillColor: "#ffffff", fillOpacity: 0.9}
-        : {color: "#ffffff", weight: 1.5, fill: true, fillColor: g.color, fillOpacity: 0.95};
-      style.radius = g.radius + 1;
-      style.renderer = renderer;
-      style.pane = "geojkn-facilities";
-      style.className = "geojkn-fac geojkn-fac-" + g.key;
-      var marker = L.circleMarker([spec.y0 + y * spec.q, spec.x0 + x * spec.q], style);
+      lng[i] = spec.x0 + x * spec.q; lat[i] = spec.y0 + y * spec.q;
+      fx[i] = mx(lng[i]); fy[i] = my(lat[i]);
+      group[i] = spec.types[kinds[i] >> 1][1];
+      rough[i] = kinds[i] % 2;
+    }
+    function radius(i) { return Math.max(2, (spec.groups[group[i]].radius + 1) * shrink); }
+    function paint(ctx, scale, ox, oy, view) {
+      var pad = 12 / scale;
+      for (var i = 0; i < count; i++) {
+        if (!visible[group[i]] || fx[i] < view[0] - pad || fx[i] > view[2] + pad || fy[i] < view[1] - pad ||
+            fy[i] > view[3] + pad) { continue; }
+        var g = spec.groups[group[i]];
+        ctx.beginPath();
+        ctx.arc(fx[i] * scale - ox, fy[i] * scale - oy, radius(i), 0, 2 * Math.PI);
+        if (rough[i]) {
+          ctx.globalAlpha = 0.9; ctx.fillStyle = "#ffffff"; ctx.fill();
+          ctx.globalAlpha = 1; ctx.setLineDash([3, 2]); ctx.strokeStyle = g.color; ctx.lineWidth = 2.5; ctx.stroke();
+          ctx.setLineDash([]);
+        } else {
+          ctx.globalAlpha = 0.95; ctx.fillStyle = g.color; ctx.fill();
+          ctx.globalAlpha = 1; ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 1.5; ctx.stroke();
+        }
+      }
+    }
+    var painter = new Painter(paint, {padding: 0.1, pane: "geojkn-facilities"});
+    var on = 0;
+    var groups = spec.groups.map(function (g, k) {
+      var layer = L.layerGroup();
+      layer.onAdd = function (m) {
+        visible[k] = true;
+        if (on++ === 0) { painter.addTo(m); } else { painter.repaint(); }
+      };
+      layer.onRemove = function (m) {
+        visible[k] = false;
+        if (--on === 0) { m.removeLayer(painter); } else { painter.repaint(); }
+      };
+      return layer;
+    });
+    function html(i) {
+      var type = spec.types[kinds[i] >> 1];
       var text = "<b>" + esc(spec.names[i]) + "</b><br>" + esc(type[0]);
-      if (rough) { text += "<br><i>" + esc(fill(spec.approximate, {unit: spec.units[i] || ""})) + "</i>"; }
-      marker.bindTooltip(text);
-      marker.geojknFacility = {name: spec.names[i], group: g.key, approximate: rough};
-      markers.push(marker);
-      groups[type[1]].addLayer(marker);
+      if (rough[i]) { text += "<br><i>" + esc(fill(spec.approximate, {unit: spec.units[i] || ""})) + "</i>"; }
+      return text;
     }
+    /* the facility drawn under a point of the map's layer (-1 when none), the topmost one */
+    function at(layerPoint) {
+      var scale = Math.pow(2, map.getZoom()), origin = map.getPixelOrigin(), found = -1, best = Infinity;
+      for (var i = 0; i < count; i++) {
+        if (!visible[group[i]]) { continue; }
+        var dx = fx[i] * scale - origin.x - layerPoint.x, dy = fy[i] * scale - origin.y - layerPoint.y;
+        var d = dx * dx + dy * dy, r = radius(i) + 2;
+        if (d <= r * r && d <= best) { found = i; best = d; }
+      }
+      return found;
+    }
+    var tip = L.tooltip({direction: "top", offset: [0, -6]});
+    var shownTip = -1;
+    map.geojknFacilities = {
+      at: at,
+      paint: paint,
+      hide: function (hidden) { pane.style.visibility = hidden ? "hidden" : ""; },
+      show: function (i) {  /* a facility's tooltip at its place (-1 closes it) */
+        if (i === shownTip) { return; }
+        shownTip = i;
+        if (i < 0) { map.closeTooltip(tip); return; }
+        tip.setContent(html(i)).setLatLng([lat[i], lng[i]]);
+        map.openTooltip(tip);
+      }
+    };
+    groups.shown = function (key) {  /* how many facilities of a group are drawn in the view now */
+      var k = spec.groups.map(function (g) { return g.key; }).indexOf(key), view = map.getBounds(), n = 0;
+      if (k < 0 || !visible[k] || !map.hasLayer(groups[k])) { return 0; }
+      for (var i = 0; i < count; i++) { if (group[i] === k && view.contains([lat[i], lng[i]])) { n++; } }
+      return n;
+    };
+    groups.tooltips = function () {  /* every facility's tooltip text as the page shows it */
+      var out = [];
+      for (var i = 0; i < count; i++) {
+        tip.setContent(html(i)).setLatLng([lat[i], lng[i]]);
+        map.openTooltip(tip);
+        out.push(tip.getElement().innerText);
+      }
+      map.closeTooltip(tip);
+      shownTip = -1;
+      return out;
+    };
     /* far out, smaller dots keep a province's thousand facilities readable */
-    var base = markers.map(function (m) { return m.getRadius(); }), shrunk = 1;
-    function resize() {
-      var z = map.getZoom(), shrink = z < 9 ? 0.5 : z < 11 ? 0.75 : 1;
-      if (shrink === shrunk) { return; }
-      shrunk = shrink;
-      markers.forEach(function (m, k) { m.setRadius(Math.max(2, base[k] * shrink)); });
-    }
+    function resize() { shrink = map.getZoom() < 9 ? 0.5 : map.getZoom() < 11 ? 0.75 : 1; }
     map.on("zoomend", resize);
     resize();
     window.geojkn.facilityGroups.push(groups);

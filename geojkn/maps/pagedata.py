@@ -29,6 +29,7 @@ from .palettes import (
     BELOW_TARGET_BORDER,
     BORDER,
     FACILITY_COLORS,
+    MAP_BACKGROUND,
     NO_DATA_BACKGROUND,
     NO_DATA_BORDER,
     NO_DATA_LINE,
@@ -150,7 +151,8 @@ def page_data(units: gpd.GeoDataFrame, shapes: MapShapes, *, level: Level, metri
         "cls": class_codes(classification, partial, below), "num": numbers, "tip": rows,
         "words": tooltip_words(lang), "tiers": [tier.name for tier in tiers],
         "style": {"colors": list(classification.colors), "border": BORDER, "belowBorder": BELOW_TARGET_BORDER,
-                  "nodataBorder": NO_DATA_BORDER, "hatch": [NO_DATA_BACKGROUND, NO_DATA_LINE]},
+                  "nodataBorder": NO_DATA_BORDER, "hatch": [NO_DATA_BACKGROUND, NO_DATA_LINE],
+                  "background": MAP_BACKGROUND},
         "labels": _anchors(shapes.anchors, topo), "link": list(link) if link else None,
     }
     if upper is not None and shapes.cleaned:
