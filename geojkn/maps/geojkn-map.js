@@ -163,14 +163,9 @@
     repaint: function () { if (this._map) { this._redraw(); } }
   });
 
-  /* a ring's path, leaving out points under a pixel from the last one drawn */
+  /* a ring's path (see line) */
   function trace(ctx, ring, scale, ox, oy) {
-    var lx = ring[0] * scale - ox, ly = ring[1] * scale - oy;
-    ctx.moveTo(lx, ly);
-    for (var i = 2; i < ring.length; i += 2) {
-      var x = ring[i] * scale - ox, y = ring[i + 1] * scale - oy;
-      if (Math.abs(x - lx) + Math.abs(y - ly) >= 1 || i === ring.length - 2) { ctx.lineTo(x, y); lx = x; ly = y; }
-    }
+    line(ctx, ring, scale, ox, oy);
     ctx.closePath();
   }
   /* an open line's path (an arc), leaving out points under a pixel from the last one drawn */
