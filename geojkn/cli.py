@@ -258,8 +258,6 @@ def cmd_atlas(ws: Workspace, v: Values) -> None:
 
 
 def cmd_serve(ws: Workspace, v: Values) -> None:
-    import waitress
-
     from .web.app import create_app
 
     store = ws.store
@@ -279,11 +277,10 @@ def cmd_serve(ws: Workspace, v: Values) -> None:
         serve_production(store.location if not store.readonly else None, v["host"], v["port"], v["workers"],
                          settings.threads)
         return
+    from .web.production import office_server
+
     try:
-        # waitress: a production WSGI server in pure Python, fit for an office intranet
-        # idle connections are closed after 30 s and up to 1000 are held, so idle clients cannot stop the server
-        server = waitress.create_server(app, host=v["host"], port=v["port"], threads=settings.threads,
-                                        connection_limit=1000, channel_timeout=30, ident="geojkn")
+        server = office_server(app, v["host"], v["port"], settings.threads)
     except OSError as exc:
         raise DataError(f"Cannot listen on {v['host']}:{v['port']} ({exc.strerror}); "
                         "choose another port with --port.") from exc

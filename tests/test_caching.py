@@ -84,3 +84,23 @@ def test_the_server_prepares_maps_and_dashboards_after_an_import(tiny_store, tmp
 
 def test_a_view_is_a_cache_key_of_settled_values():
     assert View(target=TARGET.parse("0.98000001")) == View(target=0.98)
+
+
+def test_the_liveness_check_goes_ahead_of_pages_waiting_for_a_thread():
+    from geojkn.web.production import office_server
+
+    order: list[str] = []
+    server = office_server(lambda environ, start: order.append(environ["PATH_INFO"]) or [], "127.0.0.1", 0, 1)
+    dispatcher = server.task_dispatcher
+    try:
+        class Waiting:
+            def __init__(self, path: str) -> None:
+                self.request = type("Request", (), {"path": path})()
+
+        dispatcher.set_thread_count(0)  # every thread busy: tasks wait in the queue
+        for path in ("/r/33", "/r/33.20", "/healthz", "/r/33.21"):
+            dispatcher.add_task(Waiting(path))
+        assert [task.request.path for task in dispatcher.queue] == ["/healthz", "/r/33", "/r/33.20", "/r/33.21"]
+    finally:
+        dispatcher.queue.clear()
+        server.close()

@@ -59,3 +59,21 @@ def rooms(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     down = shapely.linestrings(np.stack([np.stack([cx, miny - 1e-6], 1), np.stack([cx, maxy + 1e-6], 1)], 1))
     south, north = _run(geoms, down, cy, 1)
     return cx, cy, np.column_stack([west, east]), np.column_stack([south, north])
+
+
+def extents(geoms: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """For each unit and a point inside it (x, y), the [west, east, south, north] ends of the stretches of the
+    horizontal and the vertical line through the point that lie inside the unit (the point itself where missing)."""
+    geoms, points = np.asarray(geoms, dtype=object), np.asarray(points, dtype=float).reshape(-1, 2)
+    out = np.column_stack([points[:, 0], points[:, 0], points[:, 1], points[:, 1]]).astype(float)
+    keep = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms)) & np.isfinite(points).all(axis=1)
+    if not keep.any():
+        return out
+    g, x, y = geoms[keep], points[keep, 0], points[keep, 1]
+    minx, miny, maxx, maxy = shapely.bounds(g).T
+    across = shapely.linestrings(np.stack([np.stack([minx - 1e-6, y], 1), np.stack([maxx + 1e-6, y], 1)], 1))
+    down = shapely.linestrings(np.stack([np.stack([x, miny - 1e-6], 1), np.stack([x, maxy + 1e-6], 1)], 1))
+    west, east = _run(g, across, x, 0)
+    south, north = _run(g, down, y, 1)
+    out[keep] = np.column_stack([west, east, south, north])
+    return out

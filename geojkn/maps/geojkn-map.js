@@ -49,28 +49,32 @@
     var polygonsOf = shape.slice(0, units);
     var nPolys = polygonsOf.reduce(function (a, b) { return a + b; }, 0);
     var ringsOf = shape.slice(units, units + nPolys), ringAt = units + nPolys, poly = 0;
-    var users = arcs.map(function () { return []; }), out = [], boxes = new Float64Array(4 * units);
+    /* the first two units that use each arc (a border has two sides), -1 for none */
+    var first = new Int32Array(arcs.length).fill(-1), second = new Int32Array(arcs.length).fill(-1);
+    var ids = new Int32Array(64), backs = new Uint8Array(64);
+    var out = [], boxes = new Float64Array(4 * units);
     for (var u = 0; u < units; u++) {
       var parts = [], minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity;
       for (var p = 0; p < polygonsOf[u]; p++) {
         var rings = [];
         for (var r = 0; r < ringsOf[poly]; r++) {
-          var size = shape[ringAt++], pieces = [], total = 0;
+          var size = shape[ringAt++], total = 0;
+          if (size > ids.length) { ids = new Int32Array(2 * size); backs = new Uint8Array(2 * size); }
           for (var a = 0; a < size; a++) {
-            var code = codes[refAt++], id, back = false;
-            if (code === 0) { id = numbered++; } else { back = ((code - 1) % 2) === 1; id = numbered - 1 - Math.floor((code - 1) / 2); }
-            users[id].push(u);
-            pieces.push([arcs[id], back]);
+            var code = codes[refAt++], id, back = 0;
+            if (code === 0) { id = numbered++; } else { back = (code - 1) % 2; id = numbered - 1 - Math.floor((code - 1) / 2); }
+            if (first[id] < 0) { first[id] = u; } else if (second[id] < 0) { second[id] = u; }
+            ids[a] = id; backs[a] = back;
             total += arcs[id].length / 2 - (a ? 1 : 0);
           }
           var ring = new Float64Array(2 * total), at = 0;
-          pieces.forEach(function (piece, j) {
-            var pts = piece[0], m = pts.length / 2, skip = j ? 1 : 0;
-            for (var s = skip; s < m; s++) {
-              var t = piece[1] ? m - 1 - s : s;
+          for (var j = 0; j < size; j++) {
+            var pts = arcs[ids[j]], m = pts.length / 2;
+            for (var s = j ? 1 : 0; s < m; s++) {
+              var t = backs[j] ? m - 1 - s : s;
               ring[at++] = pts[2 * t]; ring[at++] = pts[2 * t + 1];
             }
-          });
+          }
           for (var e = 0; e < ring.length; e += 2) {
             if (ring[e] < minx) { minx = ring[e]; } if (ring[e] > maxx) { maxx = ring[e]; }
             if (ring[e + 1] < miny) { miny = ring[e + 1]; } if (ring[e + 1] > maxy) { maxy = ring[e + 1]; }
@@ -83,7 +87,7 @@
       boxes.set([minx, miny, maxx, maxy], 4 * u);
       out.push(parts);
     }
-    return {units: out, arcs: arcs, users: users, boxes: boxes};
+    return {units: out, arcs: arcs, first: first, second: second, boxes: boxes};
   }
 
   function esc(text) {
@@ -148,11 +152,22 @@
     initialize: function (paint, options) {
       L.Canvas.prototype.initialize.call(this, options);
       this._paint = paint;
+      this._pending = false;
+      this.now = false;  /* paint at once (for paper), not at the next frame */
     },
+    /* the views a page passes through before a frame is shown (the first view, the fitted one, the one fitted
+       around the legend) are painted once, at the next frame */
     _draw: function () {
       L.Canvas.prototype._draw.call(this);
+      if (this.now) { this._paintNow(); return; }
+      if (this._pending) { return; }
+      this._pending = true;
+      var self = this;
+      L.Util.requestAnimFrame(function () { self._pending = false; self._paintNow(); });
+    },
+    _paintNow: function () {
       var map = this._map, b = this._bounds;
-      if (!map || !b) { return; }
+      if (!map || !b || (map._animatingZoom && !this.now)) { return; }
       var scale = Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
       var view = [(b.min.x + origin.x) / scale, (b.min.y + origin.y) / scale,
                   (b.max.x + origin.x) / scale, (b.max.y + origin.y) / scale];
@@ -160,7 +175,13 @@
       this._paint(this._ctx, scale, origin.x, origin.y, view);
       this._ctx.restore();
     },
-    repaint: function () { if (this._map) { this._redraw(); } }
+    repaint: function () {
+      if (!this._map) { return; }
+      var now = this.now;
+      this.now = true;
+      this._redraw();
+      this.now = now;
+    }
   });
 
   /* a ring's path (see line) */
@@ -306,11 +327,13 @@
     var printing = false;
     window.addEventListener("beforeprint", function () {
       printing = true;
+      painter.now = true;
       if (map.geojknFacilities) { map.geojknFacilities.hide(true); }
       painter.repaint();
     });
     window.addEventListener("afterprint", function () {
       printing = false;
+      painter.now = false;
       if (map.geojknFacilities) { map.geojknFacilities.hide(false); }
       painter.repaint();
     });
@@ -497,13 +520,14 @@
      only one unit uses (the region's edge); each drawn once */
   function outline(units, spec) {
     var geo = units.geo, parentOf = units.parentOf, lines = [], parents = {};
-    geo.users.forEach(function (users, id) {
-      var a = parentOf[users[0]], b = users.length > 1 ? parentOf[users[1]] : -1;
-      if (users.length > 1 && a === b) { return; }
+    for (var id = 0; id < geo.arcs.length; id++) {
+      if (geo.first[id] < 0) { continue; }
+      var a = parentOf[geo.first[id]], b = geo.second[id] >= 0 ? parentOf[geo.second[id]] : -1;
+      if (b === a) { continue; }
       lines.push(id);
       parents[a] = true;
       if (b >= 0) { parents[b] = true; }
-    });
+    }
     var boxes = lines.map(function (id) { return bounds(geo.arcs[id]); });
     return {
       arcs: lines.length,
@@ -533,33 +557,48 @@
     var pane = map.getPane("geojkn-labels") || map.createPane("geojkn-labels");
     pane.style.zIndex = 450;
     pane.style.pointerEvents = "none";
-    var pen = document.createElement("canvas").getContext("2d");
+    var pens = ["bold 12px", "11px"].map(function (size) {  /* one per font: setting a font is slow */
+      var pen = document.createElement("canvas").getContext("2d");
+      pen.font = size + " Arial, Helvetica, sans-serif";
+      return pen;
+    });
     var items = [];
-    function add(lng, lat, name, tier, parts) {
+    function add(lng, lat, name, tier, parts, room) {
       if (lng === null || isNaN(lng)) { return; }
       items.push({x: mx(lng), y: my(lat), lat: lat, lng: lng, plain: name, k: tier, parts: parts, area: area(parts),
-                  room: null, marker: null});
+                  room: room || null, marker: null});
     }
     for (var u = 0; u < data.n; u++) {
       if (units.geo.units[u].length) { add(anchors[u][0], anchors[u][1], data.names[u], 1, units.geo.units[u]); }
     }
     if (data.upper) {
-      var up = grid(data.upper.labels, data.topo.q), rings = parentRings(units);
+      var up = grid(data.upper.labels, data.topo.q), rings = parentRings(units), q = data.topo.q;
+      var room = data.upper.rooms ? varints(data.upper.rooms) : null;
       data.upper.names.forEach(function (name, i) {
-        var parts = rings[data.upper.parents[i]];
-        if (parts) { add(up[i][0], up[i][1], name, 0, parts); }
+        var parts = rings[data.upper.parents[i]], lng = up[i][0], lat = up[i][1], given = null;
+        if (room) {  /* [west, east] and [north, south] as zoom-0 pixels, from the steps the page data gives */
+          given = [[mx(lng - room[4 * i] * q), mx(lng + room[4 * i + 1] * q)],
+                   [my(lat + room[4 * i + 3] * q), my(lat - room[4 * i + 2] * q)]];
+        }
+        if (parts) { add(lng, lat, name, 0, parts, given); }
       });
     }
     items.sort(function (a, b) { return a.k - b.k || b.area - a.area; });
     var upper = items.some(function (l) { return l.k === 0; });
     var home = map.getBoundsZoom(L.latLngBounds(data.home));
-    function measure(l) {  /* the name's size in pixels and the unit's room around the anchor (zoom-0 pixels) */
-      if (l.room) { return; }
-      var shown = l.k === 0 ? l.plain.toUpperCase() : l.plain;
-      pen.font = (l.k === 0 ? "bold 12px" : "11px") + " Arial, Helvetica, sans-serif";
-      l.pw = Math.ceil(pen.measureText(shown).width * (l.k === 0 ? 1.05 : 1)) + 4;
+    /* a name's room around its anchor (zoom-0 pixels), and its height and the least width it can have (a quarter
+       of its size per letter: narrower than any letter of Arial), all cheap; its real width only for a name that
+       might fit (measuring text is slow) */
+    function prepare(l) {
+      if (l.ph) { return; }
       l.ph = l.k === 0 ? 16 : 14;
-      l.room = rooms(l.parts, l.x, l.y);
+      l.low = 0.25 * (l.k === 0 ? 12 : 11) * l.plain.length + 4;
+      l.room = l.room || rooms(l.parts, l.x, l.y);
+    }
+    function measure(l) {
+      if (l.pw) { return; }
+      var shown = l.k === 0 ? l.plain.toUpperCase() : l.plain;
+      l.pw = Math.ceil(pens[l.k].measureText(shown).width * (l.k === 0 ? 1.05 : 1)) + 4;
     }
     function icon(l) {
       var span = document.createElement("span");
@@ -576,11 +615,13 @@
         var tier = !upper || (l.k === 0 ? zoom < home + 2 : zoom >= home + 1);
         var ax = l.x * scale - left, ay = l.y * scale - top;
         if (on && tier && ax >= -50 && ay >= -50 && ax <= size.x + 50 && ay <= size.y + 50) {
-          measure(l);
+          prepare(l);
           var room = Math.min(ax - (l.room[0][0] * scale - left), (l.room[0][1] * scale - left) - ax);
           var head = Math.min(ay - (l.room[1][0] * scale - top), (l.room[1][1] * scale - top) - ay);
-          var dx = l.pw / 2 + 2, dy = l.ph / 2 + 1;
-          if (l.pw / 2 <= room && l.ph / 2 <= head && ax >= dx && ay >= dy && ax <= size.x - dx && ay <= size.y - dy) {
+          if (l.low / 2 <= room && l.ph / 2 <= head) { measure(l); }
+          var dx = (l.pw || l.low) / 2 + 2, dy = l.ph / 2 + 1;
+          if (l.pw && l.pw / 2 <= room && l.ph / 2 <= head && ax >= dx && ay >= dy && ax <= size.x - dx &&
+              ay <= size.y - dy) {
             var box = [ax - dx, ay - dy, ax + dx, ay + dy];
             shown = !taken.some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; });
             if (shown) { taken.push(box); }

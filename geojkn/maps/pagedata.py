@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from .. import schema
+from ..analysis.anchors import extents
 from ..analysis.mapgeometry import QUANTUM
 from ..analysis.topology import Topology, build_topology
 from ..options import Lang, Tier
@@ -162,10 +163,23 @@ def page_data(units: gpd.GeoDataFrame, shapes: MapShapes, *, level: Level, metri
                            "label": escape_text(level_label(schema.KECAMATAN, lang))}
         data["upper"] = {"parents": [prefixes[upper.codes[i]] for i in keep],
                          "names": [str(upper_names[i]) for i in keep],
-                         "labels": _anchors(upper.anchors[keep], topo)}
+                         "labels": _anchors(upper.anchors[keep], topo),
+                         "rooms": _rooms(upper, keep, topo)}
     if facilities:
         data["facilities"] = facilities_spec(facilities, lang)
     return data
+
+
+def _rooms(shapes: MapShapes, keep: list[int], topo: dict[str, object]) -> str:
+    """The room around each name's anchor in its unit, as the grid steps from the anchor to the unit's edge west,
+    east, south and north (the page works it out itself for the units; for the kecamatan over them it would have to
+    walk every desa's rings)."""
+    points = shapes.anchors[keep]
+    ends = extents(shapes.polygons()[keep], points)
+    q = float(topo["q"])  # type: ignore[arg-type]
+    steps = np.stack([points[:, 0] - ends[:, 0], ends[:, 1] - points[:, 0], points[:, 1] - ends[:, 2],
+                      ends[:, 3] - points[:, 1]], axis=1)
+    return varints(np.clip(np.floor(np.nan_to_num(steps) / q), 0, None).astype(np.uint64).ravel())
 
 
 def _anchors(lonlat: np.ndarray, topo: dict[str, object]) -> dict[str, object]:

@@ -37,3 +37,28 @@ def serve_production(store: str | None, host: str, port: int, workers: int, thre
             return create_app({"STORE": store})
 
     Server().run()
+
+
+LIVENESS = "/healthz"
+
+
+def office_server(app: Any, host: str, port: int, threads: int) -> Any:
+    """waitress for an office intranet: idle connections are closed after 30 s and up to 1000 are held, so idle
+    clients cannot stop the server; a liveness check goes ahead of the pages waiting for a thread, so that a
+    monitor sees a busy server as alive rather than as stuck."""
+    import waitress
+    from waitress.task import ThreadedTaskDispatcher
+
+    class LivenessFirst(ThreadedTaskDispatcher):
+        def add_task(self, task: Any) -> None:
+            if getattr(getattr(task, "request", None), "path", None) != LIVENESS:
+                super().add_task(task)
+                return
+            with self.lock:
+                self.queue.appendleft(task)
+                self.queue_cv.notify()
+
+    dispatcher = LivenessFirst()
+    dispatcher.set_thread_count(threads)
+    return waitress.create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
+                                  channel_timeout=30, ident="geojkn", _dispatcher=dispatcher)
