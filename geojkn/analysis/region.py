@@ -99,9 +99,16 @@ class RegionData:
     @cached_property
     def desa_totals(self) -> dict[str, int]:
         """How many desa each unit of the region holds (stored boundaries)."""
-        codes = [code for frame in self.units.values() for code in frame[CODE]]
-        tree = unit_tree(codes)
-        return dict(zip(tree[CODE], tree[DESA_TOTAL].astype(int), strict=True))
+        codes = pd.Series([code for frame in self.units.values() for code in frame[CODE]], dtype=object).astype(str)
+        if not codes.str.len().isin((2, 5, 8, 13)).all():  # codes of another form: the general count
+            tree = unit_tree(codes)
+            return dict(zip(tree[CODE], tree[DESA_TOTAL].astype(int), strict=True))
+        desa = codes[codes.str.len() == 13]
+        totals = {code: 0 for code in codes}
+        for width in (2, 5, 8):
+            totals.update({str(k): int(v) for k, v in desa.str[:width].value_counts().items()})
+        totals.update({code: 1 for code in desa})
+        return totals
 
     @cached_property
     def periods(self) -> tuple[Period, ...]:

@@ -8,6 +8,7 @@ counted per process.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from ..errors import DataError
@@ -34,12 +35,16 @@ def serve_production(store: str | None, host: str, port: int, workers: int, thre
         def load(self) -> Any:
             from .app import create_app
 
+            sys.setswitchinterval(SWITCH_SECONDS)
             return create_app({"STORE": store})
 
     Server().run()
 
 
 LIVENESS = "/healthz"
+# How long a thread may hold Python's interpreter before another gets a turn (Python's own default is 5 ms): a
+# server's short answers (a cached page, /healthz) then wait less behind a long one (a map being prepared).
+SWITCH_SECONDS = 0.001
 
 
 def office_server(app: Any, host: str, port: int, threads: int) -> Any:
@@ -58,6 +63,7 @@ def office_server(app: Any, host: str, port: int, threads: int) -> Any:
                 self.queue.appendleft(task)
                 self.queue_cv.notify()
 
+    sys.setswitchinterval(SWITCH_SECONDS)
     dispatcher = LivenessFirst()
     dispatcher.set_thread_count(threads)
     return waitress.create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
