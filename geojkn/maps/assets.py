@@ -3,9 +3,9 @@ in this package): served by the web layer or inlined.
 
 Folium's Map declares CDN links in class attributes (default_js/default_css). The map builder empties them on
 each instance (never on the class, which would change every later map) and adds the elements below instead.
-Folium's other defaults are dropped because nothing here uses them: jQuery (only folium's Popup needs it; the maps use tooltips), Bootstrap (no working xstatic package,
-and only folium's awesome-marker icons use it), awesome-markers and Font Awesome (facilities are
-drawn as coloured circles, which need no icon font).
+Folium's other defaults are dropped because nothing here uses them: jQuery (only folium's Popup needs it; the
+maps use tooltips), Bootstrap (no working xstatic package, and only folium's awesome-marker icons use it),
+awesome-markers and Font Awesome (facilities are drawn as coloured circles, which need no icon font).
 """
 
 from __future__ import annotations
