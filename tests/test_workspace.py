@@ -9,12 +9,12 @@ import pyogrio
 import pytest
 
 from geojkn import create_app
-from geojkn.store import open_store
+from geojkn.store import GpkgStore, open_store
 from geojkn.workspace import Workspace
 
 from conftest import TINY_DESA, write_figures
 
-LAYERS = {"unit_index", "provinsi", "kabupaten", "kecamatan", "desa", "figures", "facilities", "imports"}
+LAYERS = {"unit_index", "provinsi", "kabupaten", "kecamatan", "desa", "figures", "facilities", "imports", "rollup"}
 
 
 @pytest.fixture
@@ -28,12 +28,19 @@ def reads(monkeypatch) -> Counter:
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(pyogrio, "read_dataframe", counting)
+    rolled_up = GpkgStore.rolled_up  # the figures rolled up at import: their own table, read without pyogrio
+
+    def counting_rollup(self, within=None):
+        counter["rollup"] += 1
+        return rolled_up(self, within)
+
+    monkeypatch.setattr(GpkgStore, "rolled_up", counting_rollup)
     return counter
 
 
 def test_a_dashboard_request_reads_each_store_layer_at_most_once(client, reads):
     assert client.get("/r/99.01").status_code == 200
-    assert set(reads) <= LAYERS and {"unit_index", "desa", "figures", "facilities"} <= set(reads)
+    assert set(reads) <= LAYERS and {"unit_index", "desa", "rollup", "facilities"} <= set(reads)
     assert max(reads.values()) == 1, dict(reads)
 
 
@@ -63,6 +70,7 @@ def test_an_import_is_seen_by_the_next_request(tiny_store, tmp_path, runner, rea
     # the import stored the figures rolled up, and left units and facilities as they were: none of those layers
     # is read again (the rolled-up figures and the distances are read from the store's own tables)
     assert reads["figures"] == 0 and reads["desa"] == 0 and reads["facilities"] == 0, dict(reads)
+    assert reads["rollup"] == 1  # the new month's roll-up, stored by the import
 
 
 def test_requests_at_the_same_moment_load_the_region_once(app, reads):
@@ -80,7 +88,7 @@ def test_requests_at_the_same_moment_load_the_region_once(app, reads):
     for thread in threads:
         thread.join()
     assert statuses == [200] * 8
-    assert reads["desa"] == 1 and reads["figures"] == 1, dict(reads)
+    assert reads["desa"] == 1 and reads["rollup"] == 1 and reads["figures"] == 0, dict(reads)
 
 
 def test_the_cache_is_bounded(monkeypatch):
