@@ -10,7 +10,7 @@ import pytest
 
 from geojkn.errors import DataError
 from geojkn.maps.classify import NO_DATA, class_labels, classify
-from geojkn.maps.palettes import NO_DATA_FILL, PUBU, YLORRD, sequential
+from geojkn.maps.palettes import NO_DATA_BACKGROUND, PUBU, YLORRD, sequential
 
 
 def test_rate_policy_bands_follow_the_default_target():
@@ -105,7 +105,7 @@ def test_low_coverage_gets_the_strongest_colour_and_many_people_the_darkest():
 def test_no_data_never_gets_a_class_colour():
     for kind in ("rate", "count"):
         for n in range(1, 8):
-            assert NO_DATA_FILL not in sequential(kind, n)
+            assert NO_DATA_BACKGROUND not in sequential(kind, n)
     assert classify(pd.Series([math.nan, 0.5]), "coverage").color_of(NO_DATA) is None
 
 

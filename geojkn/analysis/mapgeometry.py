@@ -114,7 +114,7 @@ def prepare_area(area: str, units: Mapping[Level, gpd.GeoDataFrame],
     out: list[Prepared] = []
     for step, zoom in enumerate(BANDS):
         tell("bands", step, len(BANDS))
-        simple = shapely.coverage_simplify(cleaned, tolerance(zoom)) if len(cleaned) else cleaned
+        simple = _simplified(cleaned, tolerance(zoom))
         if len(desa_codes):
             out.append(Prepared(area, DESA, zoom, desa_codes, build_topology(simple, QUANTUM), marks[DESA]))
         for level, frame in upper.items():
@@ -136,10 +136,12 @@ def clean(geoms: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, Cleaning
     scale = METRES_PER_DEGREE ** 2 * math.cos(math.radians(lat))  # m² per square degree
     gap = GAP_M / METRES_PER_DEGREE
     cleaner = getattr(shapely, "coverage_clean", None)  # shapely 2.2 with GEOS 3.14
-    if cleaner is None or shapely.coverage_is_valid(polygons, gap_width=0.0):
-        cleaned = polygons
-    else:
-        cleaned = cleaner(polygons, gap_width=gap)
+    cleaned = polygons
+    if cleaner is not None and not shapely.coverage_is_valid(polygons, gap_width=0.0):
+        try:
+            cleaned = cleaner(polygons, gap_width=gap)
+        except shapely.errors.GEOSException:  # GEOS could not clean them: the maps draw them as they are
+            cleaned = polygons
     empty = shapely.is_empty(cleaned) | shapely.is_missing(cleaned)
     cleaned = np.where(empty, polygons, cleaned)
     # what a desa lost went to the neighbour that shares the overlap; what it gained was a gap
@@ -147,6 +149,17 @@ def clean(geoms: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, Cleaning
     gained = shapely.area(shapely.difference(cleaned, polygons)) * scale
     return cleaned, Cleaning(len(geoms), int((lost + gained > CHANGED_M2).sum()), float(lost.sum()) / 1e6,
                              float(gained.sum()) / 1e6, tuple(str(codes[int(i)]) for i in np.flatnonzero(empty)))
+
+
+def _simplified(geoms: np.ndarray, tol: float) -> np.ndarray:
+    """The coverage simplified with its shared borders kept shared; each shape on its own where GEOS cannot treat
+    them as one coverage (borders then may part by up to the tolerance)."""
+    if len(geoms) == 0:
+        return geoms
+    try:
+        return np.asarray(shapely.coverage_simplify(geoms, tol))
+    except shapely.errors.GEOSException:
+        return np.asarray(shapely.simplify(geoms, tol, preserve_topology=True))
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:

@@ -64,12 +64,6 @@ class Topology:
             out.append([self.refs[self.ring_start[r]:self.ring_start[r + 1]].tolist() for r in rings])
         return out
 
-    def arc(self, ref: int) -> np.ndarray:
-        """The grid coordinates of an arc reference, in the direction it is walked."""
-        i = ref if ref >= 0 else ~ref
-        points = self.xy[self.arc_start[i]:self.arc_start[i + 1]]
-        return points if ref >= 0 else points[::-1]
-
 
 def build_topology(geoms: Sequence[object] | np.ndarray, quantum: float) -> Topology:
     """The topology of polygons (a None, empty or non-polygon entry becomes a unit without polygons).
@@ -264,10 +258,3 @@ def polygons(topology: Topology) -> np.ndarray:
     single = np.flatnonzero(many == 1)
     out[single] = shapes[topology.unit_start[single]]
     return out
-
-
-def ring_coordinates(topology: Topology, refs: Sequence[int]) -> np.ndarray:
-    """A closed ring's grid coordinates from its arc references (joints kept once)."""
-    pieces = [topology.arc(int(ref)) for ref in refs]
-    joined = np.concatenate([pieces[0]] + [piece[1:] for piece in pieces[1:]])
-    return joined

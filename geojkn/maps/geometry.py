@@ -22,9 +22,6 @@ import shapely
 from .. import schema
 from ..errors import DataError
 
-# 5 decimals of a degree is about 1.1 m: honest for boundaries that were simplified at the source,
-# and it roughly halves the size of the embedded GeoJSON.
-COORD_DECIMALS = 5
 CLUSTER_GAP_M = 10_000.0
 MAJOR_SHARE = 0.2
 VERTEX_BUDGET = 300_000  # what a browser draws smoothly as SVG paths
@@ -56,11 +53,6 @@ def prepare(frame: gpd.GeoDataFrame, required: tuple[str, ...], what: str) -> gp
     out = frame.to_crs(schema.CRS) if frame.crs != schema.CRS else frame.copy()
     keep = ~(out.geometry.isna() | out.geometry.is_empty)
     return out.loc[keep].reset_index(drop=True)
-
-
-def rounded(geometries: gpd.GeoSeries, decimals: int = COORD_DECIMALS) -> np.ndarray:
-    """The geometries with every coordinate rounded, simplified first if they are too heavy for a browser."""
-    return shapely.transform(lightened(np.asarray(geometries.values)), lambda xy: np.round(xy, decimals))
 
 
 def lightened(geoms: np.ndarray, budget: int = VERTEX_BUDGET) -> np.ndarray:

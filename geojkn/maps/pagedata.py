@@ -188,8 +188,3 @@ def _anchors(lonlat: np.ndarray, topo: dict[str, object]) -> dict[str, object]:
     grid = np.round((np.asarray(lonlat, dtype=float).reshape(-1, 2) - [x0, y0]) / q).astype(np.int64)
     steps = np.diff(np.vstack([np.zeros((1, 2), dtype=np.int64), grid]), axis=0)
     return {"x0": x0, "y0": y0, "xy": varints(zigzag(steps.ravel()))}
-
-
-def geometry_of(shapes: MapShapes) -> np.ndarray:
-    """Polygons of the shapes (for code that still needs shapely geometry, such as fitting the view)."""
-    return shapely.make_valid(shapes.polygons())

@@ -27,18 +27,14 @@ RISES = ("#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0")
 STEADY = "#f7f7f7"
 _PICKS = {1: (2,), 2: (1, 3), 3: (1, 2, 3), 4: (0, 1, 2, 3), 5: (0, 1, 2, 3, 4)}
 
-# No data: a grey hatch (an SVG pattern on the map, a CSS gradient in the legend) and a dashed
+# No data: a grey hatch (a canvas pattern on the map, a CSS gradient in the legend) and a dashed
 # border, so it can never be mistaken for the palest class colour.
-NO_DATA_PATTERN_ID = "geojkn-nodata"
-NO_DATA_FILL = f"url(#{NO_DATA_PATTERN_ID})"
 NO_DATA_BORDER = "#737373"
 NO_DATA_BACKGROUND = "#f0f0f0"
 NO_DATA_LINE = "#969696"
 
-# Partial units (not every desa has figures): their class colour striped with white, so they are never read as
-# a whole unit's figure; one SVG pattern per class colour.
-PARTIAL_PATTERN_ID = "geojkn-partial-{index}"
-PARTIAL_STRIPE = "#ffffff"
+# Partial units (not every desa has figures): their class colour striped with white (geojkn-map.js), so they are
+# never read as a whole unit's figure.
 
 BORDER = "#636363"
 BELOW_TARGET_BORDER = "#67000d"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..formatting import format_percent
 from ..options import DEFAULT_ACCESS_KM, Lang
 from ..schema import Level, Metric
 from ..vocabulary import SEGMENT_NAMES, level_label, metric_label, metric_title, word
@@ -69,7 +70,7 @@ def tooltip_spec(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: La
                  access_km: float = DEFAULT_ACCESS_KM, parent_label: str | None = None
                  ) -> tuple[list[Row], dict[str, Column]]:
     """The tooltip rows of a map's units and the number columns they read (one value per unit, None missing)."""
-    goal = _percent_text(target, lang)
+    goal = format_percent(target, 0, lang)
     columns: dict[str, Column] = {}
 
     def column(name: str, convert: Callable[[Iterable[object]], Column], key: str | None = None) -> str:
@@ -137,12 +138,6 @@ def tooltip_words(lang: Lang) -> dict[str, str]:
     """The words the page's tooltips put between the numbers (escaped)."""
     keys = ("points", "below_tiers", "desa_of", "partial", "per_10k", "participants_per_fktp")
     return {key: escape_text(word(key, lang)) for key in keys}
-
-
-def _percent_text(share: float, lang: Lang) -> str:
-    from ..formatting import format_percent
-
-    return format_percent(share, 0, lang)
 
 
 def _column(units: gpd.GeoDataFrame, name: str) -> pd.Series:
