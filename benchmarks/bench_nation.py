@@ -1,6 +1,6 @@
 """A nation-sized store: Jawa Tengah ten times over (about 85,600 desa), next to Jawa Tengah alone, in one run.
 
-    python benchmarks/bench_nation.py [--copies 10] [--repeat 3]
+    python benchmarks/bench_nation.py [--copies 10] [--repeat 3] [--folder DIR]
 
 Needs ../shared/data. Copy k of Jawa Tengah gets province code 33 (the first) or 80+k, and its coordinates moved
 east by 3.6 degrees per column and south by 3 per row (5 columns), so every copy stays over Indonesia and no two
@@ -9,7 +9,8 @@ facilities, a month of figures), the store's size, and, served by `geojkn serve`
 page with every region's latest figures (the national overview), a kabupaten dashboard (first and repeated), a
 province desa map (first and repeated), and the server's resident memory; the kabupaten dashboard and a summary
 command are measured on the one-province store too, so the ratio shows whether a kabupaten view grows with the
-store.
+store. With --folder the stores are built there, or, when they are there already, used as they are (the import
+times are then not measured again).
 """
 
 from __future__ import annotations
@@ -72,8 +73,10 @@ def copies(folder: Path, n: int) -> tuple[list[Path], Path, Path]:
 
 
 def build(folder: Path, n: int) -> tuple[Path, dict[str, float]]:
-    boundaries, facilities, figures = copies(folder, n)
     store = folder / f"store_{n}.gpkg"
+    if store.exists():  # kept from an earlier run (--folder)
+        return store, {}
+    boundaries, facilities, figures = copies(folder, n)
     took = {"boundaries": sum(geojkn(store, "import-boundaries", str(path)) for path in boundaries),
             "facilities": geojkn(store, "import-facilities", str(facilities)),
             "figures": geojkn(store, "import-figures", str(figures), "--period", "2024-01")}
@@ -108,17 +111,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--folder", type=Path, help="build the stores here, or use the ones built here before")
     args = parser.parse_args()
     if not JATENG.exists():
         sys.exit(f"skipped: {JATENG} not found (the ../shared data folder)")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = args.folder or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         one, took_one = build(folder, 1)
         many, took_many = build(folder, args.copies)
         print(f"stores built in {time.perf_counter() - start:.0f} s")
         print(f"{'':<58} {'nation':>10}     {'1 prov.':>10} {'ratio':>9}")
-        for kind in ("boundaries", "facilities", "figures"):
+        for kind in [k for k in ("boundaries", "facilities", "figures") if k in took_one and k in took_many]:
             line(f"import {kind} (s): Jawa Tengah | nation | nation/JT", took_one[kind], took_many[kind])
         line("store size (MB): nation | Jawa Tengah", many.stat().st_size / 1e6, one.stat().st_size / 1e6, "MB")
         small = median_summary(one, args.repeat)

@@ -2,11 +2,12 @@
 
     query -> Workspace.region() -> RegionData (cached per store version and region) -> analysis.region views
 
-Loading a region reads each store layer once: the unit index, every desa and every facility (kept for the
-access distances, which look across borders, and filtered to each region here), then the region's units of the
-other levels and its figures, filtered to the region by the store. Everything else (summary, ranking, trend,
-unit tables, maps) is computed from the RegionData. Cache keys start with the store version, so an import
-makes every older entry unreachable; the cache is emptied when the version changes.
+Loading a region reads what lies in its province, each part once, by the code indexes of the store: the unit
+index, the desa, the facilities and the distances measured at import (kept across figure imports, see
+lasting_key), then the region's units of the other levels and its figures rolled up at import, so a region costs
+the same in a store of one province or of the nation. Everything else (summary, ranking, trend, unit tables,
+maps) is computed from the RegionData. Cache keys start with the store version, so an import makes every older
+entry unreachable; the cache is emptied when the version changes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .analysis.region import RegionData
 from .analysis.regions import UnitIndex
 from .analysis.rollup import rollup
 from .cache import Cache
+from .codes import parse_code
 from .errors import DataError, NotFound
 from .period import Period
 from .records import Figures, Region
@@ -78,9 +80,13 @@ class Workspace:
                 return value
         raise AssertionError("the loop returns on its last attempt")
 
-    def index(self) -> UnitIndex:
-        """Code, name, level and parent of every stored unit."""
-        return self.cached(("index",), lambda: UnitIndex(self.store.unit_index()), light=True)
+    def index(self, area: str | None = None) -> UnitIndex:
+        """Code, name, level and parent of every stored unit, or of those of one province (`area`, its code):
+        what a region needs, read by the code's index, so that it costs the same in a store of any size. Kept
+        across figure imports."""
+        found: UnitIndex = self.lasting.get(("index", self.lasting_key(), area),
+                                            lambda: UnitIndex(self.store.unit_index(within=area)), light=True)
+        return found
 
     def require(self) -> None:
         """A NotFound error when the store has not been created yet (rather than answering as if empty)."""
@@ -93,8 +99,9 @@ class Workspace:
         """The region a query names (a code in any spelling, or a name)."""
         self.require()
         where = self.store.location
-        index = self.index()
-        if index.table.empty:
+        code = parse_code(str(query).strip())
+        index = self.index(code[:2] if code else None)  # a code is looked up in its province alone
+        if index.table.empty and (code is None or self.index().table.empty):
             raise DataError(f"The store {where} holds no boundaries yet: run "
                             f"`geojkn --store {where} import-boundaries FILE` first.")
         return index.resolve(query)
@@ -105,7 +112,7 @@ class Workspace:
         return self.cached(("region", region.code), lambda: self._load(region))
 
     def _load(self, region: Region) -> RegionData:
-        index = self.index()
+        index = self.index(region.code[:2])  # every unit of the region and every parent lie in its province
         stored = set(index.levels.values())
         units = {level: self._desa(region.code) if level == DESA else self._units(level, region.code)
                  for level in LEVELS if level.depth >= region.level.depth and level in stored}
@@ -166,7 +173,7 @@ class Workspace:
         puskesmas and hospital, facilities across the border included (analysis/access.py); computed once per
         import of boundaries or facilities."""
         def build() -> pd.DataFrame:
-            stored = set(self.index().levels.values())
+            stored = set(self.index(area).levels.values())
             if DESA not in stored:
                 return pd.DataFrame()
             measured = self.store.distances(area)
@@ -198,7 +205,9 @@ class Workspace:
         return found
 
     def _facilities(self, code: str) -> gpd.GeoDataFrame:
-        found = self._all_facilities()
+        area = code[:2]
+        found: gpd.GeoDataFrame = self.lasting.get(("facilities", self.lasting_key(), area),
+                                                   lambda: self.store.facilities(within=area))
         if UNIT_CODE in found.columns:
             return within_region(found, code)
         # a store from before facilities were placed at import: place them all once per version

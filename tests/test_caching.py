@@ -4,6 +4,8 @@ outlives figure imports, and the background preparation after an import."""
 from __future__ import annotations
 
 import gzip
+import threading
+import time
 
 import pytest
 
@@ -86,21 +88,39 @@ def test_a_view_is_a_cache_key_of_settled_values():
     assert View(target=TARGET.parse("0.98000001")) == View(target=0.98)
 
 
-def test_the_liveness_check_goes_ahead_of_pages_waiting_for_a_thread():
+def test_the_liveness_check_is_answered_while_every_page_thread_is_busy():
+    """One page thread, held by a slow page: /healthz still answers at once (a thread of its own), and the page
+    answers when it is done."""
+    import http.client
+
     from geojkn.web.production import office_server
 
-    order: list[str] = []
-    server = office_server(lambda environ, start: order.append(environ["PATH_INFO"]) or [], "127.0.0.1", 0, 1)
-    dispatcher = server.task_dispatcher
-    try:
-        class Waiting:
-            def __init__(self, path: str) -> None:
-                self.request = type("Request", (), {"path": path})()
+    release = threading.Event()
 
-        dispatcher.set_thread_count(0)  # every thread busy: tasks wait in the queue
-        for path in ("/r/33", "/r/33.20", "/healthz", "/r/33.21"):
-            dispatcher.add_task(Waiting(path))
-        assert [task.request.path for task in dispatcher.queue] == ["/healthz", "/r/33", "/r/33.20", "/r/33.21"]
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/slow":
+            release.wait(10)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["PATH_INFO"].encode()]
+
+    server = office_server(app, "127.0.0.1", 0, 1)
+    threading.Thread(target=server.run, daemon=True).start()
+    port = server.effective_port
+    try:
+        slow = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        slow.request("GET", "/slow")
+        time.sleep(0.2)  # the one page thread is now inside /slow
+        began = time.perf_counter()
+        for _ in range(5):
+            check = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            check.request("GET", "/healthz")
+            answer = check.getresponse()
+            assert answer.status == 200 and answer.read() == b"/healthz"
+            check.close()
+        assert time.perf_counter() - began < 2.0 and not release.is_set()
+        release.set()
+        assert slow.getresponse().read() == b"/slow"
+        slow.close()
     finally:
-        dispatcher.queue.clear()
+        release.set()
         server.close()

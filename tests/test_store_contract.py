@@ -73,6 +73,8 @@ def test_units_round_trip_by_level_and_region(make):
     index = store.unit_index()
     assert len(index) == 7 and set(index.columns) >= {"code", "name", "level", "parent_code"}
     assert index.set_index("code").loc["99.01.02.2001", "parent_code"] == "99.01.02"
+    assert sorted(store.unit_index(within="99.01.02").code) == ["99.01.02", "99.01.02.2001", "99.01.02.2002"]
+    assert store.unit_index(within="98").empty
 
 
 def test_importing_units_again_replaces_them_by_code_and_keeps_the_rest(make):

@@ -49,9 +49,12 @@ def test_the_map_the_api_and_other_choices_for_the_region_read_nothing_more(clie
     first = sum(reads.values())
     for url in ("/r/99.01/map", "/r/99.01/map?level=kecamatan&metric=gap", "/api/regions/99.01/summary",
                 "/api/regions/99.01/ranking.json?level=desa", "/api/regions/99.01/units.geojson",
-                "/r/99.01?period=2024-06&target=0.98&lang=en", "/r/Kabupaten%20Sukamaju/export.html"):
+                "/r/99.01?period=2024-06&target=0.98&lang=en", "/r/99.01/export.html"):
         assert client.get(url).status_code == 200, url
     assert sum(reads.values()) == first, dict(reads)
+    # a region named rather than coded is looked up in the index of every unit (a code: in its province's)
+    assert client.get("/r/Kabupaten%20Sukamaju/export.html").status_code == 200
+    assert sum(reads.values()) == first + 1 and reads["unit_index"] == 2, dict(reads)
 
 
 def test_an_import_is_seen_by_the_next_request(tiny_store, tmp_path, runner, reads):
@@ -96,3 +99,52 @@ def test_the_cache_is_bounded(monkeypatch):
     for code in ("99.01", "99.01.01", "99.01.02", "99.01.03"):
         workspace.region(code)
     assert len(workspace.cache) == 2
+
+
+def test_a_region_reads_only_what_lies_in_its_province_and_by_the_code_index(tiny_store, tmp_path, runner,
+                                                                             monkeypatch):
+    """A kabupaten costs the same in a store of one province or of the nation: every layer a region reads is
+    filtered to its province in SQL, and SQLite finds those rows by an index on the code."""
+    import sqlite3
+
+    from geojkn.store.gpkg import _CODE_INDEXES, _within
+
+    from conftest import tiny_units
+
+    other = tiny_units()
+    other["kode"] = "98" + other["kode"].str[2:]
+    other["geometry"] = other.geometry.translate(2.0, 0.0)
+    other.to_file(tmp_path / "other.geojson", driver="GeoJSON")
+    assert runner("--store", tiny_store, "import-boundaries", tmp_path / "other.geojson").status == 0
+    write_figures(tmp_path / "other.csv", ["98" + code[2:] for code in TINY_DESA], [10, 20, 30, 40],
+                  [9, 18, 27, 36], [5, 10, 15, 20])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "other.csv", "--period", "2024-01").status == 0
+    (tmp_path / "faskes.csv").write_text("nama;jenis;lat;lon\nPKM Satu;Puskesmas;-5.95;127.05\n"
+                                         "PKM Dua;Puskesmas;-5.95;129.05\n", encoding="utf-8")
+    assert runner("--store", tiny_store, "import-facilities", tmp_path / "faskes.csv").status == 0
+
+    wheres: list[tuple[str, str | None]] = []
+    real = pyogrio.read_dataframe
+
+    def recording(path, *args, **kwargs):
+        wheres.append((kwargs.get("layer"), kwargs.get("where")))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", recording)
+    ws = Workspace(open_store(tiny_store))
+    data = ws.region("99.01")
+    assert sorted(data.units["desa"]["code"]) == sorted(TINY_DESA)
+    assert set(ws.region("98.01").units["desa"]["code"]) == {"98" + code[2:] for code in TINY_DESA}
+    assert list(data.facilities["name"]) == ["PKM Satu"] and list(ws.region("98").facilities["name"]) == ["PKM Dua"]
+    unfiltered = [layer for layer, where in wheres if layer != "imports" and not where]
+    assert not unfiltered, wheres
+    assert all("'99" in where or "'98" in where for layer, where in wheres if layer != "imports"), wheres
+
+    with sqlite3.connect(tiny_store) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"unit_index", "kabupaten", "kecamatan", "desa", "figures", "facilities"} <= tables
+        for table, column in _CODE_INDEXES.items():
+            if table not in tables:
+                continue
+            plan = connection.execute(f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE {_within(column, '99.01')}")
+            assert "USING INDEX" in " ".join(str(row[-1]) for row in plan), table

@@ -156,8 +156,9 @@ class Store(ABC):
         """A token that changes with every write (the key of every cache of derived results)."""
 
     @abstractmethod
-    def unit_index(self) -> pd.DataFrame:
-        """Code, name, level and parent code of every unit of every level, without geometry."""
+    def unit_index(self, within: str | None = None) -> pd.DataFrame:
+        """Code, name, level and parent code of every unit of every level (or of a region and what lies inside
+        it), without geometry."""
 
     @abstractmethod
     def units(self, level: Level, within: str | None = None) -> gpd.GeoDataFrame:

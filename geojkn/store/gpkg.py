@@ -59,7 +59,25 @@ def _within(column: str, region: str) -> str:
     """SQL filter for codes inside a region; the code is checked first so it can be put in SQL as it is."""
     if not _SAFE_CODE.match(region):
         raise DataError(f"'{region}' is not a dotted area code such as 33.20.")
-    return f"({column} = '{region}' OR {column} LIKE '{region}.%')"
+    # the range lets SQLite find the rows by the code's index (see _index_codes) in a store of any size; the
+    # second part keeps exactly the region and what lies inside it
+    return (f"({column} >= '{region}' AND {column} < '{region}/' AND "
+            f"({column} = '{region}' OR {column} LIKE '{region}.%'))")
+
+
+# the code columns a region's reads filter on, indexed after every write so that what a region costs to read does
+# not grow with the store (a layer written again by GDAL is a new table, without the index)
+_CODE_INDEXES = {**{str(level): CODE for level in LEVELS}, INDEX: CODE, FIGURES: CODE, FACILITIES: UNIT_CODE}
+
+
+def _index_codes(connection: sqlite3.Connection) -> None:
+    tables = {str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table, column in _CODE_INDEXES.items():
+        if table not in tables:
+            continue
+        columns = {str(row[1]) for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        if column in columns:
+            connection.execute(f'CREATE INDEX IF NOT EXISTS "geojkn_{table}_{column}" ON "{table}" ("{column}")')
 
 
 def _snapshot_name() -> str:
@@ -215,12 +233,14 @@ class GpkgStore(Store):
         """The one place that reads a layer (tests count the calls)."""
         return pyogrio.read_dataframe(self.path, layer=str(layer), where=where, read_geometry=geometry)
 
-    def unit_index(self) -> pd.DataFrame:
+    def unit_index(self, within: str | None = None) -> pd.DataFrame:
         layers = self._layers()
+        where = _within(CODE, within) if within else None
         if INDEX in layers:
-            return pd.DataFrame(self._read(INDEX, geometry=False))[list(INDEX_COLUMNS)]
+            return pd.DataFrame(self._read(INDEX, where, geometry=False))[list(INDEX_COLUMNS)]
         # a store written before the index layer existed: read the level layers' attributes
-        frames = [pd.DataFrame(self._read(level, geometry=False))[list(UNIT_COLUMNS)].assign(**{LEVEL: str(level)})
+        frames = [pd.DataFrame(self._read(level, where, geometry=False))[list(UNIT_COLUMNS)]
+                  .assign(**{LEVEL: str(level)})
                   for level in LEVELS if level in layers]
         if not frames:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in INDEX_COLUMNS})
@@ -375,8 +395,8 @@ class GpkgStore(Store):
             found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (DISTANCES,))
             if found.fetchone() is None:
                 return None
-            where, values = ("WHERE code LIKE ?", [f"{area}.%"]) if area else ("", [])
-            rows = connection.execute(f"SELECT * FROM {DISTANCES} {where}", values)
+            where = f"WHERE {_within(CODE, area)}" if area else ""
+            rows = connection.execute(f"SELECT * FROM {DISTANCES} {where}")
             names = [column[0] for column in rows.description]
             frame = pd.DataFrame(rows.fetchall(), columns=names)
         return frame.set_index(CODE).astype("float64")
@@ -417,6 +437,8 @@ class GpkgStore(Store):
                     shutil.copymode(real, tmp)
                 self._snapshot = _snapshot_name() if self.history and real.exists() else ""
                 yield tmp
+                with closing(self._connect(tmp, write=True)) as connection, connection:
+                    _index_codes(connection)
                 self._install(tmp, real)
             finally:
                 self._snapshot = ""

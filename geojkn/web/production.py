@@ -8,7 +8,9 @@ counted per process.
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 from typing import Any
 
 from ..errors import DataError
@@ -49,22 +51,34 @@ SWITCH_SECONDS = 0.001
 
 def office_server(app: Any, host: str, port: int, threads: int) -> Any:
     """waitress for an office intranet: idle connections are closed after 30 s and up to 1000 are held, so idle
-    clients cannot stop the server; a liveness check goes ahead of the pages waiting for a thread, so that a
-    monitor sees a busy server as alive rather than as stuck."""
+    clients cannot stop the server; a liveness check is answered by a thread of its own rather than waiting for
+    one of the page threads to finish, so that a monitor sees a busy server as alive rather than as stuck."""
     import waitress
     from waitress.task import ThreadedTaskDispatcher
 
-    class LivenessFirst(ThreadedTaskDispatcher):
+    class LivenessApart(ThreadedTaskDispatcher):
+        def __init__(self) -> None:
+            super().__init__()
+            self.liveness: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            threading.Thread(target=self._answer_liveness, name="geojkn-liveness", daemon=True).start()
+
         def add_task(self, task: Any) -> None:
-            if getattr(getattr(task, "request", None), "path", None) != LIVENESS:
+            waiting = getattr(task, "requests", None)  # a channel: its requests in order, the next one first
+            if waiting and getattr(waiting[0], "path", None) == LIVENESS:
+                self.liveness.put(task)
+            else:
                 super().add_task(task)
-                return
-            with self.lock:
-                self.queue.appendleft(task)
-                self.queue_cv.notify()
+
+        def _answer_liveness(self) -> None:
+            while True:
+                task = self.liveness.get()
+                try:
+                    task.service()
+                except Exception:  # as waitress's own threads do: log it and go on answering
+                    self.logger.exception("Exception when serving %s", LIVENESS)
 
     sys.setswitchinterval(SWITCH_SECONDS)
-    dispatcher = LivenessFirst()
+    dispatcher = LivenessApart()
     dispatcher.set_thread_count(threads)
     return waitress.create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
                                   channel_timeout=30, ident="geojkn", _dispatcher=dispatcher)

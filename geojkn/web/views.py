@@ -91,7 +91,8 @@ def _dashboard_parts(data: RegionData, view: View, active_target: float) -> dict
         worklist=urlencode({"level": str(view.level), "by": str(view.metric), "period": str(view.period or ""),
                             "since": str(view.since or ""), "target": str(view.target),
                             "access_km": str(view.access_km), "lang": str(view.lang)}),
-        jkn=jkn, parents=params.workspace().index().crumbs(data.region.code), keep=urlencode(view.carried()),
+        jkn=jkn, parents=params.workspace().index(data.region.code[:2]).crumbs(data.region.code),
+        keep=urlencode(view.carried()),
         **desa_page,
     )
 
