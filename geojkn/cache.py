@@ -34,13 +34,18 @@ class _Build:
 class Cache:
     """At most `size` entries; the least recently used goes first."""
 
-    def __init__(self, size: int, builders: int | None = None, patience: float | None = None) -> None:
+    def __init__(self, size: int, builders: int | None = None, patience: float | None = None,
+                 slots_of: Cache | None = None) -> None:
+        """`slots_of`: another cache whose build slots (and patience) this one shares, so that the bound holds
+        for the builds of both together."""
         if size < 1:
             raise ValueError("a cache holds at least one entry")
         self.size = size
-        self.patience = patience
-        self._slots = threading.BoundedSemaphore(builders) if builders else None
-        self._mine = threading.local()  # how many builds this thread is inside
+        self.patience: float | None = patience if slots_of is None else slots_of.patience
+        self._slots: threading.BoundedSemaphore | None = slots_of._slots if slots_of is not None else \
+            threading.BoundedSemaphore(builders) if builders else None
+        # how many builds this thread is inside
+        self._mine: threading.local = slots_of._mine if slots_of is not None else threading.local()
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._building: dict[Hashable, _Build] = {}
         self._lock = threading.Lock()

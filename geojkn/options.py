@@ -415,7 +415,8 @@ SETTINGS = (
             "shares, separated by ';', from the highest down", PRESET_TIERS["uhc"]),
     Setting("LANG", "language of pages and command output (id or en)", LANG.parse, LANG.rule, Lang.ID),
     Setting("BASEMAP", "base map of maps (none or osm)", BASEMAP.parse, BASEMAP.rule, Basemap.NONE),
-    Setting("CACHE_SIZE", "regions and rendered maps kept ready in memory", _whole(1, 10_000),
+    Setting("CACHE_SIZE", "regions kept ready in memory (and four times as many finished pages, maps and "
+            "answers)", _whole(1, 10_000),
             "a whole number of 1 or more", 16),
     Setting("THREADS", "requests the server answers at once; at most half of them prepare maps at a time",
             _whole(2, 64), "a whole number from 2 to 64", 8),

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 LASTING_KINDS = ("boundaries", "facilities")  # the imports that change units, placed facilities and distances
 _RETRIES = 3  # loads retried when an import lands in the middle of one
+ANSWERS_PER_ENTRY = 4  # finished answers kept per entry of region data (CACHE_SIZE)
 
 
 class Workspace:
@@ -61,6 +62,9 @@ class Workspace:
                  patience: float | None = None) -> None:
         self.store = store
         self.cache = Cache(cache_size, builders, patience)
+        # what is sent as it is (pages, maps, API answers): small beside a region's data, so kept in greater number,
+        # and built within the same slots
+        self.answers = Cache(ANSWERS_PER_ENTRY * cache_size, slots_of=self.cache)
         # what changes only with boundaries or facilities (units, placed facilities, distances, map shapes) is kept
         # across figure imports here, keyed by those imports (see lasting_key) and the province
         self.lasting = Cache(max(8, cache_size), builders, patience)
@@ -69,13 +73,21 @@ class Workspace:
 
     def cached(self, parts: tuple[Hashable, ...], build: Callable[[], T], *, light: bool = False) -> T:
         """`build()` once per store version and key parts; rebuilt if the store changed while it ran."""
+        return self._kept(self.cache, parts, build, light)
+
+    def answer(self, parts: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+        """A finished answer (a page, a map, an API body), built once per store version and key parts."""
+        return self._kept(self.answers, parts, build, False)
+
+    def _kept(self, cache: Cache, parts: tuple[Hashable, ...], build: Callable[[], T], light: bool) -> T:
         for attempt in range(1, _RETRIES + 1):
             version = self.store.version()
             with self._lock:
                 if version != self._version:
                     self.cache.clear()
+                    self.answers.clear()
                     self._version = version
-            value = self.cache.get((version, *parts), build, light=light)
+            value = cache.get((version, *parts), build, light=light)
             if attempt == _RETRIES or self.store.version() == version:
                 return value
         raise AssertionError("the loop returns on its last attempt")

@@ -213,3 +213,25 @@ def test_an_account_limited_to_a_kecamatan_sees_its_own_region_on_the_front_page
     assert "Kabupaten Contoh" not in page  # no totals of the kabupaten around it
     denied = client.get("/r/99.01.02.2002").get_data(as_text=True)
     assert "99.01.02.2002" in denied and "Tegalsari" not in denied  # a refusal names no unit
+
+
+def test_a_kept_dashboard_carries_each_sessions_own_form_token_and_each_accounts_own_name(server):
+    """The dashboard is made once per account and address; the form token of each session is put in for each
+    request, so one session's token never reaches another, and a logout works from the kept page."""
+    ws = server.extensions["geojkn.workspace"]
+    first, _ = log_in(server, "dinkes")
+    second, _ = log_in(server, "dinkes")
+    other, _ = log_in(server, "admin")
+    tokens = []
+    for client in (first, second):
+        page = client.get("/r/99.01").get_data(as_text=True)
+        assert "dinkes" in page and "form-token-" not in page
+        tokens.append(token(client, "/r/99.01"))
+    builds = ws.answers.builds
+    assert tokens[0] != tokens[1] and tokens[0] == token(first, "/r/99.01")
+    assert ws.answers.builds == builds  # the same page, kept, with each session's token
+    page = other.get("/r/99.01").get_data(as_text=True)
+    assert "admin" in page and ">dinkes<" not in page and ws.answers.builds == builds + 1
+    assert first.post("/logout", data={"csrf_token": tokens[1]}).status_code == 400  # another session's token
+    assert first.post("/logout", data={"csrf_token": tokens[0]}).status_code == 302
+    assert first.get("/r/99.01").status_code == 302 and other.get("/r/99.01").status_code == 200

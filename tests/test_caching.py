@@ -42,9 +42,9 @@ def test_a_share_is_kept_to_a_hundredth_of_a_percent():
 def test_odd_targets_share_one_map(client, app):
     ws = app.extensions["geojkn.workspace"]
     assert client.get("/r/99.01/map?target=0.95123").status_code == 200
-    builds = ws.cache.builds
+    builds = (ws.cache.builds + ws.answers.builds)
     assert client.get("/r/99.01/map?target=0.951234").status_code == 200
-    assert ws.cache.builds == builds  # the same 95,12 % target: the same map, not one more build
+    assert (ws.cache.builds + ws.answers.builds) == builds  # the same 95,12 % target: the same map, not one more build
 
 
 def test_a_figures_import_keeps_units_and_distances(tiny_store, tmp_path, runner):
@@ -68,20 +68,20 @@ def test_the_server_prepares_maps_and_dashboards_after_an_import(tiny_store, tmp
     warmer.poke()
     warmer.thread.join(60)
     assert warmer.prepared == ws.store.version()
-    builds = ws.cache.builds
+    builds = (ws.cache.builds + ws.answers.builds)
     client = app.test_client()
     for url in ("/r/99/map?level=desa", "/r/99.01", "/r/99.01/map"):
         assert client.get(url).status_code == 200, url
-    assert ws.cache.builds == builds  # every one of them was ready
+    assert (ws.cache.builds + ws.answers.builds) == builds  # every one of them was ready
     write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
                   [700, 1000, 900, 400])
     assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
     warmer.poke()  # as the next request or the watcher does
     warmer.thread.join(60)
     assert warmer.prepared == ws.store.version()
-    builds = ws.cache.builds
+    builds = (ws.cache.builds + ws.answers.builds)
     assert "Februari 2024" in client.get("/r/99.01").get_data(as_text=True)
-    assert ws.cache.builds == builds
+    assert (ws.cache.builds + ws.answers.builds) == builds
 
 
 def test_a_view_is_a_cache_key_of_settled_values():
@@ -124,3 +124,20 @@ def test_the_liveness_check_is_answered_while_every_page_thread_is_busy():
     finally:
         release.set()
         server.close()
+
+
+def test_an_api_answer_is_made_once_per_store_version_and_settled_parameters(tiny_store, tmp_path, runner):
+    app = create_app({"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True})
+    ws, client = app.extensions["geojkn.workspace"], app.test_client()
+    first = client.get("/api/regions/99.01/summary?target=0.95")
+    builds = ws.answers.builds
+    again = client.get("/api/regions/99.01/summary?target=0.950001")
+    assert ws.answers.builds == builds and again.get_data() == first.get_data()
+    assert again.mimetype == "application/json" and again.headers["ETag"] == first.headers["ETag"]
+    other = client.get("/api/regions/99.01/summary?target=0.9")
+    assert ws.answers.builds == builds + 1 and other.get_json()["target"] == 0.9
+    assert client.get("/api/regions/99.01/summary?target=2").status_code == 400  # refused, as before
+    write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
+                  [700, 1000, 900, 400])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
+    assert client.get("/api/regions/99.01/summary?target=0.95").get_json()["periods"] == ["2024-01", "2024-02"]

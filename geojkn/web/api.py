@@ -24,6 +24,7 @@ from ..sheets import worklist_csv, worklist_xlsx
 from ..vocabulary import unit_title
 from . import params
 from .auth import may_list, may_view
+from .caching import kept
 
 bp = Blueprint("api", __name__)
 
@@ -62,6 +63,7 @@ def regions() -> ResponseReturnValue:
 
 
 @bp.get("/api/regions/<code>/summary")
+@kept
 def summary(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
@@ -70,12 +72,14 @@ def summary(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/api/regions/<code>/desa-jkn")
+@kept
 def desa_jkn_json(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     return jsonify(desa_jkn(data, choose_period(data, chosen["period"]), chosen["target"]).to_json())
 
 
 @bp.get("/api/regions/<code>/units.geojson")
+@kept
 def units(code: str) -> ResponseReturnValue:
     chosen, data = params.values(), params.workspace().region(code)
     period, since = choose_periods(data, chosen["period"], chosen["since"])
@@ -104,6 +108,7 @@ def _download(content: str | bytes, name: str, mimetype: str) -> Response:
 
 
 @bp.get("/r/<code>/worklist.csv")
+@kept
 def worklist_csv_file(code: str) -> ResponseReturnValue:
     made, lang = _worklist(code), params.values()["lang"]
     name = f"geojkn-{made.region.code}-daftar-kerja-{made.by}-{made.period or 'none'}.csv"
@@ -111,6 +116,7 @@ def worklist_csv_file(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/r/<code>/worklist.xlsx")
+@kept
 def worklist_xlsx_file(code: str) -> ResponseReturnValue:
     made, lang = _worklist(code), params.values()["lang"]
     name = f"geojkn-{made.region.code}-daftar-kerja-{made.by}-{made.period or 'none'}.xlsx"
@@ -119,16 +125,19 @@ def worklist_xlsx_file(code: str) -> ResponseReturnValue:
 
 
 @bp.get("/api/regions/<code>/worklist.json")
+@kept
 def worklist_json(code: str) -> ResponseReturnValue:
     return jsonify(_worklist(code).to_json())
 
 
 @bp.get("/api/regions/<code>/ranking.json")
+@kept
 def ranking_json(code: str) -> ResponseReturnValue:
     return jsonify(_ranking(code).to_json())
 
 
 @bp.get("/api/regions/<code>/ranking.csv")
+@kept
 def ranking_csv(code: str) -> ResponseReturnValue:
     ranking = _ranking(code)
     name = f"geojkn-{ranking.region.code}-ranking-{ranking.period or 'none'}.csv"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -20,13 +21,14 @@ from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
 from . import params
 from .api import found
-from .auth import user
+from .auth import csrf_token, user
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
 TARGETS = (0.95, 0.98, 0.99)  # UHC thresholds: 95 %, and the national plans' 98 % (2024) and 99 % (2029)
 TOP = 10  # rows in each dashboard ranking
 HEADINGS = {"rate": "lowest", "supply": "lowest", "distance": "farthest"}  # what a ranking lists first, by kind
+FORM_TOKEN = f"form-token-{secrets.token_hex(12)}"  # stands for the session's form token in a page that is kept
 
 
 @bp.get("/")
@@ -51,11 +53,17 @@ def dashboard(code: str) -> ResponseReturnValue:
     data = ws.region(code)
     view = resolve_view(data, params.view())
     active_target = params.values()["active_target"]
-    # what the page shows is worked out once per store version and choices; only the page around it (the account,
-    # its form token) is made for each request
-    parts = ws.cached(("dashboard", data.region.code, view, active_target),
-                      lambda: _dashboard_parts(data, view, active_target))
-    return render_template("dashboard.html", **parts)
+    # what the page shows is worked out once per store version and choices, and the page once per account and
+    # address too; only the session's form token is put in for each request
+    account = user()
+
+    def page() -> str:
+        parts = ws.cached(("dashboard", data.region.code, view, active_target),
+                          lambda: _dashboard_parts(data, view, active_target))
+        return render_template("dashboard.html", **parts, csrf_token=lambda: FORM_TOKEN)
+    made = ws.answer(("dashboard page", data.region.code, view, active_target, account,
+                      tuple(sorted(request.args.items(multi=True)))), page)
+    return made.replace(FORM_TOKEN, csrf_token()) if FORM_TOKEN in made else made
 
 
 def _dashboard_parts(data: RegionData, view: View, active_target: float) -> dict[str, object]:
@@ -121,7 +129,7 @@ def map_page(code: str) -> ResponseReturnValue:
     assets = AssetMode("served", VENDOR_PREFIX)
     # clicking a unit opens its dashboard with the same choices (the region's own level and month)
     link = (url_for("views.dashboard", code="").rstrip("/") + "/", "?" + urlencode(view.carried()))
-    page = ws.cached(("map", data.region.code, view), lambda: page_of(region_map(
+    page = ws.answer(("map", data.region.code, view), lambda: page_of(region_map(
         data, view, assets, link, ws.map_sources(data.region, view.level or data.region.level))).render())
     return Response(page, mimetype="text/html")
 
@@ -131,7 +139,7 @@ def export(code: str) -> ResponseReturnValue:
     ws = params.workspace()
     data = ws.region(code)
     view = resolve_view(data, params.view())
-    page = ws.cached(("export", data.region.code, view), lambda: standalone_html(
+    page = ws.answer(("export", data.region.code, view), lambda: standalone_html(
         data, view, ws.map_sources(data.region, view.level or data.region.level)))
     name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.html"
     return Response(page, mimetype="text/html", headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -144,7 +152,7 @@ def sheet(code: str, fmt: str) -> ResponseReturnValue:
     ws = params.workspace()
     data = ws.region(code)
     view = resolve_view(data, params.view())
-    content = ws.cached(("sheet", data.region.code, view, fmt), lambda: sheet_file(data, view, fmt))
+    content = ws.answer(("sheet", data.region.code, view, fmt), lambda: sheet_file(data, view, fmt))
     name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.{fmt}"
     return Response(content, mimetype="application/pdf" if fmt == "pdf" else "image/png",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -155,7 +163,7 @@ def atlas(code: str) -> ResponseReturnValue:
     ws = params.workspace()
     data = ws.region(code)
     view = resolve_view(data, params.view())
-    content = ws.cached(("atlas", data.region.code, view), lambda: atlas_file(ws.region, data, view))
+    content = ws.answer(("atlas", data.region.code, view), lambda: atlas_file(ws.region, data, view))
     name = f"geojkn-atlas-{data.region.code}-{view.metric}-{view.period or 'tanpa-data'}.pdf"
     return Response(content, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
