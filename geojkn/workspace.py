@@ -240,8 +240,10 @@ class Workspace:
         def build() -> pd.DataFrame:
             stored = self.store.rolled_up()
             return stored if stored is not None else rollup(self.store.figures(), self.index().names)
-        figures: pd.DataFrame = self.cached(("rollup",), build)
-        return overview(self.index(), figures, target, only)
+        def listed() -> list[tuple[Region, Figures]]:
+            figures: pd.DataFrame = self.cached(("rollup",), build)
+            return overview(self.index(), figures, target, only)
+        return self.cached(("overview", target, only), listed)
 
     def unit_list(self, level: Level | None = None) -> pd.DataFrame:
         """The stored units (of one level): code, name, level, parent code, sorted by code."""

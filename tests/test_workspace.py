@@ -107,7 +107,7 @@ def test_a_region_reads_only_what_lies_in_its_province_and_by_the_code_index(tin
     filtered to its province in SQL, and SQLite finds those rows by an index on the code."""
     import sqlite3
 
-    from geojkn.store.gpkg import _CODE_INDEXES, _within
+    from geojkn.store.gpkg import _INDEXES, _within
 
     from conftest import tiny_units
 
@@ -142,9 +142,12 @@ def test_a_region_reads_only_what_lies_in_its_province_and_by_the_code_index(tin
 
     with sqlite3.connect(tiny_store) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"unit_index", "kabupaten", "kecamatan", "desa", "figures", "facilities"} <= tables
-        for table, column in _CODE_INDEXES.items():
+        assert {"unit_index", "kabupaten", "kecamatan", "desa", "figures", "facilities", "geojkn_shapes"} <= tables
+        for table, ((column, *_), *_) in _INDEXES.items():
             if table not in tables:
                 continue
-            plan = connection.execute(f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE {_within(column, '99.01')}")
+            where = _within(column, "99.01") if column != "area" else "area = '99' AND level = 'desa' AND zoom = 8"
+            plan = connection.execute(f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE {where}")
             assert "USING INDEX" in " ".join(str(row[-1]) for row in plan), table
+        plan = connection.execute("EXPLAIN QUERY PLAN SELECT max(stamp) FROM geojkn_shapes")
+        assert "USING COVERING INDEX" in " ".join(str(row[-1]) for row in plan)

@@ -65,19 +65,25 @@ def _within(column: str, region: str) -> str:
             f"({column} = '{region}' OR {column} LIKE '{region}.%'))")
 
 
-# the code columns a region's reads filter on, indexed after every write so that what a region costs to read does
-# not grow with the store (a layer written again by GDAL is a new table, without the index)
-_CODE_INDEXES = {**{str(level): CODE for level in LEVELS}, INDEX: CODE, FIGURES: CODE, FACILITIES: UNIT_CODE}
+# the columns a region's reads filter on, indexed after every write so that what a region costs to read does not
+# grow with the store (a layer written again by GDAL is a new table, without the index); the shapes' stamp is
+# indexed so that its newest value is found without reading every shape
+_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    **{str(level): ((CODE,),) for level in LEVELS}, INDEX: ((CODE,),), FIGURES: ((CODE,),),
+    FACILITIES: ((UNIT_CODE,),), SHAPES: (("area", "level", "zoom"), ("stamp",)),
+}
 
 
 def _index_codes(connection: sqlite3.Connection) -> None:
     tables = {str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table, column in _CODE_INDEXES.items():
+    for table, indexes in _INDEXES.items():
         if table not in tables:
             continue
-        columns = {str(row[1]) for row in connection.execute(f'PRAGMA table_info("{table}")')}
-        if column in columns:
-            connection.execute(f'CREATE INDEX IF NOT EXISTS "geojkn_{table}_{column}" ON "{table}" ("{column}")')
+        present = {str(row[1]) for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        for columns in indexes:
+            if set(columns) <= present:
+                name, listed = "_".join(columns), ", ".join(f'"{c}"' for c in columns)
+                connection.execute(f'CREATE INDEX IF NOT EXISTS "geojkn_{table}_{name}" ON "{table}" ({listed})')
 
 
 def _snapshot_name() -> str:
