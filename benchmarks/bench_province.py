@@ -1,7 +1,7 @@
 """Province maps at the speed of a kabupaten: every target of the province issue, measured side by side in one run.
 
     python benchmarks/bench_province.py [--repeat 3] [--store jateng.gpkg] [--seconds 20] [--baseline REV]
-                                        [--skip browser,served,commands]
+                                        [--skip browser,served,commands] [--nice 10]
 
 Needs ../shared/data. Builds a store of all of Jawa Tengah (8,563 desa; boundaries, facilities, two months of
 figures), or uses --store. Then, medians of --repeat runs:
@@ -13,7 +13,8 @@ figures), or uses --store. Then, medians of --repeat runs:
 - served (`geojkn serve`, waitress): the first province desa map of a fresh server, the first one after a figures
   import into the running server, a repeated one (and with If-None-Match), then --seconds of load: 20 clients over
   regency dashboards, maps and API answers and one client asking for province desa maps with odd targets, with
-  /healthz measured beside them;
+  /healthz measured beside them; the load clients stand for the planners' own machines, so they run at a lower
+  CPU priority (--nice; 0 lets them compete with the server for its cores);
 - commands: `geojkn --help`, `summary 33` and `rank 33 --level desa` as whole processes, against the same
   commands of --baseline (a git revision, default the one before the province work) run from a worktree.
 """
@@ -215,7 +216,7 @@ def conditional(url: str) -> tuple[int, float, str]:
     return status, time.perf_counter() - start, tag
 
 
-def served_part(store: Path, folder: Path, seconds: float) -> None:
+def served_part(store: Path, folder: Path, seconds: float, nice: int) -> None:
     print("\n== served (geojkn serve, waitress, THREADS 8)")
     province = "/r/33/map?level=desa"
     proc, base = serve(store, prepare=False)
@@ -242,14 +243,16 @@ def served_part(store: Path, folder: Path, seconds: float) -> None:
         status, after = get(base + province, 120)
         line("first province desa map after a figures import (s)", after, target="< 1.5 s", ok=after < 1.5)
         time.sleep(20)  # let the preparing after that import finish before the load
-        load_part(base, seconds)
+        load_part(base, seconds, nice=nice)
     finally:
         stop(proc)
 
 
-def _client(base: str, paths: tuple[str, ...], seconds: float, start: int, pause: float, out) -> None:
+def _client(base: str, paths: tuple[str, ...], seconds: float, start: int, pause: float, nice: int, out) -> None:
     """One client in a process of its own (so that no client waits for another's turn at Python): GET the paths
-    in turn until the time is up; put (path, status, seconds) of every answer on `out`."""
+    in turn until the time is up; put (path, status, seconds) of every answer on `out`. `nice`: the process's
+    lower CPU priority."""
+    os.nice(nice)
     end, i, seen = time.monotonic() + seconds, start, []
     while time.monotonic() < end:
         path = paths[i % len(paths)]
@@ -260,7 +263,7 @@ def _client(base: str, paths: tuple[str, ...], seconds: float, start: int, pause
     out.put(seen)
 
 
-def load_part(base: str, seconds: float, clients: int = 20) -> None:
+def load_part(base: str, seconds: float, clients: int = 20, nice: int = 0) -> None:
     import multiprocessing
 
     for path in REGENCY:
@@ -268,8 +271,11 @@ def load_part(base: str, seconds: float, clients: int = 20) -> None:
     context = multiprocessing.get_context("fork")
     out = context.Queue()
     odd = tuple(f"/r/33/map?level=desa&target=0.{9000 + 37 * i % 999}" for i in range(200))
-    jobs = [(REGENCY, k, 0.0) for k in range(clients)] + [(odd, 0, 0.0), (("/healthz",), 0, 0.1)]
-    procs = [context.Process(target=_client, args=(base, paths, seconds, k, pause, out)) for paths, k, pause in jobs]
+    # the planners' browsers and the monitor run on machines of their own; here they share the server's cores, so
+    # the load clients run at a lower priority (--nice) and leave the server the cores it would have
+    jobs = [(REGENCY, k, 0.0, nice) for k in range(clients)] + [(odd, 0, 0.0, nice), (("/healthz",), 0, 0.1, 0)]
+    procs = [context.Process(target=_client, args=(base, paths, seconds, k, pause, n, out))
+             for paths, k, pause, n in jobs]
     for proc in procs:
         proc.start()
     answers = [row for _ in procs for row in out.get(timeout=seconds + 300)]
@@ -281,7 +287,7 @@ def load_part(base: str, seconds: float, clients: int = 20) -> None:
     health = [took for path, status, took in answers if path == "/healthz"]
     province = [(status, took) for path, status, took in answers if path.startswith("/r/33/map")]
     print(f"-- {seconds:.0f} s of load: {clients} regency clients, one client asking for province desa maps with a "
-          "new target each time, and /healthz every 0.1 s, each client a process of its own")
+          f"new target each time (these at nice {nice}), and /healthz every 0.1 s, each client a process of its own")
     rate = len(regency) / seconds
     line("regency answers per second", rate, target=">= 100 /s", unit="/s", ok=rate >= 100)
     line("regency dashboard p95 (s)", pct(dashboards, 0.95), target="< 0.2 s", ok=pct(dashboards, 0.95) < 0.2)
@@ -319,6 +325,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--store", type=Path)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--nice", type=int, default=10,
+                        help="lower CPU priority of the load clients (0: the same as the server's)")
     parser.add_argument("--baseline", default=BASELINE)
     parser.add_argument("--skip", default="", help="parts to leave out: browser, served, commands")
     args = parser.parse_args()
@@ -339,7 +347,7 @@ def main() -> None:
         if "browser" not in skip and Path(CHROMIUM).exists():
             browser_part(ours, peer, args.repeat)
         if "served" not in skip:
-            served_part(store, folder, args.seconds)
+            served_part(store, folder, args.seconds, args.nice)
         if "commands" not in skip:
             commands_part(store, folder, args.repeat, args.baseline)
     print(json.dumps({"python": sys.version.split()[0], "cpus": os.cpu_count()}))

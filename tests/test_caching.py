@@ -141,3 +141,27 @@ def test_an_api_answer_is_made_once_per_store_version_and_settled_parameters(tin
                   [700, 1000, 900, 400])
     assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
     assert client.get("/api/regions/99.01/summary?target=0.95").get_json()["periods"] == ["2024-01", "2024-02"]
+
+
+def test_the_server_accepts_every_waiting_connection_in_one_turn():
+    """Under load a new connection (a monitor's /healthz) does not wait for one turn of the loop per connection
+    that came before it."""
+    import socket
+
+    from geojkn.web.production import office_server
+
+    server = office_server(lambda environ, start: [], "127.0.0.1", 0, 1)
+    clients = []
+    try:
+        before = len(server._map)
+        for _ in range(5):
+            clients.append(socket.create_connection(("127.0.0.1", server.effective_port), timeout=2))
+        time.sleep(0.2)  # the five are in the listening socket's backlog
+        server.handle_accept()
+        assert len(server._map) == before + 5
+        server.handle_accept()  # none waiting: nothing more, no error
+        assert len(server._map) == before + 5
+    finally:
+        for client in clients:
+            client.close()
+        server.close()

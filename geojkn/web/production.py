@@ -47,6 +47,7 @@ LIVENESS = "/healthz"
 # How long a thread may hold Python's interpreter before another gets a turn (Python's own default is 5 ms): a
 # server's short answers (a cached page, /healthz) then wait less behind a long one (a map being prepared).
 SWITCH_SECONDS = 0.001
+ACCEPT_AT_ONCE = 64  # connections accepted in one turn of the server's loop, at most
 
 
 def office_server(app: Any, host: str, port: int, threads: int) -> Any:
@@ -80,5 +81,19 @@ def office_server(app: Any, host: str, port: int, threads: int) -> Any:
     sys.setswitchinterval(SWITCH_SECONDS)
     dispatcher = LivenessApart()
     dispatcher.set_thread_count(threads)
-    return waitress.create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
-                                  channel_timeout=30, ident="geojkn", _dispatcher=dispatcher)
+    server = waitress.create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
+                                    channel_timeout=30, ident="geojkn", _dispatcher=dispatcher)
+    accept_one = server.handle_accept
+
+    def accept_waiting() -> None:
+        """Every connection waiting to be accepted, not one per turn of the loop: under load a new connection (a
+        monitor's /healthz) would otherwise wait behind every connection that came before it."""
+        for _ in range(ACCEPT_AT_ONCE):
+            held = len(server._map)
+            if held >= server.adj.connection_limit:
+                return
+            accept_one()
+            if len(server._map) == held:  # none was waiting (or it failed and was logged)
+                return
+    server.handle_accept = accept_waiting
+    return server
