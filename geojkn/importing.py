@@ -25,6 +25,7 @@ from .analysis.file_check import (
     strays,
     without_population,
 )
+from .analysis.landmass import masses_to_arrays
 from .analysis.mapgeometry import BANDS, Cleaning, Progress, changed_areas, prepare_areas
 from .analysis.matching import match_figures
 from .analysis.regions import UnitIndex
@@ -107,7 +108,8 @@ def _reshape(before: Mapping[Level, gpd.GeoDataFrame], after: Mapping[Level, gpd
     areas = changed_areas(before, after, done)
     prepared, cleaning = prepare_areas(after, areas, progress)
     report.append(replace(cleaning, areas=tuple(areas)))
-    rows = [ShapeRow(p.area, str(p.level), p.zoom, p.codes, {**p.topology.to_arrays(), "anchors": p.anchors})
+    rows = [ShapeRow(p.area, str(p.level), p.zoom, p.codes, {**p.topology.to_arrays(), "anchors": p.anchors,
+                                                              **(masses_to_arrays(p.masses) if p.masses else {})})
             for p in prepared]
     return rows, areas
 

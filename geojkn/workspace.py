@@ -256,6 +256,7 @@ class Workspace:
 def bands_of(store: Store, level: Level, area: str) -> Bands | None:
     """The stored shapes of one level of a province as a map's bands, each read when first used (None when the
     store has none)."""
+    from .analysis.landmass import masses_from_arrays
     from .analysis.mapgeometry import QUANTUM, tolerance
     from .analysis.topology import Topology
     from .maps.pagedata import MapShapes
@@ -268,5 +269,5 @@ def bands_of(store: Store, level: Level, area: str) -> Bands | None:
     def load(zoom: int) -> MapShapes:
         row = store.shapes(level, [area], [zoom])[0]
         return MapShapes(row.codes, Topology.from_arrays(QUANTUM, row.arrays), row.arrays["anchors"],
-                         tolerance(zoom) / 4, cleaned=True)
+                         tolerance(zoom) / 4, cleaned=True, masses=masses_from_arrays(row.arrays))
     return Bands(zooms, load)

@@ -130,3 +130,28 @@ def test_a_boundary_import_reports_the_cleaning_and_shows_its_progress(tmp_path,
     assert "preparing the map of 33: simplifying per zoom band" in result.err
     again = runner("--store", tmp_path / "jd.gpkg", "import-boundaries", BOUNDARIES, "--lang", "en")
     assert "maps prepared" not in again.out and "preparing" not in again.err  # nothing changed: nothing to prepare
+
+
+def test_the_landmasses_a_map_fits_to_are_worked_out_at_import_as_a_map_would(prepared):
+    """Jepara's Karimunjawa islands lie ~80 km off the mainland: a landmass of their own, stored with the lightest
+    band and the same as the map works out from that band's shapes (so a province map need not)."""
+    from geojkn.analysis.landmass import masses_from_arrays, masses_to_arrays, reordered
+    from geojkn.maps.pagedata import MapShapes
+    from geojkn.maps.shapes import _landmasses
+
+    rows, _, _ = prepared
+    for level in ("desa", "kecamatan", "kabupaten"):
+        row = rows[(level, BANDS[0])]
+        assert row.masses is not None and rows[(level, BANDS[1])].masses is None
+        assert masses_from_arrays(masses_to_arrays(row.masses)) == row.masses
+        made = _landmasses(MapShapes(row.codes, row.topology, row.anchors, 1e-5, cleaned=True))
+        assert [m.unit_positions for m in made] == [m.unit_positions for m in row.masses]
+        for mine, theirs in zip(made, row.masses, strict=True):
+            assert np.allclose(np.array(mine.bounds), np.array(theirs.bounds), atol=1e-5)
+            assert mine.area == pytest.approx(theirs.area, rel=1e-3)
+    desa = rows[("desa", BANDS[0])]
+    islands = [m for m in desa.masses if all(desa.codes[u].startswith("33.20.10.") for u in m.unit_positions)]
+    assert islands and len(desa.masses) >= 2
+    backwards = tuple(reversed(desa.codes))
+    turned = reordered(desa.masses, desa.codes, backwards)
+    assert {backwards[u] for u in turned[0].unit_positions} == {desa.codes[u] for u in desa.masses[0].unit_positions}

@@ -151,3 +151,13 @@ def test_a_region_reads_only_what_lies_in_its_province_and_by_the_code_index(tin
             assert "USING INDEX" in " ".join(str(row[-1]) for row in plan), table
         plan = connection.execute("EXPLAIN QUERY PLAN SELECT max(stamp) FROM geojkn_shapes")
         assert "USING COVERING INDEX" in " ".join(str(row[-1]) for row in plan)
+
+
+def test_a_map_of_a_whole_province_fits_its_view_to_the_landmasses_stored_at_import(tiny_store, monkeypatch):
+    def not_again(shapes):
+        raise AssertionError("landmasses worked out again for a map of every unit of the province")
+
+    monkeypatch.setattr("geojkn.maps.shapes._landmasses", not_again)
+    client = create_app({"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True}).test_client()
+    for url in ("/r/99/map?level=desa", "/r/99/map?level=kecamatan", "/r/99.01/export.html"):
+        assert client.get(url).status_code == 200, url

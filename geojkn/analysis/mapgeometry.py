@@ -22,8 +22,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..schema import CODE, DESA, LEVELS, Level
+from ..schema import CODE, CRS, DESA, LEVELS, Level
 from .anchors import anchors
+from .landmass import Landmass, landmasses
 from .topology import Topology, build_topology
 
 BANDS = (8, 9, 10, 11, 12, 13, 14, 16)  # zoom bands: 8 about a province, 16 a desa up close
@@ -51,6 +52,7 @@ class Prepared:
     codes: tuple[str, ...]
     topology: Topology
     anchors: np.ndarray  # (n, 2) lon, lat
+    masses: tuple[Landmass, ...] | None = None  # the landmasses (of the lightest band only)
 
 
 @dataclass(frozen=True)
@@ -115,16 +117,23 @@ def prepare_area(area: str, units: Mapping[Level, gpd.GeoDataFrame],
     for step, zoom in enumerate(BANDS):
         tell("bands", step, len(BANDS))
         simple = _simplified(cleaned, tolerance(zoom))
+        lightest = step == 0  # its landmasses are what a map fits its view to: worked out once, here
         if len(desa_codes):
-            out.append(Prepared(area, DESA, zoom, desa_codes, build_topology(simple, QUANTUM), marks[DESA]))
+            out.append(Prepared(area, DESA, zoom, desa_codes, build_topology(simple, QUANTUM), marks[DESA],
+                                _masses(simple) if lightest else None))
         for level, frame in upper.items():
             codes = tuple(frame[CODE].astype(str))
             thin = {code: shapely.simplify(np.array([geom], dtype=object), tolerance(zoom), preserve_topology=True)[0]
                     for code, geom in own[level].items()}
             geoms = dissolved(simple, desa_codes, codes, thin)
-            out.append(Prepared(area, level, zoom, codes, build_topology(geoms, QUANTUM), marks[level]))
+            out.append(Prepared(area, level, zoom, codes, build_topology(geoms, QUANTUM), marks[level],
+                                _masses(geoms) if lightest else None))
     tell("bands", len(BANDS), len(BANDS))
     return out, cleaning
+
+
+def _masses(geoms: np.ndarray) -> tuple[Landmass, ...]:
+    return tuple(landmasses(gpd.GeoDataFrame(geometry=geoms, crs=CRS), coverage=True))
 
 
 def clean(geoms: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, Cleaning]:

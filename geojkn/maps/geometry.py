@@ -1,9 +1,9 @@
 """Geometry for maps: checked copies in EPSG:4326, rounded coordinates, and the view to fit.
 
 Fitting rule: split every unit into its polygon parts, join parts that lie within CLUSTER_GAP_M of each
-other (single linkage, distances in the data's UTM zone), and call each group a landmass. The view fits
-the largest landmass by area plus any landmass at least MAJOR_SHARE of its area, so far islands such as
-Karimunjawa (33.20.10, ~80 km off Jepara) do not shrink the mainland into a corner. The other landmasses
+other (single linkage, distances in the data's UTM zone), and call each group a landmass (analysis/landmass.py).
+The view fits the largest landmass by area plus any landmass at least MAJOR_SHARE of its area, so far islands such
+as Karimunjawa (33.20.10, ~80 km off Jepara) do not shrink the mainland into a corner. The other landmasses
 stay on the map and get a "zoom to" button each (see controls.py), next to "whole region".
 """
 
@@ -11,35 +11,25 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from .. import schema
+from ..analysis.landmass import Bounds, Landmass, landmasses
 from ..errors import DataError
 
-CLUSTER_GAP_M = 10_000.0
+__all__ = ["Bounds", "Landmass", "landmasses"]  # declared in analysis/landmass.py, used by the maps from here
+
 MAJOR_SHARE = 0.2
 VERTEX_BUDGET = 300_000  # what a browser draws smoothly as SVG paths
 
-Bounds = tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east)) for Leaflet
 # The map a page most often opens in: a 1366 x 768 screen less the legend, the layer list and the margins. The
 # shapes a map carries are chosen for the zoom it would open at there.
 NOMINAL_VIEW = (1030, 700)
 ZOOM_SNAP = 0.25
-
-
-@dataclass(frozen=True)
-class Landmass:
-    """A group of nearby unit parts: its Leaflet bounds, land area and the units it touches."""
-
-    bounds: Bounds
-    area: float
-    unit_positions: tuple[int, ...]
 
 
 def prepare(frame: gpd.GeoDataFrame, required: tuple[str, ...], what: str) -> gpd.GeoDataFrame:
@@ -88,70 +78,6 @@ def view_zoom(bounds: Bounds, size: tuple[int, int] = NOMINAL_VIEW) -> float:
     high = max(mercator(north) - mercator(south), 1e-9) / (2 * math.pi) * 256
     zoom = math.log2(min(size[0] / wide, size[1] / high))
     return math.floor(zoom / ZOOM_SNAP) * ZOOM_SNAP
-
-
-def to_bounds(minx: float, miny: float, maxx: float, maxy: float) -> Bounds:
-    """Leaflet's [[south, west], [north, east]] from a shapely-style bbox."""
-    return ((float(miny), float(minx)), (float(maxy), float(maxx)))
-
-
-def landmasses(units: gpd.GeoDataFrame, gap_m: float = CLUSTER_GAP_M, coverage: bool = False) -> list[Landmass]:
-    """Groups of unit parts less than gap_m apart, largest land area first. Units that form a valid coverage
-    (prepared shapes) are merged first, which leaves a few dozen parts to group instead of thousands."""
-    if coverage and len(units):
-        return _coverage_landmasses(units, gap_m)
-    parts = units.geometry.explode(index_parts=False)
-    owner = parts.index.to_numpy()
-    lonlat = np.asarray(parts.values)
-    geoms = np.asarray(gpd.GeoSeries(lonlat, crs=units.crs).to_crs(utm_crs(units)).values)
-    label = _connected(geoms, gap_m)
-    areas = shapely.area(geoms)
-    masses = []
-    for group in np.unique(label):
-        member = label == group
-        units_in = tuple(sorted(set(int(i) for i in owner[member])))
-        masses.append(Landmass(to_bounds(*shapely.total_bounds(lonlat[member])),
-                               float(areas[member].sum()), units_in))
-    return sorted(masses, key=lambda m: -m.area)
-
-
-def _coverage_landmasses(units: gpd.GeoDataFrame, gap_m: float) -> list[Landmass]:
-    geoms = np.asarray(units.geometry.values)
-    try:
-        whole = shapely.coverage_union_all(geoms)
-    except shapely.errors.GEOSException:  # not edge-matched after all
-        whole = shapely.union_all(geoms)
-    parts = shapely.get_parts(whole)
-    metric = np.asarray(gpd.GeoSeries(parts, crs=units.crs).to_crs(utm_crs(units)).values)
-    label = _connected(metric, gap_m)
-    areas = shapely.area(metric)
-    unit, part = shapely.STRtree(parts).query(shapely.point_on_surface(geoms), predicate="intersects")
-    masses = []
-    for group in np.unique(label):
-        member = label == group
-        inside = tuple(sorted({int(u) for u, p in zip(unit, part, strict=True) if member[p]}))
-        masses.append(Landmass(to_bounds(*shapely.total_bounds(parts[member])), float(areas[member].sum()), inside))
-    return sorted(masses, key=lambda m: -m.area)
-
-
-def utm_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:
-    """The WGS 84 UTM zone at the centre of the data (a metric CRS, no network needed)."""
-    minx, miny, maxx, maxy = frame.total_bounds
-    lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
-    zone = min(60, int((lon + 180) // 6) + 1)
-    return pyproj.CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
-
-
-def _connected(geoms: np.ndarray, gap_m: float) -> np.ndarray:
-    """A group label per part: parts whose convex hulls lie within gap_m share a label."""
-    # Growing each hull by half the gap and merging the overlaps links every pair closer than the gap
-    # (single linkage) in one union, much faster than testing all pairs of detailed outlines.
-    grown = shapely.buffer(shapely.convex_hull(geoms), gap_m / 2, quad_segs=2)
-    groups = shapely.get_parts(shapely.union_all(grown))
-    part, group = shapely.STRtree(groups).query(grown, predicate="intersects")
-    label = np.zeros(len(geoms), dtype=int)
-    label[part] = group  # the merged groups are disjoint, so each part meets exactly one
-    return label
 
 
 def fit_bounds(masses: list[Landmass]) -> Bounds:

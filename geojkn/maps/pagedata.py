@@ -24,7 +24,7 @@ from ..vocabulary import FACILITY_GROUP_NAMES, FACILITY_TYPE_NAMES, level_label,
 from .classify import NO_DATA, Classification
 from .encoding import encode_topology, varints, zigzag
 from .facilities import RADIUS, UNIT_NAME
-from .geometry import Bounds
+from .geometry import Bounds, Landmass
 from .labels import label_anchors
 from .palettes import (
     BELOW_TARGET_BORDER,
@@ -53,6 +53,7 @@ class MapShapes:
     anchors: np.ndarray
     step: float
     cleaned: bool = False  # a valid coverage: neighbours share every border (an outline can be drawn from them)
+    masses: tuple[Landmass, ...] | None = None  # the landmasses worked out at import, where they were
 
     @classmethod
     def of(cls, codes: Sequence[str], geoms: np.ndarray, step: float = FINE_STEP, cleaned: bool = False) -> MapShapes:

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 
 from .. import schema
+from ..analysis.landmass import reordered
 from ..analysis.mapgeometry import clean
 from ..analysis.topology import subset
 from .geometry import Landmass, landmasses, lightened
@@ -77,7 +78,15 @@ class Bands:
         return found
 
     def landmasses(self) -> list[Landmass]:
-        return self.landmasses_of(self.codes, lambda: _landmasses(self.shapes(None)))
+        return self.landmasses_of(self.codes, lambda: self.stored_masses(self.codes) or _landmasses(self.shapes(None)))
+
+    def stored_masses(self, codes: Sequence[str]) -> list[Landmass] | None:
+        """The landmasses worked out at import, positions in the order of `codes`, when `codes` are every unit of
+        the bands (else None: a selection's own are worked out)."""
+        lightest = self.band(self.zooms[0])
+        if lightest.masses is None or len(codes) != len(lightest.codes) or set(codes) != set(lightest.codes):
+            return None
+        return reordered(lightest.masses, lightest.codes, codes)
 
     def band(self, zoom: int) -> MapShapes:
         with self._lock:
@@ -108,7 +117,8 @@ class Selected:
     _made: dict[int | None, MapShapes] = field(default_factory=dict)
 
     def landmasses(self) -> list[Landmass]:
-        return self.source.landmasses_of(self.codes, lambda: _landmasses(self.shapes(None)))
+        return self.source.landmasses_of(
+            self.codes, lambda: self.source.stored_masses(self.codes) or _landmasses(self.shapes(None)))
 
     def shapes(self, zoom: float | None) -> MapShapes:
         band = self.source.shapes(zoom)

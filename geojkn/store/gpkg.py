@@ -49,7 +49,6 @@ FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_
 SHAPES = "geojkn_shapes"  # prepared map shapes: a plain table beside the layers (arrays as little-endian blobs)
 DISTANCES = "geojkn_distances"  # each desa's km to the nearest FKTP, puskesmas and hospital, measured at import
 ROLLUP = "geojkn_rollup"  # every unit's figures rolled up at the last write of figures or units, per province
-_ARRAY_TYPES = {"anchors": "<f8"}  # every other array holds whole numbers that fit 32 bits (a 1e-6 degree grid)
 KEEP = 30  # states of the store kept in <store>.history/, the newest last
 _SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
 _SAFE_PERIOD = re.compile(r"^\d{4}-\d{2}$")
@@ -103,10 +102,11 @@ def _sha256(path: Path) -> str:
 
 def _pack(arrays: Mapping[str, np.ndarray], every: str | None = None) -> bytes:
     """Named arrays as one blob: a JSON header (name, type, shape of each) and the arrays' bytes; each of the type
-    `every` when given, else its own (_ARRAY_TYPES)."""
+    `every` when given, else 64-bit floats for floats and 32-bit integers for whole numbers (a topology on a 1e-6
+    degree grid, positions, counts)."""
     parts, header = [], []
     for name, array in arrays.items():
-        kind = every or _ARRAY_TYPES.get(name, "<i4")
+        kind = every or ("<f8" if np.asarray(array).dtype.kind == "f" else "<i4")
         data = np.ascontiguousarray(array, dtype=kind)
         header.append([name, kind, list(data.shape)])
         parts.append(data.tobytes())
