@@ -270,6 +270,8 @@ REGIONS = Option("regions", "limit the account to these regions and what lies in
                  "(default: every region)", metavar="CODES")
 PASSWORD_STDIN = Option("password_stdin", "read the password from the first line of standard input instead of "
                         "asking for it", switch=True)
+ZOOM = Option("zoom", "the map zoom the shapes are wanted for (a served map asks for finer shapes as it is zoomed "
+              "in)", _whole(0, 22), "a whole number from 0 to 22", metavar="Z", required=True)
 QUERY = Option("q", "a name or code to find (part of it is enough)", _text_upto(100), "a text of 1 to 100 characters",
                required=True, metavar="TEXT")
 

@@ -7,11 +7,13 @@ from dataclasses import replace
 from datetime import date
 
 import folium
+import geopandas as gpd
 
 from .analysis.region import RegionData, choose_periods, map_level, summarise, unit_table
 from .formatting import format_int, format_percent
 from .maps import build_map, export_html
 from .maps.assets import AssetMode
+from .maps.choropleth import finer_shapes
 from .maps.controls import TitleBlock
 from .maps.safety import escape_text
 from .maps.shapes import OWN_SHAPES, MapSources
@@ -26,12 +28,18 @@ def resolve_view(data: RegionData, view: View) -> View:
     return replace(view, level=map_level(data, view.level), period=period, since=since)
 
 
-def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None,
-               shapes: MapSources = OWN_SHAPES) -> folium.Map:
-    """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view), drawn
-    with the shapes prepared at import where `shapes` has them."""
+def _units(data: RegionData, view: View) -> gpd.GeoDataFrame:
+    """The units a map of the view shows, with their figures."""
     assert view.level is not None, "resolve_view settles the level"
-    units = unit_table(data, view.level, view.period, view.target, view.since, view.access_km, view.tiers)
+    return unit_table(data, view.level, view.period, view.target, view.since, view.access_km, view.tiers)
+
+
+def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None,
+               shapes: MapSources = OWN_SHAPES, finer: str | None = None) -> folium.Map:
+    """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view), drawn
+    with the shapes prepared at import where `shapes` has them; `finer`: where a served page asks for finer
+    shapes (region_shapes)."""
+    units = _units(data, view)
     outline = data.units_of(KECAMATAN) if view.level == DESA else None
     when = period_text(view.period, view.lang)
     sources = "; ".join(data.sources.get(view.period, ())) if view.period else ""
@@ -41,7 +49,13 @@ def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str,
         access_km=view.access_km, tiers=view.tiers, classes=view.classes,
         facilities=data.facilities, outline=outline, basemap=view.basemap, title=data.region.name,
         source=source, lang=view.lang, assets=assets, link=link, shapes=shapes.units, outline_shapes=shapes.outline,
+        finer=finer,
     )
+
+
+def region_shapes(data: RegionData, view: View, shapes: MapSources, zoom: int) -> dict[str, object]:
+    """The shapes of the units of the view's map within a pixel up to `zoom` (finer than its page carries)."""
+    return finer_shapes(_units(data, view), view.metric, shapes.units, zoom)
 
 
 def standalone_html(data: RegionData, view: View, shapes: MapSources = OWN_SHAPES) -> str:

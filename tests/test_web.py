@@ -152,3 +152,36 @@ def test_the_dashboard_draws_the_trend_without_any_library(client):
     chart = page[page.index('id="trend-chart"'):page.index("</svg>", page.index('id="trend-chart"'))]
     assert chart.count("<path") == 2 and "stroke-dasharray" in chart  # two lines and the target
     assert "Jun 24" in chart and "Des 24" in chart and "<script" not in chart
+
+
+@pytest.mark.shared
+def test_a_served_map_offers_finer_shapes_for_its_units_and_an_export_carries_its_own(shared_data, tmp_path, runner):
+    """The page carries the band within a pixel two zoom steps past its first view; zoomed in further it asks for
+    a finer band of the same units in the same order (the export, which travels alone, asks for nothing)."""
+    import re
+
+    from geojkn.maps.encoding import decode_topology, encode_topology
+    from geojkn.store import open_store
+    from geojkn.workspace import bands_of
+
+    from conftest import JEPARA_DEMAK
+
+    store = tmp_path / "jd.gpkg"
+    assert runner("--store", store, "import-boundaries", JEPARA_DEMAK).status == 0
+    client = create_app({"TESTING": True, "STORE": str(store), "PUBLIC_READ": True}).test_client()
+    page = client.get("/r/33/map?level=desa&metric=gap").get_data(as_text=True)
+    finer = json.loads(re.search(r'"finer": *(\{[^}]*\})', page).group(1))
+    assert finer["url"].startswith("/r/33/map/shapes.json?") and "metric=gap" in finer["url"]
+    assert finer["zooms"] and all(z > finer["drawn"] for z in finer["zooms"])
+    bands = bands_of(open_store(store), "desa", "33")
+    assert finer["drawn"] in bands.zooms and finer["zooms"] == [z for z in bands.zooms if z > finer["drawn"]]
+    for zoom in finer["zooms"][:2]:
+        answer = client.get(f"{finer['url']}&zoom={zoom}")
+        assert answer.status_code == 200 and answer.mimetype == "application/json"
+        got, band = answer.get_json(), bands.band(zoom)
+        assert got["n"] == 444 and len(band.codes) == 444
+        assert decode_topology(got["topo"], 444) == decode_topology(encode_topology(band.topology, band.step), 444)
+    assert client.get(finer["url"] + "&zoom=99").status_code == 400  # not a zoom: refused with its rule
+    assert client.get(finer["url"]).status_code == 400  # no zoom given
+    export = client.get("/r/33/export.html?level=desa").get_data(as_text=True)
+    assert '"finer"' not in export

@@ -198,6 +198,22 @@ def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_
         page = open_page(browser, server.url + "/r/33?level=desa")
         _, frame = map_frame(page)
         assert frame.evaluate("geojkn.maps[0].count()") == 444
+        # zoomed in past what the page carries (a band within a pixel two steps past the first view on a screen):
+        # it asks for finer shapes of the same desa
+        points = "geojkn.maps[0].geo.arcs.reduce((sum, arc) => sum + arc.length, 0)"
+        page.wait_for_timeout(500)  # the first view settled
+        before = frame.evaluate(f"[geojkn.maps[0].band(), {points}]")
+        geometry = desa.geometry.iloc[0]
+        spot = polylabel(max(shapely.get_parts(geometry), key=lambda part: part.area))
+        frame.evaluate(f"() => {{ {FIND_MAP}.setView([{spot.y}, {spot.x}], {before[0]} + 1, {{animate: false}}); }}")
+        for _ in range(100):  # the page's policy allows no evaluated strings: wait_for_function cannot watch it
+            if frame.evaluate("geojkn.maps[0].band()") > before[0]:
+                break
+            page.wait_for_timeout(100)
+        after = frame.evaluate(f"[geojkn.maps[0].band(), geojkn.maps[0].count(), {points}]")
+        page.wait_for_timeout(300)
+        assert after[0] > before[0] and after[1] == 444 and after[2] > before[1], (before, after)
+        page.screenshot(path=str(TEST_OUTPUT / "dashboard_jepara_demak_zoomed.png"))
         assert page.locator("#rank-kecamatan tbody tr").count() == 10
         headline = page.locator("#headline").inner_text()
         assert "penduduk terdaftar" in headline and "–" not in headline

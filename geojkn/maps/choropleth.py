@@ -30,6 +30,7 @@ from ..vocabulary import FACILITY_GROUP_NAMES, metric_title, word
 from .assets import MAP_SCRIPTS, MAP_STYLES, AssetMode, add_assets, detach_cdn_links, page_of
 from .classify import NO_DATA, Classification, classify
 from .controls import Fitting, PageStyle, ZoomTo
+from .encoding import encode_topology
 from .facilities import facility_groups, has_approximate
 from .geometry import Landmass, fit_bounds, full_bounds, landmass_name, prepare, view_zoom
 from .layers import FacilityGroup, FacilityLayers, MapData, PartOfUnits, UnitsLayer
@@ -50,18 +51,18 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
               classes: str = Classes.POLICY, basemap: str = Basemap.NONE, title: str | None = None,
               source: str | None = None, lang: Lang = Lang.ID,
               assets: AssetMode | None = None, link: tuple[str, str] | None = None,
-              shapes: ShapeSource | None = None, outline_shapes: ShapeSource | None = None) -> folium.Map:
+              shapes: ShapeSource | None = None, outline_shapes: ShapeSource | None = None,
+              finer: str | None = None) -> folium.Map:
     """A choropleth of `metric` for one level of units, with legend, tooltips and optional layers.
 
     Options follow the rules of options.py whether they come typed or as text. With `link` (a URL prefix and
     suffix), clicking a unit opens prefix + its code + suffix. `since` names what a change is measured from.
     `shapes` gives the units' shapes as prepared at import (simplified per zoom, borders shared); without it
     they are made from the units' own geometry. `outline` (the kecamatan over desa) gives the outline's names;
-    its lines are the borders of the desa themselves."""
+    its lines are the borders of the desa themselves. `finer` (a served map) is the address the page asks for
+    finer shapes at when zoomed in past those it carries (see finer_shapes)."""
     metric, classes, basemap, lang = METRIC.read(metric), CLASSES.read(classes), BASEMAP.read(basemap), LANG.read(lang)
-    frame = prepare(units, UNIT_COLUMNS + (metric,), "units")
-    if len(frame) == 0:
-        raise DataError("There are no units with a boundary to draw.")
+    frame = _drawn(units, metric)
     source_of_shapes = shapes_of(frame, shapes)
     level = _level(frame)
     classification = classify(frame[metric], metric, classes, target, access_km=access_km, tiers=tiers, lang=lang)
@@ -70,13 +71,18 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     groups = facility_groups(facilities)
     masses = source_of_shapes.landmasses()
     home = fit_bounds(masses)
-    drawn = source_of_shapes.shapes(view_zoom(home) + 2)  # under a pixel off at the first view and two steps in
+    carried = view_zoom(home) + 2
+    drawn = source_of_shapes.shapes(carried)  # under a pixel off at the first view and two steps in
+    bands = source_of_shapes.finer(carried) if finer else None
+    finer_spec: dict[str, object] | None = {"url": finer, "drawn": bands[0], "zooms": list(bands[1])} \
+        if bands and bands[1] else None
     fmap = _new_map(frame, basemap, assets or AssetMode(), title)
     title_of_metric = metric_title(classification.metric, lang, format_percent(target, 0, lang), since, access_km)
     upper, upper_names = _upper(outline, outline_shapes, level)
     data = MapData(page_data(frame, drawn, level=level, metric=classification.metric, classification=classification,
                              partial=partial, below=below, lang=lang, target=target, access_km=access_km, tiers=tiers,
-                             home=home, upper=upper, upper_names=upper_names, facilities=groups, link=link))
+                             home=home, upper=upper, upper_names=upper_names, facilities=groups, link=link,
+                             finer=finer_spec))
     data.add_to(fmap)
     layer = UnitsLayer(data, escape_text(title_of_metric))
     layer.add_to(fmap)
@@ -99,6 +105,22 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     outlying = [mass.bounds for mass in masses if not _inside(mass.bounds, home)]
     Fitting(home, full_bounds(masses), outlying, word("legend", lang)).add_to(fmap)  # after legend and layers
     return fmap
+
+
+def _drawn(units: gpd.GeoDataFrame, metric: str) -> gpd.GeoDataFrame:
+    """The units a map draws, in the order it draws them (those with a boundary)."""
+    frame = prepare(units, UNIT_COLUMNS + (metric,), "units")
+    if len(frame) == 0:
+        raise DataError("There are no units with a boundary to draw.")
+    return frame
+
+
+def finer_shapes(units: gpd.GeoDataFrame, metric: str, shapes: ShapeSource | None, zoom: int) -> dict[str, object]:
+    """The shapes of the units of a map (the same units as build_map draws, in its order) within a pixel up to
+    `zoom`, encoded as the page carries its own: what a served map asks for when zoomed in past its shapes."""
+    frame = _drawn(units, METRIC.read(metric))
+    drawn = shapes_of(frame, shapes).shapes(zoom)
+    return {"n": len(frame), "topo": encode_topology(drawn.topology, drawn.step)}
 
 
 def _upper(outline: gpd.GeoDataFrame | None, prepared: ShapeSource | None,

@@ -358,6 +358,35 @@
     var painter = new Painter(paint, {padding: 0.05});
     map.on("zoomend", restyle);  /* line widths follow the zoom; the repaint after it uses them */
 
+    /* a served map carries the shapes within a pixel up to two zoom steps past its first view; zoomed in further
+       it asks its server for the band within a pixel at the new zoom (the same units in the same order) and
+       draws that instead, from then on */
+    var band = data.finer ? data.finer.drawn : null, asking = null;
+    function refine() {
+      if (!data.finer || !window.fetch || map.getZoom() <= band) { return; }
+      var zoom = map.getZoom(), zooms = data.finer.zooms, wanted = zooms[zooms.length - 1];
+      for (var i = zooms.length - 1; i >= 0; i--) { if (zooms[i] >= zoom) { wanted = zooms[i]; } }
+      if (wanted <= band || wanted === asking) { return; }
+      asking = wanted;
+      fetch(data.finer.url + "&zoom=" + wanted, {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (got) {
+          if (asking === wanted) { asking = null; }
+          if (!got || got.n !== n || wanted <= band) { return; }
+          geo = decode(got.topo, n);
+          self.geo = geo;
+          arcBoxes = geo.arcs.map(bounds);
+          if (self.outline) { self.outline = outline(self, data.outline); }
+          band = wanted;
+          showHover();
+          painter.repaint();
+          refine();  /* zoomed in further while it came */
+        })
+        .catch(function () { if (asking === wanted) { asking = null; } });
+    }
+    map.on("zoomend", refine);
+    self.band = function () { return band; };
+
     self.group = L.layerGroup();
     self.group.onAdd = function (m) {
       painter.addTo(m);

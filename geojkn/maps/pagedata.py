@@ -138,7 +138,7 @@ def page_data(units: gpd.GeoDataFrame, shapes: MapShapes, *, level: Level, metri
               target: float, access_km: float, tiers: Sequence[Tier], home: Bounds,
               upper: MapShapes | None = None, upper_names: Sequence[str] = (),
               facilities: dict[str, gpd.GeoDataFrame] | None = None,
-              link: tuple[str, str] | None = None) -> dict[str, object]:
+              link: tuple[str, str] | None = None, finer: dict[str, object] | None = None) -> dict[str, object]:
     """The page data of one map (units in the order of `shapes.codes`, which must be the order of `units`)."""
     parent_column = schema.KECAMATAN_NAME if level == schema.DESA else schema.KABUPATEN_NAME
     parent_label = level_label(schema.KECAMATAN if level == schema.DESA else schema.KABUPATEN, lang)
@@ -168,6 +168,8 @@ def page_data(units: gpd.GeoDataFrame, shapes: MapShapes, *, level: Level, metri
                          "rooms": _rooms(upper, keep, topo)}
     if facilities:
         data["facilities"] = facilities_spec(facilities, lang)
+    if finer:
+        data["finer"] = finer
     return data
 
 

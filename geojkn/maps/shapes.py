@@ -33,6 +33,9 @@ class ShapeSource(Protocol):
         """The groups of nearby unit parts (geometry.landmasses) of the lightest shapes, unit positions in the
         order of the shapes' codes."""
 
+    def finer(self, zoom: float) -> tuple[int, tuple[int, ...]] | None:
+        """The band drawn up to `zoom` and the finer bands there are (None: the source has no bands)."""
+
 
 @dataclass(frozen=True, eq=False)
 class OwnShapes:
@@ -44,6 +47,9 @@ class OwnShapes:
 
     def landmasses(self) -> list[Landmass]:
         return _landmasses(self.shapes(None))
+
+    def finer(self, zoom: float) -> tuple[int, tuple[int, ...]] | None:
+        return None
 
     def shapes(self, zoom: float | None) -> MapShapes:
         if "shapes" not in self._made:
@@ -97,11 +103,17 @@ class Bands:
                 found = self._loaded.setdefault(zoom, found)
         return found
 
+    def band_for(self, zoom: float | None) -> int:
+        """The zoom of the band to draw up to `zoom`: the first within a pixel there (the lightest for None)."""
+        good = [z for z in self.zooms if zoom is None or z >= zoom]
+        return good[0] if good else self.zooms[-1]
+
     def shapes(self, zoom: float | None) -> MapShapes:
-        if zoom is None:
-            return self.band(self.zooms[0])
-        good = [z for z in self.zooms if z >= zoom]
-        return self.band(good[0] if good else self.zooms[-1])
+        return self.band(self.band_for(zoom))
+
+    def finer(self, zoom: float) -> tuple[int, tuple[int, ...]] | None:
+        drawn = self.band_for(zoom)
+        return drawn, tuple(z for z in self.zooms if z > drawn)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -119,6 +131,9 @@ class Selected:
     def landmasses(self) -> list[Landmass]:
         return self.source.landmasses_of(
             self.codes, lambda: self.source.stored_masses(self.codes) or _landmasses(self.shapes(None)))
+
+    def finer(self, zoom: float) -> tuple[int, tuple[int, ...]] | None:
+        return self.source.finer(zoom)
 
     def shapes(self, zoom: float | None) -> MapShapes:
         band = self.source.shapes(zoom)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, t
 from ..charts import trend_svg
 from ..maps.assets import AssetMode, page_of, vendor_files
 from ..options import Basemap, Classes, Role, View
-from ..rendering import atlas_file, region_map, resolve_view, sheet_file, standalone_html
+from ..rendering import atlas_file, region_map, region_shapes, resolve_view, sheet_file, standalone_html
 from ..report import access_text, change_text
 from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
@@ -129,9 +130,22 @@ def map_page(code: str) -> ResponseReturnValue:
     assets = AssetMode("served", VENDOR_PREFIX)
     # clicking a unit opens its dashboard with the same choices (the region's own level and month)
     link = (url_for("views.dashboard", code="").rstrip("/") + "/", "?" + urlencode(view.carried()))
+    finer = f"{url_for('views.map_shapes', code=data.region.code)}?{urlencode(view.query())}"
     page = ws.answer(("map", data.region.code, view), lambda: page_of(region_map(
-        data, view, assets, link, ws.map_sources(data.region, view.level or data.region.level))).render())
+        data, view, assets, link, ws.map_sources(data.region, view.level or data.region.level), finer)).render())
     return Response(page, mimetype="text/html")
+
+
+@bp.get("/r/<code>/map/shapes.json")
+def map_shapes(code: str) -> ResponseReturnValue:
+    """The shapes of a map's units finer than its page carries, for the page to draw when zoomed in."""
+    ws = params.workspace()
+    data = ws.region(code)
+    view = resolve_view(data, params.view())
+    zoom = params.values()["zoom"]
+    body = ws.answer(("map shapes", data.region.code, view, zoom), lambda: json.dumps(region_shapes(
+        data, view, ws.map_sources(data.region, view.level or data.region.level), zoom), separators=(",", ":")))
+    return Response(body, mimetype="application/json")
 
 
 @bp.get("/r/<code>/export.html")
