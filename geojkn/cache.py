@@ -55,26 +55,31 @@ class Cache:
     def get(self, key: Hashable, build: Callable[[], T], *, light: bool = False) -> T:
         """The entry for `key`, built by `build()` if missing (once, however many threads ask); a `light` build
         (quick, such as the unit index) needs no build slot."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                value: T = self._items[key]
-                return value
-            pending = self._building.get(key)
-            owner = pending is None
-            if pending is None:
-                pending = self._building[key] = _Build()
-        if not owner:
-            if not pending.done.wait(self.patience):
-                raise Busy()
-            if pending.error is not None:
-                raise pending.error
-            result: T = pending.value
-            return result
-        slot = False
-        try:
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    value: T = self._items[key]
+                    return value
+                pending = self._building.get(key)
+            if pending is not None:
+                if not pending.done.wait(self.patience):
+                    raise Busy()
+                if pending.error is not None:
+                    raise pending.error
+                result: T = pending.value
+                return result
+            # the slot is taken before the build is made known: a thread that waits for a build never waits for
+            # one that is itself still waiting for a slot (which the waiters could be holding)
             slot = False if light else self._take_slot()
+            with self._lock:
+                if key not in self._items and key not in self._building:
+                    pending = self._building[key] = _Build()
+                    break
+            if slot and self._slots is not None:  # another thread started it meanwhile: wait for that one
+                self._slots.release()
+        try:
             self._mine.depth = getattr(self._mine, "depth", 0) + 1
             try:
                 pending.value = build()

@@ -261,7 +261,10 @@ def cmd_serve(ws: Workspace, v: Values) -> None:
     from .web.app import create_app
 
     store = ws.store
-    app = create_app({"STORE": None if store.readonly else store.location})
+    # with --production this process only checks the settings and starts the workers, which make their own app:
+    # it prepares nothing ahead itself (a thread of its own inside GDAL when it forks would hang the workers)
+    app = create_app({"STORE": None if store.readonly else store.location,
+                      **({"PREPARE_AHEAD": False} if v["production"] else {})})
     settings = app.extensions["geojkn.settings"]
     if not store.readonly and settings.secret_key is None:
         raise DataError("Serving a store of your own needs a secret key that signs login sessions: set "

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from geojkn.cache import Cache
+from geojkn.errors import Busy
 
 from conftest import clear_settings
 
@@ -134,3 +135,31 @@ def test_the_server_answers_503_with_retry_after_while_every_build_slot_is_busy(
     assert client.get("/api/regions/99.01/summary").status_code == 503
     slow.join()
     assert client.get("/r/99.01/map?target=0.93").status_code == 200
+
+
+def test_a_build_inside_a_build_never_waits_for_a_thread_that_waits_for_a_slot():
+    """One slot, held by a map being built; another request asks for the region the map needs and waits for the
+    slot. The map's build then makes the region itself (it is inside a build: no slot needed) rather than waiting
+    for the request that waits for the map's slot, which would answer both 503 after BUSY_AFTER."""
+    cache = Cache(8, builders=1, patience=2)
+    started, results = threading.Event(), {}
+
+    def ask(name: str, key: str, build) -> None:
+        try:
+            results[name] = cache.get(key, build)
+        except Busy:
+            results[name] = "busy"
+
+    def the_map() -> str:
+        started.set()
+        time.sleep(0.3)  # meanwhile the other request asks for the region and waits for the one slot
+        return "map of " + cache.get("region", lambda: "region made by the map")
+
+    first = threading.Thread(target=ask, args=("map", "map", the_map))
+    first.start()
+    assert started.wait(2)
+    second = threading.Thread(target=ask, args=("region", "region", lambda: "region made by the request"))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert results == {"map": "map of region made by the map", "region": "region made by the map"}

@@ -296,3 +296,18 @@ def test_status_says_which_targets_are_met_and_how_many_people_are_missing(tiny_
     text = runner("--store", tiny_store, "summary", "99.01", "--lang", "en").out
     assert "Coverage target 95 %: not reached, 580 more registered needed" in text
     assert "Active target 80 %: not reached, 1,000 more active needed" in text
+
+
+def test_serve_production_prepares_nothing_in_the_process_that_forks_the_workers(tiny_store, runner, monkeypatch):
+    """The process that starts gunicorn's workers only checks the settings: a preparing thread of its own, inside
+    GDAL when it forks, would leave the workers waiting on a lock that no thread of theirs holds."""
+    import threading
+
+    seen: list[set[str]] = []
+    before = set(threading.enumerate())  # other tests' servers may have left their own threads
+    monkeypatch.setenv("GEOJKN_SECRET_KEY", "s" * 40)
+    monkeypatch.setattr("geojkn.web.production.serve_production",
+                        lambda *args: seen.append({t.name for t in set(threading.enumerate()) - before}))
+    result = runner("--store", tiny_store, "serve", "--production", "--workers", "2")
+    assert result.status == 0, result.err
+    assert seen and not {"geojkn-watch", "geojkn-prepare"} & seen[0]

@@ -15,11 +15,13 @@ from ..analysis.access import nearest
 from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, trend, view_levels
 from ..charts import trend_svg
 from ..maps.assets import AssetMode, page_of, vendor_files
+from ..maps.shapes import MapSources
 from ..options import Basemap, Classes, Role, View
 from ..rendering import atlas_file, region_map, region_shapes, resolve_view, sheet_file, standalone_html
 from ..report import access_text, change_text
 from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
 from ..serialize import records
+from ..workspace import Workspace
 from . import params
 from .api import found
 from .auth import csrf_token, user
@@ -48,11 +50,21 @@ def search() -> ResponseReturnValue:
     return render_template("search.html", query=query, results=found(query))
 
 
-@bp.get("/r/<code>")
-def dashboard(code: str) -> ResponseReturnValue:
+def _asked(code: str) -> tuple[Workspace, RegionData, View]:
+    """The store, the region a page asks about and the view it asks for, settled for the region."""
     ws = params.workspace()
     data = ws.region(code)
-    view = resolve_view(data, params.view())
+    return ws, data, resolve_view(data, params.view())
+
+
+def _shapes(ws: Workspace, data: RegionData, view: View) -> MapSources:
+    """The shapes prepared at import for a view's map."""
+    return ws.map_sources(data.region, view.level or data.region.level)
+
+
+@bp.get("/r/<code>")
+def dashboard(code: str) -> ResponseReturnValue:
+    ws, data, view = _asked(code)
     active_target = params.values()["active_target"]
     # what the page shows is worked out once per store version and choices, and the page once per account and
     # address too; only the session's form token is put in for each request
@@ -124,37 +136,31 @@ def _desa_page(data: RegionData, view: View) -> dict[str, object]:
 
 @bp.get("/r/<code>/map")
 def map_page(code: str) -> ResponseReturnValue:
-    ws = params.workspace()
-    data = ws.region(code)
-    view = resolve_view(data, params.view())
+    ws, data, view = _asked(code)
     assets = AssetMode("served", VENDOR_PREFIX)
     # clicking a unit opens its dashboard with the same choices (the region's own level and month)
     link = (url_for("views.dashboard", code="").rstrip("/") + "/", "?" + urlencode(view.carried()))
     finer = f"{url_for('views.map_shapes', code=data.region.code)}?{urlencode(view.query())}"
     page = ws.answer(("map", data.region.code, view), lambda: page_of(region_map(
-        data, view, assets, link, ws.map_sources(data.region, view.level or data.region.level), finer)).render())
+        data, view, assets, link, _shapes(ws, data, view), finer)).render())
     return Response(page, mimetype="text/html")
 
 
 @bp.get("/r/<code>/map/shapes.json")
 def map_shapes(code: str) -> ResponseReturnValue:
     """The shapes of a map's units finer than its page carries, for the page to draw when zoomed in."""
-    ws = params.workspace()
-    data = ws.region(code)
-    view = resolve_view(data, params.view())
+    ws, data, view = _asked(code)
     zoom = params.values()["zoom"]
     body = ws.answer(("map shapes", data.region.code, view, zoom), lambda: json.dumps(region_shapes(
-        data, view, ws.map_sources(data.region, view.level or data.region.level), zoom), separators=(",", ":")))
+        data, view, _shapes(ws, data, view), zoom), separators=(",", ":")))
     return Response(body, mimetype="application/json")
 
 
 @bp.get("/r/<code>/export.html")
 def export(code: str) -> ResponseReturnValue:
-    ws = params.workspace()
-    data = ws.region(code)
-    view = resolve_view(data, params.view())
+    ws, data, view = _asked(code)
     page = ws.answer(("export", data.region.code, view), lambda: standalone_html(
-        data, view, ws.map_sources(data.region, view.level or data.region.level)))
+        data, view, _shapes(ws, data, view)))
     name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.html"
     return Response(page, mimetype="text/html", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -163,9 +169,7 @@ def export(code: str) -> ResponseReturnValue:
 def sheet(code: str, fmt: str) -> ResponseReturnValue:
     if fmt not in ("pdf", "png"):
         abort(404)
-    ws = params.workspace()
-    data = ws.region(code)
-    view = resolve_view(data, params.view())
+    ws, data, view = _asked(code)
     content = ws.answer(("sheet", data.region.code, view, fmt), lambda: sheet_file(data, view, fmt))
     name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.{fmt}"
     return Response(content, mimetype="application/pdf" if fmt == "pdf" else "image/png",
@@ -174,9 +178,7 @@ def sheet(code: str, fmt: str) -> ResponseReturnValue:
 
 @bp.get("/r/<code>/atlas.pdf")
 def atlas(code: str) -> ResponseReturnValue:
-    ws = params.workspace()
-    data = ws.region(code)
-    view = resolve_view(data, params.view())
+    ws, data, view = _asked(code)
     content = ws.answer(("atlas", data.region.code, view), lambda: atlas_file(ws.region, data, view))
     name = f"geojkn-atlas-{data.region.code}-{view.metric}-{view.period or 'tanpa-data'}.pdf"
     return Response(content, mimetype="application/pdf",
