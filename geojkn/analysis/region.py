@@ -99,15 +99,16 @@ class RegionData:
     @cached_property
     def desa_totals(self) -> dict[str, int]:
         """How many desa each unit of the region holds (stored boundaries)."""
-        codes = pd.Series([code for frame in self.units.values() for code in frame[CODE]], dtype=object).astype(str)
+        codes = pd.Series([code for frame in self.units.values() for code in frame[CODE].tolist()],
+                          dtype=object).astype(str)
         if not codes.str.len().isin((2, 5, 8, 13)).all():  # codes of another form: the general count
             tree = unit_tree(codes)
             return dict(zip(tree[CODE], tree[DESA_TOTAL].astype(int), strict=True))
         desa = codes[codes.str.len() == 13]
-        totals = {code: 0 for code in codes}
+        totals = dict.fromkeys(codes.tolist(), 0)
         for width in (2, 5, 8):
             totals.update({str(k): int(v) for k, v in desa.str[:width].value_counts().items()})
-        totals.update({code: 1 for code in desa})
+        totals.update(dict.fromkeys(desa.tolist(), 1))
         return totals
 
     @cached_property

@@ -32,11 +32,12 @@ class UnitIndex:
 
     @cached_property
     def names(self) -> dict[str, str]:
-        return dict(zip(self.table[CODE], self.table[NAME].astype(str), strict=True))
+        return dict(zip(self.table[CODE].tolist(), self.table[NAME].astype(str).tolist(), strict=True))
 
     @cached_property
     def levels(self) -> dict[str, Level]:
-        return {code: Level(level) for code, level in zip(self.table[CODE], self.table[LEVEL], strict=True)}
+        return {code: Level(level) for code, level in zip(self.table[CODE].tolist(), self.table[LEVEL].tolist(),
+                                                          strict=True)}
 
     def count(self, level: Level) -> int:
         """How many units of a level are stored."""
