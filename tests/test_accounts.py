@@ -235,3 +235,14 @@ def test_a_kept_dashboard_carries_each_sessions_own_form_token_and_each_accounts
     assert first.post("/logout", data={"csrf_token": tokens[1]}).status_code == 400  # another session's token
     assert first.post("/logout", data={"csrf_token": tokens[0]}).status_code == 302
     assert first.get("/r/99.01").status_code == 302 and other.get("/r/99.01").status_code == 200
+
+
+def test_a_kept_api_answer_is_never_given_to_an_account_that_may_not_see_its_region(server):
+    admin, _ = log_in(server, "admin")
+    assert admin.get("/api/regions/99.01/summary").status_code == 200  # made and kept
+    assert admin.get("/api/regions/99.01/ranking.json?level=desa").status_code == 200
+    limited, _ = log_in(server, "kec01")
+    assert limited.get("/api/regions/99.01/summary").status_code == 403
+    assert limited.get("/api/regions/99.01/ranking.json?level=desa").status_code == 403
+    assert limited.get("/api/regions/99.01.01/summary").status_code == 200
+    assert server.test_client().get("/api/regions/99.01/summary").status_code == 401
