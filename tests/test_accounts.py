@@ -245,4 +245,6 @@ def test_a_kept_api_answer_is_never_given_to_an_account_that_may_not_see_its_reg
     assert limited.get("/api/regions/99.01/summary").status_code == 403
     assert limited.get("/api/regions/99.01/ranking.json?level=desa").status_code == 403
     assert limited.get("/api/regions/99.01.01/summary").status_code == 200
+    assert admin.get("/r/99.01/map/shapes.json?level=desa&zoom=16").status_code == 200
+    assert limited.get("/r/99.01/map/shapes.json?level=desa&zoom=16").status_code == 403
     assert server.test_client().get("/api/regions/99.01/summary").status_code == 401
