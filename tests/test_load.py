@@ -78,7 +78,7 @@ def test_twenty_clients_and_a_province_map_get_no_errors_from_the_production_ser
         def province_client() -> None:
             i = 0
             while time.monotonic() < stop:
-                status = get(f"{base}/r/33/map?level=desa&target=0.{900 + i}")
+                status = get(f"{base}/r/33/map?level=desa&target=0.{9000 + i % 1000}")  # a new target each time
                 with lock:
                     province[status] += 1
                 i += 1
