@@ -165,3 +165,39 @@ def test_the_server_accepts_every_waiting_connection_in_one_turn():
         for client in clients:
             client.close()
         server.close()
+
+
+def test_a_liveness_check_on_a_new_connection_is_answered_by_the_loop_itself():
+    """No thread hand-off for a monitor's check: the queue of the liveness thread stays unused, and a keep-alive
+    connection gets its answers too."""
+    import http.client
+
+    from geojkn.web.production import office_server
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["PATH_INFO"].encode()]
+
+    server = office_server(app, "127.0.0.1", 0, 1)
+    handed: list[object] = []
+
+    class Watched:  # what would be handed to the liveness thread (which waits on its own queue meanwhile)
+        def put(self, task: object) -> None:
+            handed.append(task)
+
+    server.task_dispatcher.liveness = Watched()
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        for _ in range(3):
+            check = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=5)
+            check.request("GET", "/healthz")
+            assert check.getresponse().read() == b"/healthz"
+            check.close()
+        kept = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=5)
+        for path in ("/page", "/healthz", "/healthz"):
+            kept.request("GET", path)
+            assert kept.getresponse().read() == path.encode()
+        kept.close()
+        assert handed == []
+    finally:
+        server.close()

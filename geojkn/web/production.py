@@ -9,6 +9,7 @@ counted per process.
 from __future__ import annotations
 
 import queue
+import socket
 import sys
 import threading
 from typing import Any
@@ -52,10 +53,34 @@ ACCEPT_AT_ONCE = 64  # connections accepted in one turn of the server's loop, at
 
 def office_server(app: Any, host: str, port: int, threads: int) -> Any:
     """waitress for an office intranet: idle connections are closed after 30 s and up to 1000 are held, so idle
-    clients cannot stop the server; a liveness check is answered by a thread of its own rather than waiting for
-    one of the page threads to finish, so that a monitor sees a busy server as alive rather than as stuck."""
+    clients cannot stop the server; a liveness check never waits for one of the page threads: it is answered in
+    the turn of the server's loop that accepts its connection (or by a thread of its own when it comes behind a
+    page on the same connection), so that a monitor sees a busy server as alive rather than as stuck."""
     import waitress
+    from waitress.channel import HTTPChannel
     from waitress.task import ThreadedTaskDispatcher
+
+    class AnsweredAtOnce(HTTPChannel):
+        """A connection whose liveness check is answered by the loop that read it, and sent at once: no hand-off
+        to a thread, no wait for the loop's next turn (each turn waits for the interpreter behind busy pages)."""
+
+        reading = False  # inside received(): a liveness check read now can be answered now
+        at_once = False  # one was
+
+        def received(self, data: bytes) -> bool:
+            self.reading = True
+            try:
+                done: bool = super().received(data)
+            finally:
+                self.reading = False
+            answered = False
+            while self.at_once:  # (a pipelined check after it is queued again by service(), and answered here)
+                self.at_once = False
+                self.service()
+                answered = True
+            if answered and self.total_outbufs_len:
+                self.handle_write()
+            return done
 
     class LivenessApart(ThreadedTaskDispatcher):
         def __init__(self) -> None:
@@ -65,10 +90,12 @@ def office_server(app: Any, host: str, port: int, threads: int) -> Any:
 
         def add_task(self, task: Any) -> None:
             waiting = getattr(task, "requests", None)  # a channel: its requests in order, the next one first
-            if waiting and getattr(waiting[0], "path", None) == LIVENESS:
-                self.liveness.put(task)
-            else:
+            if not waiting or getattr(waiting[0], "path", None) != LIVENESS:
                 super().add_task(task)
+            elif getattr(task, "reading", False):
+                task.at_once = True  # answered by the loop as soon as received() has let go of the channel
+            else:
+                self.liveness.put(task)  # after another request of the same connection: a thread of its own
 
         def _answer_liveness(self) -> None:
             while True:
@@ -83,6 +110,7 @@ def office_server(app: Any, host: str, port: int, threads: int) -> Any:
     dispatcher.set_thread_count(threads)
     server = waitress.create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
                                     channel_timeout=30, ident="geojkn", _dispatcher=dispatcher)
+    server.channel_class = AnsweredAtOnce
     accept_one = server.handle_accept
 
     def accept_waiting() -> None:
@@ -95,5 +123,17 @@ def office_server(app: Any, host: str, port: int, threads: int) -> Any:
             accept_one()
             if len(server._map) == held:  # none was waiting (or it failed and was logged)
                 return
+            read_now(next(reversed(server._map.values())))
+
+    def read_now(channel: Any) -> None:
+        """A request that came with its connection is read in the same turn (a liveness check is then answered
+        in it too), rather than at the loop's next turn."""
+        try:
+            waiting = channel.socket.recv(1, socket.MSG_PEEK)  # the socket does not block: nothing raises
+        except OSError:  # nothing yet (or gone): the loop reads it when it comes
+            return
+        if waiting:
+            channel.handle_read()
+
     server.handle_accept = accept_waiting
     return server
