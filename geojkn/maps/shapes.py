@@ -30,7 +30,7 @@ class ShapeSource(Protocol):
         """The shapes to draw up to `zoom` (None: the lightest the source has)."""
 
     def landmasses(self) -> list[Landmass]:
-        """The groups of nearby unit parts (geometry.landmasses) of the lightest shapes, unit positions in the
+        """The groups of nearby unit parts (analysis.landmass) of the lightest shapes, unit positions in the
         order of the shapes' codes."""
 
     def finer(self, zoom: float) -> tuple[int, tuple[int, ...]] | None:

@@ -293,10 +293,6 @@ class GpkgStore(Store):
             return sqlite3.connect(where)
         return sqlite3.connect(f"{where.resolve().as_uri()}?mode=ro", uri=True)
 
-    def _has_shapes(self, connection: sqlite3.Connection) -> bool:
-        found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SHAPES,))
-        return found.fetchone() is not None
-
     def shapes(self, level: Level, areas: Sequence[str] | None = None,
                zooms: Sequence[int] | None = None) -> list[ShapeRow]:
         if not self.exists():
@@ -308,7 +304,7 @@ class GpkgStore(Store):
                 where.append(f"{column} IN ({', '.join('?' * len(wanted))})")
                 values += [str(w) if column == "area" else int(w) for w in wanted]
         with closing(self._connect()) as connection:
-            if not self._has_shapes(connection):
+            if not self._has_table(connection, SHAPES):
                 return []
             rows = connection.execute(f"SELECT area, level, zoom, codes, arrays FROM {SHAPES} "
                                       f"WHERE {' AND '.join(where)} ORDER BY area, zoom", values).fetchall()
@@ -319,7 +315,7 @@ class GpkgStore(Store):
         if not self.exists():
             return []
         with closing(self._connect()) as connection:
-            if not self._has_shapes(connection):
+            if not self._has_table(connection, SHAPES):
                 return []
             found = connection.execute(f"SELECT DISTINCT zoom FROM {SHAPES} WHERE level = ? AND area = ? ORDER BY zoom",
                                        (str(level), area)).fetchall()
@@ -329,7 +325,7 @@ class GpkgStore(Store):
         if not self.exists():
             return ""
         with closing(self._connect()) as connection:
-            if not self._has_shapes(connection):
+            if not self._has_table(connection, SHAPES):
                 return ""
             found = connection.execute(f"SELECT max(stamp) FROM {SHAPES}").fetchone()
         return str(found[0] or "")
@@ -338,7 +334,7 @@ class GpkgStore(Store):
         if not self.exists():
             return []
         with closing(self._connect()) as connection:
-            if not self._has_shapes(connection):
+            if not self._has_table(connection, SHAPES):
                 return []
             return [str(row[0]) for row in connection.execute(f"SELECT DISTINCT area FROM {SHAPES}")]
 
@@ -398,8 +394,7 @@ class GpkgStore(Store):
         if not self.exists():
             return None
         with closing(self._connect()) as connection:
-            found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (DISTANCES,))
-            if found.fetchone() is None:
+            if not self._has_table(connection, DISTANCES):
                 return None
             where = f"WHERE {_within(CODE, area)}" if area else ""
             rows = connection.execute(f"SELECT * FROM {DISTANCES} {where}")
