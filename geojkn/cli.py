@@ -280,15 +280,26 @@ def cmd_serve(ws: Workspace, v: Values) -> None:
         serve_production(store.location if not store.readonly else None, v["host"], v["port"], v["workers"],
                          settings.threads)
         return
-    from .web.production import office_server
+    from .web.production import office_server, with_front
 
     try:
-        server = office_server(app, v["host"], v["port"], settings.threads)
+        fronted = with_front(v["host"], v["port"])
+        server = office_server(app, v["host"], v["port"], settings.threads, fronted[0] if fronted else None)
     except OSError as exc:
         raise DataError(f"Cannot listen on {v['host']}:{v['port']} ({exc.strerror}); "
                         "choose another port with --port.") from exc
     print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
-    server.run()
+    stopped = None
+    try:
+        server.run()
+    finally:
+        if fronted:
+            stopped = fronted[1].poll()  # (0 after Ctrl+C, which stops both)
+            fronted[1].terminate()
+            fronted[1].wait(10)
+    if stopped:
+        raise DataError(f"The server's front process, which holds port {v['port']}, stopped ({stopped}); "
+                        "start the server again.")
 
 
 def cmd_history(ws: Workspace, v: Values) -> None:

@@ -8,10 +8,13 @@ counted per process.
 
 from __future__ import annotations
 
+import os
 import queue
 import socket
+import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 from ..errors import DataError
@@ -51,11 +54,14 @@ SWITCH_SECONDS = 0.001
 ACCEPT_AT_ONCE = 64  # connections accepted in one turn of the server's loop, at most
 
 
-def office_server(app: Any, host: str, port: int, threads: int) -> Any:
+def office_server(app: Any, host: str, port: int, threads: int, handed: socket.socket | None = None) -> Any:
     """waitress for an office intranet: idle connections are closed after 30 s and up to 1000 are held, so idle
     clients cannot stop the server; a liveness check never waits for one of the page threads: it is answered in
     the turn of the server's loop that accepts its connection (or by a thread of its own when it comes behind a
-    page on the same connection), so that a monitor sees a busy server as alive rather than as stuck."""
+    page on the same connection), so that a monitor sees a busy server as alive rather than as stuck.
+
+    With `handed` (a Unix socket from the front, see `front.py`) the server listens on no port: it takes the
+    connections the front hands it, and sends the front its answer to a liveness check once a second."""
     import waitress
     from waitress.channel import HTTPChannel
     from waitress.task import ThreadedTaskDispatcher
@@ -108,9 +114,12 @@ def office_server(app: Any, host: str, port: int, threads: int) -> Any:
     sys.setswitchinterval(SWITCH_SECONDS)
     dispatcher = LivenessApart()
     dispatcher.set_thread_count(threads)
-    server = waitress.create_server(app, host=host, port=port, threads=threads, connection_limit=1000,
-                                    channel_timeout=30, ident="geojkn", _dispatcher=dispatcher)
+    where: dict[str, Any] = {"host": host, "port": port} if handed is None else {"sockets": [handed]}
+    server = waitress.create_server(app, _start=handed is None, threads=threads, connection_limit=1000,
+                                    channel_timeout=30, ident="geojkn", _dispatcher=dispatcher, **where)
     server.channel_class = AnsweredAtOnce
+    if handed is not None:
+        behind_front(server, app, handed)
     accept_one = server.handle_accept
 
     def accept_waiting() -> None:
@@ -137,3 +146,77 @@ def office_server(app: Any, host: str, port: int, threads: int) -> Any:
 
     server.handle_accept = accept_waiting
     return server
+
+
+ANSWER_EVERY = 1.0  # seconds between the app's answers to a liveness check sent to the front
+
+
+def with_front(host: str, port: int) -> tuple[socket.socket, subprocess.Popen[bytes]] | None:
+    """Listen on host:port in a front process of its own (`front.py`); the Unix socket it hands connections over,
+    and the process. None where a socket cannot be passed between processes (Windows): the server listens itself.
+    Raises OSError when the port cannot be listened on."""
+    if not hasattr(socket, "send_fds") or os.name != "posix":
+        return None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.create_server((host, port), family=family, backlog=1024) as listening:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            front = subprocess.Popen([sys.executable, "-m", "geojkn.web.front", str(listening.fileno()),
+                                      str(theirs.fileno())], pass_fds=(listening.fileno(), theirs.fileno()))
+    return ours, front
+
+
+def behind_front(server: Any, app: Any, handed: socket.socket) -> None:
+    """The server takes its connections from the front and sends it the app's answer to a liveness check (made
+    by a thread of its own each ANSWER_EVERY seconds, sent by the server's loop, so that an answer reaches the
+    front only while both run)."""
+    from .front import answer_line
+
+    made: list[tuple[int, list[tuple[str, str]], bytes, float]] = []  # the latest answer, and when it was made
+    outgoing = bytearray()
+    sent = [0.0]
+
+    def answers() -> None:
+        client = app.test_client()
+        while True:
+            try:
+                reply = client.get(LIVENESS)
+                made[:] = [(reply.status_code, list(reply.headers.items()), reply.get_data(), time.monotonic())]
+            except Exception:  # as the server would: log it; the front then sends checks to the app
+                server.logger.exception("Exception when answering %s", LIVENESS)
+            time.sleep(ANSWER_EVERY)
+
+    def accept() -> tuple[socket.socket, Any] | None:
+        try:
+            _, fds, _, _ = socket.recv_fds(handed, 1, 1)
+        except (BlockingIOError, InterruptedError):
+            return None
+        if not fds:  # the front has stopped: so does the server
+            raise SystemExit("the front process has stopped")
+        conn = socket.socket(fileno=fds[0])
+        try:
+            return conn, conn.getpeername()
+        except OSError:  # gone already
+            conn.close()
+            return None
+
+    readable = server.readable
+
+    def readable_and_answering() -> bool:
+        now = time.monotonic()
+        if made and now - sent[0] >= ANSWER_EVERY:
+            status, headers, body, at = made[0]
+            outgoing.extend(answer_line(status, headers, body, now - at))
+            sent[0] = now
+        if outgoing:
+            try:
+                del outgoing[:handed.send(outgoing)]
+            except (BlockingIOError, InterruptedError):
+                pass
+        return bool(readable())
+
+    server.accept = accept
+    server.fix_addr = lambda addr: addr
+    server.readable = readable_and_answering
+    server.accepting = True
+    threading.Thread(target=answers, name="geojkn-liveness-answers", daemon=True).start()
