@@ -89,3 +89,79 @@ def test_a_stopped_app_still_answers_its_liveness_check_only_while_its_answer_is
     with socket.socket() as again:
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
+
+
+@pytest.fixture
+def running_front():
+    """A Front in a thread of this process: (its address, the app's end of the socket between them)."""
+    import threading
+
+    listening = socket.create_server(("127.0.0.1", 0))
+    ours, theirs = socket.socketpair()
+    runner = front.Front(listening, theirs)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)  # (a full app is soon full)
+    yield listening.getsockname(), ours
+    ours.close()  # the app gone: the front stops
+    thread.join(5)
+    assert not thread.is_alive()
+    listening.close()
+    theirs.close()
+
+
+def ask(address, request: bytes) -> bytes:
+    with socket.create_connection(address, timeout=3) as conn:
+        conn.sendall(request)
+        got = b""
+        while chunk := conn.recv(4096):
+            got += chunk
+        return got
+
+
+def test_a_check_goes_to_the_app_until_the_app_has_sent_an_answer(running_front):
+    import threading
+
+    address, app = running_front
+    app.settimeout(3)
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    asked = threading.Thread(target=ask, args=(address, request))
+    asked.start()
+    _, fds, _, _ = socket.recv_fds(app, 1, 1)  # no answer yet: the connection is handed over as it is
+    with socket.socket(fileno=fds[0]) as handed:
+        assert handed.recv(100) == request  # nothing of it read by the front
+        handed.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\napp!")
+    asked.join(3)
+    app.sendall(front.answer_line(200, [("Content-Type", "application/json")], b'{"status":"ok","units":3}', 0.2))
+    for _ in range(50):  # the front reads it in its next turn
+        answered = ask(address, request)
+        if answered.endswith(b'{"status":"ok","units":3}'):
+            break
+        _, fds, _, _ = socket.recv_fds(app, 1, 1)
+        socket.socket(fileno=fds[0]).close()
+    assert answered.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in answered
+    app.settimeout(0.3)
+    with pytest.raises(TimeoutError):  # the check was answered by the front: nothing handed over
+        socket.recv_fds(app, 1, 1)
+
+
+def test_a_full_app_gets_no_more_connections_and_the_client_is_told(running_front):
+    address, app = running_front  # the app takes none of the connections handed to it
+    held = []
+    try:
+        for _ in range(300):
+            conn = socket.create_connection(address, timeout=3)
+            held.append(conn)
+            conn.sendall(b"GET /r/99.01 HTTP/1.1\r\nHost: x\r\n\r\n")
+            conn.settimeout(0.05)
+            try:
+                told = conn.recv(4096)
+            except TimeoutError:  # handed to the app, which has not answered
+                continue
+            assert told == front.FULL and len(held) > 1
+            break
+        else:
+            raise AssertionError("no connection was told the server is full")
+    finally:
+        for conn in held:
+            conn.close()

@@ -30,7 +30,10 @@ FRESH = 5.0  # seconds an answer of the app's stays good for a check
 WAIT_FOR_REQUEST = 1.0  # seconds a connection that could still be a check may take to send its request
 HEAD_LIMIT = 8192  # bytes looked at: a check's request is far shorter
 ACCEPT_AT_ONCE = 64  # connections accepted in one turn, at most
-WAITING_AT_MOST = 1000  # connections waiting for their first bytes; beyond it a new one goes to the app at once
+WAITING_AT_MOST = 256  # connections waiting for their first bytes; beyond it a new one goes to the app at once
+FULL_TEXT = b"The server is full: try again in a moment."
+FULL = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(FULL_TEXT), FULL_TEXT))
 LEFT_OUT = {"content-length", "connection", "date", "server", "transfer-encoding", "set-cookie", "keep-alive"}
 
 Sorted = Literal["check", "wait", "app"]
@@ -97,6 +100,7 @@ class Front:
     def __init__(self, listening: socket.socket, app: socket.socket) -> None:
         self.listening, self.app = listening, app
         self.listening.setblocking(False)
+        self.app.setblocking(False)
         self.selector = selectors.DefaultSelector()
         self.selector.register(listening, selectors.EVENT_READ, "accept")
         self.selector.register(app, selectors.EVENT_READ, "app")
@@ -174,6 +178,11 @@ class Front:
         self.forget(conn)
         try:
             socket.send_fds(self.app, [b"c"], [conn.fileno()])
+        except (BlockingIOError, InterruptedError):  # the app holds all the connections it can: say so, briefly
+            try:
+                conn.send(FULL)
+            except OSError:
+                pass
         except OSError:  # the app is gone
             self.running = False
         conn.close()

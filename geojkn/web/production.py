@@ -1,4 +1,6 @@
-"""`geojkn serve --production`: the app in several gunicorn worker processes, each with its own threads.
+"""The servers: `office_server` (waitress, behind the front process of `front.py` where sockets can be passed
+between processes) for `geojkn serve`, and for `geojkn serve --production` the app in several gunicorn worker
+processes, each with its own threads.
 
 The processes share what must be shared through files: the store (one writer at a time by a file lock, each
 import renamed into place whole), the accounts (SQLite) and login sessions (cookies signed with SECRET_KEY).
