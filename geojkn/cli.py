@@ -7,11 +7,14 @@ from that table and maps each command to what it does.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError
@@ -210,11 +213,31 @@ def cmd_info(ws: Workspace, v: Values) -> None:
                    detail=detail).rstrip())
 
 
+@contextmanager
+def importing_meanwhile(*modules: str) -> Iterator[None]:
+    """Import modules in a thread of their own while this one reads the store (SQLite and GDAL let go of the
+    interpreter as they read): a command that makes a map then starts sooner. (Reading a region imports nothing,
+    so the two threads never wait for each other's imports.)"""
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # raised again where the command imports it
+                return
+    thread = threading.Thread(target=load, name="geojkn-imports", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
 def cmd_export(ws: Workspace, v: Values) -> None:
+    with importing_meanwhile("geojkn.rendering", "geojkn.outputs"):
+        data = ws.region(v["region"])
     from .outputs import write_output
     from .rendering import resolve_view, standalone_html
 
-    data = ws.region(v["region"])
     view = resolve_view(data, View.of(v))
     html = standalone_html(data, view, ws.map_sources(data.region, view.level or data.region.level))
     write_output(v["output"], html, store=ws.store.location)

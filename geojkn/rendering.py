@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-import folium
 import geopandas as gpd
 
 from .analysis.region import RegionData, choose_periods, map_level, summarise, unit_table
@@ -20,6 +20,9 @@ from .maps.shapes import OWN_SHAPES, MapSources
 from .options import View
 from .schema import DESA, KECAMATAN
 from .vocabulary import metric_label, period_text, unit_title, word
+
+if TYPE_CHECKING:
+    import folium
 
 
 def resolve_view(data: RegionData, view: View) -> View:

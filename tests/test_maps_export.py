@@ -111,3 +111,24 @@ def test_payload_export_stays_inert():
         assert "<" not in payload or payload not in page
         assert payload not in outside  # only inside the map's JSON data, where nothing runs
     assert page.count("<script") == page.count("</script>")
+
+
+def test_an_export_never_imports_requests_yet_folium_can_still_use_it(tmp_path):
+    """folium imports `requests` at its top; geojkn imports it only when one of its names is used (never, for a
+    map of its own data), and then it is the real module."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from geojkn.cli import main\n"
+        f"main(['export', '99.01', '--output', {str(tmp_path / 'm.html')!r}])\n"
+        "assert 'requests.api' not in sys.modules, 'requests was imported'\n"
+        "import folium.features\n"
+        "assert folium.features.requests.codes.ok == 200 and 'requests.api' in sys.modules\n"
+        "import requests\n"
+        "assert requests.get is sys.modules['requests'].get and type(sys.modules['requests']).__name__ == 'module'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "m.html").stat().st_size > 10_000

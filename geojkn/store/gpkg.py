@@ -28,7 +28,7 @@ import pandas as pd
 import pyogrio
 
 from ..errors import Conflict, DataError, NotFound
-from ..schema import APPROXIMATE, CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, UNIT_CODE, Level
+from ..schema import APPROXIMATE, CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, SOURCE, UNIT_CODE, Level
 from .base import (
     FACILITY_COLUMNS,
     FIGURE_COLUMNS,
@@ -68,12 +68,18 @@ def _within(column: str, region: str) -> str:
 # grow with the store (a layer written again by GDAL is a new table, without the index); the shapes' stamp is
 # indexed so that its newest value is found without reading every shape
 _INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    **{str(level): ((CODE,),) for level in LEVELS}, INDEX: ((CODE,),), FIGURES: ((CODE,),),
+    # the figures' index covers what `sources` asks, so that it never reads the rows themselves
+    **{str(level): ((CODE,),) for level in LEVELS}, INDEX: ((CODE,),), FIGURES: ((CODE, PERIOD, SOURCE),),
     FACILITIES: ((UNIT_CODE,),), SHAPES: (("area", "level", "zoom"), ("stamp",)),
 }
 
 
+_REPLACED_INDEXES = ("geojkn_figures_code",)  # by the index that covers the sources too
+
+
 def _index_codes(connection: sqlite3.Connection) -> None:
+    for name in _REPLACED_INDEXES:
+        connection.execute(f'DROP INDEX IF EXISTS "{name}"')
     tables = {str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for table, indexes in _INDEXES.items():
         if table not in tables:
@@ -184,6 +190,7 @@ class GpkgStore(Store):
         self.history = history  # keep the state before each write (off for a preview's private copy)
         self.actor = ""  # the account writing, recorded in the log
         self._snapshot = ""
+        self._listed: tuple[str, frozenset[str]] | None = None  # (version, layers)
 
     @property
     def history_folder(self) -> Path:
@@ -231,9 +238,14 @@ class GpkgStore(Store):
         return f"{st.st_mtime_ns}-{st.st_size}-{st.st_ino}"
 
     def _layers(self) -> set[str]:
-        if not self.exists():
+        """The store's layers, listed once per version of the store."""
+        version = self.version()
+        if version == "none" or not self.exists():
             return set()
-        return {str(name) for name in pyogrio.list_layers(self.path)[:, 0]}
+        known = self._listed
+        if known is None or known[0] != version:
+            known = self._listed = (version, frozenset(str(name) for name in pyogrio.list_layers(self.path)[:, 0]))
+        return set(known[1])
 
     def _read(self, layer: str, where: str | None = None, geometry: bool = True) -> Any:
         """The one place that reads a layer (tests count the calls)."""
@@ -366,11 +378,11 @@ class GpkgStore(Store):
 
     def sources(self, within: str | None = None) -> pd.DataFrame:
         if FIGURES not in self._layers():
-            return pd.DataFrame({PERIOD: pd.Series(dtype=object), "source": pd.Series(dtype=object)})
+            return pd.DataFrame({PERIOD: pd.Series(dtype=object), SOURCE: pd.Series(dtype=object)})
         where = f"WHERE {_within(CODE, within)}" if within else ""
         with closing(self._connect()) as connection:
-            rows = connection.execute(f"SELECT DISTINCT {PERIOD}, source FROM {FIGURES} {where}").fetchall()
-        return pd.DataFrame(rows, columns=[PERIOD, "source"])
+            rows = connection.execute(f"SELECT DISTINCT {PERIOD}, {SOURCE} FROM {FIGURES} {where}").fetchall()
+        return pd.DataFrame(rows, columns=[PERIOD, SOURCE])
 
     def _has_table(self, connection: sqlite3.Connection, name: str) -> bool:
         found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
