@@ -1,6 +1,6 @@
 """Province maps at the speed of a kabupaten: every target of the province issue, measured side by side in one run.
 
-    python benchmarks/bench_province.py [--repeat 3] [--store jateng.gpkg] [--seconds 20] [--baseline REV]
+    python benchmarks/bench_province.py [--repeat 5] [--store jateng.gpkg] [--seconds 20] [--baseline REV]
                                         [--skip browser,served,commands] [--nice 10]
 
 Needs ../shared/data. Builds a store of all of Jawa Tengah (8,563 desa; boundaries, facilities, twelve months of
@@ -322,7 +322,7 @@ def commands_part(store: Path, folder: Path, repeat: int, baseline: str) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--store", type=Path)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--nice", type=int, default=10,
