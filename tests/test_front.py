@@ -165,3 +165,9 @@ def test_a_full_app_gets_no_more_connections_and_the_client_is_told(running_fron
     finally:
         for conn in held:
             conn.close()
+
+
+@pytest.mark.parametrize("status, headers", [(200, [("X-Name", "Jepara \u20ac")]), (999, [])])
+def test_an_answer_the_front_cannot_write_as_http_is_refused(status, headers):
+    with pytest.raises(ValueError):
+        Answer.of_line(front.answer_line(status, headers, b"{}", 0.0), 1.0)

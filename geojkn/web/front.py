@@ -72,8 +72,10 @@ class Answer:
     @classmethod
     def of_line(cls, line: bytes, now: float) -> Answer:
         sent = json.loads(line)
-        return cls(int(sent["status"]), [(str(k), str(v)) for k, v in sent["headers"]],
-                   str(sent["body"]).encode(), float(sent["age"]), now)
+        answer = cls(int(sent["status"]), [(str(k), str(v)) for k, v in sent["headers"]],
+                     str(sent["body"]).encode(), float(sent["age"]), now)
+        answer.response(b"GET")  # raises ValueError when it cannot be written as HTTP (a header not in Latin-1)
+        return answer
 
     def fresh(self, now: float) -> bool:
         return self.age + (now - self.received) <= FRESH

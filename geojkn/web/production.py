@@ -183,7 +183,9 @@ def behind_front(server: Any, app: Any, handed: socket.socket) -> None:
         while True:
             try:
                 reply = client.get(LIVENESS)
-                made[:] = [(reply.status_code, list(reply.headers.items()), reply.get_data(), time.monotonic())]
+                answer = (reply.status_code, list(reply.headers.items()), reply.get_data())
+                answer_line(*answer, 0.0)  # one the front can read (else it is logged, and none is sent)
+                made[:] = [(*answer, time.monotonic())]
             except Exception:  # as the server would: log it; the front then sends checks to the app
                 server.logger.exception("Exception when answering %s", LIVENESS)
             time.sleep(ANSWER_EVERY)
