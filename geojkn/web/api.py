@@ -25,11 +25,12 @@ from ..vocabulary import unit_title
 from . import params
 from .auth import may_list, may_view
 from .caching import kept
+from .front import LIVENESS
 
 bp = Blueprint("api", __name__)
 
 
-@bp.get("/healthz")
+@bp.get(LIVENESS)
 def healthz() -> ResponseReturnValue:
     ws = params.workspace()
     return jsonify({"status": "ok", "units": len(ws.index().table)})  # no path: it tells an outsider nothing

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from ..errors import DataError
+from .front import LIVENESS, answer_line
 
 
 def serve_production(store: str | None, host: str, port: int, workers: int, threads: int) -> None:
@@ -49,7 +50,6 @@ def serve_production(store: str | None, host: str, port: int, workers: int, thre
     Server().run()
 
 
-LIVENESS = "/healthz"
 # How long a thread may hold Python's interpreter before another gets a turn (Python's own default is 5 ms): a
 # server's short answers (a cached page, /healthz) then wait less behind a long one (a map being prepared).
 SWITCH_SECONDS = 0.001
@@ -172,8 +172,6 @@ def behind_front(server: Any, app: Any, handed: socket.socket) -> None:
     """The server takes its connections from the front and sends it the app's answer to a liveness check (made
     by a thread of its own each ANSWER_EVERY seconds, sent by the server's loop, so that an answer reaches the
     front only while both run)."""
-    from .front import answer_line
-
     made: list[tuple[int, list[tuple[str, str]], bytes, float]] = []  # the latest answer, and when it was made
     outgoing = bytearray()
     sent = [0.0]
@@ -195,7 +193,9 @@ def behind_front(server: Any, app: Any, handed: socket.socket) -> None:
             _, fds, _, _ = socket.recv_fds(handed, 1, 1)
         except (BlockingIOError, InterruptedError):
             return None
-        if not fds:  # the front has stopped: so does the server
+        except OSError:
+            fds = []
+        if not fds:  # the front has stopped (the socket closed or broken): so does the server
             raise SystemExit("the front process has stopped")
         conn = socket.socket(fileno=fds[0])
         try:
@@ -217,6 +217,8 @@ def behind_front(server: Any, app: Any, handed: socket.socket) -> None:
                 del outgoing[:handed.send(outgoing)]
             except (BlockingIOError, InterruptedError):
                 pass
+            except OSError:  # the front has stopped
+                raise SystemExit("the front process has stopped") from None
         return bool(readable())
 
     server.accept = accept
