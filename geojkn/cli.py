@@ -70,7 +70,7 @@ def _print_lines(lines: list[str]) -> None:
         print(line)
 
 
-def cmd_import_boundaries(ws: Workspace, v: Values) -> None:
+def cmd_import_boundaries(ws: Workspace, v: Values, view: View) -> None:
     from .importing import import_boundaries
     _print_lines(import_boundaries(ws.store, v["file"], code_field=v["code_field"], name_field=v["name_field"],
                                    layer=v["layer"], crs=v["crs"], lang=v["lang"], progress=_progress(v["lang"])))
@@ -93,14 +93,14 @@ def _progress(lang: Any) -> Callable[[str, str, int, int], None]:
     return show
 
 
-def cmd_import_figures(ws: Workspace, v: Values) -> None:
+def cmd_import_figures(ws: Workspace, v: Values, view: View) -> None:
     from .importing import import_figures
     period = str(v["period"]) if v["period"] else None
     _print_lines(import_figures(ws.store, v["file"], period=period, sheet=v["sheet"], merge=v["merge"],
                                 source=v["source"], lang=v["lang"]))
 
 
-def cmd_remove_figures(ws: Workspace, v: Values) -> None:
+def cmd_remove_figures(ws: Workspace, v: Values, view: View) -> None:
     ws.store.check_writable()
     region = ws.resolve(v["region"]) if v["region"] else None
     within, period = region.code if region else None, str(v["period"])
@@ -115,39 +115,36 @@ def cmd_remove_figures(ws: Workspace, v: Values) -> None:
     print(word("removed", v["lang"], n=format_int(removed, v["lang"]), period=period, where=where))
 
 
-def cmd_import_facilities(ws: Workspace, v: Values) -> None:
+def cmd_import_facilities(ws: Workspace, v: Values, view: View) -> None:
     from .importing import import_facilities
     _print_lines(import_facilities(ws.store, v["file"], replace=v["replace"], lang=v["lang"]))
 
 
-def cmd_summary(ws: Workspace, v: Values) -> None:
-    from .analysis.region import choose_periods, summarise
+def cmd_summary(ws: Workspace, v: Values, view: View) -> None:
+    from .analysis.region import settle, summarise
     from .report import summary_text
     data = ws.region(v["region"])
-    period, since = choose_periods(data, v["period"], v["since"])
-    summary = summarise(data, period, v["target"], v["active_target"], since, v["access_km"])
+    summary = summarise(data, settle(data, view))
     if v["json"]:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         print(summary_text(summary, v["lang"]))
 
 
-def cmd_desa_jkn(ws: Workspace, v: Values) -> None:
-    from .analysis.region import choose_period, desa_jkn
+def cmd_desa_jkn(ws: Workspace, v: Values, view: View) -> None:
+    from .analysis.region import desa_jkn, settle
     from .report import desa_jkn_text
     data = ws.region(v["region"])
-    found = desa_jkn(data, choose_period(data, v["period"]), v["target"])
+    found = desa_jkn(data, settle(data, view))
     print(json.dumps(found.to_json(), ensure_ascii=False, indent=2) if v["json"] else desa_jkn_text(found, v["lang"]))
 
 
-def cmd_rank(ws: Workspace, v: Values) -> None:
-    from .analysis.region import choose_periods, rank, rank_level
+def cmd_rank(ws: Workspace, v: Values, view: View) -> None:
+    from .analysis.region import rank, rank_level, settle
     from .report import rank_csv, rank_table
     from .serialize import pretty_json
     data = ws.region(v["region"])
-    period, since = choose_periods(data, v["period"], v["since"])
-    ranking = rank(data, rank_level(data, v["level"]), v["metric"], v["below"], period, v["target"],
-                   since, v["access_km"], v["tiers"]).head(v["limit"])
+    ranking = rank(data, rank_level(data, view.level), settle(data, view), v["below"]).head(v["limit"])
     if v["format"] == Format.JSON:
         print(pretty_json(ranking.to_json()))
     elif v["format"] == Format.CSV:
@@ -156,17 +153,15 @@ def cmd_rank(ws: Workspace, v: Values) -> None:
         print(rank_table(ranking, v["lang"]))
 
 
-def cmd_worklist(ws: Workspace, v: Values) -> None:
-    from .analysis.region import choose_periods, map_level
+def cmd_worklist(ws: Workspace, v: Values, view: View) -> None:
+    from .analysis.region import map_level, settle
     from .analysis.worklist import worklist
     from .outputs import write_output
     from .serialize import pretty_json
     from .sheets import worklist_csv, worklist_text, worklist_xlsx
 
     data = ws.region(v["region"])
-    period, since = choose_periods(data, v["period"], v["since"])
-    made = worklist(data, map_level(data, v["level"]), v["by"], period, v["target"], v["top"], since,
-                    v["access_km"], v["tiers"])
+    made = worklist(data, map_level(data, view.level), settle(data, view), v["by"], v["top"])
     fmt, lang, output = v["format"], v["lang"], v["output"]
     if fmt == SheetFormat.XLSX and not output:
         raise DataError("--format xlsx writes a workbook: name the file with -o FILE.xlsx.")
@@ -185,12 +180,12 @@ def cmd_worklist(ws: Workspace, v: Values) -> None:
     print(word("wrote_worklist", lang, file=output, n=format_int(len(made.table), lang)))
 
 
-def cmd_regions(ws: Workspace, v: Values) -> None:
+def cmd_regions(ws: Workspace, v: Values, view: View) -> None:
     for row in ws.unit_list(v["level"]).itertuples():
         print(f"{row.code}\t{row.level}\t{row.name}")
 
 
-def cmd_search(ws: Workspace, v: Values) -> None:
+def cmd_search(ws: Workspace, v: Values, view: View) -> None:
     text = QUERY.read(v["text"])  # the same rule as ?q= on the web
     ws.require()
     index, lang = ws.index(), v["lang"]
@@ -199,7 +194,7 @@ def cmd_search(ws: Workspace, v: Values) -> None:
         print(f"{region.code}\t{unit_title(region.name, region.level, lang)}\t{', '.join(reversed(within))}")
 
 
-def cmd_info(ws: Workspace, v: Values) -> None:
+def cmd_info(ws: Workspace, v: Values, view: View) -> None:
     store, lang = ws.store, v["lang"]
     print(word("info_store", lang, store=store.location) + (word("info_demo", lang) if store.readonly else ""))
     counts = ws.unit_list()[LEVEL].value_counts()
@@ -232,13 +227,13 @@ def importing_meanwhile(*modules: str) -> Iterator[None]:
         thread.join()
 
 
-def cmd_export(ws: Workspace, v: Values) -> None:
+def cmd_export(ws: Workspace, v: Values, view: View) -> None:
     with importing_meanwhile("geojkn.rendering", "geojkn.outputs"):
         data = ws.region(v["region"])
     from .outputs import write_output
     from .rendering import resolve_view, standalone_html
 
-    view = resolve_view(data, View.of(v))
+    view = resolve_view(data, view)
     html = standalone_html(data, view, ws.map_sources(data.region, view.level or data.region.level))
     write_output(v["output"], html, store=ws.store.location)
     size = format_decimal(len(html.encode("utf-8")) / 1e6, 1, view.lang)
@@ -246,7 +241,7 @@ def cmd_export(ws: Workspace, v: Values) -> None:
                period=view.period or "-", size=size))
 
 
-def cmd_sheet(ws: Workspace, v: Values) -> None:
+def cmd_sheet(ws: Workspace, v: Values, view: View) -> None:
     from .outputs import write_output
     from .rendering import resolve_view, sheet_file
 
@@ -255,14 +250,14 @@ def cmd_sheet(ws: Workspace, v: Values) -> None:
     if fmt not in ("pdf", "png"):
         raise DataError(f"sheet: '{output}' must end in .pdf or .png (the file's type follows its name).")
     data = ws.region(v["region"])
-    view = resolve_view(data, View.of(v))
+    view = resolve_view(data, view)
     content = sheet_file(data, view, fmt)
     write_output(output, content, store=ws.store.location)
     print(word("wrote_print", view.lang, file=output, region=data.region.name, pages=1,
                size=format_decimal(len(content) / 1e6, 1, view.lang)))
 
 
-def cmd_atlas(ws: Workspace, v: Values) -> None:
+def cmd_atlas(ws: Workspace, v: Values, view: View) -> None:
     from .outputs import write_output
     from .rendering import atlas_file, resolve_view
 
@@ -270,7 +265,7 @@ def cmd_atlas(ws: Workspace, v: Values) -> None:
     if not output.lower().endswith(".pdf"):
         raise DataError(f"atlas: '{output}' must end in .pdf.")
     data = ws.region(v["region"])
-    view = resolve_view(data, View.of(v))
+    view = resolve_view(data, view)
     content = atlas_file(ws.region, data, view)
     write_output(output, content, store=ws.store.location)
     from .printed import kecamatan_codes
@@ -280,7 +275,7 @@ def cmd_atlas(ws: Workspace, v: Values) -> None:
                size=format_decimal(len(content) / 1e6, 1, view.lang)))
 
 
-def cmd_serve(ws: Workspace, v: Values) -> None:
+def cmd_serve(ws: Workspace, v: Values, view: View) -> None:
     from .web.app import create_app
 
     store = ws.store
@@ -325,7 +320,7 @@ def cmd_serve(ws: Workspace, v: Values) -> None:
                         "start the server again.")
 
 
-def cmd_history(ws: Workspace, v: Values) -> None:
+def cmd_history(ws: Workspace, v: Values, view: View) -> None:
     from .uploads import history
 
     ws.require()
@@ -341,7 +336,7 @@ def cmd_history(ws: Workspace, v: Values) -> None:
         print(word("history_not_kept", v["lang"]))
 
 
-def cmd_restore(ws: Workspace, v: Values) -> None:
+def cmd_restore(ws: Workspace, v: Values, view: View) -> None:
     from .uploads import restore
 
     region = ws.resolve(v["region"])
@@ -350,7 +345,7 @@ def cmd_restore(ws: Workspace, v: Values) -> None:
                number=v["before"]))
 
 
-def cmd_user(ws: Workspace, v: Values) -> None:
+def cmd_user(ws: Workspace, v: Values, view: View) -> None:
     from .accounts import Accounts, accounts_path, read_regions
 
     if ws.store.readonly:
@@ -399,7 +394,7 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-HANDLERS: dict[str, Callable[[Workspace, Values], None]] = {
+HANDLERS: dict[str, Callable[[Workspace, Values, View], None]] = {
     "import-boundaries": cmd_import_boundaries,
     "import-figures": cmd_import_figures,
     "import-facilities": cmd_import_facilities,
@@ -430,12 +425,11 @@ def run(args: argparse.Namespace, environ: dict[str, str]) -> None:
     command = BY_NAME[args.command]
     raw = vars(args)
     values = read_values(command.options, raw, settings)
-    values["tiers"] = settings.tiers  # a setting only: the ladder the tier metric maps
     values.update({argument.name: raw[argument.name] for argument in command.arguments})
     workspace = Workspace(open_store(args.store or settings.store), settings.cache_size)
     if args.command in ("regions", "info"):
         workspace.require()
-    HANDLERS[args.command](workspace, values)
+    HANDLERS[args.command](workspace, values, View.of(values, settings))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

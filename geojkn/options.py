@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from .errors import DataError
 from .period import ACCEPTED, Period
@@ -439,25 +439,30 @@ SETTINGS = (
 )
 
 
+def _default(name: str) -> Any:
+    """The default of a setting, as the SETTINGS table declares it (the dataclasses below take it from there)."""
+    return next(setting.default for setting in SETTINGS if setting.name == name.upper())
+
+
 @dataclass(frozen=True)
 class Settings:
-    """The settings in force, typed; one field per entry of SETTINGS."""
+    """The settings in force, typed; one field per entry of SETTINGS, whose defaults are the table's."""
 
-    store: str | None = None
-    target: float = DEFAULT_TARGET
-    active_target: float = DEFAULT_ACTIVE_TARGET
-    access_km: float = DEFAULT_ACCESS_KM
-    tiers: tuple[Tier, ...] = PRESET_TIERS["uhc"]
-    lang: Lang = Lang.ID
-    basemap: Basemap = Basemap.NONE
-    cache_size: int = 16
-    threads: int = 8
-    public_read: bool | None = None
-    secret_key: str | None = None
-    https: bool = False
-    upload_mb: int = 50
-    busy_after: int = 10
-    prepare_ahead: bool = True
+    store: str | None = _default("store")
+    target: float = _default("target")
+    active_target: float = _default("active_target")
+    access_km: float = _default("access_km")
+    tiers: tuple[Tier, ...] = _default("tiers")
+    lang: Lang = _default("lang")
+    basemap: Basemap = _default("basemap")
+    cache_size: int = _default("cache_size")
+    threads: int = _default("threads")
+    public_read: bool | None = _default("public_read")
+    secret_key: str | None = _default("secret_key")
+    https: bool = _default("https")
+    upload_mb: int = _default("upload_mb")
+    busy_after: int = _default("busy_after")
+    prepare_ahead: bool = _default("prepare_ahead")
 
     @property
     def public_read_in_effect(self) -> bool:
@@ -486,27 +491,47 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class View:
-    """What a planner chose to look at; None for level and period means the usual level and the latest month."""
+class Question:
+    """The choices every figure answers to: the month and the month a change is measured from, the targets, the
+    access distance, the award tiers, and the level and metric asked about. Built once from the options (by the
+    command line or the web, with Question.of) and passed whole to the analysis; None for level, period and
+    since means the usual level, the latest month and the month before it (analysis.region.settle)."""
 
-    level: Level | None = None
-    metric: Metric = Metric.COVERAGE
     period: Period | None = None
-    since: Period | None = None  # what change metrics are measured from; None: the period before
-    classes: Classes = Classes.POLICY
-    basemap: Basemap = Basemap.NONE
-    target: float = DEFAULT_TARGET
-    access_km: float = DEFAULT_ACCESS_KM
-    lang: Lang = Lang.ID
-    tiers: tuple[Tier, ...] = PRESET_TIERS["uhc"]  # from the TIERS setting, never from a URL
+    since: Period | None = None
+    target: float = _default("target")
+    active_target: float = _default("active_target")
+    access_km: float = _default("access_km")
+    tiers: tuple[Tier, ...] = _default("tiers")  # from the TIERS setting, never from a URL
+    level: Level | None = None
+    metric: Metric = METRIC.default
 
     @classmethod
-    def of(cls, values: Mapping[str, Any]) -> View:
-        """A view from option values by name (other names are ignored)."""
-        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+    def of(cls, values: Mapping[str, Any], settings: Settings | None = None) -> Self:
+        """The record of typed option values by name (other names are ignored); what the values do not give comes
+        from the settings (the defaults of the settings table when there are none)."""
+        chosen = settings or Settings()
+        names = [f.name for f in fields(cls)]
+        given = {name: getattr(chosen, name) for name in names if hasattr(chosen, name)}
+        given.update({name: values[name] for name in names if name in values and values[name] is not None})
+        return cls(**given)
+
+    @property
+    def figures(self) -> tuple[object, ...]:
+        """What a table of units' figures depends on (not the level, metric or the way it is shown)."""
+        return (self.period, self.since, self.target, self.active_target, self.access_km, self.tiers)
+
+
+@dataclass(frozen=True)
+class View(Question):
+    """A question and how its map is shown: classes, base map and language."""
+
+    classes: Classes = CLASSES.default
+    basemap: Basemap = _default("basemap")
+    lang: Lang = _default("lang")
 
     def query(self) -> dict[str, str]:
-        """The view as URL query parameters (what is unset is left out)."""
+        """The view as URL query parameters (what is unset is left out; the tiers are a setting)."""
         return {f.name: str(getattr(self, f.name)) for f in fields(self)
                 if getattr(self, f.name) is not None and f.name in OPTIONS_BY_NAME}
 

@@ -316,11 +316,11 @@ ATLAS_COLUMNS = (COVERAGE, GAP, TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE)
 def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: Sequence[Metric],
           tables: Sequence[Level]) -> Page:
     lang = view.lang
-    units = unit_table(data, level, view.period, view.target, view.since, view.access_km, view.tiers)
+    units = unit_table(data, level, view)
     classification = classify(units[str(view.metric)], view.metric, view.classes, view.target,
                               access_km=view.access_km, tiers=view.tiers, lang=lang)
     outline = data.units_of(KECAMATAN) if level == DESA and data.region.level != KECAMATAN else None
-    summary = summarise(data, view.period, view.target, since=view.since, access_km=view.access_km)
+    summary = summarise(data, view)
     listed = []
     for table_level in tables:
         head = [level_label(table_level, lang)] + [metric_label(c, lang) for c in columns]
@@ -329,8 +329,7 @@ def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: 
             every = units.sort_values([str(COVERAGE), NAME], na_position="last")
             listed.append((word("every_unit", lang, **names), head, _rows(every, columns, lang, ALL_ROWS)))
             continue
-        ranking = rank(data, table_level, Metric.COVERAGE, None, view.period, view.target, view.since,
-                       view.access_km, view.tiers)
+        ranking = rank(data, table_level, replace(view, metric=Metric.COVERAGE))
         listed.append((word("lowest", lang, **names), head, _rows(ranking.table, columns, lang, TABLE_ROWS)))
     title = unit_title(data.region.name, data.region.level, lang)
     return Page(title, _subtitle(view, summary), units, classification, view.metric, outline, label_all,

@@ -34,7 +34,7 @@ def resolve_view(data: RegionData, view: View) -> View:
 def _units(data: RegionData, view: View) -> gpd.GeoDataFrame:
     """The units a map of the view shows, with their figures."""
     assert view.level is not None, "resolve_view settles the level"
-    return unit_table(data, view.level, view.period, view.target, view.since, view.access_km, view.tiers)
+    return unit_table(data, view.level, view)
 
 
 def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None,
@@ -73,7 +73,7 @@ def title_lines(data: RegionData, view: View) -> list[str]:
     """The region; the key figures; what is mapped, when and against which target; who is left to enrol and to
     reactivate; the source and the date (the last line is set smaller)."""
     lang = view.lang
-    summary = summarise(data, view.period, view.target, since=view.since, access_km=view.access_km)
+    summary = summarise(data, view)
     f = summary.figures
     key = (word("sheet_sentence", lang, coverage=format_percent(f.coverage, lang=lang),
                 active=format_percent(f.active_coverage, lang=lang)) if f.coverage is not None

@@ -12,6 +12,7 @@ import pyproj
 import pytest
 
 from geojkn.analysis.region import unit_table
+from geojkn.options import Question
 from geojkn.period import Period
 from geojkn.schema import (
     CODE,
@@ -56,7 +57,7 @@ def _data(store: Path, code: str = "99.01"):
 
 
 def test_each_desa_is_measured_to_its_nearest_fktp_puskesmas_and_hospital(store):
-    table = unit_table(_data(store), DESA, Period(2024, 1), 0.95).set_index(CODE)
+    table = unit_table(_data(store), DESA, Question(Period(2024, 1))).set_index(CODE)
     pkm, klinik, rs = CENTRES["99.01.01.2001"], CENTRES["99.01.01.2002"], CENTRES["99.01.02.2001"]
     expected = {  # code: (nearest FKTP, nearest puskesmas, nearest hospital)
         "99.01.01.2001": (0.0, 0.0, km(pkm, rs)),
@@ -71,7 +72,7 @@ def test_each_desa_is_measured_to_its_nearest_fktp_puskesmas_and_hospital(store)
 
 
 def test_kecamatan_access_weighs_desa_by_population_and_counts_fktp_inside(store):
-    table = unit_table(_data(store), KECAMATAN, Period(2024, 1), 0.95).set_index(CODE)
+    table = unit_table(_data(store), KECAMATAN, Question(Period(2024, 1))).set_index(CODE)
     far = km(CENTRES["99.01.02.2001"], CENTRES["99.01.01.2001"])  # both desa of 99.01.02 lie 0.1 degree away
     north = table.loc["99.01.02"]
     assert north[NEAREST_FKTP_KM] == pytest.approx(far, rel=0.005)
@@ -81,7 +82,7 @@ def test_kecamatan_access_weighs_desa_by_population_and_counts_fktp_inside(store
     assert south[NEAREST_FKTP_KM] == pytest.approx(0.0, abs=0.01) and south[POPULATION_BEYOND] == 0
     assert south[FKTP] == 2 and south[FKTP_PER_10K] == pytest.approx(2 / 3000 * 10_000)
     assert south[REGISTERED_PER_FKTP] == pytest.approx((950 + 1500) / 2)
-    wider = unit_table(_data(store), KECAMATAN, Period(2024, 1), 0.95, access_km=12.0).set_index(CODE)
+    wider = unit_table(_data(store), KECAMATAN, Question(Period(2024, 1), access_km=12.0)).set_index(CODE)
     assert wider.loc["99.01.02", POPULATION_BEYOND] == 0  # 11 km is not beyond 12 km
 
 
@@ -125,7 +126,7 @@ def test_access_is_measured_at_import_and_only_read_afterwards(store, tmp_path, 
     assert calls == []  # no question measures again
     (tmp_path / "more.csv").write_text("nama;jenis;lat;lon\nPKM Empat;Puskesmas;-5.85;127.15\n", encoding="utf-8")
     assert runner("--store", store, "import-facilities", tmp_path / "more.csv").status == 0
-    table = unit_table(ws.region("99.01"), DESA, Period(2024, 1), 0.95).set_index(CODE)
+    table = unit_table(ws.region("99.01"), DESA, Question(Period(2024, 1))).set_index(CODE)
     assert calls == [] and table.loc["99.01.02.2002", NEAREST_FKTP_KM] == pytest.approx(0.0, abs=0.01)
 
 

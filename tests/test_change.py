@@ -12,6 +12,7 @@ import pytest
 from geojkn.analysis.region import rank, unit_table
 from geojkn.maps.classify import NO_DATA, class_labels, classify
 from geojkn.maps.palettes import FALLS, RISES, STEADY
+from geojkn.options import Question
 from geojkn.period import Period
 from geojkn.resources import demo_store
 from geojkn.schema import ACTIVE_CHANGE, CHANGE, CODE, DESA, KECAMATAN
@@ -50,7 +51,7 @@ def _data(store: Path, code: str = "99.01"):
 
 
 def test_each_desa_changes_by_the_points_of_its_own_coverage_split_by_segment(store):
-    table = unit_table(_data(store), DESA, Period(2024, 3), 0.95).set_index(CODE)
+    table = unit_table(_data(store), DESA, Question(Period(2024, 3))).set_index(CODE)
     first = table.loc[TINY_DESA[0]]
     assert first[CHANGE] == pytest.approx(90.0 - 95.0) and first[ACTIVE_CHANGE] == pytest.approx(65.0 - 70.0)
     assert first["pbi_jk_change"] == pytest.approx(56.0 - 60.0) and first["ppu_change"] == pytest.approx(34.0 - 35.0)
@@ -62,7 +63,7 @@ def test_each_desa_changes_by_the_points_of_its_own_coverage_split_by_segment(st
 
 
 def test_a_unit_partial_in_either_month_has_no_change(store):
-    table = unit_table(_data(store), KECAMATAN, Period(2024, 3), 0.95).set_index(CODE)
+    table = unit_table(_data(store), KECAMATAN, Question(Period(2024, 3))).set_index(CODE)
     assert table.loc["99.01.01", CHANGE] == pytest.approx((2600 / 3000 - 2450 / 3000) * 100)  # whole both months
     assert math.isnan(table.loc["99.01.02", CHANGE])  # one of its two desa lacks March: part against whole
 
@@ -78,7 +79,7 @@ def test_the_summary_change_is_split_by_segment(store, runner):
 
 
 def test_a_change_ranks_the_steepest_fall_first_and_lists_the_largest_rises(store, runner):
-    ranking = rank(_data(store), DESA, CHANGE, None, Period(2024, 3), 0.95)
+    ranking = rank(_data(store), DESA, Question(Period(2024, 3), metric=CHANGE))
     assert list(ranking.table[CODE]) == [TINY_DESA[0], TINY_DESA[2], TINY_DESA[1]]  # -5, +2, +10; no fourth
     assert ranking.since == Period(2024, 1)
     assert list(ranking.rising().table[CODE]) == [TINY_DESA[1], TINY_DESA[2]]
@@ -166,6 +167,6 @@ def test_demo_change_matches_an_independent_computation_from_the_files():
 
     expected = ((coverage("demo_kepesertaan_2024-12.csv") - coverage("demo_kepesertaan_2024-06.csv")) * 100).dropna()
     data = Workspace(open_store(str(demo_store()))).region("99.01")
-    found = unit_table(data, DESA, Period(2024, 12), 0.95).set_index(CODE)[CHANGE].dropna()
+    found = unit_table(data, DESA, Question(Period(2024, 12))).set_index(CODE)[CHANGE].dropna()
     assert len(expected) > 200 and sorted(found.index) == sorted(expected.index)
     assert (found.loc[expected.index] - expected).abs().max() < 1e-9

@@ -89,3 +89,26 @@ def test_a_period_reads_every_spelling_and_knows_its_neighbours(text):
 def test_a_period_refuses_what_is_not_a_month(text):
     with pytest.raises(ValueError):
         Period.parse(text)
+
+
+def test_each_default_is_declared_once_in_the_settings_table():
+    from geojkn.options import SETTINGS, Question, Settings, View
+
+    table = {setting.name.lower(): setting.default for setting in SETTINGS}
+    assert {name: getattr(Settings(), name) for name in table} == table
+    question = Question()
+    for name in ("target", "active_target", "access_km", "tiers"):
+        assert getattr(question, name) == table[name]
+    assert (View().lang, View().basemap) == (table["lang"], table["basemap"])
+
+
+def test_a_question_is_built_once_from_the_options_with_the_settings_for_the_rest():
+    from geojkn.options import Question, Settings, View
+    from geojkn.period import Period
+
+    settings = Settings(target=0.98, active_target=0.9, access_km=3.0)
+    asked = View.of({"period": Period(2024, 2), "target": 0.99, "lang": "en", "unrelated": 1}, settings)
+    assert (asked.period, asked.target, asked.active_target, asked.access_km) == (Period(2024, 2), 0.99, 0.9, 3.0)
+    assert asked.tiers == settings.tiers and asked.lang == "en"
+    assert isinstance(asked, Question)  # a view is a question: the analysis takes either
+    assert Question.of({"target": None}, settings).target == 0.98  # an option left unset takes the setting

@@ -13,7 +13,7 @@ from PIL import Image
 
 from geojkn.analysis.region import choose_period, rank, summarise
 from geojkn.formatting import format_percent
-from geojkn.options import Lang
+from geojkn.options import Lang, Question
 from geojkn.schema import KECAMATAN, Metric
 from geojkn.store import open_store
 from geojkn.workspace import Workspace
@@ -60,12 +60,12 @@ def test_the_sheet_is_one_a4_page_with_the_figures_the_map_and_the_lowest_units(
     assert width > height  # landscape
     _, data = demo()
     period = choose_period(data, None)
-    s = summarise(data, period, 0.95)
+    s = summarise(data, Question(period))
     text = pdf_text(out)
     sentence = f"{format_percent(s.figures.coverage, lang=Lang.ID)} penduduk terdaftar, " \
                f"{format_percent(s.figures.active_coverage, lang=Lang.ID)} aktif"
     assert "Kabupaten Sukamaju" in text and sentence in text and "Desember 2024" in text
-    worst = rank(data, KECAMATAN, Metric.COVERAGE, None, period, 0.95).table
+    worst = rank(data, KECAMATAN, Question(period, metric=Metric.COVERAGE)).table
     for name in worst["name"].head(5):
         assert name in text  # the table of the lowest kecamatan, and the names on the map
     assert "Perubahan sejak 2024-06" in text and "km" in text  # the change and the scale bar

@@ -22,6 +22,7 @@ from geojkn.analysis.region import (
 )
 from geojkn.analysis.rollup import rollup
 from geojkn.errors import DataError
+from geojkn.options import Question
 from geojkn.period import Period
 from geojkn.records import Region
 from geojkn.schema import DESA, KABUPATEN, KECAMATAN, PROVINSI, Level
@@ -81,14 +82,14 @@ def test_trend_is_the_figures_of_every_period_in_order(data):
 
 
 def test_summary_counts_desa_at_target_and_compares_with_the_period_before(data):
-    summary = summarise(data, Period(2024, 2), 0.95)
+    summary = summarise(data, Question(Period(2024, 2)))
     assert (summary.desa, summary.desa_with_figures, summary.desa_at_target) == (3, 3, 2)
     assert summary.kecamatan == 2 and summary.kecamatan_with_desa_at_target == 2
     assert summary.previous is not None and summary.previous.period == Period(2024, 1)
 
 
 def test_units_of_a_level_carry_their_figures_and_ranking_puts_the_lowest_first(data):
-    table = unit_table(data, KECAMATAN, Period(2024, 1), 0.95).set_index("code")
+    table = unit_table(data, KECAMATAN, Question(Period(2024, 1))).set_index("code")
     assert table.loc["99.01.01", "registered"] == 2400 and table.loc["99.01.01", "desa_with_figures"] == 2
-    ranked = rank(data, DESA, "coverage", None, Period(2024, 1), 0.95)
+    ranked = rank(data, DESA, Question(Period(2024, 1), metric="coverage"))
     assert ranked.table["code"].tolist() == ["99.01.01.2002", "99.01.01.2001", "99.01.02.2001"]

@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
 from ..errors import DataError
-from ..options import DEFAULT_ACCESS_KM, DEFAULT_ACTIVE_TARGET, PRESET_TIERS, Tier
+from ..options import Question
 from ..period import Period
 from ..records import Access, Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
 from ..schema import (
@@ -65,6 +66,7 @@ from .rollup import unit_tree
 
 UNIT_COLUMNS = (CODE, NAME, PARENT, LEVEL)
 MEMO_SIZE = 24  # unit tables a region's data keeps (levels x recent choices)
+Q = TypeVar("Q", bound=Question)
 
 
 def empty_units(level: Level) -> gpd.GeoDataFrame:
@@ -179,6 +181,13 @@ def choose_periods(data: RegionData, period: Period | None,
     return shown, choose_since(data, shown, since)
 
 
+def settle(data: RegionData, question: Q) -> Q:
+    """The question with its month and the month of comparison settled for this region (both checked): what
+    every view below is asked with."""
+    period, since = choose_periods(data, question.period, question.since)
+    return replace(question, period=period, since=since)
+
+
 def previous_period(data: RegionData, period: Period | None) -> Period | None:
     """The latest period with figures before `period` (None when there is none)."""
     earlier = [p for p in data.periods if period is not None and p < period]
@@ -200,20 +209,18 @@ def choose_since(data: RegionData, period: Period | None, asked: Period | None) 
     return asked
 
 
-def unit_table(data: RegionData, level: Level, period: Period | None, target: float,
-               since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
-               tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> gpd.GeoDataFrame:
-    """The units of a level with their counts for the period (own rows or sums of their desa), metrics, the
-    change since `since` (default the period before; see unit_changes), access to FKTP (see _with_access) and
-    the award tier they reach (metrics.tier_steps). Made once per region data and choices (a dashboard asks for
-    the same table for its summary, rankings and Desa JKN): callers must not change it."""
-    key = (str(level), period, target, since, access_km, tuple(tiers))
+def unit_table(data: RegionData, level: Level, question: Question) -> gpd.GeoDataFrame:
+    """The units of a level with their counts for the question's period (own rows or sums of their desa), metrics,
+    the change since its `since` (see unit_changes), access to FKTP (see _with_access) and the award tier they
+    reach (metrics.tier_steps). Made once per region data and question (a dashboard asks for the same table for
+    its summary, rankings and Desa JKN): callers must not change it."""
+    key = (str(level), *question.figures)
     with data.memo_lock:
         found = data.memo.get(key)
         if found is not None:
             data.memo.move_to_end(key)
             return found
-    table = _unit_table(data, level, period, target, since, access_km, tiers)
+    table = _unit_table(data, level, question)
     with data.memo_lock:
         data.memo[key] = table
         while len(data.memo) > MEMO_SIZE:
@@ -221,17 +228,17 @@ def unit_table(data: RegionData, level: Level, period: Period | None, target: fl
     return table
 
 
-def _unit_table(data: RegionData, level: Level, period: Period | None, target: float, since: Period | None,
-                access_km: float, tiers: Sequence[Tier]) -> gpd.GeoDataFrame:
+def _unit_table(data: RegionData, level: Level, question: Question) -> gpd.GeoDataFrame:
+    period, tiers = question.period, question.tiers
     units = data.units_of(level)
     counts = data.figures_of(period).drop(columns=LEVEL)
     table = units.merge(counts.drop(columns=DESA_TOTAL), on=CODE, how="left")
     table[DESA_WITH_FIGURES] = table[DESA_WITH_FIGURES].fillna(0).astype("int64")
     table[DESA_TOTAL] = table[CODE].map(data.desa_totals).fillna(0).astype("int64")
     table[COMPLETE] = table[COMPLETE].astype("boolean").fillna(False).astype(bool)
-    changes = unit_changes(data, level, period, since or previous_period(data, period))
-    with_metrics = add_metrics(table, target).join(changes, on=CODE)
-    with_access = _with_access(data, with_metrics, level, period, access_km)
+    changes = unit_changes(data, level, period, question.since or previous_period(data, period))
+    with_metrics = add_metrics(table, question.target).join(changes, on=CODE)
+    with_access = _with_access(data, with_metrics, level, period, question.access_km)
     steps = tier_steps(with_access[COVERAGE], with_access[ACTIVE_COVERAGE], with_access[COMPLETE], tiers)
     names = {float(len(tiers) - i): tier.name for i, tier in enumerate(tiers)}
     with_access[TIER] = steps
@@ -307,9 +314,10 @@ def status(figures: Figures, target: float, active_target: float) -> Status:
     return Status(target, active_target, figures.gap == 0, meets_active, figures.gap, active_gap)
 
 
-def desa_jkn(data: RegionData, period: Period | None, target: float) -> DesaJkn:
+def desa_jkn(data: RegionData, question: Question) -> DesaJkn:
     """The desa at the registered target, grouped by kecamatan in code order."""
-    desa = unit_table(data, DESA, period, target)
+    target = question.target
+    desa = unit_table(data, DESA, question)
     reached = desa[desa[COVERAGE] >= target].sort_values(CODE)
     names = {code: name for frame in data.units.values() for code, name in zip(frame[CODE], frame[NAME], strict=True)}
     groups = []
@@ -318,7 +326,7 @@ def desa_jkn(data: RegionData, period: Period | None, target: float) -> DesaJkn:
         members = tuple((Region(c, str(n), DESA), float(s)) for c, n, s in zip(rows[CODE], rows[NAME], rows[COVERAGE],
                                                                                 strict=True))
         groups.append((region, members))
-    return DesaJkn(data.region, period, target, tuple(groups))
+    return DesaJkn(data.region, question.period, target, tuple(groups))
 
 
 def access_summary(desa: pd.DataFrame, figures: Figures, fktp: int, access_km: float) -> Access | None:
@@ -340,14 +348,13 @@ def access_summary(desa: pd.DataFrame, figures: Figures, fktp: int, access_km: f
         figures.registered / fktp if whole and fktp and figures.registered is not None else None)
 
 
-def summarise(data: RegionData, period: Period | None, target: float,
-              active_target: float = DEFAULT_ACTIVE_TARGET, since: Period | None = None,
-              access_km: float = DEFAULT_ACCESS_KM) -> Summary:
-    """The region's summary for the period (already chosen with choose_period); the change is measured from
-    `since` (checked with choose_since; default the period before)."""
-    desa = unit_table(data, DESA, period, target, since, access_km)
+def summarise(data: RegionData, question: Question) -> Summary:
+    """The region's summary for the question (settled with settle): figures, status, change since its `since`,
+    facilities and access."""
+    period, target = question.period, question.target
+    before = question.since or previous_period(data, period)
+    desa = unit_table(data, DESA, question)
     at_target = desa[desa[COVERAGE] >= target]
-    before = since or previous_period(data, period)
     figures = region_figures(data, period, target)
     return Summary(
         region=data.region, period=period, target=target, figures=figures,
@@ -358,8 +365,8 @@ def summarise(data: RegionData, period: Period | None, target: float,
         previous=region_figures(data, before, target) if before is not None else None,
         change=compare(data, period, before) if before is not None and period is not None else None,
         sources=tuple(data.sources.get(period, ())) if period is not None else (),
-        status=status(figures, target, active_target) if period is not None else None,
-        access=access_summary(desa, figures, len(data.fktp_places), access_km),
+        status=status(figures, target, question.active_target) if period is not None else None,
+        access=access_summary(desa, figures, len(data.fktp_places), question.access_km),
     )
 
 
@@ -400,24 +407,20 @@ def _points(shares: list[float | None]) -> float | None:
     return None if now is None or before is None else (now - before) * 100
 
 
-def place_in(parent: RegionData, code: str, metric: Metric, period: Period | None, target: float,
-             since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
-             tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> tuple[int, int] | None:
+def place_in(parent: RegionData, code: str, question: Question) -> tuple[int, int] | None:
     """Where a desa stands among the desa of a region around it: (its rank, how many are ranked), worst first."""
-    if DESA not in view_levels(parent) or period not in parent.periods:
+    if DESA not in view_levels(parent) or question.period not in parent.periods:
         return None
-    table = rank(parent, DESA, metric, None, period, target, since, access_km, tiers).table
+    table = rank(parent, DESA, question).table
     hit = table.index[table[CODE] == code]
     return (int(table.loc[hit[0], "rank"]), len(table)) if len(hit) else None
 
 
-def rank(data: RegionData, level: Level, metric: Metric, below: float | None, period: Period | None,
-         target: float, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
-         tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> Ranking:
-    """The units of a level (already checked with rank_level) worst first, as a Ranking; a change is measured
-    from `since` (default the period before)."""
-    metric = Metric(check_metric(metric))
-    since = since or previous_period(data, period)
-    table = pd.DataFrame(unit_table(data, level, period, target, since, access_km, tiers).drop(columns="geometry"))
-    return Ranking(data.region, period, level, metric, target, rank_units(table, metric, below),
+def rank(data: RegionData, level: Level, question: Question, below: float | None = None) -> Ranking:
+    """The units of a level (already checked with rank_level) worst first by the question's metric, as a
+    Ranking."""
+    metric = Metric(check_metric(question.metric))
+    table = pd.DataFrame(unit_table(data, level, question).drop(columns="geometry"))
+    since = question.since or previous_period(data, question.period)
+    return Ranking(data.region, question.period, level, metric, question.target, rank_units(table, metric, below),
                    since if metric.is_change else None)

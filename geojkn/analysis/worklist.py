@@ -9,13 +9,12 @@ without figures are listed too, at the end of their group, marked as without fig
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..options import DEFAULT_ACCESS_KM, PRESET_TIERS, Tier
+from ..options import Question
 from ..period import Period
 from ..records import Region
 from ..schema import (
@@ -78,14 +77,12 @@ def _order(table: pd.DataFrame, by: str) -> pd.DataFrame:
     return table.drop(columns=["_key", "_group"]).reset_index(drop=True)
 
 
-def worklist(data: RegionData, level: Level, by: Metric, period: Period | None, target: float,
-             top: int | None = None, since: Period | None = None, access_km: float = DEFAULT_ACCESS_KM,
-             tiers: Sequence[Tier] = PRESET_TIERS["uhc"]) -> Worklist:
+def worklist(data: RegionData, level: Level, question: Question, by: Metric, top: int | None = None) -> Worklist:
     """The units of a level inside the region to work through, grouped by the unit above them, with every metric
-    of unit_table; the change is measured from `since` (default the period before)."""
+    of unit_table for the question (settled with region.settle)."""
     by = Metric(by)
-    since = since or previous_period(data, period)
-    units = unit_table(data, level, period, target, since, access_km, tiers)
+    period = question.period
+    units = unit_table(data, level, question)
     table = pd.DataFrame(units.drop(columns="geometry"))
     parent = KECAMATAN_NAME if level == DESA else KABUPATEN_NAME
     table[GROUP] = table[parent] if parent in table else data.region.name
@@ -94,6 +91,7 @@ def worklist(data: RegionData, level: Level, by: Metric, period: Period | None, 
     if top is not None:
         worst = ordered[ordered[COMPLETE]].sort_values(by, ascending=by.lowest_first, kind="stable").head(top)[CODE]
         ordered = ordered[ordered[CODE].isin(worst)].reset_index(drop=True)
-    return Worklist(data.region, period, level, by, target, tuple(data.sources.get(period, ())) if period else (),
-                    ordered.reindex(columns=list(dict.fromkeys((*COLUMNS, by)))), since)
-
+    return Worklist(data.region, period, level, by, question.target,
+                    tuple(data.sources.get(period, ())) if period else (),
+                    ordered.reindex(columns=list(dict.fromkeys((*COLUMNS, by)))),
+                    question.since or previous_period(data, period))

@@ -6,12 +6,11 @@ from flask import Blueprint, Response, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
 from ..analysis.region import (
-    choose_period,
-    choose_periods,
     desa_jkn,
     map_level,
     rank,
     rank_level,
+    settle,
     summarise,
     unit_table,
 )
@@ -66,42 +65,33 @@ def regions() -> ResponseReturnValue:
 @bp.get("/api/regions/<code>/summary")
 @kept
 def summary(code: str) -> ResponseReturnValue:
-    chosen, data = params.values(), params.workspace().region(code)
-    period, since = choose_periods(data, chosen["period"], chosen["since"])
-    return jsonify(summarise(data, period, chosen["target"], chosen["active_target"], since,
-                             chosen["access_km"]).to_json())
+    data = params.workspace().region(code)
+    return jsonify(summarise(data, settle(data, params.question())).to_json())
 
 
 @bp.get("/api/regions/<code>/desa-jkn")
 @kept
 def desa_jkn_json(code: str) -> ResponseReturnValue:
-    chosen, data = params.values(), params.workspace().region(code)
-    return jsonify(desa_jkn(data, choose_period(data, chosen["period"]), chosen["target"]).to_json())
+    data = params.workspace().region(code)
+    return jsonify(desa_jkn(data, settle(data, params.question())).to_json())
 
 
 @bp.get("/api/regions/<code>/units.geojson")
 @kept
 def units(code: str) -> ResponseReturnValue:
-    chosen, data = params.values(), params.workspace().region(code)
-    period, since = choose_periods(data, chosen["period"], chosen["since"])
-    table = unit_table(data, rank_level(data, chosen["level"]), period, chosen["target"], since, chosen["access_km"],
-                       chosen["tiers"])
+    question, data = params.question(), params.workspace().region(code)
+    table = unit_table(data, rank_level(data, question.level), settle(data, question))
     return Response(table.to_json(na="null", drop_id=True), mimetype="application/geo+json")
 
 
 def _ranking(code: str) -> Ranking:
-    chosen, data = params.values(), params.workspace().region(code)
-    period, since = choose_periods(data, chosen["period"], chosen["since"])
-    return rank(data, rank_level(data, chosen["level"]), chosen["metric"], chosen["below"], period,
-                chosen["target"], since, chosen["access_km"], chosen["tiers"])
+    question, data = params.question(), params.workspace().region(code)
+    return rank(data, rank_level(data, question.level), settle(data, question), params.values()["below"])
 
 
 def _worklist(code: str) -> Worklist:
-    chosen, ws = params.values(), params.workspace()
-    data = ws.region(code)
-    period, since = choose_periods(data, chosen["period"], chosen["since"])
-    return worklist(data, map_level(data, chosen["level"]), chosen["by"], period, chosen["target"], chosen["top"],
-                    since, chosen["access_km"], chosen["tiers"])
+    chosen, question, data = params.values(), params.question(), params.workspace().region(code)
+    return worklist(data, map_level(data, question.level), settle(data, question), chosen["by"], chosen["top"])
 
 
 def _download(content: str | bytes, name: str, mimetype: str) -> Response:

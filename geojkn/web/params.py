@@ -27,6 +27,7 @@ from ..options import (
     ZOOM,
     Lang,
     Option,
+    Question,
     Settings,
     View,
     read_values,
@@ -88,11 +89,14 @@ def language() -> Lang:
 
 def values() -> dict[str, Any]:
     """This route's parameters, typed; a bad one is a DataError (400) quoting its rule."""
-    values = read_values(PARAMETERS[str(request.endpoint)], request.args, settings())
-    values["tiers"] = settings().tiers  # a setting only: the ladder the tier metric maps
-    return values
+    return read_values(PARAMETERS[str(request.endpoint)], request.args, settings())
+
+
+def question() -> Question:
+    """The question this request asks (its parameters, the settings for the rest)."""
+    return Question.of(values(), settings())
 
 
 def view() -> View:
     """The map and dashboard choices of this request."""
-    return View.of(values())
+    return View.of(values(), settings())

@@ -65,29 +65,26 @@ def _shapes(ws: Workspace, data: RegionData, view: View) -> MapSources:
 @bp.get("/r/<code>")
 def dashboard(code: str) -> ResponseReturnValue:
     ws, data, view = _asked(code)
-    active_target = params.values()["active_target"]
     # what the page shows is worked out once per store version and choices, and the page once per account and
     # address too; only the session's form token is put in for each request
     account = user()
 
     def page() -> str:
-        parts = ws.cached(("dashboard", data.region.code, view, active_target),
-                          lambda: _dashboard_parts(data, view, active_target))
+        parts = ws.cached(("dashboard", data.region.code, view), lambda: _dashboard_parts(data, view))
         return render_template("dashboard.html", **parts, csrf_token=lambda: FORM_TOKEN)
-    made = ws.answer(("dashboard page", data.region.code, view, active_target, account,
+    made = ws.answer(("dashboard page", data.region.code, view, account,
                       tuple(sorted(request.args.items(multi=True)))), page)
     return made.replace(FORM_TOKEN, csrf_token()) if FORM_TOKEN in made else made
 
 
-def _dashboard_parts(data: RegionData, view: View, active_target: float) -> dict[str, object]:
-    summary = summarise(data, view.period, view.target, active_target, view.since, view.access_km)
+def _dashboard_parts(data: RegionData, view: View) -> dict[str, object]:
+    summary = summarise(data, view)
     history = trend(data, view.target)
-    jkn = desa_jkn(data, view.period, view.target)
+    jkn = desa_jkn(data, view)
     levels = [level for level in view_levels(data) if level != data.region.level]
     rankings_rows = []
     for level in levels:
-        ranking = rank(data, level, view.metric, None, view.period, view.target, view.since, view.access_km,
-                       view.tiers)
+        ranking = rank(data, level, view)
         if view.metric.is_change:  # the steepest falls, then the largest rises
             shown = [(ranking.falling(TOP), "fell_most"), (ranking.rising(TOP), "rose_most")]
         else:
@@ -125,8 +122,7 @@ def _desa_page(data: RegionData, view: View) -> dict[str, object]:
     out: dict[str, object] = {}
     if around:
         kecamatan = ws.region(around[-1].code)
-        out["place"] = place_in(kecamatan, data.region.code, view.metric, view.period, view.target, view.since,
-                                view.access_km, view.tiers)
+        out["place"] = place_in(kecamatan, data.region.code, view)
         out["place_in"] = kecamatan.region
         kabupaten = ws.region(around[0].code)
         spot = data.units_of(DESA).geometry.iloc[0].representative_point()
