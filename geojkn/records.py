@@ -15,15 +15,18 @@ import pandas as pd
 from .period import Period
 from .schema import (
     ACTIVE,
+    ACTIVE_COMPLETE,
     ACTIVE_COVERAGE,
     ACTIVITY_RATE,
     COMPLETE,
     COVERAGE,
     DESA_TOTAL,
+    DESA_WITH_ACTIVE,
     DESA_WITH_FIGURES,
     FACILITY_GROUPS,
     FACILITY_TYPES,
     GAP,
+    IMPLAUSIBLE,
     POPULATION,
     REGISTERED,
     SEGMENTS,
@@ -42,6 +45,11 @@ def _count(value: object) -> int | None:
 def _share(value: object) -> float | None:
     number = plain(value)
     return float(number) if isinstance(number, (int, float)) else None
+
+
+def _flag(value: object) -> bool:
+    flag = plain(value)
+    return bool(flag) if isinstance(flag, (bool, int, float)) else False
 
 
 def _text(period: Period | None) -> str | None:
@@ -76,7 +84,10 @@ class Figures:
     segments: Mapping[str, int | None] = field(default_factory=dict)
     desa_with_figures: int = 0
     desa_total: int = 0
-    complete: bool = False
+    complete: bool = False  # population and registered cover every desa: coverage and gap are whole
+    active_complete: bool = False  # active participants too: the active rates and people to reactivate are whole
+    desa_with_active: int = 0  # desa whose population, registered and active are all given
+    implausible: bool = False  # counts that cannot be true ("tidak wajar"): see analysis/metrics.implausible
 
     @classmethod
     def of(cls, period: Period | None, row: Mapping[Hashable, object]) -> Figures:
@@ -85,7 +96,8 @@ class Figures:
                    _share(row.get(COVERAGE)), _share(row.get(ACTIVE_COVERAGE)), _share(row.get(ACTIVITY_RATE)),
                    _count(row.get(GAP)), _count(row.get(TO_REACTIVATE)),
                    {s: _count(row.get(s)) for s in SEGMENTS}, _count(row.get(DESA_WITH_FIGURES)) or 0,
-                   _count(row.get(DESA_TOTAL)) or 0, bool(row.get(COMPLETE, False)))
+                   _count(row.get(DESA_TOTAL)) or 0, _flag(row.get(COMPLETE)), _flag(row.get(ACTIVE_COMPLETE)),
+                   _count(row.get(DESA_WITH_ACTIVE)) or 0, _flag(row.get(IMPLAUSIBLE)))
 
     def value(self, metric: Metric) -> float | None:
         """The value of one metric."""
@@ -97,7 +109,9 @@ class Figures:
         return {"period": _text(self.period), POPULATION: self.population, REGISTERED: self.registered,
                 ACTIVE: self.active, COVERAGE: self.coverage, ACTIVE_COVERAGE: self.active_coverage,
                 ACTIVITY_RATE: self.activity_rate, GAP: self.gap, TO_REACTIVATE: self.to_reactivate,
-                DESA_WITH_FIGURES: self.desa_with_figures, DESA_TOTAL: self.desa_total, COMPLETE: self.complete}
+                DESA_WITH_FIGURES: self.desa_with_figures, DESA_TOTAL: self.desa_total, COMPLETE: self.complete,
+                ACTIVE_COMPLETE: self.active_complete, DESA_WITH_ACTIVE: self.desa_with_active,
+                IMPLAUSIBLE: self.implausible}
 
 
 @dataclass(frozen=True)
@@ -134,17 +148,19 @@ class Change:
     since: Period
     level: Level  # the units compared: desa where they have figures, else the lowest level that does
     compared: int  # units with figures in both periods
-    left_out: int  # units with figures in only one of the two
+    left_out: int  # units with figures in only one of the two (or not whole in one)
     registered: int | None  # change in registered participants over the compared units
     coverage_points: float | None  # change in registered coverage, in percentage points
     active_coverage_points: float | None  # change in active coverage (None unless every compared unit has it)
     # what each segment's share of the population adds to coverage_points (where every compared unit has it)
     segments: Mapping[str, float | None] = field(default_factory=dict)
+    breaks: int = 0  # desa left out as breaks in the data (population moved too much: see analysis/change.py)
 
     def to_json(self) -> dict[str, Any]:
         return {"since": str(self.since), "level": str(self.level), "compared": self.compared,
-                "left_out": self.left_out, "registered": self.registered, "coverage_points": self.coverage_points,
-                "active_coverage_points": self.active_coverage_points, "segments": dict(self.segments)}
+                "left_out": self.left_out, "breaks": self.breaks, "registered": self.registered,
+                "coverage_points": self.coverage_points, "active_coverage_points": self.active_coverage_points,
+                "segments": dict(self.segments)}
 
 
 @dataclass(frozen=True)
@@ -228,6 +244,7 @@ class Summary:
     sources: tuple[str, ...] = ()  # where the period's figures come from
     status: Status | None = None
     access: Access | None = None
+    desa_implausible: int = 0  # desa whose counts cannot be true ("tidak wajar")
 
     def to_json(self) -> dict[str, Any]:
         """The object `geojkn summary --json` prints and /api/regions/<code>/summary answers."""
@@ -237,7 +254,9 @@ class Summary:
             **{k: figures[k] for k in (POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, ACTIVITY_RATE)},
             "target": self.target, GAP: figures[GAP], TO_REACTIVATE: figures[TO_REACTIVATE],
             "desa": self.desa, "desa_with_figures": self.desa_with_figures, DESA_TOTAL: self.figures.desa_total,
-            COMPLETE: self.figures.complete, "desa_at_target": self.desa_at_target,
+            COMPLETE: self.figures.complete, ACTIVE_COMPLETE: self.figures.active_complete,
+            DESA_WITH_ACTIVE: self.figures.desa_with_active, IMPLAUSIBLE: self.figures.implausible,
+            "desa_implausible": self.desa_implausible, "desa_at_target": self.desa_at_target,
             "kecamatan": self.kecamatan, "kecamatan_with_desa_at_target": self.kecamatan_with_desa_at_target,
             "segments": dict(self.figures.segments), "facilities": self.facilities.to_json(),
             "periods": [str(p) for p in self.periods],

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from .analysis import marks
+from .analysis.change import BREAK_SHARE
 from .formatting import format_int, format_metric, format_percent, format_plain, format_points, safe_cell
 from .options import Lang
 from .records import DesaJkn, Ranking, Summary
@@ -50,13 +52,16 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
     f, fac = s.figures, s.facilities
     pct = lambda v: format_percent(v, lang=lang)  # noqa: E731
     num = lambda v: format_int(v, lang)  # noqa: E731
+    star = lambda on: f" {word('partial_mark', lang)}" if on else ""  # noqa: E731
+    active_part = f.active is not None and not f.active_complete
     when = f"{word('period', lang).lower()} {s.period}" if s.period else word("no_period", lang)
     rows = [
         f"{s.region.name} ({s.region.code}, {s.region.level}) - {when}",
         _line(word("population", lang), num(f.population)),
         _line(word("registered", lang), num(f.registered), f"{pct(f.coverage)} {word('of_population', lang)}"),
-        _line(word("active", lang), num(f.active), f"{pct(f.active_coverage)} {word('of_population', lang)} "
-              f"({metric_label(ACTIVITY_RATE, lang).lower()} {pct(f.activity_rate)})"),
+        _line(word("active", lang), num(f.active), f"{pct(f.active_coverage)}{star(active_part)} "
+              f"{word('of_population', lang)} ({metric_label(ACTIVITY_RATE, lang).lower()} "
+              f"{pct(f.activity_rate)}{star(active_part)})"),
         _line(word("target", lang), pct(s.target)),
         _line(metric_label(GAP, lang), num(f.gap), word("people", lang)),
         _line(metric_label(TO_REACTIVATE, lang), num(f.to_reactivate), word("people", lang)),
@@ -73,12 +78,29 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
     if access:
         rows.append(f"  {word('access', lang):<{WIDTH}}{access}")
     rows += ["  " + line for line in status_text(s, lang)]
-    if s.period and not f.complete:
-        rows.append("  " + word("partial_note", lang, n=num(f.desa_with_figures), total=num(f.desa_total)))
+    rows += ["  " + line for line in notes(s, lang)]
     change = change_text(s, lang)
     if change and s.change is not None:
         rows.append(f"  {word('change_since', lang, period=s.change.since):<{WIDTH}}{change}")
     return "\n".join(rows)
+
+
+def notes(s: Summary, lang: Lang = Lang.ID) -> list[str]:
+    """What a summary's figures stand on where it is less than whole: partial counts, partial active participants,
+    implausible figures (of the region, and how many of its desa)."""
+    f, num = s.figures, lambda v: format_int(v, lang)
+    if not s.period:
+        return []
+    found = []
+    if not f.complete:
+        found.append(word("partial_note", lang, n=num(f.desa_with_figures), total=num(f.desa_total)))
+    if f.active is not None and not f.active_complete:
+        found.append(word("active_partial_note", lang, n=num(f.desa_with_active), total=num(f.desa_total)))
+    if f.implausible:
+        found.append(word("implausible_note", lang))
+    if s.desa_implausible:
+        found.append(word("implausible_desa", lang, n=num(s.desa_implausible)))
+    return found
 
 
 def access_text(s: Summary, lang: Lang = Lang.ID) -> str | None:
@@ -150,7 +172,13 @@ def change_text(s: Summary, lang: Lang = Lang.ID) -> str | None:
                         level=level_label(change.level, lang).lower())
     if change.left_out:
         text += ", " + word("left_out", lang, n=format_int(change.left_out, lang))
+    if change.breaks:
+        text += ", " + word("breaks", lang, n=format_int(change.breaks, lang), share=_break_share(lang))
     return text
+
+
+def _break_share(lang: Lang) -> str:
+    return format_percent(BREAK_SHARE, 0, lang)
 
 
 def _tier(row: pd.Series, lang: Lang) -> str:
@@ -188,14 +216,16 @@ def rank_table(ranking: Ranking, lang: Lang = Lang.ID) -> str:
                    word("registered", lang), metric_label(GAP, lang), metric_label(TO_REACTIVATE, lang)]
     head += [metric_label(m, lang) for m in extra]
     rows = []
-    mark = word("partial_mark", lang)
-    partial = ~table[COMPLETE].astype(bool) if COMPLETE in table else pd.Series(False, index=table.index)
-    for (_, r), part in zip(table.iterrows(), partial, strict=True):
-        name = str(r[NAME]) + (f" {mark}" if part else "")
+    partial = {c: marks.partial(table, c) for c in numeric if c in METRICS}
+    odd, star, bang = marks.implausible(table), word("partial_mark", lang), word("implausible_mark", lang)
+    for i, (_, r) in enumerate(table.iterrows()):
+        name = str(r[NAME]) + (f" {bang}" if odd.iloc[i] else "")
         cells = [str(r["rank"]), r[CODE], name] + [str(r[column] or "") for column, _ in places]
-        rows.append(cells + [_tier(r, lang) if c == TIER else _cell(c, r[c], lang) for c in numeric])
+        rows.append(cells + [(_tier(r, lang) if c == TIER else _cell(c, r[c], lang))
+                             + (f" {star}" if c in partial and partial[c].iloc[i] else "") for c in numeric])
     lines = [title, *_aligned(head, rows, len(text)), rank_total(table, lang)]
-    return "\n".join(lines + ([word("rank_partial", lang)] if partial.any() else []))
+    lines += [word("cells_partial", lang)] if any(flags.any() for flags in partial.values()) else []
+    return "\n".join(lines + ([word("implausible_legend", lang)] if odd.any() else []))
 
 
 def rank_total(table: pd.DataFrame, lang: Lang = Lang.ID) -> str:

@@ -23,10 +23,18 @@ SEGMENTS = ("pbi_jk", "pbpu_pemda", "ppu", "pbpu", "bp")
 COUNTS = (POPULATION, REGISTERED, ACTIVE) + SEGMENTS
 # What each segment adds to the change in registered coverage since an earlier period, in percentage points.
 SEGMENT_CHANGES = tuple(f"{segment}_change" for segment in SEGMENTS)
+CHANGE_COMPARED = "change_compared"  # desa a unit's change is measured on (figures in both months, no break)
+ACTIVE_CHANGE_COMPARED = "active_change_compared"  # ... of which active participants are given in both months
+DATA_BREAKS = "data_breaks"  # desa whose population moved too much between the two months to compare them
 SOURCE = "source"  # where a row of figures comes from (import-figures --source, else the file's name)
 DESA_WITH_FIGURES = "desa_with_figures"  # desa inside a unit whose population and registered are given
 DESA_TOTAL = "desa_total"  # desa inside a unit (stored boundaries)
 COMPLETE = "complete"  # a unit's population and registered cover the whole unit (see analysis/rollup.py)
+ACTIVE_COMPLETE = "active_complete"  # ... and its active participants too: its active rates are whole
+DESA_WITH_ACTIVE = "desa_with_active"  # desa inside a unit whose population, registered and active are all given
+# Counts that cannot be true ("tidak wajar"): registered above population, active above registered, or
+# registered residents of a unit whose population is 0. Kept as the file says, marked, never rewarded.
+IMPLAUSIBLE = "implausible"
 # Population and registered behind the active rates where they cover fewer desa than the unit's own
 # (a partial unit whose active participants are not given everywhere); dropped once the rates are computed.
 ACTIVE_BASE = ("active_base_population", "active_base_registered")

@@ -109,6 +109,26 @@ WORDS: dict[Lang, dict[str, str]] = {
                         "yang memiliki data.",
         "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
         "rank_total_partial": " ({n} sebagian)",
+        "implausible": "tidak wajar", "implausible_mark": "!",
+        "implausible_legend": "! tidak wajar: terdaftar melebihi penduduk, aktif melebihi terdaftar, atau ada peserta "
+                              "tanpa penduduk; angka ditampilkan seperti di berkas, tanpa tingkat dan tanpa status "
+                              "Desa JKN.",
+        "implausible_note": "Angka wilayah ini tidak wajar (terdaftar melebihi penduduk atau aktif melebihi "
+                            "terdaftar): tidak dibandingkan dengan target.",
+        "implausible_desa": "{n} desa/kel. dengan angka tidak wajar (terdaftar melebihi penduduk atau aktif melebihi "
+                            "terdaftar): ditampilkan seperti di berkas, tanpa tingkat dan tanpa status Desa JKN",
+        "active_partial_note": "Peserta aktif hanya ada untuk {n} dari {total} desa/kel.: cakupan aktif dan keaktifan "
+                               "dihitung pada desa/kel. tersebut (sebagian), tidak dibandingkan dengan target aktif.",
+        "active_partial": "aktif sebagian: {n} dari {total} desa/kel.",
+        "cells_partial": "* sebagian: angka ini hanya mencakup sebagian desa/kel. unit (cakupan dan belum terdaftar: "
+                         "penduduk dan terdaftar; cakupan aktif, keaktifan dan perlu diaktifkan kembali: peserta "
+                         "aktif; perubahan: desa/kel. yang dibandingkan).",
+        "data_break": "putus data", "data_break_mark": "#",
+        "data_break_legend": "# putus data: penduduk desa/kel. berubah lebih dari {share} antara kedua bulan "
+                             "(pemekaran, penggabungan, atau sumber penduduk lain); tidak dihitung dalam perubahan.",
+        "breaks": "{n} desa/kel. putus data (penduduk berubah lebih dari {share}) tidak dihitung",
+        "compared_of": "{n} dari {total} desa/kel. dibandingkan",
+        "notes": "Catatan",
         "sum_of_units": "{value} (jumlah tiap unit; unit yang sudah mencapai target dihitung 0)",
         "sum_plain": "{value} (jumlah tiap unit)",
         # maps
@@ -263,6 +283,26 @@ WORDS: dict[Lang, dict[str, str]] = {
                         "that do.",
         "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
         "rank_total_partial": " ({n} partial)",
+        "implausible": "implausible", "implausible_mark": "!",
+        "implausible_legend": "! implausible: registered above population, active above registered, or participants "
+                              "without residents; shown as the file gives them, with no tier and no Desa JKN status.",
+        "implausible_note": "This region's figures are implausible (registered above population or active above "
+                            "registered): not compared with the target.",
+        "implausible_desa": "{n} desa/kel. with implausible figures (registered above population or active above "
+                            "registered): shown as the file gives them, with no tier and no Desa JKN status",
+        "active_partial_note": "Active participants are given for only {n} of {total} desa/kel.: active coverage and "
+                               "the activity rate are computed over those desa/kel. (partial) and not compared with "
+                               "the active target.",
+        "active_partial": "active partial: {n} of {total} desa/kel.",
+        "cells_partial": "* partial: this figure covers only part of the unit's desa/kel. (coverage and gap: "
+                         "population and registered; active coverage, activity rate and to reactivate: active "
+                         "participants; change: the desa/kel. compared).",
+        "data_break": "data break", "data_break_mark": "#",
+        "data_break_legend": "# data break: the desa/kel.'s population moved by more than {share} between the two "
+                             "months (split, merged, or another population source); left out of the change.",
+        "breaks": "{n} desa/kel. with a data break (population moved by more than {share}) left out",
+        "compared_of": "{n} of {total} desa/kel. compared",
+        "notes": "Notes",
         "sum_of_units": "{value} (the sum over the units; a unit at the target counts 0)",
         "sum_plain": "{value} (the sum over the units)",
         "source": "Source", "below_target": "below the {target} target", "main_area": "Main area",

@@ -24,7 +24,7 @@ from .analysis.facilities import place_facilities, within_region
 from .analysis.overview import overview
 from .analysis.region import RegionData
 from .analysis.regions import UnitIndex
-from .analysis.rollup import rollup
+from .analysis.rollup import is_current, rollup
 from .cache import Cache
 from .codes import parse_code
 from .errors import DataError, NotFound
@@ -137,7 +137,7 @@ class Workspace:
                     units[level] = units[level].assign(**{KABUPATEN_NAME: units[level][CODE].str[:5].map(index.names)})
         inside = [code for code in index.names if code == region.code or code.startswith(region.code + ".")]
         figures = self.store.rolled_up(region.code)  # rolled up when the figures or units were written
-        if figures is None:
+        if figures is None or not is_current(figures):  # (an older geojkn's roll-up lacks some columns)
             raw = self.store.figures(within=region.code)
             figures = rollup(raw, inside)
             given = raw[[PERIOD, SOURCE]] if SOURCE in raw else raw.iloc[:0]
@@ -239,7 +239,8 @@ class Workspace:
             return []
         def build() -> pd.DataFrame:
             stored = self.store.rolled_up()
-            return stored if stored is not None else rollup(self.store.figures(), self.index().names)
+            current = stored is not None and is_current(stored)
+            return stored if stored is not None and current else rollup(self.store.figures(), self.index().names)
         def listed() -> list[tuple[Region, Figures]]:
             figures: pd.DataFrame = self.cached(("rollup",), build)
             return overview(self.index(), figures, target, only)

@@ -62,10 +62,16 @@ def test_each_desa_changes_by_the_points_of_its_own_coverage_split_by_segment(st
     assert math.isnan(table.loc[TINY_DESA[3], CHANGE])  # no figures in March: no change, never a fall to zero
 
 
-def test_a_unit_partial_in_either_month_has_no_change(store):
+def test_a_unit_is_compared_on_its_desa_with_figures_in_both_months_and_says_how_many(store):
     table = unit_table(_data(store), KECAMATAN, Question(Period(2024, 3))).set_index(CODE)
     assert table.loc["99.01.01", CHANGE] == pytest.approx((2600 / 3000 - 2450 / 3000) * 100)  # whole both months
-    assert math.isnan(table.loc["99.01.02", CHANGE])  # one of its two desa lacks March: part against whole
+    assert (table.loc["99.01.01", "change_compared"], table.loc["99.01.01", "desa_total"]) == (2, 2)
+    # one of its two desa lacks March: the other one is compared with itself, never part against whole, and the
+    # unit says it was compared on 1 of its 2 desa (so it stays in the change ranking, marked)
+    assert table.loc["99.01.02", CHANGE] == pytest.approx((1230 / 1500 - 1200 / 1500) * 100)
+    assert (table.loc["99.01.02", "change_compared"], table.loc["99.01.02", "desa_total"]) == (1, 2)
+    ranked = rank(_data(store), KECAMATAN, Question(Period(2024, 3), metric=CHANGE)).table
+    assert list(ranked[CODE]) == ["99.01.02", "99.01.01"]  # +2,0 then +5,0: both ranked
 
 
 def test_the_summary_change_is_split_by_segment(store, runner):

@@ -6,18 +6,22 @@ import json
 
 SUMMARY_KEYS = ["code", "name", "level", "period", "population", "registered", "active", "coverage",
                 "active_coverage", "activity_rate", "target", "gap", "to_reactivate", "desa", "desa_with_figures",
-                "desa_total", "complete", "desa_at_target", "kecamatan", "kecamatan_with_desa_at_target", "segments",
+                "desa_total", "complete", "active_complete", "desa_with_active", "implausible", "desa_implausible",
+                "desa_at_target", "kecamatan", "kecamatan_with_desa_at_target", "segments",
                 "facilities", "periods", "previous", "change", "sources", "status", "access"]
 ACCESS_KEYS = ["access_km", "desa_measured", "desa_beyond", "population_beyond", "population_beyond_share",
                "nearest_fktp_km", "fktp", "fktp_per_10k", "registered_per_fktp"]
 FIGURES_KEYS = ["period", "population", "registered", "active", "coverage", "active_coverage", "activity_rate",
-                "gap", "to_reactivate", "desa_with_figures", "desa_total", "complete"]
-CHANGE_KEYS = ["since", "level", "compared", "left_out", "registered", "coverage_points", "active_coverage_points",
+                "gap", "to_reactivate", "desa_with_figures", "desa_total", "complete", "active_complete",
+                "desa_with_active", "implausible"]
+CHANGE_KEYS = ["since", "level", "compared", "left_out", "breaks", "registered", "coverage_points", "active_coverage_points",
                "segments"]
 UNIT_KEYS = ["rank", "code", "name", "kecamatan_name", "population", "registered", "active", "coverage",
              "active_coverage", "activity_rate", "gap", "to_reactivate", "change", "active_change",
              "nearest_fktp_km", "nearest_puskesmas_km", "nearest_hospital_km", "population_beyond", "fktp_per_10k",
-             "registered_per_fktp", "tier", "tier_name", "fktp", "desa_with_figures", "desa_total", "complete"]
+             "registered_per_fktp", "tier", "tier_name", "fktp", "desa_with_figures", "desa_total", "complete",
+             "desa_with_active", "active_complete", "implausible", "change_compared", "active_change_compared",
+             "data_breaks"]
 
 
 def test_summary_json_keeps_its_documented_shape(runner):

@@ -83,8 +83,11 @@ def test_trend_is_the_figures_of_every_period_in_order(data):
 
 def test_summary_counts_desa_at_target_and_compares_with_the_period_before(data):
     summary = summarise(data, Question(Period(2024, 2)))
-    assert (summary.desa, summary.desa_with_figures, summary.desa_at_target) == (3, 3, 2)
-    assert summary.kecamatan == 2 and summary.kecamatan_with_desa_at_target == 2
+    # 99.01.02.2001 has 1.030 registered of 1.000 residents in February: tidak wajar, never counted at the target
+    assert (summary.desa, summary.desa_with_figures, summary.desa_at_target) == (3, 3, 1)
+    assert summary.desa_implausible == 1 and summary.kecamatan == 2 and summary.kecamatan_with_desa_at_target == 1
+    january = summarise(data, Question(Period(2024, 1)))
+    assert (january.desa_at_target, january.desa_implausible) == (1, 0)  # its 98 % in January is plausible
     assert summary.previous is not None and summary.previous.period == Period(2024, 1)
 
 

@@ -43,12 +43,12 @@ def test_the_tier_map_and_ranking_name_the_configured_tiers(tiny_store, runner, 
     monkeypatch.setenv("GEOJKN_TIERS", LADDER)
     ranked = json.loads(runner("--store", tiny_store, "rank", "99.01", "--level", "desa", "--metric", "tier",
                                "--format", "json").out)["units"]
-    # Jan: 95 % / 70 %, 75 % / 50 %, 80 % / 60 %, 104 % / 80 %; below every tier first
+    # Jan: 95 % / 70 %, 75 % / 50 %, 80 % / 60 %, 104 % / 80 %; below every tier first; 104 % registered is
+    # tidak wajar: no tier, not even Emas, so it is left out of a ranking by tier
     assert [(u["code"], u["tier"], u["tier_name"]) for u in ranked] == [
-        ("99.01.01.2002", 0, None), ("99.01.02.2001", 1, "Perunggu"), ("99.01.01.2001", 2, "Perak"),
-        ("99.01.02.2002", 3, "Emas")]
+        ("99.01.01.2002", 0, None), ("99.01.02.2001", 1, "Perunggu"), ("99.01.01.2001", 2, "Perak")]
     text = runner("--store", tiny_store, "rank", "99.01", "--level", "desa", "--metric", "tier").out
-    assert "Di bawah semua tingkat" in text and "Emas" in text
+    assert "Di bawah semua tingkat" in text and "Perak" in text and "99.01.02.2002" not in text
     out = tmp_path / "tingkat.html"
     assert runner("--store", tiny_store, "export", "99.01", "-o", out, "--metric", "tier").status == 0
     page = out.read_text(encoding="utf-8")

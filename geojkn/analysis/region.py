@@ -23,26 +23,24 @@ from ..options import Question
 from ..period import Period
 from ..records import Access, Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
 from ..schema import (
-    ACTIVE,
-    ACTIVE_BASE,
-    ACTIVE_CHANGE,
+    ACTIVE_COMPLETE,
     ACTIVE_COVERAGE,
     APPROXIMATE,
-    CHANGE,
     CODE,
     COMPLETE,
     COVERAGE,
     CRS,
     DESA,
     DESA_TOTAL,
+    DESA_WITH_ACTIVE,
     DESA_WITH_FIGURES,
     FACILITY_TYPE,
     FKTP,
     FKTP_PER_10K,
     FKTP_TYPES,
+    IMPLAUSIBLE,
     KECAMATAN,
     LEVEL,
-    LEVELS,
     NAME,
     NEAREST_FKTP_KM,
     PARENT,
@@ -51,8 +49,6 @@ from ..schema import (
     PROVINSI,
     REGISTERED,
     REGISTERED_PER_FKTP,
-    SEGMENT_CHANGES,
-    SEGMENTS,
     TIER,
     TIER_NAME,
     UNIT_CODE,
@@ -60,6 +56,8 @@ from ..schema import (
     Metric,
 )
 from .access import NEAREST_TYPES, unit_access
+from .change import compare as compare_months
+from .change import unit_changes
 from .metrics import add_metrics, tier_steps
 from .ranking import check_metric, rank_units
 from .rollup import unit_tree
@@ -235,11 +233,14 @@ def _unit_table(data: RegionData, level: Level, question: Question) -> gpd.GeoDa
     table = units.merge(counts.drop(columns=DESA_TOTAL), on=CODE, how="left")
     table[DESA_WITH_FIGURES] = table[DESA_WITH_FIGURES].fillna(0).astype("int64")
     table[DESA_TOTAL] = table[CODE].map(data.desa_totals).fillna(0).astype("int64")
-    table[COMPLETE] = table[COMPLETE].astype("boolean").fillna(False).astype(bool)
-    changes = unit_changes(data, level, period, question.since or previous_period(data, period))
+    table[DESA_WITH_ACTIVE] = table[DESA_WITH_ACTIVE].fillna(0).astype("int64")
+    for flag in (COMPLETE, ACTIVE_COMPLETE):
+        table[flag] = table[flag].astype("boolean").fillna(False).astype(bool)
+    changes = changes_of(data, level, period, question.since or previous_period(data, period))
     with_metrics = add_metrics(table, question.target).join(changes, on=CODE)
     with_access = _with_access(data, with_metrics, level, period, question.access_km)
-    steps = tier_steps(with_access[COVERAGE], with_access[ACTIVE_COVERAGE], with_access[COMPLETE], tiers)
+    steps = tier_steps(with_access[COVERAGE], with_access[ACTIVE_COVERAGE], with_access[COMPLETE], tiers,
+                       with_access[ACTIVE_COMPLETE], with_access[IMPLAUSIBLE])
     names = {float(len(tiers) - i): tier.name for i, tier in enumerate(tiers)}
     with_access[TIER] = steps
     with_access[TIER_NAME] = steps.map(names).astype(object)
@@ -263,29 +264,11 @@ def _with_access(data: RegionData, table: pd.DataFrame, level: Level, period: Pe
     return out
 
 
-CHANGE_COLUMNS = (CHANGE, ACTIVE_CHANGE, *SEGMENT_CHANGES)
-
-
-def _shares(rows: pd.DataFrame) -> pd.DataFrame:
-    """Registered, active and segment shares of the population per whole unit (code index); active only where it
-    is given for the whole unit."""
-    rows = rows[rows[COMPLETE]].set_index(CODE)
-    population = rows[POPULATION].where(rows[POPULATION] > 0)
-    whole_active = rows[ACTIVE_BASE[0]].isna() | (rows[ACTIVE_BASE[0]] == rows[POPULATION])
-    counts = {CHANGE: rows[REGISTERED], ACTIVE_CHANGE: rows[ACTIVE].where(whole_active),
-              **{c: rows[s] for s, c in zip(SEGMENTS, SEGMENT_CHANGES, strict=True)}}
-    return pd.DataFrame({name: count.astype("float64") / population for name, count in counts.items()})
-
-
-def unit_changes(data: RegionData, level: Level, period: Period | None, since: Period | None) -> pd.DataFrame:
-    """Each unit's change from `since` to `period` in percentage points: of registered coverage (`change`), active
-    coverage and each segment's share of the population. Only units whose figures are whole in both periods
-    have a value; the others are left out, never compared part with whole."""
+def changes_of(data: RegionData, level: Level, period: Period | None, since: Period | None) -> pd.DataFrame:
+    """Each unit's change from `since` to `period`, like for like (analysis/change.py)."""
     if period is None or since is None:
-        return pd.DataFrame(columns=list(CHANGE_COLUMNS), dtype="float64")
-    now, before = (_shares(rows[rows[LEVEL] == level]) for rows in (data.figures_of(period), data.figures_of(since)))
-    both = now.index.intersection(before.index)
-    return (now.loc[both] - before.loc[both]) * 100
+        return unit_changes(data.figures_of(period), None, level)
+    return unit_changes(data.figures_of(period), data.figures_of(since), level)
 
 
 def region_figures(data: RegionData, period: Period | None, target: float) -> Figures:
@@ -303,13 +286,21 @@ def trend(data: RegionData, target: float) -> tuple[Figures, ...]:
     return tuple(Figures.of(Period.parse(row[PERIOD]), row) for row in add_metrics(own, target).to_dict("records"))
 
 
+def at_target(desa: pd.DataFrame, target: float) -> pd.DataFrame:
+    """The units whose registered coverage reaches the target on whole, plausible figures (Desa JKN)."""
+    return desa[(desa[COVERAGE] >= target) & desa[COMPLETE] & ~desa[IMPLAUSIBLE]]
+
+
 def status(figures: Figures, target: float, active_target: float) -> Status:
-    """Which thresholds figures meet and how many people they lack for each; partial figures meet nothing."""
-    if not figures.complete or figures.population is None:
+    """Which thresholds figures meet and how many people they lack for each, each on the same base as the rate
+    it stands beside: partial or implausible figures meet nothing, and the active target is compared only when
+    the active participants are given for the whole unit."""
+    if not figures.complete or figures.population is None or figures.implausible:
         return Status(target, active_target, None, None, None, None)
     # round before ceil, as add_metrics does: 0.8 * 1000 is 800.0000000000001 in binary floating point
     active_needed = math.ceil(round(active_target * figures.population, 6))
-    active_gap = None if figures.active is None else max(0, active_needed - figures.active)
+    whole = figures.active is not None and figures.active_complete
+    active_gap = max(0, active_needed - figures.active) if whole and figures.active is not None else None
     meets_active = None if active_gap is None else active_gap == 0
     return Status(target, active_target, figures.gap == 0, meets_active, figures.gap, active_gap)
 
@@ -318,7 +309,7 @@ def desa_jkn(data: RegionData, question: Question) -> DesaJkn:
     """The desa at the registered target, grouped by kecamatan in code order."""
     target = question.target
     desa = unit_table(data, DESA, question)
-    reached = desa[desa[COVERAGE] >= target].sort_values(CODE)
+    reached = at_target(desa, target).sort_values(CODE)
     names = {code: name for frame in data.units.values() for code, name in zip(frame[CODE], frame[NAME], strict=True)}
     groups = []
     for kecamatan, rows in reached.groupby(PARENT, sort=True):
@@ -354,12 +345,13 @@ def summarise(data: RegionData, question: Question) -> Summary:
     period, target = question.period, question.target
     before = question.since or previous_period(data, period)
     desa = unit_table(data, DESA, question)
-    at_target = desa[desa[COVERAGE] >= target]
+    reached = at_target(desa, target)
     figures = region_figures(data, period, target)
     return Summary(
         region=data.region, period=period, target=target, figures=figures,
-        desa=len(desa), desa_with_figures=int(desa[COMPLETE].sum()), desa_at_target=len(at_target),
-        kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(at_target[PARENT].nunique()),
+        desa=len(desa), desa_with_figures=int(desa[COMPLETE].sum()), desa_at_target=len(reached),
+        kecamatan=len(data.units_of(KECAMATAN)), kecamatan_with_desa_at_target=int(reached[PARENT].nunique()),
+        desa_implausible=int(desa[IMPLAUSIBLE].sum()),
         facilities=FacilityCounts.of(data.facilities[FACILITY_TYPE], data.facilities.get(APPROXIMATE)),
         periods=data.periods,
         previous=region_figures(data, before, target) if before is not None else None,
@@ -371,40 +363,8 @@ def summarise(data: RegionData, question: Question) -> Summary:
 
 
 def compare(data: RegionData, period: Period, since: Period) -> Change | None:
-    """The change from `since` to `period` over the units with figures in both: desa where there are any such,
-    else the lowest level that has them (kecamatan own rows, ...). None when no unit has figures in both."""
-    now, before = data.figures_of(period), data.figures_of(since)
-    for level in reversed(LEVELS[data.region.level.depth - 1:]):
-        a = now[(now[LEVEL] == level) & now[COMPLETE]].set_index(CODE)
-        b = before[(before[LEVEL] == level) & before[COMPLETE]].set_index(CODE)
-        both = a.index.intersection(b.index)
-        if len(both) == 0:
-            continue
-        left_out = len(a.index.symmetric_difference(b.index))
-        a, b = a.loc[both], b.loc[both]
-        segments = {segment: _points([_share(x[segment], x[POPULATION]) for x in (a, b)]) for segment in SEGMENTS
-                    if a[segment].notna().all() and b[segment].notna().all()}
-        return Change(since, level, len(both), left_out, int(a[REGISTERED].sum() - b[REGISTERED].sum()),
-                      _points([_share(x[REGISTERED], x[POPULATION]) for x in (a, b)]),
-                      _points([_share(x[ACTIVE], x[POPULATION]) if _whole_active(x) else None for x in (a, b)]),
-                      segments)
-    return None
-
-
-def _whole_active(rows: pd.DataFrame) -> bool:
-    """Active participants are given for the whole of every row (not summed over part of a unit)."""
-    base = rows[ACTIVE_BASE[0]]
-    return bool(rows[ACTIVE].notna().all() and (base.isna() | (base == rows[POPULATION])).all())
-
-
-def _share(part: pd.Series, whole: pd.Series) -> float | None:
-    total = float(whole.sum())
-    return float(part.sum()) / total if total > 0 else None
-
-
-def _points(shares: list[float | None]) -> float | None:
-    now, before = shares
-    return None if now is None or before is None else (now - before) * 100
+    """The region's change from `since` to `period`, like for like (analysis/change.py)."""
+    return compare_months(data.figures_of(period), data.figures_of(since), since, data.region.level)
 
 
 def place_in(parent: RegionData, code: str, question: Question) -> tuple[int, int] | None:

@@ -10,6 +10,9 @@ The rule (the README's "Definitions" states it for planners):
    registered added up over the units below it that have both, so that its coverage compares like with like;
    active participants are added up over those that have all three, and the active rates use the same units.
    Partial units are marked (`complete` false, `desa_with_figures` of `desa_total`) wherever they are shown.
+4. The active rates of a unit are whole (`active_complete`) only when its population, registered and active
+   participants are all complete; otherwise they are computed over the `desa_with_active` units below that have
+   all three, and marked partial wherever they are shown (never compared with a target as if whole).
 So where every desa has figures, their sum wins over a kecamatan's own row (the import report lists own rows
 that disagree), and population given per kecamatan with registered per desa still gives kecamatan coverage.
 """
@@ -25,10 +28,12 @@ from ..codes import depths
 from ..schema import (
     ACTIVE,
     ACTIVE_BASE,
+    ACTIVE_COMPLETE,
     CODE,
     COMPLETE,
     COUNTS,
     DESA_TOTAL,
+    DESA_WITH_ACTIVE,
     DESA_WITH_FIGURES,
     LEVEL,
     LEVELS,
@@ -68,7 +73,7 @@ def unit_tree(codes: Iterable[str]) -> pd.DataFrame:
 
 
 _P, _R, _A = (COUNTS.index(count) for count in (POPULATION, REGISTERED, ACTIVE))
-_CARRIED = [*_PAIR, *_TRIPLE, DESA_WITH_FIGURES]
+_CARRIED = [*_PAIR, *_TRIPLE, DESA_WITH_FIGURES, DESA_WITH_ACTIVE]
 
 
 def _frame(keys: pd.DataFrame, values: np.ndarray, done: np.ndarray, carried: np.ndarray) -> pd.DataFrame:
@@ -80,7 +85,7 @@ def _frame(keys: pd.DataFrame, values: np.ndarray, done: np.ndarray, carried: np
     out = keys.reset_index(drop=True)
     out[list(COUNTS)] = values
     out[list(_DONE.values())] = done
-    out[_CARRIED] = np.column_stack([pairs, triples, carried[:, 5]])
+    out[_CARRIED] = np.column_stack([pairs, triples, carried[:, 5:7]])
     return out
 
 
@@ -91,7 +96,8 @@ def _desa_level(rows: pd.DataFrame) -> pd.DataFrame:
     pair = done[:, _P] & done[:, _R]
     triple = pair & done[:, _A]
     carried = np.column_stack([np.where(pair, values[:, _P], 0.0), np.where(pair, values[:, _R], 0.0),
-                               *(np.where(triple, values[:, i], 0.0) for i in (_P, _R, _A)), pair.astype(float)])
+                               *(np.where(triple, values[:, i], 0.0) for i in (_P, _R, _A)), pair.astype(float),
+                               triple.astype(float)])
     return _frame(rows[[PERIOD, CODE]], values, done, carried)
 
 
@@ -154,8 +160,10 @@ def _shown(table: pd.DataFrame, tree: pd.DataFrame, periodless: bool) -> pd.Data
         i = COUNTS.index(segment)
         out[segment] = np.where(done[:, i], values[:, i], np.nan)
     out[DESA_WITH_FIGURES] = table[DESA_WITH_FIGURES].astype("int64")
+    out[DESA_WITH_ACTIVE] = table[DESA_WITH_ACTIVE].astype("int64")
     out[DESA_TOTAL] = out[CODE].map(tree.set_index(CODE)[DESA_TOTAL]).fillna(0).astype("int64")
     out[COMPLETE] = complete
+    out[ACTIVE_COMPLETE] = all_three
     out = out[out[POPULATION].notna() | out[REGISTERED].notna() | out[ACTIVE].notna() | desa]
     out = out.sort_values([PERIOD, CODE], kind="stable").reset_index(drop=True)
     shown: pd.DataFrame = out.drop(columns=PERIOD) if periodless else out
@@ -165,3 +173,11 @@ def _shown(table: pd.DataFrame, tree: pd.DataFrame, periodless: bool) -> pd.Data
 def stored_rollup(figures: pd.DataFrame, index: pd.DataFrame) -> pd.DataFrame:
     """The roll-up of every stored unit (the unit index's codes), as a write of figures or units stores it."""
     return rollup(figures, index[CODE].astype(str).tolist())
+
+
+ROLLED_UP = (ACTIVE_COMPLETE, DESA_WITH_ACTIVE)  # columns a roll-up stored by an older geojkn lacks
+
+
+def is_current(table: pd.DataFrame) -> bool:
+    """Whether a stored roll-up carries every column this roll-up makes (else it is made again from the figures)."""
+    return all(column in table for column in ROLLED_UP)
