@@ -531,9 +531,10 @@ class View(Question):
     lang: Lang = _default("lang")
 
     def query(self) -> dict[str, str]:
-        """The view as URL query parameters (what is unset is left out; the tiers are a setting)."""
-        return {f.name: str(getattr(self, f.name)) for f in fields(self)
-                if getattr(self, f.name) is not None and f.name in OPTIONS_BY_NAME}
+        """The view as URL query parameters, in the order the options are listed (what is unset is left out; the
+        tiers are a setting)."""
+        shown = [option.name for option in (*VIEW_OPTIONS, ACTIVE_TARGET)]
+        return {name: str(getattr(self, name)) for name in shown if getattr(self, name) is not None}
 
     def carried(self) -> dict[str, str]:
         """The choices that go along to another region's page (not the level or the month, which are its own)."""

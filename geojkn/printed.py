@@ -20,13 +20,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .analysis import marks
 from .analysis.region import RegionData, rank, summarise, unit_table
 from .formatting import MISSING, format_int, format_metric, format_percent
 from .maps.classify import NO_DATA, Classification, class_labels, classify
 from .maps.labels import label_places
+from .maps.palettes import IMPLAUSIBLE_BORDER
 from .options import View
 from .records import Summary
-from .report import access_text, change_text, status_text
+from .report import access_text, change_text, notes, status_text
 from .schema import (
     CHANGE,
     CODE,
@@ -76,6 +78,9 @@ class Page:
     label_all: bool  # every unit named (an atlas page), or only the outline's units (kecamatan on a sheet)
     facts: list[str]
     tables: list[tuple[str, list[str], list[list[str]]]]
+    partial: np.ndarray  # per unit: its value stands on counts that do not cover it (hatched, as on the web map)
+    odd: np.ndarray  # per unit: its counts cannot be true (no class: hatched with their own edge)
+    notes: tuple[str, ...] = ()  # what the marks in the tables mean
 
 
 def _utm(frame: gpd.GeoDataFrame) -> Any:
@@ -112,9 +117,14 @@ def _draw_layers(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.
 
     colors = [page.classification.color_of(i) or NO_DATA_FILL for i in page.classification.index]
     projected.plot(ax=ax, color=colors, edgecolor="white", linewidth=0.4)
-    empty = [i == NO_DATA for i in page.classification.index]
+    empty = [i == NO_DATA and not odd for i, odd in zip(page.classification.index, page.odd, strict=True)]
     if any(empty):
         projected[empty].plot(ax=ax, facecolor="none", edgecolor="#9aa5ad", hatch="////", linewidth=0)
+    if page.partial.any():
+        projected[page.partial].plot(ax=ax, facecolor="none", edgecolor="white", hatch="\\\\\\", linewidth=0)
+    if page.odd.any():
+        projected[page.odd].plot(ax=ax, facecolor="none", edgecolor=IMPLAUSIBLE_BORDER, hatch="xx", linewidth=0.8,
+                                 linestyle="--")
     if outline is not None:
         outline.plot(ax=ax, color=LINE, linewidth=0.9)
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
@@ -213,9 +223,16 @@ def _legend(fig: Any, page: Page, lang: Any) -> None:
     handles = [Patch(facecolor=color, edgecolor="#9aa5ad", linewidth=0.4, label=f"{label} ({count})")
                for color, label, count in zip(page.classification.colors, labels, page.classification.counts,
                                                strict=True)]
-    if page.classification.no_data:
+    empty = page.classification.no_data - int(page.odd.sum())
+    if empty:
         handles.append(Patch(facecolor=NO_DATA_FILL, edgecolor="#9aa5ad", hatch="////", linewidth=0.4,
-                             label=f"{word('no_figures_short', lang)} ({page.classification.no_data})"))
+                             label=f"{word('no_figures_short', lang)} ({empty})"))
+    if page.partial.any():
+        handles.append(Patch(facecolor="#bdbdbd", edgecolor="white", hatch="\\\\\\", linewidth=0.4,
+                             label=f"{word('partial', lang)} ({int(page.partial.sum())})"))
+    if page.odd.any():
+        handles.append(Patch(facecolor=NO_DATA_FILL, edgecolor=IMPLAUSIBLE_BORDER, hatch="xx", linewidth=0.8,
+                             label=f"{word('implausible', lang)} ({int(page.odd.sum())})"))
     fig.legend(handles=handles, title=metric_label(page.metric, lang), loc="lower left",
                bbox_to_anchor=(0.02, 0.02, 0.58, 0.1), ncol=min(3, len(handles)), mode="expand", fontsize=7,
                title_fontsize=7.5, frameon=False, alignment="left")
@@ -234,10 +251,12 @@ def _draw_page(plt: Any, page: Page, lang: Any, number: int | None = None) -> An
         fig.text(0.62, y, wrapped, fontsize=8.5 if fact is not page.facts[0] else 11.5, color=INK, va="top",
                  fontweight="bold" if fact is page.facts[0] else "normal")
         y -= 0.019 * (wrapped.count("\n") + 1) + (0.022 if fact is page.facts[0] else 0.012)
+    notes = "\n".join(_wrap(note, 105) for note in page.notes)
+    floor = 0.07 + (0.011 * (notes.count("\n") + 1) if notes else 0.0)  # the tables end above the notes
     for heading, head, rows in page.tables:
         # rows closer together when that lets every unit in (down to MIN_ROW_HEIGHT), else the rows that fit
-        row_height = max(MIN_ROW_HEIGHT, min(ROW_HEIGHT, (y - 0.07) / (len(rows) + 2.2)))
-        fitting = min(len(rows), int((y - 0.07) / row_height - 2.2))
+        row_height = max(MIN_ROW_HEIGHT, min(ROW_HEIGHT, (y - floor) / (len(rows) + 2.2)))
+        fitting = min(len(rows), int((y - floor) / row_height - 2.2))
         if fitting < 3:
             continue
         rows = rows[:fitting]
@@ -260,6 +279,8 @@ def _draw_page(plt: Any, page: Page, lang: Any, number: int | None = None) -> An
             if row == 0:
                 cell.set_text_props(fontweight="bold", color=MUTED, fontsize=6)
         y -= height + 0.07
+    if page.notes:
+        fig.text(0.62, 0.035, notes, fontsize=5.8, color=MUTED, va="bottom")
     if number is not None:
         fig.text(0.97, 0.02, str(number), fontsize=8, color=MUTED, ha="right")
     return fig
@@ -272,12 +293,18 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _rows(table: pd.DataFrame, columns: Sequence[Metric], lang: Any, limit: int) -> list[list[str]]:
+    """The first rows of a table: name (with its kecamatan where names repeat), then each column's value, marked
+    where it is partial (*) and the name where the counts cannot be true (!)."""
+    shown = table.head(limit)
+    part = {column: marks.partial(shown, column).tolist() for column in columns}
+    odd = marks.implausible(shown).tolist()
     out = []
-    for _, row in table.head(limit).iterrows():
-        cells = [str(row[NAME])[:28]]
+    for i, (_, row) in enumerate(shown.iterrows()):
+        cells = [str(row[NAME])[:28] + (f" {word('implausible_mark', lang)}" if odd[i] else "")]
         for column in columns:
             value = row.get(str(column))
-            cells.append(MISSING if value is None or pd.isna(value) else format_metric(column, value, lang))
+            text = MISSING if value is None or pd.isna(value) else format_metric(column, value, lang)
+            cells.append(text + (f" {word('partial_mark', lang)}" if part[column][i] and text != MISSING else ""))
         out.append(cells)
     return out
 
@@ -290,15 +317,13 @@ def _facts(summary: Summary, lang: Any) -> list[str]:
                       population=format_int(f.population, lang), gap=format_int(f.gap, lang),
                       reactivate=format_int(f.to_reactivate, lang)))
     facts += status_text(summary, lang)
+    facts += notes(summary, lang)
     change = change_text(summary, lang)
     if change and summary.change is not None:
         facts.append(f"{word('change_since', lang, period=summary.change.since)}: {change}")
     access = access_text(summary, lang)
     if access:
         facts.append(f"{word('access', lang)}: {access}")
-    if summary.period and not f.complete:
-        facts.append(word("partial_note", lang, n=format_int(f.desa_with_figures, lang),
-                          total=format_int(f.desa_total, lang)))
     return facts
 
 
@@ -317,8 +342,10 @@ def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: 
           tables: Sequence[Level]) -> Page:
     lang = view.lang
     units = unit_table(data, level, view)
-    classification = classify(units[str(view.metric)], view.metric, view.classes, view.target,
+    odd = marks.unclassed(units, view.metric)
+    classification = classify(units[str(view.metric)].where(~odd), view.metric, view.classes, view.target,
                               access_km=view.access_km, tiers=view.tiers, lang=lang)
+    partial = marks.partial(units, view.metric).to_numpy() & ~odd.to_numpy()
     outline = data.units_of(KECAMATAN) if level == DESA and data.region.level != KECAMATAN else None
     summary = summarise(data, view)
     listed = []
@@ -333,7 +360,18 @@ def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: 
         listed.append((word("lowest", lang, **names), head, _rows(ranking.table, columns, lang, TABLE_ROWS)))
     title = unit_title(data.region.name, data.region.level, lang)
     return Page(title, _subtitle(view, summary), units, classification, view.metric, outline, label_all,
-                _facts(summary, lang), listed)
+                _facts(summary, lang), listed, partial, odd.to_numpy(), _table_notes(listed, lang))
+
+
+def _table_notes(listed: list[tuple[str, list[str], list[list[str]]]], lang: Any) -> tuple[str, ...]:
+    """What the marks in a page's tables mean, for the marks that appear."""
+    cells = [cell for _, _, rows in listed for row in rows for cell in row]
+    found = []
+    if any(cell.endswith(f" {word('partial_mark', lang)}") for cell in cells):
+        found.append(word("cells_partial", lang))
+    if any(cell.endswith(f" {word('implausible_mark', lang)}") for cell in cells):
+        found.append(word("implausible_legend", lang))
+    return tuple(found)
 
 
 def sheet(data: RegionData, view: View, fmt: str = "pdf") -> bytes:

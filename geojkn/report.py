@@ -53,12 +53,13 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
     pct = lambda v: format_percent(v, lang=lang)  # noqa: E731
     num = lambda v: format_int(v, lang)  # noqa: E731
     star = lambda on: f" {word('partial_mark', lang)}" if on else ""  # noqa: E731
-    active_part = f.active is not None and not f.active_complete
+    active_part = f.active is not None and not (f.active_complete and f.complete)
     when = f"{word('period', lang).lower()} {s.period}" if s.period else word("no_period", lang)
     rows = [
         f"{s.region.name} ({s.region.code}, {s.region.level}) - {when}",
         _line(word("population", lang), num(f.population)),
-        _line(word("registered", lang), num(f.registered), f"{pct(f.coverage)} {word('of_population', lang)}"),
+        _line(word("registered", lang), num(f.registered),
+              f"{pct(f.coverage)}{star(f.registered is not None and not f.complete)} {word('of_population', lang)}"),
         _line(word("active", lang), num(f.active), f"{pct(f.active_coverage)}{star(active_part)} "
               f"{word('of_population', lang)} ({metric_label(ACTIVITY_RATE, lang).lower()} "
               f"{pct(f.activity_rate)}{star(active_part)})"),
@@ -94,7 +95,7 @@ def notes(s: Summary, lang: Lang = Lang.ID) -> list[str]:
     found = []
     if not f.complete:
         found.append(word("partial_note", lang, n=num(f.desa_with_figures), total=num(f.desa_total)))
-    if f.active is not None and not f.active_complete:
+    if f.active is not None and not f.active_complete and (f.complete or f.desa_with_active < f.desa_with_figures):
         found.append(word("active_partial_note", lang, n=num(f.desa_with_active), total=num(f.desa_total)))
     if f.implausible:
         found.append(word("implausible_note", lang))

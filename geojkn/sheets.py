@@ -23,6 +23,7 @@ from .schema import (
     COMPLETE,
     COVERAGE,
     GAP,
+    MARKS,
     METRICS,
     NAME,
     NEAREST_FKTP_KM,
@@ -46,7 +47,7 @@ def _missing(value: object) -> bool:
 
 def _numbers(w: Worklist) -> list[str]:
     """The number columns of the work list, in order (counts, then metrics)."""
-    return [c for c in w.table.columns if c not in (GROUP, CODE, NAME, COMPLETE)]
+    return [c for c in w.table.columns if c not in (GROUP, CODE, NAME, COMPLETE, MARKS)]
 
 
 def _kind(column: str) -> str:
@@ -59,7 +60,7 @@ def headers(w: Worklist, lang: Lang) -> list[str]:
     titles = [word(COUNT_WORDS[c], lang) if c in COUNT_WORDS else metric_label(Metric(c), lang) + units.get(
         _kind(c), "") for c in _numbers(w)]
     return [level_label(_group_level(w), lang), word("code", lang), word("name", lang), word("has_figures", lang),
-            *titles]
+            *titles, word("notes", lang)]
 
 
 def _group_level(w: Worklist) -> Level:
@@ -67,8 +68,13 @@ def _group_level(w: Worklist) -> Level:
 
 
 def _rows(w: Worklist) -> list[list[object]]:
-    columns = [GROUP, CODE, NAME, COMPLETE, *_numbers(w)]
+    columns = [GROUP, CODE, NAME, COMPLETE, *_numbers(w), MARKS]
     return [[row[c] for c in columns] for row in w.table.to_dict("records")]
+
+
+def notes_text(found: object, lang: Lang) -> str:
+    """The marks of a row in words ('sebagian; tidak wajar'), empty for none."""
+    return "; ".join(word(str(mark), lang) for mark in found) if isinstance(found, (tuple, list)) else ""
 
 
 def worklist_csv(w: Worklist, lang: Lang) -> str:
@@ -77,9 +83,10 @@ def worklist_csv(w: Worklist, lang: Lang) -> str:
     writer = csv.writer(buffer, delimiter=";" if lang == Lang.ID else ",", lineterminator="\n")
     writer.writerow(headers(w, lang))
     columns = _numbers(w)
-    for group, code, name, whole, *numbers in _rows(w):
+    for group, code, name, whole, *numbers, found in _rows(w):
         writer.writerow([safe_cell(group), code, safe_cell(name), word("yes" if whole else "no", lang),
-                         *(_csv_number(value, column, lang) for value, column in zip(numbers, columns, strict=True))])
+                         *(_csv_number(value, column, lang) for value, column in zip(numbers, columns, strict=True)),
+                         notes_text(found, lang)])
     return buffer.getvalue()
 
 
@@ -111,7 +118,8 @@ def worklist_text(w: Worklist, lang: Lang) -> str:
                    f"{format_int(row[TO_REACTIVATE], lang):>8}" if row[COMPLETE]
                    else f"{word('no_figures_short', lang):>29}")
         extra = "".join(f"  {format_metric(Metric(c), row[c], lang)}" for c in shown if not _missing(row[c]))
-        lines.append(f"  {row[CODE]}  {str(row[NAME])[:28]:<28} {figures}{extra}")
+        notes = notes_text(row[MARKS], lang)
+        lines.append(f"  {row[CODE]}  {str(row[NAME])[:28]:<28} {figures}{extra}" + (f"  ({notes})" if notes else ""))
     lines.append("\n" + word("worklist_columns", lang, since=_since(w, lang)))
     return "\n".join(lines)
 
@@ -145,10 +153,10 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
     first = sheet.max_row
     for cell in sheet[first]:
         cell.font = Font(bold=True)
-    formats = ["@"] * 4 + [XLSX_FORMATS.get(_kind(c), "#,##0") for c in _numbers(w)]
-    for group, code, name, whole, *numbers in _rows(w):
+    formats = ["@"] * 4 + [XLSX_FORMATS.get(_kind(c), "#,##0") for c in _numbers(w)] + ["@"]
+    for group, code, name, whole, *numbers, found in _rows(w):
         values = [safe_cell(group), code, safe_cell(name), word("yes" if whole else "no", lang)]
-        values += [None if _missing(n) else float(str(n)) for n in numbers]
+        values += [None if _missing(n) else float(str(n)) for n in numbers] + [notes_text(found, lang) or None]
         sheet.append(values)
         for cell, number_format in zip(sheet[sheet.max_row], formats, strict=True):
             cell.number_format = number_format
@@ -156,7 +164,7 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
                 cell.data_type = "s"  # text stays text, whatever it starts with
     sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
     sheet.auto_filter.ref = f"A{first}:{sheet.cell(row=sheet.max_row, column=len(formats)).coordinate}"
-    for i, width in enumerate((18, 15, 24, 8) + (11,) * (len(formats) - 4), start=1):
+    for i, width in enumerate((18, 15, 24, 8) + (11,) * (len(formats) - 5) + (24,), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()
     book.save(out)

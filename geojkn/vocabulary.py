@@ -110,6 +110,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
         "rank_total_partial": " ({n} sebagian)",
         "implausible": "tidak wajar", "implausible_mark": "!",
+        "implausible_map": "tidak wajar: terdaftar > penduduk atau aktif > terdaftar (tidak diberi kelas)",
         "implausible_legend": "! tidak wajar: terdaftar melebihi penduduk, aktif melebihi terdaftar, atau ada peserta "
                               "tanpa penduduk; angka ditampilkan seperti di berkas, tanpa tingkat dan tanpa status "
                               "Desa JKN.",
@@ -127,7 +128,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "data_break_legend": "# putus data: penduduk desa/kel. berubah lebih dari {share} antara kedua bulan "
                              "(pemekaran, penggabungan, atau sumber penduduk lain); tidak dihitung dalam perubahan.",
         "breaks": "{n} desa/kel. putus data (penduduk berubah lebih dari {share}) tidak dihitung",
-        "compared_of": "{n} dari {total} desa/kel. dibandingkan",
+        "compared_of": "{n} dari {total} desa/kel. dibandingkan", "active_partial_short": "aktif sebagian",
         "notes": "Catatan",
         "sum_of_units": "{value} (jumlah tiap unit; unit yang sudah mencapai target dihitung 0)",
         "sum_plain": "{value} (jumlah tiap unit)",
@@ -284,6 +285,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
         "rank_total_partial": " ({n} partial)",
         "implausible": "implausible", "implausible_mark": "!",
+        "implausible_map": "implausible: registered > population or active > registered (no class given)",
         "implausible_legend": "! implausible: registered above population, active above registered, or participants "
                               "without residents; shown as the file gives them, with no tier and no Desa JKN status.",
         "implausible_note": "This region's figures are implausible (registered above population or active above "
@@ -301,7 +303,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "data_break_legend": "# data break: the desa/kel.'s population moved by more than {share} between the two "
                              "months (split, merged, or another population source); left out of the change.",
         "breaks": "{n} desa/kel. with a data break (population moved by more than {share}) left out",
-        "compared_of": "{n} of {total} desa/kel. compared",
+        "compared_of": "{n} of {total} desa/kel. compared", "active_partial_short": "active partial",
         "notes": "Notes",
         "sum_of_units": "{value} (the sum over the units; a unit at the target counts 0)",
         "sum_plain": "{value} (the sum over the units)",

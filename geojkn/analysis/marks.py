@@ -84,6 +84,14 @@ def implausible(table: pd.DataFrame) -> pd.Series:
     return _flag(table, IMPLAUSIBLE, False)
 
 
+def unclassed(table: pd.DataFrame, metric: Metric | str) -> pd.Series:
+    """Per unit: whether a map leaves its value of `metric` out of the classes, marked instead: counts that cannot
+    be true, for any metric made from the counts (a distance is still a distance)."""
+    if Metric(metric) in DISTANCE_METRICS:
+        return pd.Series(False, index=table.index, dtype=bool)
+    return implausible(table)
+
+
 def breaks(table: pd.DataFrame) -> pd.Series:
     """Per unit: how many of its desa are breaks in the data between the two months compared."""
     return _number(table, DATA_BREAKS).fillna(0).astype(int)
@@ -97,3 +105,10 @@ def marks(table: pd.DataFrame, metric: Metric | str) -> pd.Series:
     rows = zip(*(flags.tolist() for _, flags in found), strict=True)
     return pd.Series([tuple(mark for (mark, _), on in zip(found, row, strict=True) if on) for row in rows],
                      index=table.index, dtype=object)
+
+
+def row_marks(table: pd.DataFrame, metrics: tuple[Metric | str, ...]) -> pd.Series:
+    """Per unit: the marks any of `metrics` carries (a row of a list that shows several of them)."""
+    found = [marks(table, metric) for metric in dict.fromkeys(metrics)]
+    joined = [tuple(mark for mark in Mark if any(mark in row for row in rows)) for rows in zip(*found, strict=True)]
+    return pd.Series(joined, index=table.index, dtype=object)

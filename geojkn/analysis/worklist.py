@@ -30,6 +30,7 @@ from ..schema import (
     GAP,
     KABUPATEN_NAME,
     KECAMATAN_NAME,
+    MARKS,
     NAME,
     NEAREST_FKTP_KM,
     POPULATION,
@@ -38,10 +39,11 @@ from ..schema import (
     Level,
     Metric,
 )
+from . import marks
 from .region import RegionData, previous_period, unit_table
 
 GROUP = "group"
-COLUMNS = (GROUP, CODE, NAME, COMPLETE, POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, GAP,
+COLUMNS = (GROUP, CODE, NAME, COMPLETE, MARKS, POPULATION, REGISTERED, ACTIVE, COVERAGE, ACTIVE_COVERAGE, GAP,
            TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE, ACTIVE_CHANGE)  # and the metric ordered by, when not among them
 
 
@@ -87,6 +89,7 @@ def worklist(data: RegionData, level: Level, question: Question, by: Metric, top
     parent = KECAMATAN_NAME if level == DESA else KABUPATEN_NAME
     table[GROUP] = table[parent] if parent in table else data.region.name
     table[GROUP] = table[GROUP].fillna(data.region.name)
+    table[MARKS] = marks.row_marks(table, (COVERAGE, TO_REACTIVATE, CHANGE, by))
     ordered = _order(table, by)
     if top is not None:
         worst = ordered[ordered[COMPLETE]].sort_values(by, ascending=by.lowest_first, kind="stable").head(top)[CODE]

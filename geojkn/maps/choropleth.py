@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import schema
+from ..analysis import marks
 from ..errors import DataError
 from ..formatting import format_percent
 from ..options import (
@@ -65,9 +66,11 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     frame = _drawn(units, metric)
     source_of_shapes = shapes_of(frame, shapes)
     level = _level(frame)
-    classification = classify(frame[metric], metric, classes, target, access_km=access_km, tiers=tiers, lang=lang)
-    partial = _partial(frame, classification)
-    below = _below(frame[metric], classification, target)
+    odd = marks.unclassed(frame, metric)
+    values = frame[metric].where(~odd)  # a figure that cannot be true is not put in a class: it is marked
+    classification = classify(values, metric, classes, target, access_km=access_km, tiers=tiers, lang=lang)
+    partial = _partial(frame, metric, classification)
+    below = _below(values, classification, target)
     groups = facility_groups(facilities)
     masses = source_of_shapes.landmasses()
     home = fit_bounds(masses)
@@ -80,9 +83,9 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
     title_of_metric = metric_title(classification.metric, lang, format_percent(target, 0, lang), since, access_km)
     upper, upper_names = _upper(outline, outline_shapes, level)
     data = MapData(page_data(frame, drawn, level=level, metric=classification.metric, classification=classification,
-                             partial=partial, below=below, lang=lang, target=target, access_km=access_km, tiers=tiers,
-                             home=home, upper=upper, upper_names=upper_names, facilities=groups, link=link,
-                             finer=finer_spec))
+                             partial=partial, below=below, implausible=tuple(bool(b) for b in odd), lang=lang,
+                             target=target, access_km=access_km, tiers=tiers, home=home, upper=upper,
+                             upper_names=upper_names, facilities=groups, link=link, finer=finer_spec))
     data.add_to(fmap)
     layer = UnitsLayer(data, escape_text(title_of_metric))
     layer.add_to(fmap)
@@ -96,7 +99,7 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
             FacilityGroup(decoded, position, escape_text(FACILITY_GROUP_NAMES[lang][group])).add_to(fmap)
     body = legend_html(classification, title=title, metric_name=title_of_metric, period=period, source=source,
                        lang=lang, target=target, facility_groups=tuple(groups),
-                       below_target=classification.kind == "rate", partial=partial,
+                       below_target=classification.kind == "rate", partial=partial, implausible=int(odd.sum()),
                        approximate=has_approximate(groups),
                        note=word("access_method", lang) if metric in schema.ACCESS_METRICS else None)
     Legend(body).add_to(fmap)
@@ -166,12 +169,13 @@ def _new_map(shapes: gpd.GeoDataFrame, basemap: str, assets: AssetMode, title: s
     return fmap
 
 
-def _partial(shapes: gpd.GeoDataFrame, classification: Classification) -> tuple[bool, ...]:
-    """Units with a value whose figures do not cover all their desa (the roll-up's `complete` is false)."""
+def _partial(shapes: gpd.GeoDataFrame, metric: str, classification: Classification) -> tuple[bool, ...]:
+    """Units whose value of the metric stands on counts that do not cover the unit (analysis/marks.py)."""
     if schema.COMPLETE not in shapes.columns:
         return tuple(False for _ in classification.index)
-    whole = shapes[schema.COMPLETE].eq(True).to_numpy()
-    return tuple(bool(not w and cls != NO_DATA) for w, cls in zip(whole, classification.index, strict=True))
+    part = marks.partial(shapes, metric).to_numpy()
+    return tuple(bool(p and cls != NO_DATA) for p, cls in zip(part, classification.index, strict=True))
+
 
 
 def _fit(fmap: folium.Map, shapes: gpd.GeoDataFrame, masses: list[Landmass], lang: Lang) -> None:

@@ -242,6 +242,10 @@
     self.thin = thin;
     function unitStyle(u) {
       var v = cls[u], k = (v & 15) - 1, partial = (v & 16) !== 0, below = (v & 32) !== 0, f = thin();
+      if ((v & 64) !== 0) {  /* counts that cannot be true: no class, the no-data hatch with a dash of its own */
+        return {key: "x", fill: fills.nodata, opacity: 1, color: style.oddBorder, weight: 1.6 * f, dash: [3, 2],
+                cap: "butt", pass: 1};
+      }
       if (k < 0) {
         return {key: "n", fill: fills.nodata, opacity: 1, color: style.nodataBorder, weight: f, dash: [4, 3],
                 cap: "butt", pass: 1};
@@ -444,7 +448,8 @@
 
     function tooltipHtml(u) {
       return "<table class=\"gj-tip\">" + data.tip.map(function (row) {
-        return "<tr><th>" + row[0] + "</th><td>" + esc(cell(row, u)) + "</td></tr>";
+        var text = cell(row, u);
+        return text === "" ? "" : "<tr><th>" + row[0] + "</th><td>" + esc(text) + "</td></tr>";
       }).join("") + "</table>";
     }
     function value(col, u) {
@@ -489,6 +494,16 @@
           var text2 = fill(w.desa_of, {n: fmt.int(value("desa_n", u)), total: fmt.int(value("desa_total", u))});
           var partial = (cls[u] & 16) !== 0 || (value("population", u) !== null && value("complete", u) === 0);
           return partial && value("population", u) !== null ? text2 + " (" + w.partial + ")" : text2;
+        case "marks":  /* what the unit's figures stand on, where it is less than whole ("" for nothing) */
+          var m = value(cols[0], u) || 0, notes = [];
+          if ((m & 1) !== 0) {
+            notes.push(cols[1] && value(cols[1], u) !== null ?
+              fill(w.compared_of, {n: fmt.int(value(cols[1], u)), total: fmt.int(value("desa_total", u))}) : w.partial);
+          }
+          if ((m & 8) !== 0) { notes.push(w.active_partial_short); }
+          if ((m & 2) !== 0) { notes.push(w.implausible); }
+          if ((m & 4) !== 0) { notes.push(w.data_break); }
+          return notes.join("; ");
         case "fktp":
           return fmt.int(value("fktp", u)) + " (" + fmt.dec(value("fktp_per_10k", u), 2) + " " + w.per_10k + "; " +
             fmt.int(value("registered_per_fktp", u)) + " " + w.participants_per_fktp + ")";
@@ -508,7 +523,8 @@
     self.find = function (name) { return data.names.indexOf(name); };
     self.inside = function (u) { return map.latLngToContainerPoint([anchors[u][1], anchors[u][0]]); };
     self.tooltipText = function (u) {
-      return data.tip.map(function (row) { return row[0] + ": " + cell(row, u); });
+      return data.tip.map(function (row) { var text = cell(row, u); return text === "" ? "" : row[0] + ": " + text; })
+        .filter(function (line) { return line !== ""; });
     };
     self.tooltipHtml = tooltipHtml;
     self.showTooltip = function (u) {  /* open a unit's tooltip at its name's anchor; the text it shows */

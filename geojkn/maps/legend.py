@@ -10,7 +10,14 @@ from ..period import Period
 from ..vocabulary import FACILITY_GROUP_NAMES, metric_title, period_text, word
 from .classify import Classification, class_labels
 from .elements import Direct
-from .palettes import BELOW_TARGET_BORDER, FACILITY_COLORS, NO_DATA_BACKGROUND, NO_DATA_BORDER, NO_DATA_LINE
+from .palettes import (
+    BELOW_TARGET_BORDER,
+    FACILITY_COLORS,
+    IMPLAUSIBLE_BORDER,
+    NO_DATA_BACKGROUND,
+    NO_DATA_BORDER,
+    NO_DATA_LINE,
+)
 from .safety import escape_text
 
 LEGEND_CSS = f"""
@@ -29,6 +36,8 @@ LEGEND_CSS = f"""
 .geojkn-legend .gj-nodata {{ border: 1px dashed {NO_DATA_BORDER};
   background: repeating-linear-gradient(45deg, {NO_DATA_BACKGROUND} 0 3px, {NO_DATA_LINE} 3px 4px); }}
 .geojkn-legend .gj-partial {{ background: repeating-linear-gradient(45deg, #fd8d3c 0 3px, #ffffff 3px 6px); }}
+.geojkn-legend .gj-odd {{ border: 1.5px dashed {IMPLAUSIBLE_BORDER};
+  background: repeating-linear-gradient(45deg, {NO_DATA_BACKGROUND} 0 3px, {NO_DATA_LINE} 3px 4px); }}
 .geojkn-legend .gj-below {{ background: #fff; border: 2.5px dotted {BELOW_TARGET_BORDER}; }}
 .geojkn-legend .gj-ring {{ background: #fff; border: 2px dashed #555; box-shadow: none; }}
 .geojkn-legend .gj-dot {{ display: inline-block; width: 11px; height: 11px; border-radius: 50%;
@@ -40,7 +49,8 @@ def legend_html(classification: Classification, *, title: str | None, metric_nam
                 period: Period | str | None,
                 source: str | None, lang: Lang = Lang.ID, target: float = 0.95,
                 facility_groups: tuple[str, ...] = (), below_target: bool = False,
-                partial: tuple[bool, ...] = (), approximate: bool = False, note: str | None = None) -> str:
+                partial: tuple[bool, ...] = (), approximate: bool = False, note: str | None = None,
+                implausible: int = 0) -> str:
     """The legend as an HTML fragment: title, metric, period, source, classes with counts, extras, and a note on
     the method where the metric needs one."""
     goal = format_percent(target, 0, lang)
@@ -49,7 +59,7 @@ def legend_html(classification: Classification, *, title: str | None, metric_nam
         parts.append(f"<h4>{escape_text(title)}</h4>")
     name = metric_name or metric_title(classification.metric, lang, goal)
     parts.append(f'<div class="gj-metric">{escape_text(name)}</div>')
-    parts.append(_class_table(classification, lang, goal, below_target, partial))
+    parts.append(_class_table(classification, lang, goal, below_target, partial, implausible))
     parts.append(_facility_list(facility_groups, lang, approximate))
     when = period_text(period, lang)
     if when:
@@ -67,8 +77,9 @@ def _row(swatch: str, label: str, count: str = "") -> str:
 
 
 def _class_table(classification: Classification, lang: Lang, goal: str, below_target: bool,
-                 partial: tuple[bool, ...]) -> str:
-    """Each class with the number of whole units in it, then no data, partial units and the target outline."""
+                 partial: tuple[bool, ...], implausible: int = 0) -> str:
+    """Each class with the number of whole units in it, then no data, partial units, units whose figures cannot be
+    true, and the target outline."""
     rows = []
     labels = class_labels(classification, lang)
     whole = [cls for cls, part in zip(classification.index, partial or (False,) * len(classification.index),
@@ -81,6 +92,9 @@ def _class_table(classification: Classification, lang: Lang, goal: str, below_ta
     if any(partial):
         rows.append(_row('<span class="gj-swatch gj-partial"></span>', escape_text(word("partial_legend", lang)),
                          format_int(sum(partial), lang)))
+    if implausible:
+        rows.append(_row('<span class="gj-swatch gj-odd"></span>', escape_text(word("implausible_map", lang)),
+                         format_int(implausible, lang)))
     if below_target:
         rows.append(_row('<span class="gj-swatch gj-below"></span>',
                          escape_text(word("below_target", lang, target=goal))))

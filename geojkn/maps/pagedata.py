@@ -30,6 +30,7 @@ from .palettes import (
     BELOW_TARGET_BORDER,
     BORDER,
     FACILITY_COLORS,
+    IMPLAUSIBLE_BORDER,
     MAP_BACKGROUND,
     NO_DATA_BACKGROUND,
     NO_DATA_BORDER,
@@ -97,10 +98,12 @@ def points_spec(lonlat: np.ndarray, step: float) -> dict[str, object]:
             "xy": varints(zigzag(steps.ravel()))}
 
 
-def class_codes(classification: Classification, partial: Sequence[bool], below: Sequence[bool]) -> str:
-    """One digit per unit: its class + 1 (0 no data), +16 partial, +32 below the target."""
-    values = [(0 if cls == NO_DATA else cls + 1) | (16 if part else 0) | (32 if low else 0)
-              for cls, part, low in zip(classification.index, partial, below, strict=True)]
+def class_codes(classification: Classification, partial: Sequence[bool], below: Sequence[bool],
+                implausible: Sequence[bool] = ()) -> str:
+    """One digit per unit: its class + 1 (0 no data), +16 partial, +32 below the target, +64 implausible."""
+    odd = implausible or (False,) * len(partial)
+    values = [(0 if cls == NO_DATA else cls + 1) | (16 if part else 0) | (32 if low else 0) | (64 if bad else 0)
+              for cls, part, low, bad in zip(classification.index, partial, below, odd, strict=True)]
     return varints(values)
 
 
@@ -134,7 +137,8 @@ def facilities_spec(groups: dict[str, gpd.GeoDataFrame], lang: Lang) -> dict[str
 
 
 def page_data(units: gpd.GeoDataFrame, shapes: MapShapes, *, level: Level, metric: Metric,
-              classification: Classification, partial: Sequence[bool], below: Sequence[bool], lang: Lang,
+              classification: Classification, partial: Sequence[bool], below: Sequence[bool],
+              implausible: Sequence[bool] = (), lang: Lang = Lang.ID,
               target: float, access_km: float, tiers: Sequence[Tier], home: Bounds,
               upper: MapShapes | None = None, upper_names: Sequence[str] = (),
               facilities: dict[str, gpd.GeoDataFrame] | None = None,
@@ -150,10 +154,11 @@ def page_data(units: gpd.GeoDataFrame, shapes: MapShapes, *, level: Level, metri
     data: dict[str, object] = {
         "v": 1, "n": len(units), "lang": str(lang), "level": str(level), "home": [list(home[0]), list(home[1])],
         "topo": topo, "codes": split_codes(shapes.codes, parents), "names": [str(n) for n in units[schema.NAME]],
-        "cls": class_codes(classification, partial, below), "num": numbers, "tip": rows,
+        "cls": class_codes(classification, partial, below, implausible), "num": numbers, "tip": rows,
         "words": tooltip_words(lang), "tiers": [tier.name for tier in tiers],
         "style": {"colors": list(classification.colors), "border": BORDER, "belowBorder": BELOW_TARGET_BORDER,
                   "nodataBorder": NO_DATA_BORDER, "hatch": [NO_DATA_BACKGROUND, NO_DATA_LINE],
+                  "oddBorder": IMPLAUSIBLE_BORDER,
                   "background": MAP_BACKGROUND},
         "labels": _anchors(shapes.anchors, topo), "link": list(link) if link else None,
     }

@@ -38,6 +38,7 @@ NO_DATA_LINE = "#969696"
 
 BORDER = "#636363"
 BELOW_TARGET_BORDER = "#67000d"
+IMPLAUSIBLE_BORDER = "#7b3294"  # a unit whose counts cannot be true: hatched as without data, a purple dash
 OUTLINE = "#111111"
 MAP_BACKGROUND = "#e8edf1"
 

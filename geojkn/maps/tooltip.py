@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..analysis import marks
 from ..formatting import format_percent
 from ..options import DEFAULT_ACCESS_KM, Lang
 from ..schema import Level, Metric
@@ -110,6 +111,13 @@ def tooltip_spec(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: La
     if level != schema.DESA and schema.DESA_TOTAL in units.columns:
         column(schema.DESA_WITH_FIGURES, _ints, "desa_n")
         column(schema.DESA_TOTAL, _ints, "desa_total")
+    compared = metric in schema.CHANGE_METRICS and level != schema.DESA and schema.DESA_TOTAL in units.columns
+    if compared:
+        column(schema.CHANGE_COMPARED if metric == schema.CHANGE else schema.ACTIVE_CHANGE_COMPARED, _ints, "cmp")
+    if schema.COMPLETE in units.columns:
+        columns["marks"] = {"d": 0, "v": varints([_folded(int(m)) for m in mark_bits(units, metric)])}
+        rows.append([word("notes", lang), "marks", "marks", "cmp" if compared else None])
+    if level != schema.DESA and schema.DESA_TOTAL in units.columns:
         whole = units[schema.COMPLETE].eq(True) if schema.COMPLETE in units else pd.Series(False, index=units.index)
         columns["complete"] = flags(whole)
         rows.append([word("desa_data", lang), "desa"])
@@ -134,9 +142,20 @@ def _access_rows(units: gpd.GeoDataFrame, level: Level, metric: Metric, lang: La
     return rows
 
 
+def mark_bits(units: pd.DataFrame, metric: Metric) -> list[int]:
+    """Per unit, what its tooltip notes (analysis/marks.py): 1 the metric's value is partial, 2 the counts cannot be
+    true, 4 a desa whose population moved too much to compare (a change map), 8 the active figures are partial."""
+    found = (marks.partial(units, metric).astype(int) + 2 * marks.implausible(units).astype(int)
+             + 8 * marks.partial(units, schema.ACTIVE_COVERAGE).astype(int))
+    if metric in schema.CHANGE_METRICS:
+        found += 4 * (marks.breaks(units) > 0).astype(int)
+    return [int(v) for v in found]
+
+
 def tooltip_words(lang: Lang) -> dict[str, str]:
     """The words the page's tooltips put between the numbers (escaped)."""
-    keys = ("points", "below_tiers", "desa_of", "partial", "per_10k", "participants_per_fktp")
+    keys = ("points", "below_tiers", "desa_of", "partial", "per_10k", "participants_per_fktp", "implausible",
+            "data_break", "active_partial_short", "compared_of")
     return {key: escape_text(word(key, lang)) for key in keys}
 
 

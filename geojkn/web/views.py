@@ -7,10 +7,12 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pandas as pd
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
+from ..analysis import marks
 from ..analysis.access import nearest
 from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, trend, view_levels
 from ..charts import trend_svg
@@ -18,8 +20,19 @@ from ..maps.assets import AssetMode, page_of, vendor_files
 from ..maps.shapes import MapSources
 from ..options import Basemap, Classes, Role, View
 from ..rendering import atlas_file, region_map, region_shapes, resolve_view, sheet_file, standalone_html
-from ..report import access_text, change_text
-from ..schema import DESA, FKTP_TYPES, KABUPATEN, KECAMATAN, METRICS
+from ..report import access_text, change_text, notes
+from ..schema import (
+    ACTIVE_COVERAGE,
+    COVERAGE,
+    DESA,
+    FKTP_TYPES,
+    GAP,
+    KABUPATEN,
+    KECAMATAN,
+    METRICS,
+    TO_REACTIVATE,
+    Metric,
+)
 from ..serialize import records
 from ..workspace import Workspace
 from . import params
@@ -89,7 +102,7 @@ def _dashboard_parts(data: RegionData, view: View) -> dict[str, object]:
             shown = [(ranking.falling(TOP), "fell_most"), (ranking.rising(TOP), "rose_most")]
         else:
             shown = [(ranking.head(TOP), HEADINGS.get(view.metric.kind, "highest"))]
-        rankings_rows += [(part, records(part.table), heading) for part, heading in shown]
+        rankings_rows += [(part, _marked(part.table, view.metric), heading) for part, heading in shown]
     desa_page = {"place": None, "place_in": None, "nearest": [],
                  **(_desa_page(data, view) if data.region.level == DESA else {})}
     query = view.query()
@@ -97,6 +110,8 @@ def _dashboard_parts(data: RegionData, view: View) -> dict[str, object]:
         s=summary, view=view, rankings=rankings_rows, trend=history,
         trend_chart=Markup(trend_svg(history, view.target, view.lang)),  # built with every text escaped
         change=change_text(summary, view.lang), access=access_text(summary, view.lang), levels=view_levels(data),
+        notes=notes(summary, view.lang), active_partial=summary.figures.active is not None
+        and not summary.figures.active_complete,
         metrics=METRICS, schemes=tuple(Classes),
         basemaps=tuple(Basemap), targets=sorted({*TARGETS, view.target}), periods=summary.periods,
         earlier=[p for p in summary.periods if view.period is not None and p < view.period],
@@ -113,6 +128,21 @@ def _dashboard_parts(data: RegionData, view: View) -> dict[str, object]:
         keep=urlencode(view.carried()),
         **desa_page,
     )
+
+
+SHOWN_METRICS = (COVERAGE, ACTIVE_COVERAGE, GAP, TO_REACTIVATE)  # the columns of a dashboard ranking
+
+
+def _marked(table: pd.DataFrame, metric: Metric) -> list[dict[str, object]]:
+    """A ranking's rows for the page, each with the metrics whose value is partial and whether its counts cannot
+    be true (analysis/marks.py), so the page marks the same cells as every other output."""
+    rows = records(table)
+    partial = {m: marks.partial(table, m).tolist() for m in (*SHOWN_METRICS, metric)}
+    odd = marks.implausible(table).tolist()
+    for i, row in enumerate(rows):
+        row["partial_of"] = [str(m) for m, flags in partial.items() if flags[i]]
+        row["odd"] = odd[i]
+    return rows
 
 
 def _desa_page(data: RegionData, view: View) -> dict[str, object]:
