@@ -170,3 +170,18 @@ def test_real_distances_match_an_independent_geodesic_computation(shared_data, s
         found = access.loc[code, NEAREST_FKTP_KM]
         worst = max(worst, abs(found - geodesic) / max(geodesic, 0.1))
     assert worst < 0.005  # UTM zone 49S against the ellipsoid: within 0.5 % for every desa
+
+
+def test_a_hospital_placed_only_by_its_kabupaten_code_is_no_distance(store, tmp_path, runner):
+    """An RS Online hospital without coordinates stands at a point inside its kabupaten: counted there, but never
+    the nearest hospital of the desa around that point (its real place is unknown)."""
+    before = unit_table(_data(store), DESA, Question(Period(2024, 1))).set_index(CODE)[NEAREST_HOSPITAL_KM]
+    (tmp_path / "rs.csv").write_text("kode_wilayah;nama_rs;jenis_rs\n99.01;RSU Perkiraan;RSU\n", encoding="utf-8")
+    result = runner("--store", store, "import-facilities", tmp_path / "rs.csv")
+    assert result.status == 0, result.err
+    data = _data(store)
+    assert int(data.facilities["approximate"].eq(True).sum()) == 1  # it is stored, placed in 99.01
+    after = unit_table(data, DESA, Question(Period(2024, 1))).set_index(CODE)[NEAREST_HOSPITAL_KM]
+    assert after.round(6).equals(before.round(6))  # RSUD Tiga is still every desa's nearest hospital
+    summary = json.loads(runner("--store", store, "summary", "99.01", "--json").out)
+    assert summary["facilities"]["fkrtl"] == 2 and summary["facilities"]["approximate"] == 1

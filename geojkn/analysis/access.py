@@ -5,7 +5,9 @@ desa) to the nearest facility of a kind anywhere in the store, in the UTM zone o
 unit's distance is the mean of its desa's, weighted by their population; its residents far from an FKTP are
 those of its desa farther than the access distance (5 km unless set). A straight line is not a travel time
 (rivers, roads, the sea and opening hours are ignored), and a whole desa is placed at one point: pages that show
-a distance say so.
+a distance say so. A facility placed only by an area code (approximate: it stands at a point inside the unit its
+code names, which may be a whole kabupaten) is left out of every distance: it would stand kilometres from where it
+is. It still counts among the facilities of the unit it was placed in.
 """
 
 from __future__ import annotations
@@ -68,8 +70,9 @@ def _places(units: gpd.GeoDataFrame) -> tuple[pyproj.CRS, np.ndarray]:
 
 def _nearest_km(metric: pyproj.CRS, places: np.ndarray, facilities: gpd.GeoDataFrame,
                 types: tuple[str, ...]) -> np.ndarray:
+    exact = ~facilities[APPROXIMATE].eq(True) if APPROXIMATE in facilities else True
     chosen = facilities[facilities[FACILITY_TYPE].isin(types) & facilities.geometry.notna()
-                        & ~facilities.geometry.is_empty]
+                        & ~facilities.geometry.is_empty & exact]
     if chosen.empty or len(places) == 0:
         return np.full(len(places), np.nan)
     points = np.asarray(chosen.geometry.to_crs(metric).values)
