@@ -97,7 +97,7 @@ def cmd_import_figures(ws: Workspace, v: Values, view: View) -> None:
     from .importing import import_figures
     period = str(v["period"]) if v["period"] else None
     _print_lines(import_figures(ws.store, v["file"], period=period, sheet=v["sheet"], merge=v["merge"],
-                                source=v["source"], lang=v["lang"]))
+                                replace=v["replace"], source=v["source"], lang=v["lang"]))
 
 
 def cmd_remove_figures(ws: Workspace, v: Values, view: View) -> None:

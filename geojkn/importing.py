@@ -16,9 +16,11 @@ import pandas as pd
 from .analysis.access import store_distances
 from .analysis.facilities import place_facilities
 from .analysis.file_check import (
+    Partial,
     Replacement,
     Stray,
     disagreements,
+    partial_months,
     replacements,
     scope,
     split_totals,
@@ -128,9 +130,15 @@ def _shaped_lines(shaped: list[Cleaning], lang: Lang) -> list[str]:
 
 
 def import_figures(store: Store, path: str | Path, *, period: str | None = None, sheet: str | None = None,
-                   merge: bool = False, source: str | None = None, lang: Lang = Lang.ID) -> list[str]:
+                   merge: bool = False, replace: bool = False, source: str | None = None,
+                   lang: Lang = Lang.ID) -> list[str]:
     """Read an enrollment file, match its rows to the stored units and store them as the truth for their month
-    in the kabupaten they cover (or, with merge, beside what is stored). Everything is checked before writing."""
+    in the kabupaten they cover (or, with merge, beside what is stored). Everything is checked before writing: a
+    file that covers less than half of a kabupaten whose month is stored must say what it means (merge: its rows
+    add or correct; replace: it is the whole month)."""
+    if merge and replace:
+        raise DataError("--merge and --replace contradict each other: --merge adds the file's rows to the month, "
+                        "--replace makes the file the whole month. Give one of them.")
     store.check_writable()
     index = store.unit_index()
     if index.empty:
@@ -147,9 +155,10 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
     rows, totals = split_totals(matched)
     rows = rows.assign(**{SOURCE: source or Path(path).name})
     where = None if merge else scope(rows)
-    if where is not None:
-        _refuse_strays(strays(rows, unit_index), rows, unit_index, Path(path).name)
     before = store.figures()
+    if where is not None and not replace:
+        _refuse_strays(strays(rows, unit_index), rows, unit_index, Path(path).name)
+        _refuse_partial(partial_months(before, rows, where, unit_index), unit_index, Path(path).name)
     store.put_figures(rows, str(path), detail=f"{len(rows)} of {len(figures)} rows matched", replace=where,
                       rollup=stored_rollup)
     periods = ", ".join(sorted(rows[PERIOD].unique()))
@@ -180,6 +189,19 @@ def _refuse_strays(found: list[Stray], rows: pd.DataFrame, index: UnitIndex, nam
     raise DataError(f"{name}: {'; '.join(parts)}, while the rest of the file is {index.region(main).name} ({main}). "
                     "Importing would replace that kabupaten's figures for the month with these rows alone. "
                     "Correct the codes, or import with --merge to add the rows without replacing anything.")
+
+
+def _refuse_partial(found: list[Partial], index: UnitIndex, name: str) -> None:
+    """A DataError asking what a file that covers a small part of a kabupaten's stored month means."""
+    if not found:
+        return
+    parts = [f"{p.rows} of the {p.units} {p.level} of {index.region(p.kabupaten).name} ({p.kabupaten}) for "
+             f"{p.period}, where {p.stored} have figures already" for p in found]
+    first = found[0]
+    raise DataError(f"{name} covers only {'; '.join(parts)}. Say what the file means: --merge if its rows add to "
+                    f"or correct the month (every other {first.level} keeps its figures), or --replace if it is the "
+                    f"whole month (the {first.level} it leaves out lose their figures for {first.period}). Nothing "
+                    "was imported.")
 
 
 def _replacement_line(change: Replacement, index: UnitIndex, lang: Lang) -> str:

@@ -243,9 +243,12 @@ SOURCE = Option("source", "where the figures come from, shown in legends and exp
                 metavar="TEXT")
 MERGE = Option("merge", "add the rows to what is stored for the month instead of replacing the month in the "
                "kabupaten the file covers", switch=True)
+REPLACE = Option("replace", "replace all stored facilities instead of adding", switch=True)
+REPLACE_MONTH = replace(REPLACE, help="the file is the whole month of the kabupaten it covers: units it leaves out "
+                        "lose their figures for the month (needed when it covers less than half of a kabupaten "
+                        "whose month is stored)")
 REMOVED_PERIOD = replace(PERIOD, help="the month whose figures to remove", required=True)
 SHEET = Option("sheet", "XLSX sheet name (default: the first)", metavar="NAME")
-REPLACE = Option("replace", "replace all stored facilities instead of adding", switch=True)
 PRODUCTION = Option("production", "serve with several worker processes (gunicorn; pip install 'geojkn[production]')",
                     switch=True)
 WORKERS = Option("workers", "worker processes with --production (each answers THREADS requests at once)",
@@ -309,7 +312,7 @@ COMMANDS = (
     Command("import-boundaries", "import desa/kecamatan/kabupaten polygons", (FILE,),
             (CODE_FIELD, NAME_FIELD, LAYER, CRS, LANG)),
     Command("import-figures", "import monthly enrollment figures (CSV or XLSX)", (FILE,),
-            (FIGURES_PERIOD, SHEET, SOURCE, MERGE, LANG)),
+            (FIGURES_PERIOD, SHEET, SOURCE, MERGE, REPLACE_MONTH, LANG)),
     Command("remove-figures", "remove the figures of one month", (SOME_REGION,), (REMOVED_PERIOD, LANG)),
     Command("import-facilities", "import health facility points", (FILE,), (REPLACE, LANG)),
     Command("summary", "coverage, gap and facilities of a region", (REGION,), (*SUMMARY_OPTIONS, JSON)),

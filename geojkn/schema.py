@@ -35,6 +35,7 @@ DESA_WITH_ACTIVE = "desa_with_active"  # desa inside a unit whose population, re
 # Counts that cannot be true ("tidak wajar"): registered above population, active above registered, or
 # registered residents of a unit whose population is 0. Kept as the file says, marked, never rewarded.
 IMPLAUSIBLE = "implausible"
+SKIPPED_TOTALS = "skipped_totals"  # a read table's attrs: the (row, label) of the total rows its reader left out
 MARKS = "marks"  # what a row's figures stand on where it is less than whole (analysis/marks.py), in lists
 # Population and registered behind the active rates where they cover fewer desa than the unit's own
 # (a partial unit whose active participants are not given everywhere); dropped once the rates are computed.

@@ -137,7 +137,7 @@ def _copy_store(store: GpkgStore, target: Path) -> str:
 
 def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: User | None, *,
           period: str | None = None, source: str | None = None, merge: bool = False, replace: bool = False,
-          lang: Lang = Lang.ID) -> Preview:
+          whole_month: bool = False, lang: Lang = Lang.ID) -> Preview:
     """Import `data` into a copy of the store and describe the difference; nothing of the store changes."""
     from . import importing
 
@@ -162,8 +162,8 @@ def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: 
         staged = GpkgStore(staged_path, history=False)
         staged.actor = user.name if user else ""
         if kind == UploadKind.FIGURES:
-            lines = importing.import_figures(staged, raw, period=period, merge=merge, source=source or raw.name,
-                                             lang=lang)
+            lines = importing.import_figures(staged, raw, period=period, merge=merge, replace=whole_month,
+                                             source=source or raw.name, lang=lang)
         elif kind == UploadKind.BOUNDARIES:
             lines = importing.import_boundaries(staged, raw, lang=lang)
         else:

@@ -51,7 +51,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "kind_boundaries": "batas wilayah", "kind_restore": "pengembalian", "kind_removal": "penghapusan",
         "kind_facilities": "fasilitas kesehatan", "upload_file": "Berkas",
         "upload_period": "Bulan (jika berkas tidak punya kolom periode)", "upload_source": "Sumber",
-        "upload_merge": "Tambahkan ke bulan itu (jangan ganti data bulan itu di kabupaten yang dicakup berkas)",
+        "upload_merge": "Baris berkas ini menambah atau memperbaiki data bulan itu; desa/kel. lain tetap",
+        "upload_month": "Data kepesertaan: apa arti berkas ini untuk bulannya?",
+        "upload_month_file": "Berkas ini data bulan itu untuk kabupaten yang dicakupnya (ditolak bila hanya "
+                             "mencakup sebagian kabupaten yang sudah punya data bulan itu)",
+        "upload_whole_month": "Berkas ini seluruh data bulan itu: desa/kel. yang tidak ada di berkas kehilangan "
+                              "datanya untuk bulan itu",
         "upload_replace": "Ganti semua fasilitas", "preview": "Pratinjau: yang akan berubah",
         "commit": "Simpan perubahan", "discard": "Batalkan", "committed": "Perubahan disimpan.",
         "touched": "Kode yang berubah", "before": "Sebelum", "after": "Sesudah", "history": "Riwayat perubahan",
@@ -190,6 +195,14 @@ WORDS: dict[Lang, dict[str, str]] = {
         "reason_not_code": "'{value}' bukan kode wilayah",
         "reason_unknown_code": "kode {code} tidak ada di batas wilayah",
         "reason_no_kecamatan": "tidak ada kecamatan bernama '{kecamatan}'",
+        "reason_name_disagrees": "kode {code} adalah {name}, bukan nama di baris ini: tidak disimpan (perbaiki kode "
+                                 "atau namanya)",
+        "reason_kecamatan_disagrees": "kode {code} ada di kecamatan {kecamatan}, bukan kecamatan di baris ini: tidak "
+                                      "disimpan (perbaiki kode atau kecamatannya)",
+        "reason_outside_area": "nama ini hanya cocok dengan {code}, di luar wilayah berkas ini ({where}): tidak "
+                               "disimpan (beri kode atau kecamatannya jika memang benar)",
+        "row_label": "baris {row} ({label})", "reason_total": "baris jumlah, bukan unit",
+        "skipped_totals": "{n} baris jumlah dilewati, tidak disimpan sebagai unit: {rows}{more}.",
         "reason_not_in_kecamatan": "tidak ada desa/kelurahan dengan nama itu di kecamatan {kecamatan}",
         "reason_several_in_kecamatan": "{n} unit dengan nama itu di kecamatan {kecamatan}: tambahkan kolom kode",
         "reason_no_name": "tanpa kode dan tanpa nama", "reason_unknown_name": "tidak ada {level} dengan nama itu",
@@ -228,7 +241,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "kind_boundaries": "boundaries", "kind_restore": "restore", "kind_removal": "removal",
         "kind_facilities": "health facilities", "upload_file": "File",
         "upload_period": "Month (when the file has no period column)", "upload_source": "Source",
-        "upload_merge": "Add to that month (do not replace the month in the kabupaten the file covers)",
+        "upload_merge": "The file's rows add to or correct that month; other desa/kel. keep theirs",
+        "upload_month": "Enrolment figures: what does this file mean for its month?",
+        "upload_month_file": "The file is that month for the kabupaten it covers (refused when it covers only part "
+                             "of a kabupaten that already has figures for the month)",
+        "upload_whole_month": "The file is the whole month: desa/kel. it leaves out lose their figures for that "
+                              "month",
         "upload_replace": "Replace every facility", "preview": "Preview: what would change",
         "commit": "Save the changes", "discard": "Discard", "committed": "The changes are saved.",
         "touched": "Codes that change", "before": "Before", "after": "After", "history": "History of changes",
@@ -367,6 +385,15 @@ WORDS: dict[Lang, dict[str, str]] = {
         "reason_not_code": "'{value}' is not an area code", "reason_unknown_code": "code {code} is not among the "
                                                                                    "boundaries",
         "reason_no_kecamatan": "no kecamatan named '{kecamatan}'",
+        "reason_name_disagrees": "code {code} is {name}, not the name on this row: not stored (correct the code or "
+                                 "the name)",
+        "reason_kecamatan_disagrees": "code {code} lies in kecamatan {kecamatan}, not the one on this row: not stored "
+                                      "(correct the code or the kecamatan)",
+        "reason_outside_area": "this name fits only {code}, outside the area of this file ({where}): not stored "
+                               "(give its code or kecamatan if it is right)",
+        "row_label": "row {row} ({label})", "reason_total": "a total row, not a unit",
+        "skipped_totals": "{n} total rows skipped, not stored as units: {rows}{more}.",
+        "skipped_totals_one": "{n} total row skipped, not stored as a unit: {rows}{more}.",
         "reason_not_in_kecamatan": "no desa or kelurahan of that name in kecamatan {kecamatan}",
         "reason_several_in_kecamatan": "{n} units of that name in kecamatan {kecamatan}: add a code column",
         "reason_no_name": "no code and no name", "reason_unknown_name": "no {level} of that name",

@@ -119,15 +119,20 @@ def client(app):
 
 
 def write_figures(path: Path, codes, population, registered, active, names=None) -> Path:
-    """A desa-level CSV the way a Dinkes spreadsheet exports it: ';', BOM, 1.234 thousands, a JUMLAH row."""
-    def fmt(n):
-        return f"{int(n):,}".replace(",", ".")
+    """A desa-level CSV the way a Dinkes spreadsheet exports it: ';', BOM, 1.234 thousands, a JUMLAH row. A column
+    whose only grouped values are round thousands (1.000 beside 700) is written without separators, as geojkn
+    asks: it could not tell 1.000 from 1 there."""
+    def column(values):
+        grouped = [f"{int(n):,}".replace(",", ".") for n in values]
+        dotted = [text for text in grouped if "." in text]
+        return grouped if any(not t.endswith(".000") for t in dotted) else [str(int(n)) for n in values]
 
+    columns = [column(population), column(registered), column(active)]
     lines = ["Rekap Kepesertaan JKN", "Kode Desa;Nama Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif"]
     for i, code in enumerate(codes):
-        name = names[i] if names is not None else f"Desa {i}"
-        lines.append(f"{code};{name};{fmt(population[i])};{fmt(registered[i])};{fmt(active[i])}")
-    lines.append(f"JUMLAH;;{fmt(sum(population))};{fmt(sum(registered))};{fmt(sum(active))}")
+        name = names[i] if names is not None else ""  # a name cell left empty: the code alone ties the row
+        lines.append(f"{code};{name};{columns[0][i]};{columns[1][i]};{columns[2][i]}")
+    lines.append(f"JUMLAH;;{sum(population)};{sum(registered)};{sum(active)}")
     path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -75,7 +75,7 @@ def test_user_errors_exit_2_with_a_message_and_no_traceback(tiny_store, runner, 
 def test_failed_import_leaves_store_as_it_was(tiny_store, tmp_path, runner):
     before = tiny_store.read_bytes()
     bad = tmp_path / "bad.csv"
-    bad.write_text("Kode Desa;Penduduk;Peserta\n99.01.01.2001;1.000;abc\n", encoding="utf-8")
+    bad.write_text("Kode Desa;Penduduk;Peserta\n99.01.01.2001;1.200;abc\n", encoding="utf-8")
     status, _, err = runner("--store", tiny_store, "import-figures", bad, "--period", "2024-02")
     assert status == 2 and "abc" in err
     assert tiny_store.read_bytes() == before
@@ -242,14 +242,15 @@ def test_xlsx_with_title_rows_and_a_named_sheet(tiny_store, tmp_path, runner):
     sheet.append([])
     sheet.append(["Kode Wilayah", "Desa/Kelurahan", "Jumlah Penduduk", "Peserta Terdaftar", "Peserta Aktif"])
     sheet.append([9901012001, "Sidomulyo", 1000, 940, 700])
-    sheet.append(["99.01.01.2002", "Karanganyar", "2.000", "1.700", "1.100"])
-    sheet.append(["JUMLAH", None, 3000, 2640, 1800])
+    sheet.append(["99.01.01.2002", "Karanganyar", "2.010", "1.700", "1.100"])  # (2.000 alone could be 2)
+    sheet.append(["JUMLAH", None, 3010, 2640, 1800])
     book.save(tmp_path / "rekap.xlsx")
     status, out, err = runner("--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx",
                            "--sheet", "Rekap Maret", "--period", "2024-03")
     assert status == 0, err
+    assert "1 baris jumlah dilewati" in out and "baris 7 (JUMLAH)" in out  # the total row is named, not stored
     data = json.loads(runner("--store", tiny_store, "summary", "99.01.01", "--json")[1])
-    assert (data["period"], data["population"], data["registered"], data["active"]) == ("2024-03", 3000, 2640, 1800)
+    assert (data["period"], data["population"], data["registered"], data["active"]) == ("2024-03", 3010, 2640, 1800)
     status, _, err = runner("--store", tiny_store, "import-figures", tmp_path / "rekap.xlsx", "--sheet", "Mei")
     assert status == 2 and "Rekap Maret" in err
 

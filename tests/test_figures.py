@@ -18,8 +18,8 @@ def csv(tmp_path, text: str, encoding: str = "utf-8-sig", name: str = "figures.c
 
 
 JEPARA = ("\ufeffKode Wilayah;Desa;Kecamatan;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif;PBI JK;PBI APBD\n"
-          "3320012001;Kedungmalang;Kedung;600.000;487.918;400.000;200.000;50.000\n"
-          "ID3320012002;Kalianyar;Kedung;612.300;500.000;358.000;210.000;60.000\n"
+          "3320012001;Kedungmalang;Kedung;600.000;487.918;400.120;200.123;50.210\n"
+          "ID3320012002;Kalianyar;Kedung;612.300;500.000;357.880;209.877;59.790\n"
           "JUMLAH;;;1.212.300;987.918;758.000;410.000;110.000\n")
 
 
@@ -31,7 +31,7 @@ def test_semicolon_csv_with_indonesian_numbers(tmp_path):
     assert set(figures[PERIOD]) == {"2022-01"}
     assert figures[REGISTERED].sum() == 987918 and figures[POPULATION].sum() == 1212300
     assert figures[ACTIVE].sum() == 758000
-    assert figures[SEGMENTS[0]].tolist() == [200000, 210000] and figures[SEGMENTS[1]].sum() == 110000
+    assert figures[SEGMENTS[0]].tolist() == [200123, 209877] and figures[SEGMENTS[1]].sum() == 110000
     assert figures["ppu"].isna().all()
     assert figures[[POPULATION, REGISTERED, ACTIVE, *SEGMENTS]].dtypes.eq("float64").all()
     assert figures["row"].tolist() == [2, 3]

@@ -53,7 +53,7 @@ def test_normalize_name(text, expected):
 
 
 def test_join_on_codes_and_report():
-    figs = figures(["Tlogorejo", "x", "Nowhere"], codes=["33.21.03.2001", "33.21.04.2001", "33.21.09.2009"],
+    figs = figures(["Tlogorejo", "Tlogorejo", "Nowhere"], codes=["33.21.03.2001", "33.21.04.2001", "33.21.09.2009"],
                    population=[100.0, 100.0, 5.0], registered=[120.0, 90.0, 1.0], active=[50.0, 95.0, 1.0])
     matched, report = match_figures(figs, units())
     assert matched[CODE].tolist() == ["33.21.03.2001", "33.21.04.2001"]

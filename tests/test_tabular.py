@@ -193,10 +193,13 @@ def test_ambiguous_column_is_an_error():
     assert "without separators" in message
 
 
-def test_ambiguous_column_decided_by_the_other_columns():
-    frame = table({"Penduduk": ["1.000", "25.000"], "Peserta": ["987.918", "1.049.930"]})
-    counts = count_columns(frame, {"population": "Penduduk", "registered": "Peserta"})
-    assert counts["population"].tolist() == [1000, 25000]
+@pytest.mark.parametrize("other", [["987.918", "1.049.930"], ["987,918", "1,049,930"]])
+def test_an_ambiguous_column_is_refused_whatever_the_other_columns_say(other):
+    # each column is read by its own evidence: "81.000" beside English counts is 81.000 people, never 81
+    frame = table({"Penduduk": ["1.000", "81.000"], "Peserta": other})
+    with pytest.raises(DataError) as err:
+        count_columns(frame, {"population": "Penduduk", "registered": "Peserta"})
+    assert "column 'Penduduk'" in str(err.value) and "'81.000' is 81000 or 81" in str(err.value)
 
 
 def test_mixed_formats_in_one_column():

@@ -189,7 +189,7 @@ def test_a_commit_checks_the_account_again_and_previews_are_private(app, tiny_st
                                                                     monkeypatch):
     client, _ = log_in(app, "ed02")
     rows = b"Kode Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif\n99.01.02.2001;1500;1400;900\n"
-    resp = send(client, rows, "merge.csv", period="2024-01", merge="1")
+    resp = send(client, rows, "merge.csv", period="2024-01", month="merge")
     assert resp.status_code == 302, resp.get_data(as_text=True)[-400:]
     page = resp.headers["Location"]
     admin, _ = log_in(app, "admin")
@@ -210,7 +210,7 @@ def test_an_editor_limited_to_regions_sees_its_own_changes_and_totals_only(app, 
     admin.post(resp.headers["Location"] + "/commit", data={"csrf_token": csrf(admin)})
     client, _ = log_in(app, "ed02")
     rows = b"Kode Desa;Jumlah Penduduk;Peserta Terdaftar;Peserta Aktif\n99.01.02.2001;1500;1400;900\n"
-    page = client.get(send(client, rows, "ed02.csv", period="2024-01", merge="1").headers["Location"])
+    page = client.get(send(client, rows, "ed02.csv", period="2024-01", month="merge").headers["Location"])
     text = page.get_data(as_text=True)
     assert "Tegalrejo (99.01.02)" in text and "Kabupaten Contoh (99.01)" not in text
     history = client.get("/history").get_data(as_text=True)

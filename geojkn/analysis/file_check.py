@@ -8,6 +8,8 @@ Rules (the README's "Your own data" section states them):
   their own). `--merge` adds rows without replacing anything.
 - Rows whose code is a kabupaten or province in a file of kecamatan or desa rows are total rows: not stored,
   reported with the sum of the units below them.
+- A file covering less than half of a kabupaten's units whose month already has figures there says what it means:
+  with --merge its rows add or correct, with --replace it is the whole month; without either it is refused.
 - A kecamatan (or kabupaten) row whose units below are all in the file is compared with their sum; rows that
   differ by more than DISAGREEMENT of the row's own count are reported (the sum is used, see rollup.py).
 """
@@ -37,6 +39,18 @@ class Stray:
     rows: tuple[int, ...]
     codes: tuple[str, ...]
     units: int  # units of the file's level in that kabupaten
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A kabupaten's month that a file covers for less than half of its units while figures are stored for it."""
+
+    period: str
+    kabupaten: str
+    level: Level
+    rows: int  # the file's units there
+    units: int  # the kabupaten's units of that level
+    stored: int  # its units of that level with figures stored for the month
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,22 @@ def strays(matched: pd.DataFrame, index: UnitIndex) -> list[Stray]:
         if part < MAIN_SHARE and kabupaten.eq(k).sum() <= few:
             mine = rows[kabupaten == k]
             found.append(Stray(str(k), tuple(int(r) for r in mine[ROW]), tuple(mine[CODE]), units.get(str(k), 0)))
+    return found
+
+
+def partial_months(old: pd.DataFrame, new: pd.DataFrame, where: dict[str, list[str]],
+                   index: UnitIndex) -> list[Partial]:
+    """The months of kabupaten the file covers for less than half of their units (at the file's level) that already
+    have figures there: replacing them with the file would take figures away from the units it leaves out."""
+    level = main_level(new)
+    units = Counter(str(ancestor_at(code, KABUPATEN)) for code, lv in index.levels.items() if lv == level)
+    found = []
+    for period, kabupaten in where.items():
+        before, after = _with_figures(old, period, level), _with_figures(new, period, level)
+        for k in kabupaten:
+            rows, stored = len(after.get(k, set())), len(before.get(k, set()))
+            if stored and rows < MAIN_SHARE * units.get(k, 0):
+                found.append(Partial(period, k, level, rows, units.get(k, 0), stored))
     return found
 
 

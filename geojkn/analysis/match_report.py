@@ -56,6 +56,7 @@ class MatchReport:
     units_without_figures: tuple[str, ...] = ()
     registered_over_population: tuple[Excess, ...] = ()
     active_over_registered: tuple[Excess, ...] = ()
+    totals: tuple[tuple[int, str], ...] = ()  # rows left out as totals (JUMLAH, Kecamatan X): (row, label)
 
     def lines(self, lang: Lang = Lang.ID, shown: int = SHOWN) -> list[str]:
         """Short lines for a person reading the import output, in the language and its number format."""
@@ -65,6 +66,12 @@ class MatchReport:
             hint = word("closest", lang, names=", ".join(item.suggestions)) if item.suggestions else ""
             out.append(word("unmatched_row", lang, row=item.row, name=item.name, reason=item.reason.text(lang)) + hint)
         out += _more(len(self.unmatched), shown, lang)
+        if self.totals:
+            listed = ", ".join(word("row_label", lang, row=row, label=label[:40]) for row, label in self.totals[:shown])
+            more = word("and_more_inline", lang, n=format_int(len(self.totals) - shown, lang)) \
+                if len(self.totals) > shown else ""
+            out.append(word("skipped_totals", lang, len(self.totals), n=format_int(len(self.totals), lang),
+                            rows=listed, more=more))
         if self.units_without_figures:
             codes = self.units_without_figures
             more = word("and_more_inline", lang, n=format_int(len(codes) - shown, lang)) if len(codes) > shown else ""

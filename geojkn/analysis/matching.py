@@ -26,7 +26,9 @@ from ..schema import (
     PERIOD,
     POPULATION,
     REGISTERED,
+    SKIPPED_TOTALS,
 )
+from .file_check import MAIN_SHARE
 from .match_report import Excess, MatchReport, Reason, Unmatched
 
 ROW = "row"
@@ -34,6 +36,18 @@ NAME_LEVELS = (DESA, KECAMATAN)  # names are matched at these levels only
 SUGGESTIONS = 3
 SUGGESTED_ROWS = 50  # difflib is slow on thousands of names; the report lists only the first rows anyway
 _PREFIX = re.compile(r"^(desa|ds|kelurahan|kel|kecamatan|kec)(?:\.\s*|\s+)")
+# A label in a name column that makes the row a total of the units above it, never a unit of that name:
+# "Kecamatan WELAHAN", "Kec. Bonang" (in a file of desa), "Kabupaten Demak", "Jumlah", "Subtotal", "Total".
+_TOTALS = r"(jumlah|jml|sub\s*-?\s*total|total|grand\s*-?\s*total|rekap)(\b|\.|$)"
+_TOTAL_LABEL: dict[str, re.Pattern[str]] = {  # a unit word must be followed by a name: desa "Kabupaten" is a desa
+    DESA: re.compile(rf"^\s*((kecamatan|kec|kabupaten|kab|kota)(\.\s*|\s+)\w|{_TOTALS})", re.IGNORECASE),
+    KECAMATAN: re.compile(rf"^\s*((kabupaten|kab|kota|provinsi|prov)(\.\s*|\s+)\w|{_TOTALS})", re.IGNORECASE)}
+# Old and BPS spellings that differ from Kemendagri's only in letters (dj/j, tj/c, oe/u) or a few characters.
+_OLD_SPELLING = (("dj", "j"), ("tj", "c"), ("oe", "u"))
+AGREE = 0.8  # difflib ratio at which two spellings of a name are taken for the same name
+# A file where more rows than this (or this share of its rows with a code and a name) name another unit than
+# their code is refused: its name column was most likely sorted apart from its code column.
+FEW_ROWS, FEW_SHARE = 3, 0.05
 
 __all__ = ("match_figures", "normalize_name", "MatchReport", "Unmatched", "Excess")
 
@@ -47,6 +61,23 @@ def normalize_name(text: object) -> str:
     return re.sub(r"[^a-z0-9]", "", _PREFIX.sub("", plain, count=1))
 
 
+def names_agree(given: object, name: str) -> bool:
+    """Whether a name in a file names the unit called `name`: the same once case, spaces, punctuation and a
+    Desa/Ds./Kel./Kec. prefix are set aside, or an old or BPS spelling of it (Djati, BENDANPETE, KARANG TENGAH)."""
+    a, b = normalize_name(given), normalize_name(name)
+    if not a or a == b:
+        return True
+    for old, new in _OLD_SPELLING:
+        a, b = a.replace(old, new), b.replace(old, new)
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= AGREE
+
+
+def total_label(name: object, level: str) -> bool:
+    """Whether a name cell of a row of `level` units is the label of a total (Kecamatan X, Jumlah, Total)."""
+    pattern = _TOTAL_LABEL.get(level)
+    return isinstance(name, str) and pattern is not None and pattern.match(name) is not None
+
+
 class _Index:
     """Look-ups built from the units: codes, levels and labels at once; the normalised names only when a row
     is matched by name (a file whose every code matches never pays for them)."""
@@ -55,6 +86,7 @@ class _Index:
         self.levels: dict[str, str] = {}                 # code -> level
         self.names: dict[str, str] = {}                  # code -> name
         self.labels: dict[str, str] = {}                 # code -> "Name" or "Name (Kecamatan)" for a desa
+        self.kecamatan: dict[str, str] = {}              # desa code -> the name of its kecamatan
         by_level: defaultdict[str, list[str]] = defaultdict(list)
         kecamatan_names = (units[KECAMATAN_NAME] if KECAMATAN_NAME in units
                            else pd.Series(None, index=units.index))
@@ -64,6 +96,8 @@ class _Index:
             by_level[level].append(code)
             has_kecamatan = level == DESA and isinstance(kecamatan, str) and bool(kecamatan)
             self.labels[code] = f"{name} ({kecamatan})" if has_kecamatan else str(name)
+            if has_kecamatan:
+                self.kecamatan[code] = str(kecamatan)
         self.by_level: dict[str, list[str]] = dict(by_level)  # level -> codes
 
     @cached_property
@@ -81,6 +115,18 @@ class _Index:
                 kecamatan_desa[normalize_name(kecamatan)].append(code)
                 kecamatan_labels.setdefault(normalize_name(kecamatan), kecamatan)
         return by_name, dict(in_kecamatan), dict(kecamatan_desa), kecamatan_labels
+
+    @cached_property
+    def _plain_names(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for _code, name, level, _kecamatan in self._rows:
+            found[str(level)].add(" ".join(str(name).lower().split()))
+        return found
+
+    def is_name(self, text: object, level: str) -> bool:
+        """Whether a text is, as written (case and spacing aside), the name of a unit of the level: Kota Kudus is a
+        kecamatan, not a total row."""
+        return " ".join(str(text).lower().split()) in self._plain_names.get(str(level), set())
 
     @property
     def by_name(self) -> dict[str, dict[str, list[str]]]:
@@ -123,16 +169,25 @@ class _Result:
     suggestions: tuple[str, ...] = ()
     later: Callable[[], tuple[str, ...]] | None = None  # suggestions worked out only when they will be shown
     candidates: tuple[str, ...] = ()  # codes of the units an ambiguous name could be
+    loose: bool = False  # matched by a name alone (no code, no kecamatan): checked against the file's area
+    total: bool = False  # the row is a total (its name is a label such as Kecamatan X or Jumlah), not a unit
+    disagrees: str | None = None  # the code of a row whose name names another unit than its code
 
     def hints(self) -> tuple[str, ...]:
         return self.suggestions or (self.later() if self.later else ())
 
 
-def _by_code(value: str, name: object, index: _Index) -> _Result:
+def _by_code(value: str, name: object, kecamatan: object, index: _Index) -> _Result:
     code = parse_code(value)
     if code is None:
         return _Result(None, Reason("not_code", {"value": value}))
     if code in index.levels:
+        if not names_agree(name, index.names[code]):
+            return _Result(None, Reason("name_disagrees", {"code": code, "name": index.names[code]}),
+                           disagrees=code)
+        if code in index.kecamatan and not names_agree(kecamatan, index.kecamatan[code]):
+            return _Result(None, Reason("kecamatan_disagrees", {"code": code, "kecamatan": index.kecamatan[code]}),
+                           disagrees=code)
         return _Result(code)
     pool = index.by_level.get(level_of(code), [])
     later = (lambda: _closest(name, pool, index)) if isinstance(name, str) and name else None
@@ -161,11 +216,14 @@ def _ambiguous(reason: Reason, codes: list[str], index: _Index) -> _Result:
 def _by_name(name: object, kecamatan: object, level: str, index: _Index) -> _Result:
     if not normalize_name(name):
         return _Result(None, Reason("no_name"))
-    if isinstance(kecamatan, str) and kecamatan.strip():
-        return _in_kecamatan(str(name), kecamatan, index)
+    in_kecamatan = isinstance(kecamatan, str) and bool(kecamatan.strip())
+    if total_label(name, DESA if in_kecamatan else level) and not index.is_name(name, DESA if in_kecamatan else level):
+        return _Result(None, Reason("total"), total=True)
+    if in_kecamatan:
+        return _in_kecamatan(str(name), str(kecamatan), index)
     codes = index.by_name[level].get(normalize_name(name), [])
     if len(codes) == 1:
-        return _Result(codes[0])
+        return _Result(codes[0], loose=True)
     if not codes:
         pool = index.by_level.get(level, [])
         return _Result(None, Reason("unknown_name", {"level": level}), later=lambda: _closest(str(name), pool, index))
@@ -187,16 +245,65 @@ def _within_file_area(results: list[_Result]) -> list[_Result]:
     settled = []
     for result in results:
         inside = [c for c in result.candidates if ancestor_at(c, KABUPATEN) in area]
-        settled.append(_Result(inside[0]) if len(inside) == 1 else result)
+        settled.append(_Result(inside[0], loose=True) if len(inside) == 1 else result)
     return settled
+
+
+def _outside_file_area(results: list[_Result], index: _Index) -> list[_Result]:
+    """Rows tied by a name alone to a unit outside the kecamatan (for desa; the kabupaten for kecamatan) where the
+    rest of the file lies are not stored: the name fits a unit elsewhere, never the one the file is about. The
+    file lies where it covers at least half of the units; a unit elsewhere with no more than a few rows of the
+    file's (FEW_ROWS, or FEW_SHARE of them) is outside it."""
+    matched = [r.code for r in results if r.code is not None]
+    if not any(r.loose for r in results) or not matched:
+        return results
+    level = Counter(index.levels[c] for c in matched).most_common(1)[0][0]
+    parent = {str(DESA): KECAMATAN, str(KECAMATAN): KABUPATEN}.get(str(level))
+    if parent is None:
+        return results
+    rows = Counter(ancestor_at(c, parent) for c in matched if index.levels[c] == level)
+    units = Counter(ancestor_at(c, parent) for c in index.by_level.get(level, []))
+    home = {area for area, n in rows.items() if n >= MAIN_SHARE * units[area]}
+    few = max(FEW_ROWS, FEW_SHARE * len(matched))
+    out = []
+    for result in results:
+        area = ancestor_at(result.code, parent) if result.code is not None else None
+        if result.loose and home and area not in home and rows[area] <= few:
+            where = ", ".join(sorted(index.names.get(str(h), str(h)) for h in home))
+            result = _Result(None, Reason("outside_area", {"code": result.code, "where": where}))
+        out.append(result)
+    return out
 
 
 def _match_rows(figures: pd.DataFrame, index: _Index) -> list[_Result]:
     rows = figures.to_dict("records")
     by_name = any(not isinstance(r.get(CODE), str) for r in rows)
     level = _name_level(figures, index) if by_name else DESA  # names are looked at only when some row needs them
-    return _within_file_area([_by_code(r[CODE], r.get(NAME), index) if isinstance(r.get(CODE), str)
-                              else _by_name(r.get(NAME), r.get(KECAMATAN_NAME), level, index) for r in rows])
+    found = [_by_code(r[CODE], r.get(NAME), r.get(KECAMATAN_NAME), index) if isinstance(r.get(CODE), str)
+             else _by_name(r.get(NAME), r.get(KECAMATAN_NAME), level, index) for r in rows]
+    return _outside_file_area(_within_file_area(found), index)
+
+
+def _refuse_disagreements(figures: pd.DataFrame, results: list[_Result], rows: list[int], index: _Index) -> None:
+    """A DataError when more than a few rows name another unit than their code: the likely cause, and the rows."""
+    named = int((figures[CODE].map(lambda v: isinstance(v, str)) & figures[NAME].notna()).sum()) \
+        if NAME in figures else 0
+    wrong = [(n, r.disagrees, record) for n, r, record in zip(rows, results, figures.to_dict("records"), strict=True)
+             if r.disagrees is not None]
+    if len(wrong) <= max(FEW_ROWS, FEW_SHARE * named):
+        return
+    codes = {normalize_name(index.names[str(c)]): str(c) for _, c, _ in wrong}
+    elsewhere = sum(normalize_name(record.get(NAME)) in codes for _, _, record in wrong)
+    shown = "; ".join(f"row {n}: code {c} is {index.names[str(c)]}, the file says '{record.get(NAME)}'"
+                      for n, c, record in wrong[:5])
+    if elsewhere >= len(wrong) / 2:
+        cause = ("The names are those of other rows' codes: the name column was most likely sorted (or pasted) "
+                 "apart from the code column. Sort the whole table together, or export it again")
+    else:
+        cause = ("The codes may come from another code list (BPS and Kemenkes numbers are not Kemendagri codes) "
+                 "or from another year's list. Check the code column against the names")
+    raise DataError(f"{len(wrong)} of the {named} rows with a code and a name name another unit than their code "
+                    f"({shown}). {cause}; nothing was imported.")
 
 
 def _check_duplicates(matched: pd.DataFrame) -> None:
@@ -243,6 +350,7 @@ def match_figures(figures: pd.DataFrame, units: pd.DataFrame) -> tuple[pd.DataFr
     index = _index(units)
     results = _match_rows(figures, index)
     rows = figures[ROW].tolist() if ROW in figures else list(range(1, len(figures) + 1))
+    _refuse_disagreements(figures, results, rows, index)
     codes = pd.Series([r.code for r in results], index=figures.index, dtype=object)
     matched = figures.loc[codes.notna()].assign(**{CODE: codes[codes.notna()]})
     matched = matched.assign(**{LEVEL: matched[CODE].map(index.levels)})
@@ -250,11 +358,14 @@ def match_figures(figures: pd.DataFrame, units: pd.DataFrame) -> tuple[pd.DataFr
         matched = matched.assign(**{ROW: [n for n, c in zip(rows, codes, strict=True) if c is not None]})
     _check_duplicates(matched)
     failed = [(n, record, r) for n, record, r in zip(rows, figures.to_dict("records"), results, strict=True)
-              if r.code is None]
+              if r.code is None and not r.total]
+    totals = tuple((int(n), _label(record)) for n, record, r in zip(rows, figures.to_dict("records"), results,
+                                                                     strict=True) if r.total)
     unmatched = tuple(Unmatched(int(n), _label(record), r.reason, r.hints() if i < SUGGESTED_ROWS else ())
                       for i, (n, record, r) in enumerate(failed))
     level, missing = _without_figures(matched, index)
     report = MatchReport(rows_total=len(figures), rows_matched=len(matched), unmatched=unmatched, level=level,
+                         totals=(*figures.attrs.get(SKIPPED_TOTALS, ()), *totals),
                          units_without_figures=missing,
                          registered_over_population=_excess(matched, REGISTERED, POPULATION, index.names),
                          active_over_registered=_excess(matched, ACTIVE, REGISTERED, index.names))

@@ -11,7 +11,18 @@ import pandas as pd
 from ..codes import HELP, normalize_codes
 from ..errors import DataError
 from ..period import ACCEPTED, parse_period
-from ..schema import ACTIVE, CODE, COUNTS, KECAMATAN_NAME, NAME, PERIOD, POPULATION, REGISTERED, SEGMENTS
+from ..schema import (
+    ACTIVE,
+    CODE,
+    COUNTS,
+    KECAMATAN_NAME,
+    NAME,
+    PERIOD,
+    POPULATION,
+    REGISTERED,
+    SEGMENTS,
+    SKIPPED_TOTALS,
+)
 from .numbers import count_columns
 from .tabular import ROW, find_columns, list_rows, read_table
 
@@ -178,4 +189,6 @@ def read_figures(path: str | Path, *, sheet: str | None = None, period: str | No
     for column in (CODE, NAME, KECAMATAN_NAME):  # missing text is None, not NaN, for every consumer
         out[column] = pd.Series([v if isinstance(v, str) else None for v in out[column]], index=out.index,
                                 dtype=object)
-    return out[list(COLUMNS)].reset_index(drop=True)
+    out = out[list(COLUMNS)].reset_index(drop=True)
+    out.attrs[SKIPPED_TOTALS] = table.attrs.get(SKIPPED_TOTALS, ())  # named in the import report
+    return out

@@ -8,8 +8,10 @@ The rule for a column of counts (people are whole numbers):
    rules out English too, because 1.234 people is not a count: in a count column it can only be 1234.
 3. One possible way: use it. Both possible and they agree (plain digits only): nothing to decide.
 4. Both possible and they disagree: every grouped value is like `1.000` or `25,000` (a single group of 000),
-   which reads as 1000 one way and 1 the other, both whole. Then the other count columns of the same file decide, if
-   they were decided by rule 2 and agree (a file is written in one locale). Otherwise DataError: never guess.
+   which reads as 1000 one way and 1 the other, both whole. DataError naming the column and the rows: never
+   guess. The other columns of the file are no evidence: a column typed by hand, or pasted from another sheet,
+   may follow another convention than its neighbours (a population of "81.000" beside "987,918" is 81.000 people,
+   not 81), so each column is read by its own evidence only.
 5. No way possible: DataError naming rows, as junk (not a number either way), mixed formats, or not whole.
 Negative counts, and counts above Indonesia's population (a NIK typed as a count), are errors.
 Coordinates are decimals, never grouped: a single `.` or `,` is the decimal mark.
@@ -137,18 +139,15 @@ def _column(table: pd.DataFrame, header: str, convention: str, where: str) -> pd
 def count_columns(table: pd.DataFrame, columns: Mapping[str, str | None], *, source: str = "") -> pd.DataFrame:
     """Counts (float64, NaN when empty) for each role -> header of `table`; a role without a header is all NaN."""
     where = f"{source}: " if source else ""
-    decisions = {role: _decide(header, *_present(table, header), where)
-                 for role, header in columns.items() if header is not None}
-    evidence = {conv for conv, _ in decisions.values() if conv is not None}
     out = {}
     for role, header in columns.items():
         if header is None:
             out[role] = pd.Series(np.nan, index=table.index, dtype="float64")
             continue
-        conv, ambiguous = decisions[role]
-        if ambiguous and len(evidence) != 1:
+        conv, ambiguous = _decide(header, *_present(table, header), where)
+        if ambiguous:
             raise _ambiguous(header, *_present(table, header), where)
-        out[role] = _column(table, header, conv or next(iter(evidence), ID), where)
+        out[role] = _column(table, header, conv or ID, where)  # (plain digits only: both ways read the same)
     return pd.DataFrame(out, index=table.index)
 
 

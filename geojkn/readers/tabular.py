@@ -15,6 +15,7 @@ from xml.etree.ElementTree import ParseError
 import pandas as pd
 
 from ..errors import DataError
+from ..schema import SKIPPED_TOTALS
 from .files import LIMITS, TABLES, Kind, Limits, checked
 
 ROW = "row"  # 1-based row number in the file as the user sees it (title and header rows included)
@@ -242,9 +243,13 @@ def read_table(path: str | Path, aliases: Mapping[str, Sequence[str]], *, sheet:
         merged = _with_subheader(header, padded(start + 1), known)
         if merged is not None:
             header, start = merged, start + 1
-    keep = [i for i in range(start + 1, len(grid)) if grid[i] and not is_total_row(grid[i])]
+    rows = [i for i in range(start + 1, len(grid)) if grid[i]]
+    keep = [i for i in rows if not is_total_row(grid[i])]
     frame = pd.DataFrame([[c or None for c in padded(i)] for i in keep], columns=_unique(header), dtype=object)
     frame[ROW] = [i + 1 for i in keep]
+    # the total rows left out, named in import reports: (row, the cell that made it a total)
+    frame.attrs[SKIPPED_TOTALS] = tuple((i + 1, next(c for c in grid[i] if c and _TOTAL.match(c)))
+                                        for i in rows if is_total_row(grid[i]))
     return frame
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from ..codes import within_any
 from ..errors import DataError
 from ..schema import (
+    ACTIVE,
     APPROXIMATE,
     CODE,
     COUNTS,
@@ -29,6 +30,9 @@ from ..schema import (
     NAME,
     PARENT,
     PERIOD,
+    POPULATION,
+    REGISTERED,
+    SEGMENTS,
     SOURCE,
     TYPE_SOURCE,
     UNIT_CODE,
@@ -41,6 +45,8 @@ FIGURE_COLUMNS = (PERIOD, CODE, LEVEL) + COUNTS + (SOURCE,)
 FACILITY_COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, UNIT_CODE, APPROXIMATE)
 # who wrote (an account of the server; empty on the command line), the file's SHA-256, and the snapshot of the
 # store as it was just before (see GpkgStore: restore reads it)
+# Counts replaced together by an import: a file that carries one of a group replaces the whole group.
+COUNT_GROUPS = ((POPULATION,), (REGISTERED, ACTIVE), SEGMENTS)
 IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail", "user", "sha256", "snapshot")
 
 
@@ -79,24 +85,25 @@ def merge_figures(old: pd.DataFrame, new: pd.DataFrame,
                   replace: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
     """The stored figures after an import, for every backend to write.
 
-    Without `replace` (an import with --merge): a new row replaces the stored row of the same period and code,
-    and every other row stays. With `replace`: for each period, inside each of its regions, the counts the new
-    rows carry (population, registered, active, segments: those given in at least one row) are cleared first, so
-    a unit the file leaves out no longer has them; counts the file does not carry stay (a registered-only file
-    keeps the population imported from another file). Rows left with no count are dropped."""
+    Counts that belong together are replaced together (COUNT_GROUPS: the population; registered with active
+    participants; the segments), so that mixing files never leaves the active participants of one file beside the
+    registered of another. Without `replace` (an import with --merge): for each unit and month of a new row, the
+    groups the file carries are replaced by the row's, and every other count stays. With `replace`: for each
+    period, inside each of its regions, the groups the file carries are cleared first, so a unit the file leaves
+    out no longer has them; groups the file does not carry stay (a registered-only file keeps the population
+    imported from another file). Rows left with no count are dropped."""
     keys = [PERIOD, CODE]
     new = new.reindex(columns=list(FIGURE_COLUMNS))
+    carried = [count for group in COUNT_GROUPS if new[list(group)].notna().any().any() for count in group]
+    cleared = old.copy()
     if replace is None:
-        replaced = old.set_index(keys).index.isin(new.set_index(keys).index)
-        merged = pd.concat([old[~replaced], new], ignore_index=True)
+        cleared.loc[cleared.set_index(keys).index.isin(new.set_index(keys).index), carried] = float("nan")
     else:
-        carried = [count for count in COUNTS if new[count].notna().any()]
-        cleared = old.copy()
         for period, regions in replace.items():
             inside = within_any(cleared[CODE], regions)
             cleared.loc[(cleared[PERIOD] == period) & inside, carried] = float("nan")
-        merged = new.set_index(keys).combine_first(cleared.set_index(keys)).reset_index()
-        merged = merged[merged[list(COUNTS)].notna().any(axis=1)]
+    merged = new.set_index(keys).combine_first(cleared.set_index(keys)).reset_index()
+    merged = merged[merged[list(COUNTS)].notna().any(axis=1)]
     merged = merged.reindex(columns=list(FIGURE_COLUMNS)).sort_values(keys).reset_index(drop=True)
     merged[SOURCE] = merged[SOURCE].astype(object).where(merged[SOURCE].notna(), None)
     return merged.astype({c: "float64" for c in COUNTS}).astype({PERIOD: str, CODE: str, LEVEL: str})

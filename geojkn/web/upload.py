@@ -29,7 +29,9 @@ def _editor_store() -> GpkgStore:
 @bp.get("/upload")
 def form() -> ResponseReturnValue:
     _editor_store()
-    return render_template("upload.html", preview=None, kinds=list(UploadKind))
+    account = user()  # an editor of some regions adds to the month by default: his file holds only his rows
+    scoped = account is not None and account.role != Role.ADMIN and bool(account.regions)
+    return render_template("upload.html", preview=None, kinds=list(UploadKind), scoped=scoped)
 
 
 @bp.post("/upload")
@@ -45,9 +47,11 @@ def upload() -> ResponseReturnValue:
     period = request.form.get("period") or None
     if period is not None:
         period = str(PERIOD.read(period))
+    month = request.form.get("month", "")  # what a figures file means for its month: see templates/upload.html
     preview = stage(store, sent.read(), sent.filename, kind, user(), period=period,
-                    source=(request.form.get("source") or "")[:200] or None, merge=bool(request.form.get("merge")),
-                    replace=bool(request.form.get("replace")), lang=params.language())
+                    source=(request.form.get("source") or "")[:200] or None, merge=month == "merge",
+                    whole_month=month == "replace", replace=bool(request.form.get("replace")),
+                    lang=params.language())
     return redirect(url_for("upload.show", upload_id=preview.id))
 
 
