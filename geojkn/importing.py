@@ -148,9 +148,14 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
     units = index.assign(**{KECAMATAN_NAME: index[PARENT].map(names).where(index[LEVEL] == DESA, None)})
     matched, report = match_figures(figures, units)
     if matched.empty:
+        codes = figures[CODE].dropna().astype(str)
+        bps = len(codes) and codes.str.match(r"^\d\d\.\d\d\.\d\d\.0").mean() > 0.5
+        hint = (" These look like BPS codes (a desa number starting with 0): Kemendagri desa codes start with 1 "
+                "(kelurahan) or 2 (desa), and BPS kecamatan numbers differ too. Use the Kemendagri codes, or "
+                "leave the codes out and give the desa and kecamatan names.") if bps else ""
         raise DataError(f"{Path(path).name}: none of the {len(figures)} rows matches a unit in the store. "
-                        "Check that the file is for a region whose boundaries you imported, and its code column. "
-                        + " ".join(report.lines(Lang.EN)[:6]))
+                        "Check that the file is for a region whose boundaries you imported, and its code column."
+                        f"{hint} " + " ".join(report.lines(Lang.EN)[:6]))
     unit_index = UnitIndex(index)
     rows, totals = split_totals(matched)
     rows = rows.assign(**{SOURCE: source or Path(path).name})

@@ -30,7 +30,7 @@ MARCH = {TINY_DESA[0]: (1000, 900, 650, 560, 340), TINY_DESA[1]: (2000, 1700, 11
 
 
 def _write(path: Path, rows: dict[str, tuple[int, ...]]) -> Path:
-    lines = ["Rekap", HEAD] + [f"{code};Desa {i};" + ";".join(str(n) for n in counts)
+    lines = ["Rekap", HEAD] + [f"{code};;" + ";".join(str(n) for n in counts)
                                for i, (code, counts) in enumerate(rows.items())]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

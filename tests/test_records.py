@@ -14,8 +14,8 @@ ACCESS_KEYS = ["access_km", "desa_measured", "desa_beyond", "population_beyond",
 FIGURES_KEYS = ["period", "population", "registered", "active", "coverage", "active_coverage", "activity_rate",
                 "gap", "to_reactivate", "desa_with_figures", "desa_total", "complete", "active_complete",
                 "desa_with_active", "implausible"]
-CHANGE_KEYS = ["since", "level", "compared", "left_out", "breaks", "registered", "coverage_points", "active_coverage_points",
-               "segments"]
+CHANGE_KEYS = ["since", "level", "compared", "left_out", "breaks", "registered", "coverage_points",
+               "active_coverage_points", "segments"]
 UNIT_KEYS = ["rank", "code", "name", "kecamatan_name", "population", "registered", "active", "coverage",
              "active_coverage", "activity_rate", "gap", "to_reactivate", "change", "active_change",
              "nearest_fktp_km", "nearest_puskesmas_km", "nearest_hospital_km", "population_beyond", "fktp_per_10k",

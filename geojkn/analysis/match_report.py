@@ -57,6 +57,7 @@ class MatchReport:
     registered_over_population: tuple[Excess, ...] = ()
     active_over_registered: tuple[Excess, ...] = ()
     totals: tuple[tuple[int, str], ...] = ()  # rows left out as totals (JUMLAH, Kecamatan X): (row, label)
+    spelled: tuple[tuple[int, str, str], ...] = ()  # rows tied by another spelling: (row, as written, the unit's)
 
     def lines(self, lang: Lang = Lang.ID, shown: int = SHOWN) -> list[str]:
         """Short lines for a person reading the import output, in the language and its number format."""
@@ -66,6 +67,13 @@ class MatchReport:
             hint = word("closest", lang, names=", ".join(item.suggestions)) if item.suggestions else ""
             out.append(word("unmatched_row", lang, row=item.row, name=item.name, reason=item.reason.text(lang)) + hint)
         out += _more(len(self.unmatched), shown, lang)
+        if self.spelled:
+            listed = ", ".join(f"{word('row_label', lang, row=row, label=given[:40])} = {name}"
+                               for row, given, name in self.spelled[:shown])
+            more = word("and_more_inline", lang, n=format_int(len(self.spelled) - shown, lang)) \
+                if len(self.spelled) > shown else ""
+            out.append(word("spelled", lang, len(self.spelled), n=format_int(len(self.spelled), lang), rows=listed,
+                            more=more))
         if self.totals:
             listed = ", ".join(word("row_label", lang, row=row, label=label[:40]) for row, label in self.totals[:shown])
             more = word("and_more_inline", lang, n=format_int(len(self.totals) - shown, lang)) \

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ import pandas as pd
 
 from ..codes import ancestor_at, level_of, parse_code
 from ..errors import DataError
+from ..names import names_agree, normalize_name, total_label
 from ..schema import (
     ACTIVE,
     CODE,
@@ -35,47 +34,11 @@ ROW = "row"
 NAME_LEVELS = (DESA, KECAMATAN)  # names are matched at these levels only
 SUGGESTIONS = 3
 SUGGESTED_ROWS = 50  # difflib is slow on thousands of names; the report lists only the first rows anyway
-_PREFIX = re.compile(r"^(desa|ds|kelurahan|kel|kecamatan|kec)(?:\.\s*|\s+)")
-# A label in a name column that makes the row a total of the units above it, never a unit of that name:
-# "Kecamatan WELAHAN", "Kec. Bonang" (in a file of desa), "Kabupaten Demak", "Jumlah", "Subtotal", "Total".
-_TOTALS = r"(jumlah|jml|sub\s*-?\s*total|total|grand\s*-?\s*total|rekap)(\b|\.|$)"
-_TOTAL_LABEL: dict[str, re.Pattern[str]] = {  # a unit word must be followed by a name: desa "Kabupaten" is a desa
-    DESA: re.compile(rf"^\s*((kecamatan|kec|kabupaten|kab|kota)(\.\s*|\s+)\w|{_TOTALS})", re.IGNORECASE),
-    KECAMATAN: re.compile(rf"^\s*((kabupaten|kab|kota|provinsi|prov)(\.\s*|\s+)\w|{_TOTALS})", re.IGNORECASE)}
-# Old and BPS spellings that differ from Kemendagri's only in letters (dj/j, tj/c, oe/u) or a few characters.
-_OLD_SPELLING = (("dj", "j"), ("tj", "c"), ("oe", "u"))
-AGREE = 0.8  # difflib ratio at which two spellings of a name are taken for the same name
 # A file where more rows than this (or this share of its rows with a code and a name) name another unit than
 # their code is refused: its name column was most likely sorted apart from its code column.
 FEW_ROWS, FEW_SHARE = 3, 0.05
 
 __all__ = ("match_figures", "normalize_name", "MatchReport", "Unmatched", "Excess")
-
-
-def normalize_name(text: object) -> str:
-    """A name reduced for comparison: no accents, case, spaces, punctuation or Desa/Ds./Kel./Kec. prefix."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return ""
-    plain = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower().strip()
-    return re.sub(r"[^a-z0-9]", "", _PREFIX.sub("", plain, count=1))
-
-
-def names_agree(given: object, name: str) -> bool:
-    """Whether a name in a file names the unit called `name`: the same once case, spaces, punctuation and a
-    Desa/Ds./Kel./Kec. prefix are set aside, or an old or BPS spelling of it (Djati, BENDANPETE, KARANG TENGAH)."""
-    a, b = normalize_name(given), normalize_name(name)
-    if not a or a == b:
-        return True
-    for old, new in _OLD_SPELLING:
-        a, b = a.replace(old, new), b.replace(old, new)
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= AGREE
-
-
-def total_label(name: object, level: str) -> bool:
-    """Whether a name cell of a row of `level` units is the label of a total (Kecamatan X, Jumlah, Total)."""
-    pattern = _TOTAL_LABEL.get(level)
-    return isinstance(name, str) and pattern is not None and pattern.match(name) is not None
 
 
 class _Index:
@@ -172,6 +135,7 @@ class _Result:
     loose: bool = False  # matched by a name alone (no code, no kecamatan): checked against the file's area
     total: bool = False  # the row is a total (its name is a label such as Kecamatan X or Jumlah), not a unit
     disagrees: str | None = None  # the code of a row whose name names another unit than its code
+    spelled: str | None = None  # matched by another spelling of the unit's name (this name), reported
 
     def hints(self) -> tuple[str, ...]:
         return self.suggestions or (self.later() if self.later else ())
@@ -201,6 +165,10 @@ def _in_kecamatan(name: str, kecamatan: str, index: _Index) -> _Result:
             index.kecamatan_labels[b] for b in
             difflib.get_close_matches(key, list(index.kecamatan_labels), n=SUGGESTIONS, cutoff=0.6)))
     codes = index.in_kecamatan.get((key, normalize_name(name)), [])
+    if not codes:  # another spelling of one desa of the kecamatan (BPS writes BENDANPETE for Bedanpete)
+        close = [c for c in index.kecamatan_desa[key] if names_agree(name, index.names[c])]
+        if len(close) == 1:
+            return _Result(close[0], spelled=index.names[close[0]])
     if len(codes) == 1:
         return _Result(codes[0])
     if not codes:
@@ -361,11 +329,13 @@ def match_figures(figures: pd.DataFrame, units: pd.DataFrame) -> tuple[pd.DataFr
               if r.code is None and not r.total]
     totals = tuple((int(n), _label(record)) for n, record, r in zip(rows, figures.to_dict("records"), results,
                                                                      strict=True) if r.total)
+    spelled = tuple((int(n), _label(record), r.spelled) for n, record, r in
+                    zip(rows, figures.to_dict("records"), results, strict=True) if r.spelled)
     unmatched = tuple(Unmatched(int(n), _label(record), r.reason, r.hints() if i < SUGGESTED_ROWS else ())
                       for i, (n, record, r) in enumerate(failed))
     level, missing = _without_figures(matched, index)
     report = MatchReport(rows_total=len(figures), rows_matched=len(matched), unmatched=unmatched, level=level,
-                         totals=(*figures.attrs.get(SKIPPED_TOTALS, ()), *totals),
+                         totals=(*figures.attrs.get(SKIPPED_TOTALS, ()), *totals), spelled=spelled,
                          units_without_figures=missing,
                          registered_over_population=_excess(matched, REGISTERED, POPULATION, index.names),
                          active_over_registered=_excess(matched, ACTIVE, REGISTERED, index.names))

@@ -10,11 +10,13 @@ import pandas as pd
 
 from ..codes import HELP, normalize_codes
 from ..errors import DataError
+from ..names import total_label
 from ..period import ACCEPTED, parse_period
 from ..schema import (
     ACTIVE,
     CODE,
     COUNTS,
+    DESA,
     KECAMATAN_NAME,
     NAME,
     PERIOD,
@@ -170,11 +172,34 @@ def _check_rows(out: pd.DataFrame, source: str) -> None:
                         f"Keep one row per code and month.")
 
 
+def _without_labelled_totals(table: pd.DataFrame, roles: dict[str, str | None]) -> pd.DataFrame:
+    """The table without rows that have no code and whose name cell is the label of a total ("Kecamatan WELAHAN",
+    "Kab. Jepara"): a subtotal of the rows above, never a unit. They join the total rows the report names."""
+    names = [header for role in (NAME, KECAMATAN_NAME) if (header := roles.get(role))]
+    code = roles[CODE]
+    no_code = table[code].isna() if code else pd.Series(True, index=table.index)
+    label = pd.Series(False, index=table.index)
+    for header in names:
+        label |= table[header].map(lambda v: total_label(v, DESA))
+    totals = no_code & label
+    if code:  # the label written where the code goes ("Kabupaten Jepara" in the code column)
+        totals |= table[code].map(lambda v: total_label(v, DESA))
+    if not totals.any():
+        return table
+    shown = [code] if code else []
+    found = table.loc[totals, [*shown, *names]].bfill(axis=1).iloc[:, 0]
+    kept = table[~totals].copy()
+    kept.attrs[SKIPPED_TOTALS] = (*table.attrs.get(SKIPPED_TOTALS, ()),
+                                  *zip(table.loc[totals, ROW].astype(int), found.astype(str), strict=True))
+    return kept
+
+
 def read_figures(path: str | Path, *, sheet: str | None = None, period: str | None = None) -> pd.DataFrame:
     """Figures per unit and month from a CSV/XLSX file, with counts as float64 (NaN when missing)."""
     source = Path(path).name
     table = read_table(path, ALIASES, sheet=sheet)
     roles = _roles([c for c in table.columns if c != ROW], source)
+    table = _without_labelled_totals(table, roles)
     counts = count_columns(table, {role: roles.get(role) for role in COUNTS}, source=source)
     _refuse_percent_values(counts, roles, source)
     out = pd.DataFrame({
