@@ -28,7 +28,7 @@ from .maps.labels import label_places
 from .maps.palettes import IMPLAUSIBLE_BORDER
 from .options import View
 from .records import Summary
-from .report import access_text, change_text, notes, status_text
+from .report import access_text, change_text, notes, people, shares, status_text
 from .schema import (
     CHANGE,
     CODE,
@@ -311,11 +311,9 @@ def _rows(table: pd.DataFrame, columns: Sequence[Metric], lang: Any, limit: int)
 
 def _facts(summary: Summary, lang: Any) -> list[str]:
     f = summary.figures
-    facts = [word("sheet_sentence", lang, coverage=format_percent(f.coverage, lang=lang),
-                  active=format_percent(f.active_coverage, lang=lang))]
+    facts = [word("sheet_sentence", lang, **shares(f, lang))]
     facts.append(word("sheet_counts", lang, registered=format_int(f.registered, lang),
-                      population=format_int(f.population, lang), gap=format_int(f.gap, lang),
-                      reactivate=format_int(f.to_reactivate, lang)))
+                      population=format_int(f.population, lang), **people(f, lang)))
     facts += status_text(summary, lang)
     facts += notes(summary, lang)
     change = change_text(summary, lang)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 
 from .analysis.region import RegionData, choose_periods, map_level, summarise, unit_table
-from .formatting import format_int, format_percent
+from .formatting import format_percent
 from .maps import build_map, export_html
 from .maps.assets import AssetMode
 from .maps.choropleth import finer_shapes
@@ -18,6 +18,7 @@ from .maps.controls import TitleBlock
 from .maps.safety import escape_text
 from .maps.shapes import OWN_SHAPES, MapSources
 from .options import View
+from .report import people, shares
 from .schema import DESA, KECAMATAN
 from .vocabulary import metric_label, period_text, unit_title, word
 
@@ -75,14 +76,12 @@ def title_lines(data: RegionData, view: View) -> list[str]:
     lang = view.lang
     summary = summarise(data, view)
     f = summary.figures
-    key = (word("sheet_sentence", lang, coverage=format_percent(f.coverage, lang=lang),
-                active=format_percent(f.active_coverage, lang=lang)) if f.coverage is not None
-           else word("no_figures_short", lang))
+    key = word("sheet_sentence", lang, **shares(f, lang)) if f.coverage is not None else word("no_figures_short", lang)
     sources = "; ".join(summary.sources) or "-"
     return [unit_title(data.region.name, data.region.level, lang), key,
             f"{metric_label(view.metric, lang)}, {period_text(view.period, lang) or '-'} · "
             f"{word('target', lang).lower()} {format_percent(view.target, 0, lang)}",
-            word("gap_line", lang, gap=format_int(f.gap, lang), reactivate=format_int(f.to_reactivate, lang)),
+            word("gap_line", lang, **people(f, lang)),
             word("title_source", lang, source=sources, made=date.today().isoformat())]
 
 

@@ -11,16 +11,21 @@ from .analysis import marks
 from .analysis.change import BREAK_SHARE
 from .formatting import format_int, format_metric, format_percent, format_plain, format_points, safe_cell
 from .options import Lang
-from .records import DesaJkn, Ranking, Summary
+from .records import DesaJkn, Figures, Ranking, Summary
 from .schema import (
     ACTIVE,
+    ACTIVE_CHANGE,
+    ACTIVE_CHANGE_COMPARED,
     ACTIVE_COVERAGE,
     ACTIVITY_RATE,
+    CHANGE,
+    CHANGE_COMPARED,
     CHANGE_METRICS,
     CODE,
     COMPLETE,
     COVERAGE,
     DESA,
+    DESA_TOTAL,
     GAP,
     KABUPATEN,
     KABUPATEN_NAME,
@@ -64,8 +69,8 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
               f"{word('of_population', lang)} ({metric_label(ACTIVITY_RATE, lang).lower()} "
               f"{pct(f.activity_rate)}{star(active_part)})"),
         _line(word("target", lang), pct(s.target)),
-        _line(metric_label(GAP, lang), num(f.gap), word("people", lang)),
-        _line(metric_label(TO_REACTIVATE, lang), num(f.to_reactivate), word("people", lang)),
+        _line(metric_label(GAP, lang), people(f, lang)["gap"], word("people", lang)),
+        _line(metric_label(TO_REACTIVATE, lang), people(f, lang)["reactivate"], word("people", lang)),
         _line(level_label(DESA, lang), num(s.desa),
               f"{word('with_figures', lang, n=num(s.desa_with_figures), total=num(s.desa))}; "
               f"{word('desa_at_target', lang, n=num(s.desa_at_target), k=num(s.kecamatan_with_desa_at_target))}"),
@@ -84,6 +89,23 @@ def summary_text(s: Summary, lang: Lang = Lang.ID) -> str:
     if change and s.change is not None:
         rows.append(f"  {word('change_since', lang, period=s.change.since):<{WIDTH}}{change}")
     return "\n".join(rows)
+
+
+def shares(f: Figures, lang: Lang = Lang.ID) -> dict[str, str]:
+    """Registered and active coverage as a headline writes them, each marked * where it is partial."""
+    star = f" {word('partial_mark', lang)}"
+    active_whole = f.active_complete and f.complete
+    return {"coverage": format_percent(f.coverage, lang=lang) + ("" if f.complete or f.coverage is None else star),
+            "active": format_percent(f.active_coverage, lang=lang)
+            + ("" if active_whole or f.active_coverage is None else star)}
+
+
+def people(f: Figures, lang: Lang = Lang.ID) -> dict[str, str]:
+    """People still to enrol and to reactivate as a headline writes them, each marked * where it is partial."""
+    star = f" {word('partial_mark', lang)}"
+    return {"gap": format_int(f.gap, lang) + ("" if f.complete or f.gap is None else star),
+            "reactivate": format_int(f.to_reactivate, lang)
+            + ("" if (f.active_complete and f.complete) or f.to_reactivate is None else star)}
 
 
 def notes(s: Summary, lang: Lang = Lang.ID) -> list[str]:
@@ -223,10 +245,19 @@ def rank_table(ranking: Ranking, lang: Lang = Lang.ID) -> str:
         name = str(r[NAME]) + (f" {bang}" if odd.iloc[i] else "")
         cells = [str(r["rank"]), r[CODE], name] + [str(r[column] or "") for column, _ in places]
         rows.append(cells + [(_tier(r, lang) if c == TIER else _cell(c, r[c], lang))
-                             + (f" {star}" if c in partial and partial[c].iloc[i] else "") for c in numeric])
+                             + (f" {star}{_compared(r, c)}" if c in partial and partial[c].iloc[i] else "")
+                             for c in numeric])
     lines = [title, *_aligned(head, rows, len(text)), rank_total(table, lang)]
     lines += [word("cells_partial", lang)] if any(flags.any() for flags in partial.values()) else []
     return "\n".join(lines + ([word("implausible_legend", lang)] if odd.any() else []))
+
+
+def _compared(row: pd.Series, column: str) -> str:
+    """Beside a change measured on part of a unit: how many of its desa were compared (' 14/15')."""
+    counted = {str(CHANGE): CHANGE_COMPARED, str(ACTIVE_CHANGE): ACTIVE_CHANGE_COMPARED}.get(column)
+    if counted is None or counted not in row or DESA_TOTAL not in row or pd.isna(row[counted]):
+        return ""
+    return f" {int(row[counted])}/{int(row[DESA_TOTAL])}"
 
 
 def rank_total(table: pd.DataFrame, lang: Lang = Lang.ID) -> str:

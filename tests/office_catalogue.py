@@ -40,15 +40,16 @@ def _draw(code: str, salt: str, low: float, high: float) -> float:
     return low + (high - low) * int.from_bytes(digest[:4], "big") / 2**32
 
 
-def truth() -> pd.DataFrame:
-    """Jepara's desa: code, name, kecamatan, BPS names and census population, registered, active and segments."""
+def truth(kabupaten: str = "33.20") -> pd.DataFrame:
+    """A kabupaten's desa (Jepara unless another is named): code, name, kecamatan, BPS names and census
+    population, registered, active and segments."""
     path = str(JEPARA_DEMAK)
     desa = pyogrio.read_dataframe(path, layer="desa_kelurahan", read_geometry=False)
     kecamatan = pyogrio.read_dataframe(path, layer="kecamatan", read_geometry=False)
-    desa = desa[desa["kode"].str.startswith("33.20.")].rename(columns={"kode": "code", "nama": "name"})
+    desa = desa[desa["kode"].str.startswith(kabupaten + ".")].rename(columns={"kode": "code", "nama": "name"})
     desa["kecamatan"] = desa["code"].str[:8].map(dict(zip(kecamatan["kode"], kecamatan["nama"], strict=True)))
     census = pd.read_csv(CENSUS, dtype=str)
-    census = census[census["Regency/Municipality Code"] == "20"]
+    census = census[census["Regency/Municipality Code"] == kabupaten[-2:]]
 
     def key(*parts: object) -> str:
         return "|".join(re.sub(r"[^A-Z]", "", str(p).upper()) for p in parts)

@@ -108,8 +108,16 @@ def test_same_kecamatan_name_in_two_kabupaten_settled_by_the_file_area():
     assert with_demak[CODE].tolist() == ["33.21.09.2012", "33.21.04.2002"] and report.unmatched == ()
 
 
+def test_another_spelling_in_its_kecamatan_is_matched_and_named():
+    figs = figures(["BEDANPETE", "Tlogorejo"], kecamatan=["Nalumsari", "Guntur"])
+    matched, report = match_figures(figs, units())
+    assert matched["code"].tolist() == ["33.20.06.2001", "33.21.03.2001"]
+    assert report.spelled == ((2, "BEDANPETE", "Bendanpete"),)  # only the other spelling is named
+    assert "(BEDANPETE) = Bendanpete" in "\n".join(report.lines(Lang.EN))
+
+
 def test_misspelt_names_get_suggestions():
-    figs = figures(["Bedanpete", "Tlogorejo"], kecamatan=["Nalumsari", "Gunturr"])
+    figs = figures(["Bendaputih", "Tlogorejo"], kecamatan=["Nalumsari", "Gunturr"])
     matched, report = match_figures(figs, units())
     assert matched.empty
     first, second = report.unmatched

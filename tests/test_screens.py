@@ -127,7 +127,7 @@ def test_the_export_says_what_it_shows_and_prints_whole_on_one_a4_page(browser, 
     out = tmp_path / "peta.html"
     assert runner("export", "99.01", "-o", out).status == 0
     html = out.read_text(encoding="utf-8")
-    assert "geojkn-title" in html and "88,44 % penduduk terdaftar, 66,12 % aktif" in html
+    assert "geojkn-title" in html and "88,44 % * penduduk terdaftar, 66,12 % * aktif" in html
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(out.as_uri())
     page.wait_for_timeout(1000)
@@ -166,6 +166,6 @@ def test_the_dashboard_prints_the_map_and_figures_without_its_controls(browser, 
     page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
     page.close()
     text = _pdf_text(pdf)
-    assert "Kabupaten Sukamaju" in text and "88,44 % penduduk terdaftar" in text
+    assert "Kabupaten Sukamaju" in text and "88,44 % * penduduk terdaftar" in text
     assert "Tampilkan" not in text and "Unduh peta" not in text and "Cari desa" not in text  # no controls
     assert _pages(pdf) <= 4

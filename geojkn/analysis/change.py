@@ -118,13 +118,12 @@ def unit_changes(now: pd.DataFrame, then: pd.DataFrame | None, level: Level) -> 
         return pd.DataFrame(columns=list(CHANGE_COLUMNS), dtype="float64")
     desa = _desa(now, then)
     found = _grouped(desa, _WIDTH[level]).reindex(columns=list(CHANGE_COLUMNS)).astype("float64")
-    if level != DESA:  # own rows whole in both months win over fewer than all of the unit's desa
+    if level != DESA:  # a unit with no desa to compare (a file of kecamatan rows) on its own whole rows
         own = _own_rows(now, then, level).reindex(columns=list(CHANGE_COLUMNS)).astype("float64")
-        fewer = found[CHANGE_COMPARED].reindex(own.index).fillna(-1) < own[CHANGE_COMPARED]
-        breaks = found[DATA_BREAKS].reindex(own.index)
-        found = pd.concat([found.drop(own.index[fewer], errors="ignore"),
-                           own[fewer].assign(**{DATA_BREAKS: breaks[fewer]})])
+        found = pd.concat([found, own[~own.index.isin(found.index)]])
     found[DATA_BREAKS] = found[DATA_BREAKS].fillna(0.0)
+    for column in (CHANGE_COMPARED, ACTIVE_CHANGE_COMPARED):  # a unit with nothing to compare compared 0 desa
+        found[column] = found[column].fillna(0.0)
     return found
 
 

@@ -23,13 +23,16 @@ from ..options import Question
 from ..period import Period
 from ..records import Access, Change, DesaJkn, FacilityCounts, Figures, Ranking, Region, Status, Summary
 from ..schema import (
+    ACTIVE_CHANGE_COMPARED,
     ACTIVE_COMPLETE,
     ACTIVE_COVERAGE,
     APPROXIMATE,
+    CHANGE_COMPARED,
     CODE,
     COMPLETE,
     COVERAGE,
     CRS,
+    DATA_BREAKS,
     DESA,
     DESA_TOTAL,
     DESA_WITH_ACTIVE,
@@ -236,8 +239,12 @@ def _unit_table(data: RegionData, level: Level, question: Question) -> gpd.GeoDa
     table[DESA_WITH_ACTIVE] = table[DESA_WITH_ACTIVE].fillna(0).astype("int64")
     for flag in (COMPLETE, ACTIVE_COMPLETE):
         table[flag] = table[flag].astype("boolean").fillna(False).astype(bool)
-    changes = changes_of(data, level, period, question.since or previous_period(data, period))
+    since = question.since or previous_period(data, period)
+    changes = changes_of(data, level, period, since)
     with_metrics = add_metrics(table, question.target).join(changes, on=CODE)
+    if since is not None:  # a unit with no desa in both months compared none of them
+        counted = [CHANGE_COMPARED, ACTIVE_CHANGE_COMPARED, DATA_BREAKS]
+        with_metrics[counted] = with_metrics[counted].fillna(0.0)
     with_access = _with_access(data, with_metrics, level, period, question.access_km)
     steps = tier_steps(with_access[COVERAGE], with_access[ACTIVE_COVERAGE], with_access[COMPLETE], tiers,
                        with_access[ACTIVE_COMPLETE], with_access[IMPLAUSIBLE])
