@@ -110,8 +110,6 @@ WORDS: dict[Lang, dict[str, str]] = {
                         "pada desa/kel. tersebut, dan tidak dibandingkan dengan target seolah lengkap.",
         "desa_data": "Desa/kel. dengan data", "desa_of": "{n} dari {total}",
         "compared": "{n} {level} dibandingkan", "left_out": "{n} tanpa data di salah satu periode tidak dihitung",
-        "rank_partial": "* sebagian: tidak semua desa/kel. unit ini memiliki data; angkanya hanya untuk desa/kel. "
-                        "yang memiliki data.",
         "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
         "rank_total_partial": " ({n} sebagian)",
         "implausible": "tidak wajar", "implausible_mark": "!",
@@ -299,8 +297,6 @@ WORDS: dict[Lang, dict[str, str]] = {
                         "over those desa/kel. and is not compared with the target as if whole.",
         "desa_data": "Desa/kel. with figures", "desa_of": "{n} of {total}",
         "compared": "{n} {level} compared", "left_out": "{n} with figures in only one of the periods left out",
-        "rank_partial": "* partial: not every desa/kel. of this unit has figures; its figures cover only those "
-                        "that do.",
         "rank_total": "{total}: {n} {units}{partial}; {gap} {gap_sum}, {reactivate} {reactivate_sum}",
         "rank_total_partial": " ({n} partial)",
         "implausible": "implausible", "implausible_mark": "!",
