@@ -99,7 +99,8 @@ def build_map(units: gpd.GeoDataFrame, metric: str = schema.COVERAGE, *,
             FacilityGroup(decoded, position, escape_text(FACILITY_GROUP_NAMES[lang][group])).add_to(fmap)
     body = legend_html(classification, title=title, metric_name=title_of_metric, period=period, source=source,
                        lang=lang, target=target, facility_groups=tuple(groups),
-                       below_target=classification.kind == "rate", partial=partial, implausible=int(odd.sum()),
+                       below_target=classification.metric == schema.COVERAGE, partial=partial,
+                       implausible=int(odd.sum()),
                        approximate=has_approximate(groups),
                        note=word("access_method", lang) if metric in schema.ACCESS_METRICS else None)
     Legend(body).add_to(fmap)
@@ -138,8 +139,8 @@ def _upper(outline: gpd.GeoDataFrame | None, prepared: ShapeSource | None,
 
 
 def _below(values: pd.Series, classification: Classification, target: float) -> list[bool]:
-    """Units under the target of a rate (outlined as such), with figures."""
-    if classification.kind != "rate":
+    """Units whose registered coverage is under the target (outlined as such), with figures."""
+    if classification.metric != schema.COVERAGE:  # the target is a share of residents registered
         return [False] * len(values)
     low = (pd.to_numeric(values, errors="coerce") < target).to_numpy()
     return [bool(b) and cls != NO_DATA for b, cls in zip(low, classification.index, strict=True)]
