@@ -227,52 +227,54 @@ def importing_meanwhile(*modules: str) -> Iterator[None]:
         thread.join()
 
 
-def cmd_export(ws: Workspace, v: Values, view: View) -> None:
-    with importing_meanwhile("geojkn.rendering", "geojkn.outputs"):
-        data = ws.region(v["region"])
+def _document(ws: Workspace, v: Values, view: View, kind: Any) -> tuple[bytes, Any]:
+    """Build a file (documents.py) for the command line and write it to --output; its bytes and its view."""
+    from .analysis.region import resolve
+    from .documents import Request, build
     from .outputs import write_output
-    from .rendering import resolve_view, standalone_html
 
-    view = resolve_view(data, view)
-    html = standalone_html(data, view, ws.map_sources(data.region, view.level or data.region.level))
-    write_output(v["output"], html, store=ws.store.location)
-    size = format_decimal(len(html.encode("utf-8")) / 1e6, 1, view.lang)
-    print(word("wrote", view.lang, file=v["output"], region=data.region.name, level=view.level, metric=view.metric,
-               period=view.period or "-", size=size))
+    data = ws.region(v["region"])
+    settled = resolve(data, view)
+    content, _ = build(ws, Request(kind, data.region.code, view))
+    write_output(v["output"], content, store=ws.store.location)
+    return content, settled
+
+
+def cmd_export(ws: Workspace, v: Values, view: View) -> None:
+    from .documents import Kind
+
+    with importing_meanwhile("geojkn.rendering", "geojkn.outputs"):
+        ws.region(v["region"])
+    content, settled = _document(ws, v, view, Kind.EXPORT)
+    size = format_decimal(len(content) / 1e6, 1, settled.lang)
+    print(word("wrote", settled.lang, file=v["output"], region=ws.region(v["region"]).region.name,
+               level=settled.level, metric=settled.metric, period=settled.period or "-", size=size))
 
 
 def cmd_sheet(ws: Workspace, v: Values, view: View) -> None:
-    from .outputs import write_output
-    from .rendering import resolve_view, sheet_file
+    from .documents import Kind
 
     output = str(v["output"])
     fmt = output.rsplit(".", 1)[-1].lower()
     if fmt not in ("pdf", "png"):
         raise DataError(f"sheet: '{output}' must end in .pdf or .png (the file's type follows its name).")
-    data = ws.region(v["region"])
-    view = resolve_view(data, view)
-    content = sheet_file(data, view, fmt)
-    write_output(output, content, store=ws.store.location)
-    print(word("wrote_print", view.lang, file=output, region=data.region.name, pages=1,
-               size=format_decimal(len(content) / 1e6, 1, view.lang)))
+    content, settled = _document(ws, v, view, Kind.SHEET_PDF if fmt == "pdf" else Kind.SHEET_PNG)
+    print(word("wrote_print", settled.lang, file=output, region=ws.region(v["region"]).region.name, pages=1,
+               size=format_decimal(len(content) / 1e6, 1, settled.lang)))
 
 
 def cmd_atlas(ws: Workspace, v: Values, view: View) -> None:
-    from .outputs import write_output
-    from .rendering import atlas_file, resolve_view
+    from .documents import Kind
+    from .printed import kecamatan_codes
 
     output = str(v["output"])
     if not output.lower().endswith(".pdf"):
         raise DataError(f"atlas: '{output}' must end in .pdf.")
+    content, settled = _document(ws, v, view, Kind.ATLAS)
     data = ws.region(v["region"])
-    view = resolve_view(data, view)
-    content = atlas_file(ws.region, data, view)
-    write_output(output, content, store=ws.store.location)
-    from .printed import kecamatan_codes
-
     pages = len(kecamatan_codes(data)) + 2  # the cover, the contents, a page per kecamatan
-    print(word("wrote_print", view.lang, file=output, region=data.region.name, pages=pages,
-               size=format_decimal(len(content) / 1e6, 1, view.lang)))
+    print(word("wrote_print", settled.lang, file=output, region=data.region.name, pages=pages,
+               size=format_decimal(len(content) / 1e6, 1, settled.lang)))
 
 
 def cmd_serve(ws: Workspace, v: Values, view: View) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from html import unescape
@@ -21,11 +21,14 @@ import pandas as pd
 import shapely
 
 from .analysis import marks
+from .analysis.access import utm_crs
 from .analysis.region import RegionData, rank, summarise, unit_table
 from .formatting import MISSING, format_int, format_metric, format_percent
 from .maps.classify import NO_DATA, Classification, class_labels, classify
+from .maps.geometry import Landmass, fit_bounds, view_zoom
 from .maps.labels import label_places
 from .maps.palettes import IMPLAUSIBLE_BORDER
+from .maps.shapes import ShapeSource, shapes_of
 from .options import View
 from .records import Summary
 from .report import access_text, change_text, notes, people, shares, status_text
@@ -53,16 +56,25 @@ ROW_HEIGHT = 0.021  # of the page's height, one table row
 MIN_ROW_HEIGHT = 0.0145
 
 
-def _pyplot() -> Any:
-    """pyplot without a display, with fonts embedded as TrueType (real, searchable text in PDFs)."""
+class _Paper:
+    """Figures made without pyplot: no global state shared between threads, no GUI backend to load."""
+
+    def figure(self, figsize: tuple[float, float]) -> Any:
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=figsize)
+
+    def close(self, fig: Any) -> None:
+        """Nothing to do: a figure without pyplot is freed with its last reference."""
+
+
+def _pyplot() -> _Paper:
+    """Paper to draw pages on, with fonts embedded as TrueType (real, searchable text in PDFs)."""
     import matplotlib
 
-    matplotlib.use("Agg")
     matplotlib.rcParams.update({"pdf.fonttype": 42, "ps.fonttype": 42, "font.family": "DejaVu Sans",
                                 "svg.fonttype": "none"})
-    import matplotlib.pyplot as plt
-
-    return plt
+    return _Paper()
 
 
 @dataclass(frozen=True)
@@ -81,10 +93,15 @@ class Page:
     partial: np.ndarray  # per unit: its value stands on counts that do not cover it (hatched, as on the web map)
     odd: np.ndarray  # per unit: its counts cannot be true (no class: hatched with their own edge)
     notes: tuple[str, ...] = ()  # what the marks in the tables mean
+    masses: tuple[Landmass, ...] | None = None  # the units' landmasses where their shapes were prepared at import
 
 
 def _utm(frame: gpd.GeoDataFrame) -> Any:
-    return frame.estimate_utm_crs() if len(frame) else "EPSG:3857"
+    """The UTM zone at the middle of the units (metres: the scale bar is true)."""
+    if not len(frame):
+        return "EPSG:3857"
+    west, south, east, north = frame.total_bounds
+    return utm_crs((west + east) / 2, (south + north) / 2)
 
 
 def _scale_length(width_m: float) -> float:
@@ -94,14 +111,25 @@ def _scale_length(width_m: float) -> float:
     return max(step * power for step in (1, 2, 5) if step * power <= raw)
 
 
-def _main_part(projected: gpd.GeoDataFrame) -> np.ndarray:
+def _main_part(projected: gpd.GeoDataFrame, masses: tuple[Landmass, ...] | None) -> np.ndarray:
     """Which units make the main map: all of them, unless outlying units (islands far off the coast, such as
-    Karimunjawa off Jepara) would shrink it to a corner; those are then drawn in an inset."""
+    Karimunjawa off Jepara) would shrink it to a corner; those are then drawn in an inset. The landmasses worked out
+    at import (the web map's, analysis/landmass.py) tell which units lie off the main one, where there are any."""
     geoms = projected.geometry.values
-    whole = shapely.get_parts(shapely.union_all(shapely.buffer(geoms, 1000)))  # 1 km joins neighbours
-    if len(whole) < 2:
+    if masses:
+        home = fit_bounds(list(masses))
+        main = np.zeros(len(projected), dtype=bool)
+        for mass in masses:
+            (south, west), (north, east) = mass.bounds
+            if south >= home[0][0] and west >= home[0][1] and north <= home[1][0] and east <= home[1][1]:
+                main[list(mass.unit_positions)] = True
+    else:
+        whole = shapely.get_parts(shapely.union_all(shapely.buffer(geoms, 1000)))  # 1 km joins neighbours
+        if len(whole) < 2:
+            return np.ones(len(projected), dtype=bool)
+        main = shapely.intersects(geoms, whole[np.argmax(shapely.area(whole))])
+    if not main.any():
         return np.ones(len(projected), dtype=bool)
-    main = shapely.intersects(geoms, whole[np.argmax(shapely.area(whole))])
 
     def box_area(parts: Any) -> float:
         x0, y0, x1, y1 = shapely.total_bounds(parts)
@@ -110,23 +138,50 @@ def _main_part(projected: gpd.GeoDataFrame) -> np.ndarray:
     return main if box_area(geoms) > 3 * box_area(geoms[main]) else np.ones(len(projected), dtype=bool)
 
 
+def _paths(geoms: Any) -> list[Any]:
+    """Matplotlib paths of polygons (rings closed, holes kept), one a geometry: drawn as one collection, without
+    geopandas's plotting, which redraws the whole figure after every layer."""
+    from matplotlib.path import Path
+
+    out = []
+    for geom in geoms:
+        vertices, codes = [], []
+        for polygon in shapely.get_parts(geom):
+            for ring in (polygon.exterior, *polygon.interiors):
+                xy = np.asarray(ring.coords)
+                if len(xy) < 3:
+                    continue
+                vertices.append(xy)
+                codes.append(np.r_[Path.MOVETO, np.full(len(xy) - 2, Path.LINETO), Path.CLOSEPOLY])
+        out.append(Path(np.concatenate(vertices), np.concatenate(codes)) if vertices else Path(np.zeros((1, 2))))
+    return out
+
+
+def _lines(geoms: Any) -> list[np.ndarray]:
+    """The coordinates of every line of some (multi)line geometries, for one LineCollection."""
+    return [np.asarray(line.coords) for geom in geoms for line in shapely.get_parts(geom) if not line.is_empty]
+
+
 def _draw_layers(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.GeoSeries | None,
                  places: list[tuple[str, float, float]], size: float) -> None:
     """The units in their class colours, the no-data hatching, the outline and the names, on one axes."""
     import matplotlib.patheffects as effects
+    from matplotlib.collections import LineCollection, PathCollection
 
+    paths = _paths(projected.geometry.values)
     colors = [page.classification.color_of(i) or NO_DATA_FILL for i in page.classification.index]
-    projected.plot(ax=ax, color=colors, edgecolor="white", linewidth=0.4)
+    ax.add_collection(PathCollection(paths, facecolors=colors, edgecolors="white", linewidths=0.4))
     empty = [i == NO_DATA and not odd for i, odd in zip(page.classification.index, page.odd, strict=True)]
-    if any(empty):
-        projected[empty].plot(ax=ax, facecolor="none", edgecolor="#9aa5ad", hatch="////", linewidth=0)
-    if page.partial.any():
-        projected[page.partial].plot(ax=ax, facecolor="none", edgecolor="white", hatch="\\\\\\", linewidth=0)
-    if page.odd.any():
-        projected[page.odd].plot(ax=ax, facecolor="none", edgecolor=IMPLAUSIBLE_BORDER, hatch="xx", linewidth=0.8,
-                                 linestyle="--")
+    marked: tuple[tuple[Any, dict[str, Any]], ...] = (
+        (empty, {"edgecolors": "#9aa5ad", "hatch": "////", "linewidths": 0}),
+        (page.partial, {"edgecolors": "white", "hatch": "\\\\\\", "linewidths": 0}),
+        (page.odd, {"edgecolors": IMPLAUSIBLE_BORDER, "hatch": "xx", "linewidths": 0.8, "linestyles": "--"}))
+    for chosen, style in marked:
+        if any(chosen):
+            ax.add_collection(PathCollection([p for p, c in zip(paths, chosen, strict=True) if c],
+                                             facecolors="none", **style))
     if outline is not None:
-        outline.plot(ax=ax, color=LINE, linewidth=0.9)
+        ax.add_collection(LineCollection(_lines(outline.values), colors=LINE, linewidths=0.9))
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
     for name, x, y in places:
         # the white halo is drawn as a path; the name over it stays real text (searchable in the PDF)
@@ -136,10 +191,23 @@ def _draw_layers(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.
 
 
 def _padded(ax: Any, bounds: np.ndarray, pad: float = 0.04) -> None:
+    """Limits around `bounds`, widened on one side so that a metre is as long across as up the axes' own box:
+    the map keeps its shape and fills the box, with no limits for matplotlib to overrule."""
     x0, y0, x1, y1 = bounds
     dx, dy = (x1 - x0) * pad + 1, (y1 - y0) * pad + 1
-    ax.set_xlim(x0 - dx, x1 + dx)
-    ax.set_ylim(y0 - dy, y1 + dy)
+    x0, x1, y0, y1 = x0 - dx, x1 + dx, y0 - dy, y1 + dy
+    box = ax.get_position()
+    width, height = ax.figure.get_size_inches()
+    ratio = (box.height * height) / (box.width * width)  # the box's height over its width
+    if (y1 - y0) / (x1 - x0) < ratio:
+        grow = ((x1 - x0) * ratio - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    else:
+        grow = ((y1 - y0) / ratio - (x1 - x0)) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
 
 
 def _inset(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.GeoSeries | None,
@@ -159,9 +227,11 @@ def _inset(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.GeoSer
 
     cx, cy = min(corners, key=hidden)
     inset = ax.inset_axes((cx, cy, w, h))
-    _draw_layers(inset, page, projected, outline, places, 6.5)
+    away = ~main  # only the outlying units (and their names): the inset shows nothing else
+    box = shapely.box(*shapely.total_bounds(projected.geometry.values[away]))
+    near = [p for p in places if shapely.contains_xy(box, p[1], p[2])]
+    _draw_layers(inset, _part(page, away), projected[away], outline, near, 6.5)
     _padded(inset, shapely.total_bounds(projected.geometry.values[~main]), 0.12)
-    inset.set_aspect("equal", adjustable="datalim")
     inset.set_xticks([])
     inset.set_yticks([])
     inset.set_xlabel("")
@@ -170,6 +240,13 @@ def _inset(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.GeoSer
     for spine in inset.spines.values():
         spine.set_edgecolor(LINE)
         spine.set_linewidth(0.8)
+
+
+def _part(page: Page, keep: np.ndarray) -> Page:
+    """The page with only some of its units (in the same order), for an inset."""
+    index = tuple(c for c, k in zip(page.classification.index, keep, strict=True) if k)
+    return replace(page, units=page.units[keep], classification=replace(page.classification, index=index),
+                   partial=page.partial[keep], odd=page.odd[keep])
 
 
 def _draw_map(ax: Any, page: Page, lang: Any) -> None:
@@ -191,11 +268,9 @@ def _draw_map(ax: Any, page: Page, lang: Any) -> None:
         points = gpd.GeoSeries(gpd.points_from_xy([p["x"] for p in found], [p["y"] for p in found]),
                                crs="EPSG:4326").to_crs(crs)
         places = [(unescape(p["t"]), x, y) for p, x, y in zip(found, points.x, points.y, strict=True)]
-    main = _main_part(projected)
+    main = _main_part(projected, page.masses)
     _draw_layers(ax, page, projected, outline, places, size)
     _padded(ax, shapely.total_bounds(projected.geometry.values[main]))
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.apply_aspect()
     if not main.all():
         _inset(ax, page, projected, outline, places, main)
     ax.set_axis_off()
@@ -337,9 +412,9 @@ ATLAS_COLUMNS = (COVERAGE, GAP, TO_REACTIVATE, NEAREST_FKTP_KM, CHANGE)
 
 
 def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: Sequence[Metric],
-          tables: Sequence[Level]) -> Page:
+          tables: Sequence[Level], shapes: ShapeSource | None = None) -> Page:
     lang = view.lang
-    units = unit_table(data, level, view)
+    units, masses = _drawn(unit_table(data, level, view), shapes)
     odd = marks.unclassed(units, view.metric)
     classification = classify(units[str(view.metric)].where(~odd), view.metric, view.classes, view.target,
                               access_km=view.access_km, tiers=view.tiers, lang=lang)
@@ -358,7 +433,23 @@ def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: 
         listed.append((word("lowest", lang, **names), head, _rows(ranking.table, columns, lang, TABLE_ROWS)))
     title = unit_title(data.region.name, data.region.level, lang)
     return Page(title, _subtitle(view, summary), units, classification, view.metric, outline, label_all,
-                _facts(summary, lang), listed, partial, odd.to_numpy(), _table_notes(listed, lang))
+                _facts(summary, lang), listed, partial, odd.to_numpy(), _table_notes(listed, lang), masses)
+
+
+PRINT_WIDTH = 2000  # pixels across the map at print quality (a 7-inch map at about 300 dpi)
+
+
+def _drawn(units: gpd.GeoDataFrame, shapes: ShapeSource | None) -> tuple[gpd.GeoDataFrame, tuple[Landmass, ...] | None]:
+    """The units with the shapes the web map draws (prepared at import: neighbours share their borders, no gaps,
+    simplified within a pixel of a print-quality map) and their landmasses, where the store has them; else their
+    own polygons and None."""
+    if shapes is None or not len(units):
+        return units, None
+    source = shapes_of(units, shapes)
+    west, south, east, north = units.total_bounds
+    drawn = source.shapes(view_zoom(((south, west), (north, east)), (PRINT_WIDTH, PRINT_WIDTH)))
+    return (units.set_geometry(gpd.GeoSeries(drawn.polygons(), index=units.index, crs=units.crs)),
+            tuple(source.landmasses()))
 
 
 def _table_notes(listed: list[tuple[str, list[str], list[list[str]]]], lang: Any) -> tuple[str, ...]:
@@ -372,12 +463,13 @@ def _table_notes(listed: list[tuple[str, list[str], list[list[str]]]], lang: Any
     return tuple(found)
 
 
-def sheet(data: RegionData, view: View, fmt: str = "pdf") -> bytes:
-    """The meeting sheet of a region (view from rendering.resolve_view) as PDF or PNG bytes."""
+def sheet(data: RegionData, view: View, fmt: str = "pdf", shapes: ShapeSource | None = None) -> bytes:
+    """The meeting sheet of a region (view settled with analysis.region.resolve) as PDF or PNG bytes, its map drawn
+    with `shapes` where the store prepared them."""
     plt = _pyplot()
-    assert view.level is not None, "resolve_view settles the level"
+    assert view.level is not None, "resolve settles the level"
     below = [lv for lv in (KECAMATAN, DESA) if lv in data.units and lv != data.region.level]
-    page = _page(data, view, view.level, False, COLUMNS, below[:2])
+    page = _page(data, view, view.level, False, COLUMNS, below[:2], shapes)
     fig = _draw_page(plt, page, view.lang)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else 100,
@@ -386,8 +478,14 @@ def sheet(data: RegionData, view: View, fmt: str = "pdf") -> bytes:
     return buffer.getvalue()
 
 
-def atlas(data: RegionData, view: View, kecamatan: Sequence[RegionData]) -> bytes:
-    """A PDF: the region's cover page, contents, then one page per kecamatan with every desa named."""
+Shapes = Callable[[RegionData, Level], ShapeSource | None]  # the prepared shapes of a region's units at a level
+Progress = Callable[[int, int], None]  # pages done, pages in all
+
+
+def atlas(data: RegionData, view: View, kecamatan: Sequence[RegionData], shapes: Shapes | None = None,
+          progress: Progress | None = None) -> bytes:
+    """A PDF: the region's cover page, contents, then one page per kecamatan with every desa named; `progress`
+    hears each page drawn."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     plt = _pyplot()
@@ -395,21 +493,32 @@ def atlas(data: RegionData, view: View, kecamatan: Sequence[RegionData]) -> byte
     buffer = io.BytesIO()
     cover_view = replace(view, level=KECAMATAN if KECAMATAN in data.units else view.level)
     assert cover_view.level is not None
-    pages = [_page(data, cover_view, cover_view.level, True, COLUMNS, [cover_view.level])]
-    for kec in kecamatan:
-        pages.append(_page(kec, replace(view, level=DESA), DESA, True, ATLAS_COLUMNS, [DESA]))
+    total = len(kecamatan) + 2
+
+    def shaped(region: RegionData, level: Level) -> ShapeSource | None:
+        return shapes(region, level) if shapes is not None else None
+
+    def drawn(number: int) -> None:
+        if progress is not None:
+            progress(number, total)
+
+    pages = [_page(data, cover_view, cover_view.level, True, COLUMNS, [cover_view.level],
+                   shaped(data, cover_view.level))]
     with PdfPages(buffer, metadata={"Title": f"{word('atlas', lang)} {pages[0].title}", "Creator": "geojkn"}) as pdf:
-        fig = _draw_page(plt, pages[0], lang, 1)
-        pdf.savefig(fig)
-        plt.close(fig)
-        fig = _contents(plt, pages, lang)
-        pdf.savefig(fig)
-        plt.close(fig)
+        for kec in kecamatan:  # every page is known before the contents are drawn
+            pages.append(_page(kec, replace(view, level=DESA), DESA, True, ATLAS_COLUMNS, [DESA], shaped(kec, DESA)))
+        for number, fig in ((1, lambda: _draw_page(plt, pages[0], lang, 1)), (2, lambda: _contents(plt, pages, lang))):
+            _save(plt, pdf, fig())
+            drawn(number)
         for number, page in enumerate(pages[1:], start=3):
-            fig = _draw_page(plt, page, lang, number)
-            pdf.savefig(fig)
-            plt.close(fig)
+            _save(plt, pdf, _draw_page(plt, page, lang, number))
+            drawn(number)
     return buffer.getvalue()
+
+
+def _save(plt: Any, pdf: Any, fig: Any) -> None:
+    pdf.savefig(fig)
+    plt.close(fig)
 
 
 def _contents(plt: Any, pages: list[Page], lang: Any) -> Any:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
-from .analysis.region import RegionData, choose_periods, map_level, summarise, unit_table
+from .analysis.region import RegionData, summarise, unit_table
 from .formatting import format_percent
-from .maps import build_map, export_html
 from .maps.assets import AssetMode
-from .maps.choropleth import finer_shapes
+from .maps.choropleth import build_map, finer_shapes
 from .maps.controls import TitleBlock
+from .maps.export import export_html
 from .maps.safety import escape_text
 from .maps.shapes import OWN_SHAPES, MapSources
 from .options import View
@@ -26,23 +24,17 @@ if TYPE_CHECKING:
     import folium
 
 
-def resolve_view(data: RegionData, view: View) -> View:
-    """The view with its level and period settled for this region (checked), as the map will show it."""
-    period, since = choose_periods(data, view.period, view.since)
-    return replace(view, level=map_level(data, view.level), period=period, since=since)
-
-
 def _units(data: RegionData, view: View) -> gpd.GeoDataFrame:
     """The units a map of the view shows, with their figures."""
-    assert view.level is not None, "resolve_view settles the level"
+    assert view.level is not None, "analysis.region.resolve settles the level"
     return unit_table(data, view.level, view)
 
 
 def region_map(data: RegionData, view: View, assets: AssetMode, link: tuple[str, str] | None = None,
                shapes: MapSources = OWN_SHAPES, finer: str | None = None) -> folium.Map:
-    """The choropleth of a region's units at the view's level, with its facilities (view from resolve_view), drawn
-    with the shapes prepared at import where `shapes` has them; `finer`: where a served page asks for finer
-    shapes (region_shapes)."""
+    """The choropleth of a region's units at the view's level, with its facilities (view settled with
+    analysis.region.resolve), drawn with the shapes prepared at import where `shapes` has them; `finer`: where a
+    served page asks for finer shapes (region_shapes)."""
     units = _units(data, view)
     outline = data.units_of(KECAMATAN) if view.level == DESA else None
     when = period_text(view.period, view.lang)
@@ -83,17 +75,3 @@ def title_lines(data: RegionData, view: View) -> list[str]:
             f"{word('target', lang).lower()} {format_percent(view.target, 0, lang)}",
             word("gap_line", lang, **people(f, lang)),
             word("title_source", lang, source=sources, made=date.today().isoformat())]
-
-
-def sheet_file(data: RegionData, view: View, fmt: str) -> bytes:
-    """The meeting sheet (printed.py) as PDF or PNG bytes; view from resolve_view."""
-    from .printed import sheet
-
-    return sheet(data, view, fmt)
-
-
-def atlas_file(region: Callable[[str], RegionData], data: RegionData, view: View) -> bytes:
-    """The atlas PDF of a region: its cover, contents and one page per kecamatan (each loaded with `region`)."""
-    from .printed import atlas, kecamatan_codes
-
-    return atlas(data, view, [region(code) for code in kecamatan_codes(data)])

@@ -189,6 +189,12 @@ def settle(data: RegionData, question: Q) -> Q:
     return replace(question, period=period, since=since)
 
 
+def resolve(data: RegionData, question: Q) -> Q:
+    """The question settled for a map or a document of the region: its months (settle) and its level (map_level),
+    both checked."""
+    return replace(settle(data, question), level=map_level(data, question.level))
+
+
 def previous_period(data: RegionData, period: Period | None) -> Period | None:
     """The latest period with figures before `period` (None when there is none)."""
     earlier = [p for p in data.periods if period is not None and p < period]

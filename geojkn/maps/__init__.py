@@ -21,21 +21,17 @@ class _ImportedOnFirstUse(types.ModuleType):
 if "requests" not in sys.modules:
     sys.modules["requests"] = _ImportedOnFirstUse("requests")
 
-from .assets import AssetMode, page_of, vendor_files, vendor_sources  # noqa: E402  (folium, after the above)
-from .choropleth import build_map  # noqa: E402
-from .classify import Classification, class_labels, classify  # noqa: E402
-from .export import export_html  # noqa: E402
-from .legend import legend_html  # noqa: E402
+# The package's names are imported when first used (PEP 562): a printed sheet uses the classes and labels of
+# maps/ without loading folium (about a second).
+_NAMES = {"AssetMode": "assets", "page_of": "assets", "vendor_files": "assets", "vendor_sources": "assets",
+          "build_map": "choropleth", "Classification": "classify", "class_labels": "classify",
+          "classify": "classify", "export_html": "export", "legend_html": "legend"}
 
-__all__ = [
-    "AssetMode",
-    "Classification",
-    "build_map",
-    "class_labels",
-    "classify",
-    "export_html",
-    "legend_html",
-    "page_of",
-    "vendor_files",
-    "vendor_sources",
-]
+
+def __getattr__(name: str) -> Any:
+    if name not in _NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+
+
+__all__ = sorted(_NAMES)

@@ -14,12 +14,13 @@ from markupsafe import Markup
 
 from ..analysis import marks
 from ..analysis.access import nearest
-from ..analysis.region import RegionData, desa_jkn, place_in, rank, summarise, trend, view_levels
+from ..analysis.region import RegionData, desa_jkn, place_in, rank, resolve, summarise, trend, view_levels
 from ..charts import trend_svg
+from ..documents import Kind, Request, build
 from ..maps.assets import AssetMode, page_of, vendor_files
 from ..maps.shapes import MapSources
 from ..options import Basemap, Classes, Role, View
-from ..rendering import atlas_file, region_map, region_shapes, resolve_view, sheet_file, standalone_html
+from ..rendering import region_map, region_shapes
 from ..report import access_text, change_text, notes
 from ..schema import (
     ACTIVE_COVERAGE,
@@ -67,7 +68,7 @@ def _asked(code: str) -> tuple[Workspace, RegionData, View]:
     """The store, the region a page asks about and the view it asks for, settled for the region."""
     ws = params.workspace()
     data = ws.region(code)
-    return ws, data, resolve_view(data, params.view())
+    return ws, data, resolve(data, params.view())
 
 
 def _shapes(ws: Workspace, data: RegionData, view: View) -> MapSources:
@@ -182,33 +183,29 @@ def map_shapes(code: str) -> ResponseReturnValue:
     return Response(body, mimetype="application/json")
 
 
+def _download(kind: Kind) -> ResponseReturnValue:
+    """A file to download, built once per store version and choices."""
+    ws, data, view = _asked(request.view_args["code"])  # type: ignore[index]
+    asked = Request(kind, data.region.code, view)
+    content, name = ws.answer(("document", asked), lambda: build(ws, asked))
+    return Response(content, mimetype=kind.mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @bp.get("/r/<code>/export.html")
 def export(code: str) -> ResponseReturnValue:
-    ws, data, view = _asked(code)
-    page = ws.answer(("export", data.region.code, view), lambda: standalone_html(
-        data, view, _shapes(ws, data, view)))
-    name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.html"
-    return Response(page, mimetype="text/html", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _download(Kind.EXPORT)
 
 
 @bp.get("/r/<code>/sheet.<fmt>")
 def sheet(code: str, fmt: str) -> ResponseReturnValue:
     if fmt not in ("pdf", "png"):
         abort(404)
-    ws, data, view = _asked(code)
-    content = ws.answer(("sheet", data.region.code, view, fmt), lambda: sheet_file(data, view, fmt))
-    name = f"geojkn-{data.region.code}-{view.level}-{view.metric}-{view.period or 'tanpa-data'}.{fmt}"
-    return Response(content, mimetype="application/pdf" if fmt == "pdf" else "image/png",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _download(Kind.SHEET_PDF if fmt == "pdf" else Kind.SHEET_PNG)
 
 
 @bp.get("/r/<code>/atlas.pdf")
 def atlas(code: str) -> ResponseReturnValue:
-    ws, data, view = _asked(code)
-    content = ws.answer(("atlas", data.region.code, view), lambda: atlas_file(ws.region, data, view))
-    name = f"geojkn-atlas-{data.region.code}-{view.metric}-{view.period or 'tanpa-data'}.pdf"
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _download(Kind.ATLAS)
 
 
 @bp.get(f"{VENDOR_PREFIX}/<path:name>")
