@@ -436,6 +436,12 @@ SETTINGS = (
             "a whole number of MB from 1 to 100", 50),
     Setting("BUSY_AFTER", "seconds a request waits for a map being prepared before it answers 503 'try again'",
             _whole(1, 600), "a whole number of seconds from 1 to 600", 10),
+    Setting("JOB_WORKERS", "worker processes each server process builds sheets, atlases, exported maps and work "
+            "lists in, outside its page threads (0: in the page's own thread)", _whole(0, 16),
+            "a whole number from 0 to 16", 1),
+    Setting("JOBS_MB", "the most disk the finished sheets, atlases, maps and work lists may take beside the store "
+            "(the ones asked for least recently go first)", _whole(10, 100_000), "a whole number of MB of 10 or more",
+            500),
     Setting("PREPARE_AHEAD", "whether the server prepares each province's maps and each kabupaten's dashboard and "
             "map in the background after every import, before anyone asks", _yes_no,
             "yes or no (1/0, true/false, on/off)", True),
@@ -465,6 +471,8 @@ class Settings:
     https: bool = _default("https")
     upload_mb: int = _default("upload_mb")
     busy_after: int = _default("busy_after")
+    job_workers: int = _default("job_workers")
+    jobs_mb: int = _default("jobs_mb")
     prepare_ahead: bool = _default("prepare_ahead")
 
     @property

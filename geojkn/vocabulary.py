@@ -133,6 +133,13 @@ WORDS: dict[Lang, dict[str, str]] = {
         "breaks": "{n} desa/kel. putus data (penduduk berubah lebih dari {share}) tidak dihitung",
         "compared_of": "{n} dari {total} desa/kel. dibandingkan", "active_partial_short": "aktif sebagian",
         "notes": "Catatan",
+        "preparing": "Berkas sedang disiapkan",
+        "preparing_text": "geojkn sedang menyiapkan {what} {region}. Halaman ini mengunduhnya begitu siap; Anda boleh "
+                          "menunggu di sini atau kembali nanti: berkas yang sudah jadi disimpan.",
+        "steps_done": "{done} dari {total} halaman", "back_to_region": "Kembali ke dasbor wilayah",
+        "preparing_lost": "Berkas ini tidak lagi disiapkan: muat ulang halaman untuk memintanya lagi.",
+        "document_sheet": "lembar rapat", "document_atlas": "atlas", "document_export": "peta mandiri",
+        "document_worklist": "daftar kerja",
         "sum_of_units": "{value} (jumlah tiap unit; unit yang sudah mencapai target dihitung 0)",
         "sum_plain": "{value} (jumlah tiap unit)",
         # maps
@@ -320,6 +327,13 @@ WORDS: dict[Lang, dict[str, str]] = {
         "breaks": "{n} desa/kel. with a data break (population moved by more than {share}) left out",
         "compared_of": "{n} of {total} desa/kel. compared", "active_partial_short": "active partial",
         "notes": "Notes",
+        "preparing": "The file is being prepared",
+        "preparing_text": "geojkn is preparing the {what} of {region}. This page downloads it as soon as it is ready; "
+                          "wait here or come back later: a finished file is kept.",
+        "steps_done": "{done} of {total} pages", "back_to_region": "Back to the region's dashboard",
+        "preparing_lost": "This file is no longer being prepared: reload the page to ask for it again.",
+        "document_sheet": "meeting sheet", "document_atlas": "atlas", "document_export": "standalone map",
+        "document_worklist": "work list",
         "sum_of_units": "{value} (the sum over the units; a unit at the target counts 0)",
         "sum_plain": "{value} (the sum over the units)",
         "source": "Source", "below_target": "below the {target} target", "main_area": "Main area",

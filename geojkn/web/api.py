@@ -15,15 +15,16 @@ from ..analysis.region import (
     unit_table,
 )
 from ..analysis.worklist import Worklist, worklist
+from ..documents import Kind
 from ..records import Ranking
 from ..report import rank_csv
 from ..schema import CODE, Level
 from ..serialize import records
-from ..sheets import worklist_csv, worklist_xlsx
 from ..vocabulary import unit_title
 from . import params
 from .auth import may_list, may_view
 from .caching import kept
+from .downloads import download
 from .front import LIVENESS
 
 bp = Blueprint("api", __name__)
@@ -94,25 +95,16 @@ def _worklist(code: str) -> Worklist:
     return worklist(data, map_level(data, question.level), settle(data, question), chosen["by"], chosen["top"])
 
 
-def _download(content: str | bytes, name: str, mimetype: str) -> Response:
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.get("/r/<code>/worklist.csv")
-@kept
 def worklist_csv_file(code: str) -> ResponseReturnValue:
-    made, lang = _worklist(code), params.values()["lang"]
-    name = f"geojkn-{made.region.code}-daftar-kerja-{made.by}-{made.period or 'none'}.csv"
-    return _download("\ufeff" + worklist_csv(made, lang), name, "text/csv")  # the BOM tells Excel it is UTF-8
+    chosen = params.values()
+    return download(code, Kind.WORKLIST_CSV, chosen["by"], chosen["top"])
 
 
 @bp.get("/r/<code>/worklist.xlsx")
-@kept
 def worklist_xlsx_file(code: str) -> ResponseReturnValue:
-    made, lang = _worklist(code), params.values()["lang"]
-    name = f"geojkn-{made.region.code}-daftar-kerja-{made.by}-{made.period or 'none'}.xlsx"
-    return _download(worklist_xlsx(made, lang), name,
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    chosen = params.values()
+    return download(code, Kind.WORKLIST_XLSX, chosen["by"], chosen["top"])
 
 
 @bp.get("/api/regions/<code>/worklist.json")

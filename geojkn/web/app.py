@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..accounts import Accounts, accounts_path
 from ..formatting import format_decimal, format_int, format_metric, format_percent, format_points
+from ..jobs import Jobs, jobs_folder
 from ..options import SETTINGS, Lang, Settings
 from ..resources import templates_folder
 from ..store import open_store
@@ -35,6 +36,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # a request that would wait over BUSY_AFTER seconds for a map to be prepared answers 503 "try again"
     app.extensions["geojkn.workspace"] = Workspace(open_store(settings.store), settings.cache_size,
                                                    settings.builders, settings.busy_after)
+    # sheets, atlases, exported maps and work lists: built by a pool of worker processes (tests build them in the
+    # asking thread unless they ask for workers), kept on disk beside the store for every process
+    workers = settings.job_workers if not app.testing or "JOB_WORKERS" in (test_config or {}) else 0
+    app.extensions["geojkn.jobs"] = Jobs(jobs_folder(settings.store), settings.store, workers,
+                                         keep_bytes=settings.jobs_mb * 1024 * 1024,
+                                         workspace=app.extensions["geojkn.workspace"])
     app.jinja_env.undefined = StrictUndefined  # a missing word is an error in tests, not a blank on a page
 
     # login sessions: signed with SECRET_KEY (a random one, lost at restart, when none is set), cookies the
@@ -47,10 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if settings.https:  # behind a reverse proxy that says the request came over https
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from . import api, auth, caching, errors, security, upload, views, warm
+    from . import api, auth, caching, downloads, errors, security, upload, views, warm
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(downloads.bp)
     app.register_blueprint(upload.bp)
     errors.register(app)
     auth.register(app, Accounts(accounts_path(settings.store)) if settings.store else None)

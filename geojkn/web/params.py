@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, request
 
 from ..errors import DataError
+from ..jobs import Jobs
 from ..options import (
     ACCESS_KM,
     ACTIVE_TARGET,
@@ -42,6 +43,7 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "views.map_shapes": (*VIEW_OPTIONS, ZOOM),
     "views.export": VIEW_OPTIONS,
     "api.healthz": (),
+    "downloads.job": (),
     "views.sheet": VIEW_OPTIONS,
     "views.atlas": (METRIC, PERIOD, SINCE, CLASSES, TARGET, ACCESS_KM, LANG),
     "auth.login": (LANG,),
@@ -70,6 +72,12 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
 def workspace() -> Workspace:
     """The app's store and its cache."""
     found: Workspace = current_app.extensions["geojkn.workspace"]
+    return found
+
+
+def jobs() -> Jobs:
+    """The app's builds of heavy files (jobs.py)."""
+    found: Jobs = current_app.extensions["geojkn.jobs"]
     return found
 
 

@@ -16,7 +16,7 @@ from ..analysis import marks
 from ..analysis.access import nearest
 from ..analysis.region import RegionData, desa_jkn, place_in, rank, resolve, summarise, trend, view_levels
 from ..charts import trend_svg
-from ..documents import Kind, Request, build
+from ..documents import Kind
 from ..maps.assets import AssetMode, page_of, vendor_files
 from ..maps.shapes import MapSources
 from ..options import Basemap, Classes, Role, View
@@ -39,6 +39,7 @@ from ..workspace import Workspace
 from . import params
 from .api import found
 from .auth import csrf_token, user
+from .downloads import download
 
 bp = Blueprint("views", __name__)
 VENDOR_PREFIX = "/static/vendor"
@@ -183,29 +184,21 @@ def map_shapes(code: str) -> ResponseReturnValue:
     return Response(body, mimetype="application/json")
 
 
-def _download(kind: Kind) -> ResponseReturnValue:
-    """A file to download, built once per store version and choices."""
-    ws, data, view = _asked(request.view_args["code"])  # type: ignore[index]
-    asked = Request(kind, data.region.code, view)
-    content, name = ws.answer(("document", asked), lambda: build(ws, asked))
-    return Response(content, mimetype=kind.mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.get("/r/<code>/export.html")
 def export(code: str) -> ResponseReturnValue:
-    return _download(Kind.EXPORT)
+    return download(code, Kind.EXPORT)
 
 
 @bp.get("/r/<code>/sheet.<fmt>")
 def sheet(code: str, fmt: str) -> ResponseReturnValue:
     if fmt not in ("pdf", "png"):
         abort(404)
-    return _download(Kind.SHEET_PDF if fmt == "pdf" else Kind.SHEET_PNG)
+    return download(code, Kind.SHEET_PDF if fmt == "pdf" else Kind.SHEET_PNG)
 
 
 @bp.get("/r/<code>/atlas.pdf")
 def atlas(code: str) -> ResponseReturnValue:
-    return _download(Kind.ATLAS)
+    return download(code, Kind.ATLAS)
 
 
 @bp.get(f"{VENDOR_PREFIX}/<path:name>")

@@ -1,0 +1,314 @@
+"""Heavy files built outside the page threads: a bounded pool of worker processes per server process, one build per
+(store version, request) at a time across every process that serves the store, finished files kept on disk.
+
+A server asks for a file by its request (documents.py). Its key, made with the store's version, names everything
+about it in the jobs folder beside the store (`<store>.jobs/`, shared by every process of the server):
+`<key>.json` its state (queued, running with pages done of all, done, failed with the message), `<key>.lock` held
+by the process that builds it (an flock: whoever cannot take it knows another builds it), and `<key>` the file.
+A file already built is sent as it is, by any process; a build whose asker left goes on and its file waits for the
+next asker. The folder is kept under a number of bytes: the files asked for least recently go first.
+
+Bounds: each server process runs at most `workers` builds at once and lets at most `waiting` more wait; an account
+(or, without one, an address) may have at most `per_account` builds queued or running; beyond either a request is
+told to try again (503) or that it asked too much (429), at once. Built with Python's own ProcessPoolExecutor: a
+worker process is started by spawning (no fork of a threaded server), keeps its store and regions across builds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import multiprocessing
+import os
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import Busy, DataError
+
+if TYPE_CHECKING:
+    from .documents import Request
+    from .workspace import Workspace
+
+LOG = logging.getLogger("geojkn")
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+STALE_S = 600.0  # a queued job nobody took up after this long was lost with its process: asked again
+RETRY_S = 60.0  # a failed build is tried again when asked for after this long
+PROGRESS_EVERY = 0.5  # seconds between two writes of a build's progress
+
+
+class TooMany(DataError):
+    """An account already has as many builds waiting as it may."""
+
+    status = 429
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What is known of one build: its state, the steps done of all, the file's name, who asked and when."""
+
+    key: str
+    state: str
+    done: int = 0
+    total: int = 0
+    name: str = ""
+    account: str = ""
+    message: str = ""
+    at: float = 0.0  # when the state was written (epoch seconds)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "done": self.done, "total": self.total, "name": self.name,
+                "message": self.message}
+
+
+def jobs_folder(store: str | None) -> Path:
+    """Where a store's jobs live: beside the store, or for the bundled demo in the user's temporary folder."""
+    if store is None:
+        return Path(tempfile.gettempdir()) / f"geojkn-{os.getuid()}" / "demo.jobs"
+    path = Path(store).resolve()
+    return path.with_name(path.stem + ".jobs")
+
+
+class Folder:
+    """The files of the jobs folder: states, locks and results (every process reads and writes them)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def state(self, key: str) -> JobState | None:
+        try:
+            found = json.loads((self.path / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return JobState(**found) if isinstance(found, dict) else None
+
+    def write(self, state: JobState) -> None:
+        """A state, written whole (a reader never sees half of it)."""
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self.path / f".{state.key}.{os.getpid()}.{threading.get_ident()}.json"
+        temporary.write_text(json.dumps(asdict(replace(state, at=time.time()))), encoding="utf-8")
+        os.replace(temporary, self.path / f"{state.key}.json")
+
+    def result(self, key: str) -> Path | None:
+        """The finished file of a key (marked as asked for now), or None."""
+        path = self.path / key
+        try:
+            os.utime(path)
+        except OSError:
+            return None
+        return path
+
+    def building(self, key: str) -> bool:
+        """Whether some process holds the key's lock (is building it now)."""
+        try:
+            with open(self.path / f"{key}.lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        return False
+
+    def waiting_for(self, account: str) -> int:
+        """How many builds an account has queued or running now."""
+        count = 0
+        for path in self.path.glob("*.json"):
+            state = self.state(path.stem)
+            if state is not None and state.account == account and self.alive(state):
+                count += 1
+        return count
+
+    def alive(self, state: JobState) -> bool:
+        """Whether a queued or running build is still on its way (not lost with a process that stopped)."""
+        if state.state == RUNNING:
+            return self.building(state.key)
+        return state.state == QUEUED and time.time() - state.at < STALE_S
+
+    def prune(self, keep_bytes: int) -> None:
+        """Finished files, the least recently asked for first, until the folder holds at most `keep_bytes`; the
+        states and locks of files gone, and of failures no longer tried."""
+        results = []
+        for path in self.path.iterdir():
+            if "." not in path.name:
+                with contextlib.suppress(OSError):
+                    results.append((path.stat().st_mtime, path.stat().st_size, path))
+        total = sum(size for _, size, _ in results)
+        for _, size, path in sorted(results):
+            if total <= keep_bytes:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+        for path in self.path.glob("*.json"):
+            state = self.state(path.stem)
+            gone = state is None or (state.state == DONE and not (self.path / path.stem).exists()) or \
+                (state.state == FAILED and time.time() - state.at > RETRY_S) or \
+                (state.state in (QUEUED, RUNNING) and not self.alive(state))
+            if gone and not self.building(path.stem):
+                for leftover in (path, self.path / f"{path.stem}.lock"):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+
+
+class Jobs:
+    """The builds of one server process: its pool, and what every process shares through the folder."""
+
+    def __init__(self, folder: Path, store: str | None, workers: int = 1, waiting: int = 4, per_account: int = 2,
+                 keep_bytes: int = 500 * 1024 * 1024, workspace: Workspace | None = None) -> None:
+        """`workspace`: the server's own, used when builds run in the asking thread (workers 0)."""
+        self.folder = Folder(folder)
+        self.workspace = workspace
+        self.store = store
+        self.workers = workers
+        self.waiting = waiting
+        self.per_account = per_account
+        self.keep_bytes = keep_bytes
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: set[str] = set()  # keys this process has handed to its pool and not heard back of
+        self._lock = threading.Lock()
+
+    def ask(self, request: Request, version: str, account: str) -> JobState:
+        """The state of the file a request makes from the store at `version`, its build started if nobody has it
+        built or on its way. Raises TooMany (429) or Busy (503) when the bounds say no."""
+        key = request.key(version)
+        with self._lock:
+            state = self.folder.state(key)
+            if state is not None and state.state == DONE and self.folder.result(key) is not None:
+                return state
+            if state is not None and self.folder.alive(state):
+                return state
+            if state is not None and state.state == FAILED and time.time() - state.at < RETRY_S:
+                return state
+            if self.folder.waiting_for(account) >= self.per_account:
+                raise TooMany(f"{self.per_account} files you asked for are still being prepared: wait for them "
+                              "(each page says when it is ready) before asking for more.")
+            if self.workers and len(self._pending) >= self.workers + self.waiting:
+                raise Busy()
+            queued = JobState(key, QUEUED, account=account)
+            self.folder.write(queued)
+            if not self.workers:  # built here, in the asking thread (tests, and a server told to)
+                self._pending.add(key)
+        if not self.workers:
+            try:
+                build_file(self.store, str(self.folder.path), key, request, version, self.keep_bytes,
+                           self.workspace)
+            finally:
+                with self._lock:
+                    self._pending.discard(key)
+            return self.folder.state(key) or queued
+        future = self._executor().submit(build_file, self.store, str(self.folder.path), key, request, version,
+                                         self.keep_bytes)
+        with self._lock:
+            self._pending.add(key)
+        future.add_done_callback(lambda done, key=key: self._finished(key, done))  # type: ignore[misc]
+        return queued
+
+    def wait(self, key: str, seconds: float) -> JobState | None:
+        """The state of a key once it is done or failed, or as it is after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            state = self.folder.state(key)
+            if state is None or state.state in (DONE, FAILED) or time.monotonic() >= deadline:
+                return state
+            time.sleep(0.05)
+
+    def state(self, key: str) -> JobState | None:
+        return self.folder.state(key)
+
+    def result(self, key: str) -> Path | None:
+        return self.folder.result(key)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_prepare_worker)
+            return self._pool
+
+    def _finished(self, key: str, done: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(key)
+        error = done.exception()
+        if error is not None:  # the process itself failed (killed, out of memory): say so to whoever waits
+            LOG.error("building %s failed: %s", key, error)
+            self.folder.write(JobState(key, FAILED, message="The file could not be made; ask again."))
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _prepare_worker() -> None:
+    """A worker process loads what every build needs once, before its first build."""
+    import geojkn.documents  # noqa: F401
+    import geojkn.printed  # noqa: F401
+
+
+@lru_cache(maxsize=4)
+def _workspace(store: str | None) -> Workspace:
+    """A worker process's workspace of a store: its regions and shapes stay loaded from one build to the next (the
+    cache is keyed by the store's version, so a newer import is read anew)."""
+    from .store import open_store
+    from .workspace import Workspace
+
+    return Workspace(open_store(store))
+
+
+def build_file(store: str | None, folder: str, key: str, request: Request, version: str, keep_bytes: int,
+               workspace: Workspace | None = None) -> None:
+    """Build one file into the jobs folder, unless another process is building it or it is built already; its
+    state says how it goes (run in a worker process with its own workspace, or in the asking thread with the
+    server's)."""
+    place = Folder(Path(folder))
+    place.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(place.path / f"{key}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another process builds it
+            return
+        try:
+            if place.result(key) is None:
+                _build(place, workspace or _workspace(store), key, request, version)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    place.prune(keep_bytes)
+
+
+def _build(place: Folder, ws: Workspace, key: str, request: Request, version: str) -> None:
+    from .documents import build
+
+    asked = place.state(key)
+    account = asked.account if asked is not None else ""
+    state = JobState(key, RUNNING, account=account)
+    place.write(state)
+    written = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        if time.monotonic() - written[0] >= PROGRESS_EVERY or done == total:
+            place.write(replace(state, done=done, total=total))
+            written[0] = time.monotonic()
+
+    try:
+        if ws.store.version() != version:
+            raise DataError("The data changed while the file was waiting to be made: ask for it again.")
+        content, name = build(ws, request, progress)
+        temporary = place.path / f".{key}.{os.getpid()}.part"
+        temporary.write_bytes(content)
+        os.replace(temporary, place.path / key)
+        place.write(JobState(key, DONE, 1, 1, name, account))
+    except DataError as exc:
+        place.write(JobState(key, FAILED, name="", account=account, message=str(exc)))
+    except Exception:  # a bug: logged, and the asker told the file could not be made
+        LOG.exception("building %s failed", key)
+        place.write(JobState(key, FAILED, account=account, message="The file could not be made (an unexpected "
+                                                                    "error, logged on the server); ask again."))
