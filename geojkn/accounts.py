@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -175,6 +176,58 @@ class Accounts:
             check_password_hash(_DUMMY_HASH, password)
             return None
         return self.get(name) if check_password_hash(row[0], password) else None
+
+
+# Failed logins, counted in the accounts file so that every server process sees the same count. An address that
+# fails ADDRESS_LIMIT times within WINDOW seconds waits out the window, whatever account it tries; an account that
+# fails ACCOUNT_LIMIT times within WINDOW waits ACCOUNT_PAUSE seconds after each failure, from every address, so
+# that nobody can lock its owner out for long (the right password opens it again after the pause).
+WINDOW, ADDRESS_LIMIT, ACCOUNT_LIMIT, ACCOUNT_PAUSE = 900.0, 10, 5, 30.0
+FAILURES_KEPT = 100_000  # rows of the failures table at most: the oldest go first
+
+
+class Throttle:
+    """Failed logins by address and by account, kept in the accounts file (bounded, shared by every process)."""
+
+    def __init__(self, accounts: Accounts) -> None:
+        self.accounts = accounts
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with self.accounts._db() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at REAL NOT NULL)")
+            db.execute("CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at)")
+            yield db
+
+    def wait(self, address: str, name: str, now: float | None = None) -> float:
+        """Seconds before a login from `address` to the account `name` may be tried (0: now)."""
+        now = time.time() if now is None else now
+        with self._db() as db:
+            def recent(key: str) -> list[float]:
+                rows = db.execute("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at",
+                                  (key, now - WINDOW)).fetchall()
+                return [float(row[0]) for row in rows]
+            by_address, by_account = recent(f"address {address}"), recent(f"account {name.lower()}")
+        waits = [0.0]
+        if len(by_address) >= ADDRESS_LIMIT:
+            waits.append(by_address[-ADDRESS_LIMIT] + WINDOW - now)
+        if len(by_account) >= ACCOUNT_LIMIT:
+            waits.append(by_account[-1] + ACCOUNT_PAUSE - now)
+        return max(waits)
+
+    def failed(self, address: str, name: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self._db() as db:
+            db.executemany("INSERT INTO login_failures VALUES (?, ?)",
+                           [(f"address {address}", now), (f"account {name.lower()}", now)])
+            db.execute("DELETE FROM login_failures WHERE at < ?", (now - WINDOW,))
+            db.execute("DELETE FROM login_failures WHERE rowid NOT IN (SELECT rowid FROM login_failures "
+                       "ORDER BY at DESC LIMIT ?)", (FAILURES_KEPT,))
+
+    def succeeded(self, name: str) -> None:
+        """A right password: the account's failures are forgotten (an address's stay until they age)."""
+        with self._db() as db:
+            db.execute("DELETE FROM login_failures WHERE key = ?", (f"account {name.lower()}",))
 
 
 def _now() -> str:

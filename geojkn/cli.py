@@ -300,26 +300,22 @@ def cmd_serve(ws: Workspace, v: Values, view: View) -> None:
         serve_production(store.location if not store.readonly else None, v["host"], v["port"], v["workers"],
                          settings.threads)
         return
-    from .web.production import office_server, with_front
+    from .web.production import office_server
 
     try:
-        fronted = with_front(v["host"], v["port"])
-        server = office_server(app, v["host"], v["port"], settings.threads, fronted[0] if fronted else None)
+        server = office_server(app, v["host"], v["port"], settings.threads)
     except OSError as exc:
         raise DataError(f"Cannot listen on {v['host']}:{v['port']} ({exc.strerror}); "
                         "choose another port with --port.") from exc
     print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
-    stopped = None
-    try:
-        server.run()
-    finally:
-        if fronted:
-            stopped = fronted[1].poll()  # (0 after Ctrl+C, which stops both)
-            fronted[1].terminate()
-            fronted[1].wait(10)
-    if stopped:
-        raise DataError(f"The server's front process, which holds port {v['port']}, stopped ({stopped}); "
-                        "start the server again.")
+    server.run()
+
+
+def cmd_nginx_site(ws: Workspace, v: Values, view: View) -> None:
+    from .resources import nginx_site
+
+    settings = Settings.from_environ(dict(os.environ))
+    sys.stdout.write(nginx_site(v["port"], v["server_name"], settings.upload_mb))
 
 
 def cmd_history(ws: Workspace, v: Values, view: View) -> None:
@@ -414,6 +410,7 @@ HANDLERS: dict[str, Callable[[Workspace, Values, View], None]] = {
     "atlas": cmd_atlas,
     "user": cmd_user,
     "history": cmd_history,
+    "nginx-site": cmd_nginx_site,
     "restore": cmd_restore,
 }
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

@@ -155,6 +155,14 @@ def _secret(value: object) -> str:
     return text
 
 
+def _addresses(value: object) -> tuple[str, ...]:
+    """IP addresses separated by commas (each checked), as a tuple."""
+    import ipaddress
+
+    parts = value if isinstance(value, (tuple, list)) else str(value).split(",")
+    return tuple(str(ipaddress.ip_address(str(part).strip())) for part in parts if str(part).strip())
+
+
 def _one_of(kind: type[StrEnum]) -> str:
     return "one of " + ", ".join(kind)
 
@@ -255,6 +263,8 @@ WORKERS = Option("workers", "worker processes with --production (each answers TH
                  _whole(1, 64), "a whole number from 1 to 64", 2, metavar="N")
 HOST = Option("host", "address to listen on (0.0.0.0 lets colleagues connect)", default="127.0.0.1", metavar="H")
 PORT = Option("port", "port to listen on", _whole(1, 65535), "a port number from 1 to 65535", 5000, metavar="N")
+SERVER_NAME = Option("server_name", "the name nginx answers to (its server_name), such as jkn.dinkes.local",
+                     _text_upto(200), "a host name", "_", metavar="NAME")
 REGION_LEVEL = replace(LEVEL, help="only units of this level")
 BY = choice("by", "what to put first (any metric): the lowest rate, supply or change, the most people, the "
             "farthest from a facility", Metric, Metric.GAP)
@@ -333,6 +343,8 @@ COMMANDS = (
     Command("atlas", "a PDF to hand out: the region, contents, then one page per kecamatan with every desa named",
             (REGION,), (ATLAS_OUTPUT, METRIC, PERIOD, SINCE, CLASSES, TARGET, ACCESS_KM, LANG)),
     Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT, PRODUCTION, WORKERS)),
+    Command("nginx-site", "print the nginx site that stands in front of serve --production (see the README's "
+            "office set-up)", (), (PORT, SERVER_NAME)),
     Command("history", "every change of the store: when, what, which file (and its SHA-256), who", (),
             (JSON, LANG)),
     Command("restore", "make a region's month what it was just before a change (see history)", (REGION,),
@@ -432,6 +444,9 @@ SETTINGS = (
             None),
     Setting("HTTPS", "whether the server is reached over https (behind a reverse proxy): login cookies are then "
             "sent over https only", _yes_no, "yes or no (1/0, true/false, on/off)", False),
+    Setting("PROXY", "the address(es) of the reverse proxy in front of the server (nginx), separated by ',': only "
+            "from them are X-Forwarded-For, -Proto and -Host trusted (none: from nobody)", _addresses,
+            "IP addresses separated by ',', such as 127.0.0.1", ()),
     Setting("UPLOAD_MB", "the largest file the server accepts in an upload, in MB", _whole(1, 100),
             "a whole number of MB from 1 to 100", 50),
     Setting("BUSY_AFTER", "seconds a request waits for a map being prepared before it answers 503 'try again'",
@@ -469,6 +484,7 @@ class Settings:
     public_read: bool | None = _default("public_read")
     secret_key: str | None = _default("secret_key")
     https: bool = _default("https")
+    proxy: tuple[str, ...] = _default("proxy")
     upload_mb: int = _default("upload_mb")
     busy_after: int = _default("busy_after")
     job_workers: int = _default("job_workers")

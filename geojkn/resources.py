@@ -1,4 +1,5 @@
-"""Files that ship inside the package: the bundled demo (shapes/) and the page templates (templates/).
+"""Files that ship inside the package: the bundled demo (shapes/), the page templates (templates/), the map's
+script (maps/geojkn-map.js) and the nginx site for an office (deploy/).
 
 Both folders sit at the top of the source tree and are mapped into the package as geojkn.shapes and
 geojkn.templates (setup.cfg), so an installed wheel finds them exactly as a source checkout does.
@@ -22,3 +23,10 @@ def demo_store() -> Path:
 def templates_folder() -> Path:
     """The Jinja templates of the dashboard."""
     return _folder("geojkn.templates")
+
+
+def nginx_site(port: int, server_name: str, upload_mb: int, listen: str = "80") -> str:
+    """The nginx site that stands in front of `geojkn serve --production` on `port` (geojkn/deploy), answering on
+    `listen`."""
+    template = (_folder("geojkn.deploy") / "nginx-site.conf").read_text(encoding="utf-8")
+    return template.format(port=port, server_name=server_name, body_mb=upload_mb + 10, listen=listen)

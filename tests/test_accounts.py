@@ -10,7 +10,7 @@ import pytest
 
 from geojkn import create_app
 from geojkn.accounts import Accounts, accounts_path
-from geojkn.web.auth import ATTEMPTS
+from geojkn.accounts import ACCOUNT_LIMIT, ACCOUNT_PAUSE, ADDRESS_LIMIT, WINDOW, Throttle
 
 from conftest import clear_settings
 
@@ -107,11 +107,56 @@ def test_a_wrong_password_and_a_foreign_next_address_get_nowhere(server):
 
 
 def test_logins_are_paused_after_repeated_failures(server):
-    for _ in range(ATTEMPTS):
+    for _ in range(ACCOUNT_LIMIT):
         assert log_in(server, "admin", "wrong-password-000")[1].status_code == 401
     client, resp = log_in(server, "admin")  # the right password, but too soon
     assert resp.status_code == 429 and "Tunggu" in resp.get_data(as_text=True)
+    assert int(resp.headers["Retry-After"]) <= ACCOUNT_PAUSE
     assert log_in(server, "dinkes")[1].status_code == 302  # another account is not paused
+
+
+def test_failures_against_someone_elses_account_cannot_lock_its_owner_out(tiny_store, tmp_path):
+    """Counted in the accounts file (every server process sees them): an address that keeps failing waits out the
+    window, whatever account it tries; an account that keeps failing only pauses, so its owner gets in again."""
+    throttle = Throttle(Accounts(accounts_path(str(tiny_store))))
+    now = 1_000_000.0
+    for i in range(ACCOUNT_LIMIT):
+        throttle.failed("10.0.0.66", "kepala", now + i)
+    assert throttle.wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT) > 0  # paused for every address...
+    assert throttle.wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT + ACCOUNT_PAUSE) == 0  # ...for a short while
+    assert throttle.wait("10.0.0.7", "staf", now + ACCOUNT_LIMIT) == 0
+    for i in range(ADDRESS_LIMIT):
+        throttle.failed("10.0.0.66", f"nama{i}", now + 100 + i)
+    assert throttle.wait("10.0.0.66", "staf", now + 200) > 0  # the address itself is blocked, any account
+    assert throttle.wait("10.0.0.66", "staf", now + 100 + WINDOW + ADDRESS_LIMIT) == 0  # until its window ends
+    throttle.succeeded("kepala")
+    assert throttle.wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT) == 0
+    with sqlite3.connect(accounts_path(str(tiny_store))) as db:  # old failures are dropped as new ones come
+        throttle.failed("10.0.0.1", "x", now + 10 * WINDOW)
+        assert db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 2
+
+
+def test_the_throttle_sees_the_client_behind_the_proxy_and_nobody_elses_word(tiny_store, runner, monkeypatch):
+    """Behind nginx (PROXY) the client's own address counts; a client that writes X-Forwarded-For itself, from
+    an address that is not the proxy's, is counted by its own address."""
+    clear_settings(monkeypatch)
+    assert add(runner, monkeypatch, tiny_store, "add", "admin", "--role", "admin").status == 0
+    app = create_app({"TESTING": True, "STORE": str(tiny_store), "SECRET_KEY": "k" * 40, "PROXY": "127.0.0.1"})
+    client = app.test_client()
+
+    def attempt(proxy: str, claimed: str, name: str = "admin", password: str = "wrong-password-000") -> int:
+        return client.post("/login", data={"name": name, "password": password, "csrf_token": token(client)},
+                           headers={"X-Forwarded-For": claimed},
+                           environ_base={"REMOTE_ADDR": proxy}).status_code
+
+    for i in range(ADDRESS_LIMIT):
+        assert attempt("127.0.0.1", "10.1.1.1", f"orang{i}") == 401  # through the proxy: the client 10.1.1.1
+    assert attempt("127.0.0.1", "10.1.1.1", "admin", PASSWORD) == 429  # that client is blocked
+    assert attempt("127.0.0.1", "10.2.2.2", "admin", PASSWORD) == 302  # another client of the proxy is not
+    for i in range(ADDRESS_LIMIT):
+        assert attempt("10.9.9.9", "10.3.3.3", f"lagi{i}") == 401  # not the proxy: its header is not believed
+    assert attempt("10.9.9.9", "10.4.4.4", "admin", PASSWORD) == 429  # 10.9.9.9 itself was counted
+    assert attempt("127.0.0.1", "10.3.3.3", "admin", PASSWORD) == 302
 
 
 def test_a_form_without_the_session_token_is_refused(server):

@@ -4,8 +4,6 @@ outlives figure imports, and the background preparation after an import."""
 from __future__ import annotations
 
 import gzip
-import threading
-import time
 
 import pytest
 
@@ -88,44 +86,6 @@ def test_a_view_is_a_cache_key_of_settled_values():
     assert View(target=TARGET.parse("0.98000001")) == View(target=0.98)
 
 
-def test_the_liveness_check_is_answered_while_every_page_thread_is_busy():
-    """One page thread, held by a slow page: /healthz still answers at once (a thread of its own), and the page
-    answers when it is done."""
-    import http.client
-
-    from geojkn.web.production import office_server
-
-    release = threading.Event()
-
-    def app(environ, start_response):
-        if environ["PATH_INFO"] == "/slow":
-            release.wait(10)
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [environ["PATH_INFO"].encode()]
-
-    server = office_server(app, "127.0.0.1", 0, 1)
-    threading.Thread(target=server.run, daemon=True).start()
-    port = server.effective_port
-    try:
-        slow = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        slow.request("GET", "/slow")
-        time.sleep(0.2)  # the one page thread is now inside /slow
-        began = time.perf_counter()
-        for _ in range(5):
-            check = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            check.request("GET", "/healthz")
-            answer = check.getresponse()
-            assert answer.status == 200 and answer.read() == b"/healthz"
-            check.close()
-        assert time.perf_counter() - began < 2.0 and not release.is_set()
-        release.set()
-        assert slow.getresponse().read() == b"/slow"
-        slow.close()
-    finally:
-        release.set()
-        server.close()
-
-
 def test_an_api_answer_is_made_once_per_store_version_and_settled_parameters(tiny_store, tmp_path, runner):
     app = create_app({"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True})
     ws, client = app.extensions["geojkn.workspace"], app.test_client()
@@ -141,63 +101,3 @@ def test_an_api_answer_is_made_once_per_store_version_and_settled_parameters(tin
                   [700, 1000, 900, 400])
     assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
     assert client.get("/api/regions/99.01/summary?target=0.95").get_json()["periods"] == ["2024-01", "2024-02"]
-
-
-def test_the_server_accepts_every_waiting_connection_in_one_turn():
-    """Under load a new connection (a monitor's /healthz) does not wait for one turn of the loop per connection
-    that came before it."""
-    import socket
-
-    from geojkn.web.production import office_server
-
-    server = office_server(lambda environ, start: [], "127.0.0.1", 0, 1)
-    clients = []
-    try:
-        before = len(server._map)
-        for _ in range(5):
-            clients.append(socket.create_connection(("127.0.0.1", server.effective_port), timeout=2))
-        time.sleep(0.2)  # the five are in the listening socket's backlog
-        server.handle_accept()
-        assert len(server._map) == before + 5
-        server.handle_accept()  # none waiting: nothing more, no error
-        assert len(server._map) == before + 5
-    finally:
-        for client in clients:
-            client.close()
-        server.close()
-
-
-def test_a_liveness_check_on_a_new_connection_is_answered_by_the_loop_itself():
-    """No thread hand-off for a monitor's check: the queue of the liveness thread stays unused, and a keep-alive
-    connection gets its answers too."""
-    import http.client
-
-    from geojkn.web.production import office_server
-
-    def app(environ, start_response):
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [environ["PATH_INFO"].encode()]
-
-    server = office_server(app, "127.0.0.1", 0, 1)
-    handed: list[object] = []
-
-    class Watched:  # what would be handed to the liveness thread (which waits on its own queue meanwhile)
-        def put(self, task: object) -> None:
-            handed.append(task)
-
-    server.task_dispatcher.liveness = Watched()
-    threading.Thread(target=server.run, daemon=True).start()
-    try:
-        for _ in range(3):
-            check = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=5)
-            check.request("GET", "/healthz")
-            assert check.getresponse().read() == b"/healthz"
-            check.close()
-        kept = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=5)
-        for path in ("/page", "/healthz", "/healthz"):
-            kept.request("GET", path)
-            assert kept.getresponse().read() == path.encode()
-        kept.close()
-        assert handed == []
-    finally:
-        server.close()

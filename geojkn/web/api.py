@@ -16,6 +16,7 @@ from ..analysis.region import (
 )
 from ..analysis.worklist import Worklist, worklist
 from ..documents import Kind
+from ..errors import DataError
 from ..records import Ranking
 from ..report import rank_csv
 from ..schema import CODE, Level
@@ -25,15 +26,26 @@ from . import params
 from .auth import may_list, may_view
 from .caching import kept
 from .downloads import download
-from .front import LIVENESS
 
 bp = Blueprint("api", __name__)
 
 
-@bp.get(LIVENESS)
+@bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
+    """Liveness: the server answers (it reads nothing, so a slow store never makes a live server look dead)."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    """Readiness: the store answers (503 while it cannot be read); no path, so it tells an outsider nothing."""
     ws = params.workspace()
-    return jsonify({"status": "ok", "units": len(ws.index().table)})  # no path: it tells an outsider nothing
+    try:
+        ws.store.version()
+        units = len(ws.index().table) if ws.store.exists() else 0
+    except (DataError, OSError) as exc:
+        return jsonify({"status": "not ready", "error": type(exc).__name__}), 503
+    return jsonify({"status": "ready", "units": units})
 
 
 def found(query: str) -> list[dict[str, str]]:

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..accounts import Accounts, accounts_path
 from ..formatting import format_decimal, format_int, format_metric, format_percent, format_points
@@ -20,6 +19,7 @@ from ..store import open_store
 from ..vocabulary import FACILITY_TYPE_NAMES, WORDS, level_label, metric_label, period_text, unit_title
 from ..workspace import Workspace
 from .params import language
+from .proxy import TrustedProxy
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -51,8 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
                       REMEMBER_COOKIE_SECURE=settings.https, PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
                       MAX_CONTENT_LENGTH=settings.upload_mb * 1024 * 1024)
-    if settings.https:  # behind a reverse proxy that says the request came over https
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.wsgi_app = TrustedProxy(app.wsgi_app, settings.proxy)  # type: ignore[method-assign]
 
     from . import api, auth, caching, downloads, errors, security, upload, views, warm
 

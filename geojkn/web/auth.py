@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from ..accounts import Accounts, User
+from ..accounts import Accounts, Throttle, User
 from ..vocabulary import word
 from . import params
 
 bp = Blueprint("auth", __name__)
-OPEN_ENDPOINTS = {"auth.login", "auth.logout", "api.healthz", "views.vendor"}
-ATTEMPTS, WINDOW = 5, 300.0  # failed logins per client and name within WINDOW seconds before a pause
+OPEN_ENDPOINTS = {"auth.login", "auth.logout", "api.healthz", "api.readyz", "views.vendor"}
 
 
 class SessionUser(UserMixin):
@@ -36,30 +32,6 @@ class SessionUser(UserMixin):
 
     def get_id(self) -> str:
         return f"{self.user.name}:{self.token}"  # a new token (logout, new password) ends every old session
-
-
-class Attempts:
-    """Failed logins per key in a sliding window, kept in memory (one server process)."""
-
-    def __init__(self) -> None:
-        self._failed: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str) -> float:
-        """Seconds until `key` may try again (0 when it may now)."""
-        with self._lock:
-            times = self._failed[key]
-            while times and times[0] < time.monotonic() - WINDOW:
-                times.popleft()
-            return WINDOW - (time.monotonic() - times[0]) if len(times) >= ATTEMPTS else 0.0
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            self._failed[key].append(time.monotonic())
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._failed.pop(key, None)
 
 
 def accounts() -> Accounts | None:
@@ -124,18 +96,20 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", message="", next=given_next)
     name = request.form.get("name", "")[:64]
-    key = f"{request.remote_addr}|{name.lower()}"
-    attempts: Attempts = current_app.extensions["geojkn.attempts"]
-    wait = attempts.blocked(key)
-    if wait:
-        message = word("login_wait", lang, minutes=max(1, round(wait / 60)))
-        return render_template("login.html", message=message, next=given_next), 429
+    address = request.remote_addr or "-"  # the client's own (from the trusted proxy only: web/app.py)
     found = accounts()
+    throttle = Throttle(found) if found is not None else None
+    wait = throttle.wait(address, name) if throttle is not None else 0.0
+    if wait:
+        message = word("login_wait", lang, seconds=max(1, round(wait)))
+        return render_template("login.html", message=message, next=given_next), 429, {"Retry-After": str(round(wait))}
     account = found.check(name, request.form.get("password", "")) if found else None
     if account is None:
-        attempts.failed(key)
+        if throttle is not None:
+            throttle.failed(address, name)
         return render_template("login.html", message=word("login_wrong", lang), next=given_next), 401
-    attempts.clear(key)
+    if throttle is not None:
+        throttle.succeeded(account.name)
     session.clear()
     session.permanent = True
     login_user(SessionUser(account, found.token(account.name) if found else ""))
@@ -155,7 +129,6 @@ def logout() -> ResponseReturnValue:
 def register(app: Flask, found: Accounts | None) -> None:
     """Install login, the guard and the CSRF token on the app."""
     app.extensions["geojkn.accounts"] = found
-    app.extensions["geojkn.attempts"] = Attempts()
     manager = LoginManager()
     manager.init_app(app)
 

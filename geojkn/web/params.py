@@ -43,6 +43,7 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "views.map_shapes": (*VIEW_OPTIONS, ZOOM),
     "views.export": VIEW_OPTIONS,
     "api.healthz": (),
+    "api.readyz": (),
     "downloads.job": (),
     "views.sheet": VIEW_OPTIONS,
     "views.atlas": (METRIC, PERIOD, SINCE, CLASSES, TARGET, ACCESS_KM, LANG),
