@@ -9,8 +9,7 @@ import sqlite3
 import pytest
 
 from geojkn import create_app
-from geojkn.accounts import Accounts, accounts_path
-from geojkn.accounts import ACCOUNT_LIMIT, ACCOUNT_PAUSE, ADDRESS_LIMIT, WINDOW, Throttle
+from geojkn.accounts import ACCOUNT_LIMIT, ACCOUNT_PAUSE, ADDRESS_LIMIT, WINDOW, Accounts, Throttle, accounts_path
 
 from conftest import clear_settings
 
