@@ -35,12 +35,18 @@ class Cache:
     """At most `size` entries; the least recently used goes first."""
 
     def __init__(self, size: int, builders: int | None = None, patience: float | None = None,
-                 slots_of: Cache | None = None) -> None:
+                 slots_of: Cache | None = None, max_bytes: int | None = None,
+                 weigh: Callable[[Any], int] | None = None) -> None:
         """`slots_of`: another cache whose build slots (and patience) this one shares, so that the bound holds
-        for the builds of both together."""
+        for the builds of both together. `max_bytes`: the most the entries may weigh together, by `weigh` (an
+        entry heavier than that alone is returned but not kept)."""
         if size < 1:
             raise ValueError("a cache holds at least one entry")
         self.size = size
+        self.max_bytes = max_bytes
+        self._weigh = weigh or (lambda value: 0)
+        self._weights: dict[Hashable, int] = {}
+        self.bytes = 0
         self.patience: float | None = patience if slots_of is None else slots_of.patience
         self._slots: threading.BoundedSemaphore | None = slots_of._slots if slots_of is not None else \
             threading.BoundedSemaphore(builders) if builders else None
@@ -95,12 +101,22 @@ class Cache:
                 del self._building[key]
                 if pending.error is None:
                     self.builds += 1
-                    self._items[key] = pending.value
-                    while len(self._items) > self.size:
-                        self._items.popitem(last=False)
+                    self._keep(key, pending.value)
             pending.done.set()
         built: T = pending.value
         return built
+
+    def _keep(self, key: Hashable, value: Any) -> None:
+        """Keep an entry (under the lock), then drop the least recently used until both bounds hold."""
+        weight = self._weigh(value) if self.max_bytes is not None else 0
+        if self.max_bytes is not None and weight > self.max_bytes:
+            return
+        self._items[key] = value
+        self._weights[key] = weight
+        self.bytes += weight
+        while len(self._items) > self.size or (self.max_bytes is not None and self.bytes > self.max_bytes):
+            gone, _ = self._items.popitem(last=False)
+            self.bytes -= self._weights.pop(gone, 0)
 
     def _take_slot(self) -> bool:
         """Take a build slot (True), or none when unbounded or already inside a build (False); Busy on timeout."""
@@ -114,6 +130,8 @@ class Cache:
         """Forget every entry (builds in progress still finish and are stored)."""
         with self._lock:
             self._items.clear()
+            self._weights.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         with self._lock:

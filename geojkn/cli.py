@@ -311,6 +311,23 @@ def cmd_serve(ws: Workspace, v: Values, view: View) -> None:
     server.run()
 
 
+def cmd_prepare(ws: Workspace, v: Values, view: View) -> None:
+    from .web.app import create_app
+    from .web.warm import Warmer
+
+    ws.require()
+    store = ws.store
+    app = create_app({"STORE": None if store.readonly else store.location, "PREPARE_AHEAD": False})
+    warmer = Warmer(app)
+    started = time.monotonic()
+    version = store.version()
+    if not warmer.round(version):
+        print(word("prepared_already", v["lang"]))
+        return
+    print(word("prepared", v["lang"], n=format_int(len(warmer.plan()), v["lang"]),
+               seconds=format_decimal(time.monotonic() - started, 1, v["lang"])))
+
+
 def cmd_nginx_site(ws: Workspace, v: Values, view: View) -> None:
     from .resources import nginx_site
 
@@ -411,6 +428,7 @@ HANDLERS: dict[str, Callable[[Workspace, Values, View], None]] = {
     "user": cmd_user,
     "history": cmd_history,
     "nginx-site": cmd_nginx_site,
+    "prepare": cmd_prepare,
     "restore": cmd_restore,
 }
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

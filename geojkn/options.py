@@ -343,6 +343,8 @@ COMMANDS = (
     Command("atlas", "a PDF to hand out: the region, contents, then one page per kecamatan with every desa named",
             (REGION,), (ATLAS_OUTPUT, METRIC, PERIOD, SINCE, CLASSES, TARGET, ACCESS_KM, LANG)),
     Command("serve", "run the dashboard at http://127.0.0.1:5000", (), (HOST, PORT, PRODUCTION, WORKERS)),
+    Command("prepare", "prepare the pages the server shows first (each province's and kabupaten's dashboard and "
+            "map) where every server process reads them", (), (LANG,)),
     Command("nginx-site", "print the nginx site that stands in front of serve --production (see the README's "
             "office set-up)", (), (PORT, SERVER_NAME)),
     Command("history", "every change of the store: when, what, which file (and its SHA-256), who", (),
@@ -435,6 +437,11 @@ SETTINGS = (
     Setting("CACHE_SIZE", "regions kept ready in memory (and four times as many finished pages, maps and "
             "answers)", _whole(1, 10_000),
             "a whole number of 1 or more", 16),
+    Setting("CACHE_MB", "the most memory one server process keeps regions (three quarters) and finished pages, "
+            "maps and answers (a quarter) in", _whole(16, 1_000_000), "a whole number of MB of 16 or more", 1024),
+    Setting("SHARED_MB", "the most disk the pages, maps and answers kept for every server process may take beside "
+            "the store (the ones asked for least recently go first)", _whole(10, 1_000_000),
+            "a whole number of MB of 10 or more", 500),
     Setting("THREADS", "requests the server answers at once; at most half of them prepare maps at a time",
             _whole(2, 64), "a whole number from 2 to 64", 8),
     Setting("PUBLIC_READ", "whether visitors who have not logged in may view maps (on for the demo, off for "
@@ -446,7 +453,7 @@ SETTINGS = (
             "sent over https only", _yes_no, "yes or no (1/0, true/false, on/off)", False),
     Setting("PROXY", "the address(es) of the reverse proxy in front of the server (nginx), separated by ',': only "
             "from them are X-Forwarded-For, -Proto and -Host trusted (none: from nobody)", _addresses,
-            "IP addresses separated by ',', such as 127.0.0.1", ()),
+            "IP addresses separated by ',', such as 127.0.0.1", None),
     Setting("UPLOAD_MB", "the largest file the server accepts in an upload, in MB", _whole(1, 100),
             "a whole number of MB from 1 to 100", 50),
     Setting("BUSY_AFTER", "seconds a request waits for a map being prepared before it answers 503 'try again'",
@@ -480,11 +487,13 @@ class Settings:
     lang: Lang = _default("lang")
     basemap: Basemap = _default("basemap")
     cache_size: int = _default("cache_size")
+    cache_mb: int = _default("cache_mb")
+    shared_mb: int = _default("shared_mb")
     threads: int = _default("threads")
     public_read: bool | None = _default("public_read")
     secret_key: str | None = _default("secret_key")
     https: bool = _default("https")
-    proxy: tuple[str, ...] = _default("proxy")
+    proxy: tuple[str, ...] | None = _default("proxy")
     upload_mb: int = _default("upload_mb")
     busy_after: int = _default("busy_after")
     job_workers: int = _default("job_workers")

@@ -133,6 +133,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "breaks": "{n} desa/kel. putus data (penduduk berubah lebih dari {share}) tidak dihitung",
         "compared_of": "{n} dari {total} desa/kel. dibandingkan", "active_partial_short": "aktif sebagian",
         "notes": "Catatan",
+        "prepared": "disiapkan {n} halaman (dasbor dan peta) dalam {seconds} detik, untuk setiap proses server",
+        "prepared_already": "halaman data ini sudah disiapkan (atau sedang disiapkan oleh proses server)",
         "preparing": "Berkas sedang disiapkan",
         "preparing_text": "geojkn sedang menyiapkan {what} {region}. Halaman ini mengunduhnya begitu siap; Anda boleh "
                           "menunggu di sini atau kembali nanti: berkas yang sudah jadi disimpan.",
@@ -327,6 +329,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "breaks": "{n} desa/kel. with a data break (population moved by more than {share}) left out",
         "compared_of": "{n} of {total} desa/kel. compared", "active_partial_short": "active partial",
         "notes": "Notes",
+        "prepared": "prepared {n} pages (dashboards and maps) in {seconds} s, for every server process",
+        "prepared_already": "the pages of this data are prepared already (or being prepared by a server process)",
         "preparing": "The file is being prepared",
         "preparing_text": "geojkn is preparing the {what} of {region}. This page downloads it as soon as it is ready; "
                           "wait here or come back later: a finished file is kept.",

@@ -44,12 +44,26 @@ from .schema import (
     UNIT_CODE,
     Level,
 )
+from .shared import SharedAnswers
 from .store import Store
 
 if TYPE_CHECKING:
     from .maps.shapes import Bands, MapSources
 
 T = TypeVar("T")
+
+
+def weight(value: object) -> int:
+    """About how many bytes a cached value holds (the bound of the caches)."""
+    if isinstance(value, (bytes, str)):
+        return len(value)
+    if isinstance(value, (tuple, list)):
+        return sum(weight(part) for part in value) + 64
+    if isinstance(value, RegionData):
+        return value.weight()
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=False).sum())
+    return 1024  # small records and indexes
 LASTING_KINDS = ("boundaries", "facilities")  # the imports that change units, placed facilities and distances
 _RETRIES = 3  # loads retried when an import lands in the middle of one
 ANSWERS_PER_ENTRY = 4  # finished answers kept per entry of region data (CACHE_SIZE)
@@ -59,12 +73,18 @@ class Workspace:
     """What the CLI and the web ask of a store, read once per store version."""
 
     def __init__(self, store: Store, cache_size: int = 16, builders: int | None = None,
-                 patience: float | None = None) -> None:
+                 patience: float | None = None, cache_bytes: int | None = None,
+                 shared: SharedAnswers | None = None) -> None:
+        """`cache_bytes`: the most memory the regions and answers may take together (three quarters and a quarter);
+        `shared`: where the answers are kept for every process that serves the store."""
         self.store = store
-        self.cache = Cache(cache_size, builders, patience)
+        self.cache = Cache(cache_size, builders, patience, max_bytes=cache_bytes and cache_bytes * 3 // 4,
+                           weigh=weight)
         # what is sent as it is (pages, maps, API answers): small beside a region's data, so kept in greater number,
         # and built within the same slots
-        self.answers = Cache(ANSWERS_PER_ENTRY * cache_size, slots_of=self.cache)
+        self.answers = Cache(ANSWERS_PER_ENTRY * cache_size, slots_of=self.cache,
+                             max_bytes=cache_bytes and cache_bytes // 4, weigh=weight)
+        self.shared = shared
         # what changes only with boundaries or facilities (units, placed facilities, distances, map shapes) is kept
         # across figure imports here, keyed by those imports (see lasting_key) and the province
         self.lasting = Cache(max(8, cache_size), builders, patience)
@@ -76,8 +96,21 @@ class Workspace:
         return self._kept(self.cache, parts, build, light)
 
     def answer(self, parts: tuple[Hashable, ...], build: Callable[[], T]) -> T:
-        """A finished answer (a page, a map, an API body), built once per store version and key parts."""
-        return self._kept(self.answers, parts, build, False)
+        """A finished answer (a page, a map, an API body), built once per store version and key parts, by any of
+        the processes that serve the store (`shared`)."""
+        shared = self.shared
+        if shared is None:
+            return self._kept(self.answers, parts, build, False)
+        version = self.store.version()
+
+        def made_once() -> T:
+            found: T | None = shared.get(version, parts)
+            if found is None:
+                found = build()
+                if self.store.version() == version:
+                    shared.put(version, parts, found)
+            return found
+        return self._kept(self.answers, parts, made_once, False)
 
     def _kept(self, cache: Cache, parts: tuple[Hashable, ...], build: Callable[[], T], light: bool) -> T:
         for attempt in range(1, _RETRIES + 1):

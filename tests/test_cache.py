@@ -163,3 +163,13 @@ def test_a_build_inside_a_build_never_waits_for_a_thread_that_waits_for_a_slot()
     first.join(5)
     second.join(5)
     assert results == {"map": "map of region made by the map", "region": "region made by the map"}
+
+
+def test_a_cache_is_bounded_by_bytes_too():
+    cache = Cache(100, max_bytes=1000, weigh=len)
+    for key in "abcd":
+        cache.get(key, lambda: "x" * 300)
+    assert len(cache) == 3 and cache.bytes == 900  # the least recently used went
+    assert cache.get("big", lambda: "y" * 5000) == "y" * 5000 and "big" not in cache._items  # too heavy to keep
+    cache.clear()
+    assert cache.bytes == 0

@@ -101,3 +101,45 @@ def test_an_api_answer_is_made_once_per_store_version_and_settled_parameters(tin
                   [700, 1000, 900, 400])
     assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
     assert client.get("/api/regions/99.01/summary?target=0.95").get_json()["periods"] == ["2024-01", "2024-02"]
+
+
+def test_a_page_made_by_one_server_process_is_read_by_the_others(tiny_store, tmp_path, runner, monkeypatch):
+    """Two apps on one store stand for two gunicorn workers: the second reads the map the first made (from the
+    folder beside the store) instead of making it; an import makes both make it anew."""
+    from conftest import clear_settings
+
+    clear_settings(monkeypatch)
+    config = {"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True, "SHARED_MB": 50}
+    first, second = create_app(config), create_app(config)
+    made = [app.extensions["geojkn.workspace"] for app in (first, second)]
+    page = first.test_client().get("/r/99.01/map").get_data()
+    assert made[0].answers.builds == 1
+    import geojkn.web.views as views
+
+    real = views.region_map
+    monkeypatch.setattr(views, "region_map", lambda *a, **k: pytest.fail("the second process drew the map"))
+    again = second.test_client().get("/r/99.01/map").get_data()
+    assert again == page  # read from the folder beside the store
+    monkeypatch.setattr(views, "region_map", real)
+    write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
+                  [700, 1000, 900, 400])
+    assert runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02").status == 0
+    assert second.test_client().get("/r/99.01/map").get_data() != page  # the new month, made anew
+
+
+def test_the_pages_after_an_import_are_prepared_once_for_every_process(tiny_store, runner, monkeypatch):
+    from geojkn.web.warm import Warmer
+
+    from conftest import clear_settings
+
+    clear_settings(monkeypatch)
+    config = {"TESTING": True, "STORE": str(tiny_store), "PUBLIC_READ": True, "SHARED_MB": 50}
+    warmers = [Warmer(create_app(config)) for _ in range(2)]
+    version = warmers[0].workspace.store.version()
+    warmers[0].round(version)
+    assert warmers[0].prepared == version and warmers[0].workspace.answers.builds > 0
+    warmers[1].poke()  # the second process sees the first prepared this version, and prepares nothing
+    assert warmers[1].prepared == version and warmers[1].thread is None
+    monkeypatch.setenv("GEOJKN_SECRET_KEY", "k" * 40)
+    result = runner("--store", tiny_store, "prepare", "--lang", "en")
+    assert result.status == 0 and "prepared already" in result.out

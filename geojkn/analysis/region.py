@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from ..errors import DataError
 from ..options import Question
@@ -122,6 +123,14 @@ class RegionData:
     @cached_property
     def _by_period(self) -> dict[Period, pd.DataFrame]:
         return {Period.parse(p): rows.drop(columns=PERIOD) for p, rows in self.figures.groupby(PERIOD, sort=True)}
+
+    def weight(self) -> int:
+        """About how many bytes the region's data holds in memory (the bound of the cache that keeps it)."""
+        frames = [*self.units.values(), self.figures, self.facilities, self.access]
+        table = sum(int(frame.memory_usage(index=True, deep=False).sum()) for frame in frames)
+        shapes = sum(int(shapely.get_num_coordinates(frame.geometry.values).sum()) * 16 + 100 * len(frame)
+                     for frame in (*self.units.values(), self.facilities) if isinstance(frame, gpd.GeoDataFrame))
+        return table + shapes
 
     def units_of(self, level: Level) -> gpd.GeoDataFrame:
         """The units of one level inside the region (empty if none are stored)."""

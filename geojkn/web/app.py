@@ -15,6 +15,7 @@ from ..formatting import format_decimal, format_int, format_metric, format_perce
 from ..jobs import Jobs, jobs_folder
 from ..options import SETTINGS, Lang, Settings
 from ..resources import templates_folder
+from ..shared import SharedAnswers
 from ..store import open_store
 from ..vocabulary import FACILITY_TYPE_NAMES, WORDS, level_label, metric_label, period_text, unit_title
 from ..workspace import Workspace
@@ -34,8 +35,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     settings = Settings.read(app.config)  # every setting checked by its rule: a bad one stops the start
     app.extensions["geojkn.settings"] = settings
     # a request that would wait over BUSY_AFTER seconds for a map to be prepared answers 503 "try again"
+    # what the app derives from the store: in memory, and the finished answers on disk for every process too
+    shared = SharedAnswers(jobs_folder(settings.store) / "pages", settings.shared_mb * 1024 * 1024) \
+        if not app.testing or "SHARED_MB" in (test_config or {}) else None  # (tests count what is made)
     app.extensions["geojkn.workspace"] = Workspace(open_store(settings.store), settings.cache_size,
-                                                   settings.builders, settings.busy_after)
+                                                   settings.builders, settings.busy_after,
+                                                   settings.cache_mb * 1024 * 1024, shared)
     # sheets, atlases, exported maps and work lists: built by a pool of worker processes (tests build them in the
     # asking thread unless they ask for workers), kept on disk beside the store for every process
     workers = settings.job_workers if not app.testing or "JOB_WORKERS" in (test_config or {}) else 0
@@ -51,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
                       REMEMBER_COOKIE_SECURE=settings.https, PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
                       MAX_CONTENT_LENGTH=settings.upload_mb * 1024 * 1024)
-    app.wsgi_app = TrustedProxy(app.wsgi_app, settings.proxy)  # type: ignore[method-assign]
+    app.wsgi_app = TrustedProxy(app.wsgi_app, settings.proxy or ())  # type: ignore[method-assign]
 
     from . import api, auth, caching, downloads, errors, security, upload, views, warm
 

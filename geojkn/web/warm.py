@@ -2,10 +2,15 @@
 builds each province's map (at its own level and by desa) and dashboard, then each kabupaten's dashboard and map,
 into the same cache the requests read, one at a time, so the first planner to ask gets them at once. A newer import
 while it works makes it start over. It takes one build slot of the cache, like any request, and leaves the others.
+
+With answers shared on disk (shared.py), one process prepares for all: the one that takes the folder's
+`prepare.lock`; the others see the version it prepared (the `prepared` file) and leave it. `geojkn prepare` does
+the same round from the command line, right after an import.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
@@ -27,6 +32,8 @@ class Warmer:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.workspace: Workspace = app.extensions["geojkn.workspace"]
+        shared = self.workspace.shared
+        self.folder = shared.folder if shared is not None else None  # where one process prepares for all
         self.prepared: str | None = None  # the store version everything was prepared for
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
@@ -38,7 +45,10 @@ class Warmer:
             if version == self.prepared or not self.workspace.store.exists() or \
                     (self.thread is not None and self.thread.is_alive()):
                 return
-            self.thread = threading.Thread(target=self._round, args=(version,), name="geojkn-prepare", daemon=True)
+            if self._done_by_another(version):
+                self.prepared = version
+                return
+            self.thread = threading.Thread(target=self.round, args=(version,), name="geojkn-prepare", daemon=True)
             self.thread.start()
 
     def plan(self) -> list[tuple[str, str]]:
@@ -54,15 +64,43 @@ class Warmer:
             steps += [("views.dashboard", f"/r/{code}"), ("views.map_page", f"/r/{code}/map")]
         return steps
 
-    def _round(self, version: str) -> None:
+    def _done_by_another(self, version: str) -> bool:
+        if self.folder is None:
+            return False
+        try:
+            return (self.folder / "prepared").read_text(encoding="utf-8") == version
+        except OSError:
+            return False
+
+    def round(self, version: str) -> bool:
+        """Prepare for `version`: here when no folder is shared, else in the one process holding its lock. Whether
+        this call prepared it (False: another process has, or a newer import came)."""
+        if self.folder is None:
+            return self.run(version)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(self.folder / "prepare.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # another process prepares: its answers are shared
+                return False
+            try:
+                if self._done_by_another(version) or not self.run(version):
+                    return False
+                (self.folder / "prepared").write_text(version, encoding="utf-8")
+                return True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def run(self, version: str) -> bool:
+        """Prepare every page of the plan for `version`, one at a time; False when a newer import stopped it."""
         started = time.monotonic()
         try:
             steps = self.plan()
         except (DataError, NotFound):
-            return
+            return False
         for endpoint, path in steps:
             if self.workspace.store.version() != version:
-                return  # a newer import: the next poke starts over
+                return False  # a newer import: the next poke starts over
             code = path.split("/")[2]
             try:
                 with self.app.test_request_context(path):
@@ -75,6 +113,7 @@ class Warmer:
         with self.lock:
             self.prepared = version
         LOG.info("prepared %d maps and dashboards in %.1f s", len(steps), time.monotonic() - started)
+        return True
 
 
 def register(app: Flask) -> None:
