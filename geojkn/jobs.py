@@ -248,8 +248,13 @@ class Jobs:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
+NICE = 10  # a worker process gives way to the server's own (pages first, files when the processor is free)
+
+
 def _prepare_worker() -> None:
-    """A worker process loads what every build needs once, before its first build."""
+    """A worker process gives way to the pages and loads what every build needs once, before its first build."""
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
     import geojkn.documents  # noqa: F401
     import geojkn.printed  # noqa: F401
 
