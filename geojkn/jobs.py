@@ -62,10 +62,25 @@ class JobState:
     account: str = ""
     message: str = ""
     at: float = 0.0  # when the state was written (epoch seconds)
+    status: int = 0  # of a failure: 400 the request cannot be answered (message says why), 500 a bug
+    pid: int = 0  # of a queued build: the server process whose pool it waits in
 
     def to_json(self) -> dict[str, Any]:
         return {"state": self.state, "done": self.done, "total": self.total, "name": self.name,
                 "message": self.message}
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this machine is still there (its queued builds are still on their way)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, under another user
+        return True
+    return True
 
 
 def jobs_folder(store: str | None) -> Path:
@@ -95,6 +110,13 @@ class Folder:
         temporary = self.path / f".{state.key}.{os.getpid()}.{threading.get_ident()}.json"
         temporary.write_text(json.dumps(asdict(replace(state, at=time.time()))), encoding="utf-8")
         os.replace(temporary, self.path / f"{state.key}.json")
+
+    def forget(self, key: str) -> None:
+        """Remove the state of a build nobody is doing (a lost one), so that it is asked for anew."""
+        state = self.state(key)
+        if state is not None and state.state in (QUEUED, RUNNING) and not self.building(key):
+            with contextlib.suppress(OSError):
+                (self.path / f"{key}.json").unlink()
 
     def result(self, key: str) -> Path | None:
         """The finished file of a key (marked as asked for now), or None."""
@@ -130,7 +152,7 @@ class Folder:
         """Whether a queued or running build is still on its way (not lost with a process that stopped)."""
         if state.state == RUNNING:
             return self.building(state.key)
-        return state.state == QUEUED and time.time() - state.at < STALE_S
+        return state.state == QUEUED and time.time() - state.at < STALE_S and _running(state.pid)
 
     def prune(self, keep_bytes: int) -> None:
         """Finished files, the least recently asked for first, until the folder holds at most `keep_bytes`; the
@@ -192,7 +214,7 @@ class Jobs:
                               "(each page says when it is ready) before asking for more.")
             if self.workers and len(self._pending) >= self.workers + self.waiting:
                 raise Busy()
-            queued = JobState(key, QUEUED, account=account)
+            queued = JobState(key, QUEUED, account=account, pid=os.getpid())
             self.folder.write(queued)
             if not self.workers:  # built here, in the asking thread (tests, and a server told to)
                 self._pending.add(key)
@@ -236,10 +258,12 @@ class Jobs:
     def _finished(self, key: str, done: Future[None]) -> None:
         with self._lock:
             self._pending.discard(key)
-        error = done.exception()
-        if error is not None:  # the process itself failed (killed, out of memory): say so to whoever waits
-            LOG.error("building %s failed: %s", key, error)
-            self.folder.write(JobState(key, FAILED, message="The file could not be made; ask again."))
+        error = None if done.cancelled() else done.exception()
+        if done.cancelled() or error is not None:
+            # the worker process was stopped (the server restarting a worker, or killed): the build is lost, not
+            # failed; its state is removed, so the next asker starts it again
+            LOG.warning("building %s was stopped: %s", key, error or "cancelled")
+            self.folder.forget(key)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -312,8 +336,8 @@ def _build(place: Folder, ws: Workspace, key: str, request: Request, version: st
         os.replace(temporary, place.path / key)
         place.write(JobState(key, DONE, 1, 1, name, account))
     except DataError as exc:
-        place.write(JobState(key, FAILED, name="", account=account, message=str(exc)))
+        place.write(JobState(key, FAILED, account=account, message=str(exc), status=exc.status))
     except Exception:  # a bug: logged, and the asker told the file could not be made
         LOG.exception("building %s failed", key)
-        place.write(JobState(key, FAILED, account=account, message="The file could not be made (an unexpected "
-                                                                    "error, logged on the server); ask again."))
+        place.write(JobState(key, FAILED, account=account, status=500,
+                             message="The file could not be made (an unexpected error, logged on the server)."))

@@ -63,7 +63,7 @@ def test_two_processes_asking_at_once_build_the_file_once(tiny_store, tmp_path, 
     ws = Workspace(open_store(str(tiny_store)))
     folder, version = tmp_path / "jobs", ws.store.version()
     key = _request().key(version)
-    Folder(folder).write(JobState(key, QUEUED, account="a"))
+    Folder(folder).write(JobState(key, QUEUED, account="a", pid=os.getpid()))
     first = threading.Thread(target=build_file, args=(str(tiny_store), str(folder), key, _request(), version,
                                                        10**9, ws))
     first.start()
@@ -77,7 +77,7 @@ def test_two_processes_asking_at_once_build_the_file_once(tiny_store, tmp_path, 
 def test_an_account_may_have_only_a_few_builds_waiting(tmp_path):
     jobs = Jobs(tmp_path / "jobs", None, workers=1, per_account=2)
     for key in ("a" * 40, "b" * 40):
-        jobs.folder.write(JobState(key, QUEUED, account="address 10.0.0.9"))
+        jobs.folder.write(JobState(key, QUEUED, account="address 10.0.0.9", pid=os.getpid()))
     with pytest.raises(TooMany) as refused:
         jobs.ask(_request(), "v1", "address 10.0.0.9")
     assert refused.value.status == 429 and "2 files you asked for" in str(refused.value)
@@ -133,3 +133,24 @@ def test_the_server_builds_an_atlas_in_a_worker_process_and_the_page_waits_for_i
         assert Path(jobs_folder(str(tiny_store))).exists()
     finally:
         app.extensions["geojkn.jobs"].shutdown()
+
+
+def test_a_build_lost_with_its_process_is_asked_for_anew(tmp_path):
+    """A server worker restarted (or killed) takes its pool's builds with it: they are not failures to show, but
+    builds nobody does any more, started again by the next asker."""
+    import subprocess
+    from concurrent.futures import Future
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    folder = Folder(tmp_path)
+    orphan = JobState("a" * 40, QUEUED, account="x", pid=gone.pid)
+    folder.write(orphan)
+    assert not folder.alive(folder.state(orphan.key))  # its process is gone: not on its way
+    jobs = Jobs(tmp_path, None, workers=1)
+    mine = JobState("b" * 40, QUEUED, account="x", pid=os.getpid())
+    folder.write(mine)
+    stopped: Future[None] = Future()
+    stopped.cancel()
+    jobs._finished(mine.key, stopped)
+    assert folder.state(mine.key) is None  # forgotten, so asked for anew (never a sticky "failed")

@@ -38,7 +38,11 @@ def download(code: str, kind: Kind, by: Metric = Metric.GAP, top: int | None = N
     if state.state not in (DONE, FAILED):
         state = jobs.wait(state.key, PREPARE_WAIT) or state
     if state.state == FAILED:
-        raise DataError(state.message)
+        if state.status >= 500:
+            abort(500, description=state.message)
+        failed = DataError(state.message)
+        failed.status = state.status or 400
+        raise failed
     found = jobs.result(state.key) if state.state == DONE else None
     if found is not None:
         sent = send_file(found, mimetype=kind.mimetype, max_age=0)
