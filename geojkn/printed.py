@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from html import unescape
@@ -24,6 +26,7 @@ from .analysis import marks
 from .analysis.access import utm_crs
 from .analysis.region import RegionData, rank, summarise, unit_table
 from .formatting import MISSING, format_int, format_metric, format_percent
+from .inert import for_paper
 from .maps.classify import NO_DATA, Classification, class_labels, classify
 from .maps.geometry import Landmass, fit_bounds, view_zoom
 from .maps.labels import label_places
@@ -73,7 +76,8 @@ def _pyplot() -> _Paper:
     import matplotlib
 
     matplotlib.rcParams.update({"pdf.fonttype": 42, "ps.fonttype": 42, "font.family": "DejaVu Sans",
-                                "svg.fonttype": "none"})
+                                "svg.fonttype": "none",
+                                "text.parse_math": False})  # a `$` in a name is a `$`, never markup
     return _Paper()
 
 
@@ -185,9 +189,19 @@ def _draw_layers(ax: Any, page: Page, projected: gpd.GeoDataFrame, outline: gpd.
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
     for name, x, y in places:
         # the white halo is drawn as a path; the name over it stays real text (searchable in the PDF)
-        ax.text(x, y, name, fontsize=size, ha="center", va="center", color="white", path_effects=halo,
+        shown = _label(name)
+        ax.text(x, y, shown, fontsize=size, ha="center", va="center", color="white", path_effects=halo,
                 clip_on=True)
-        ax.text(x, y, name, fontsize=size, ha="center", va="center", color=INK, clip_on=True)
+        ax.text(x, y, shown, fontsize=size, ha="center", va="center", color=INK, clip_on=True)
+
+
+LABEL_CHARS = 40  # a name on a map longer than this ends in "…" (the tables beside it give it whole up to 28)
+
+
+def _label(name: str) -> str:
+    """A name as a map prints it: inert, and no longer than LABEL_CHARS."""
+    text = for_paper(name)
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
 
 
 def _padded(ax: Any, bounds: np.ndarray, pad: float = 0.04) -> None:
@@ -295,7 +309,7 @@ def _legend(fig: Any, page: Page, lang: Any) -> None:
     from matplotlib.patches import Patch
 
     labels = class_labels(page.classification, lang)
-    handles = [Patch(facecolor=color, edgecolor="#9aa5ad", linewidth=0.4, label=f"{label} ({count})")
+    handles = [Patch(facecolor=color, edgecolor="#9aa5ad", linewidth=0.4, label=for_paper(f"{label} ({count})"))
                for color, label, count in zip(page.classification.colors, labels, page.classification.counts,
                                                strict=True)]
     empty = page.classification.no_data - int(page.odd.sum())
@@ -315,31 +329,32 @@ def _legend(fig: Any, page: Page, lang: Any) -> None:
 
 def _draw_page(plt: Any, page: Page, lang: Any, number: int | None = None) -> Any:
     fig = plt.figure(figsize=A4)
-    fig.text(0.03, 0.955, page.title, fontsize=16, fontweight="bold", color=INK, va="top")
-    fig.text(0.03, 0.91, page.subtitle, fontsize=8.5, color=MUTED, va="top")
+    fig.text(0.03, 0.955, for_paper(page.title), fontsize=16, fontweight="bold", color=INK, va="top")
+    fig.text(0.03, 0.91, for_paper(page.subtitle), fontsize=8.5, color=MUTED, va="top")
     ax = fig.add_axes((0.02, 0.13, 0.58, 0.75))
     _draw_map(ax, page, lang)
     _legend(fig, page, lang)
     y = 0.865
     for fact in page.facts:
-        wrapped = _wrap(fact, 62)
+        wrapped = _wrap(for_paper(fact), 62)
         fig.text(0.62, y, wrapped, fontsize=8.5 if fact is not page.facts[0] else 11.5, color=INK, va="top",
                  fontweight="bold" if fact is page.facts[0] else "normal")
         y -= 0.019 * (wrapped.count("\n") + 1) + (0.022 if fact is page.facts[0] else 0.012)
-    notes = "\n".join(_wrap(note, 105) for note in page.notes)
+    notes = "\n".join(_wrap(for_paper(note), 105) for note in page.notes)
     floor = 0.07 + (0.011 * (notes.count("\n") + 1) if notes else 0.0)  # the tables end above the notes
     for heading, head, rows in page.tables:
         # rows closer together when that lets every unit in (down to MIN_ROW_HEIGHT), else the rows that fit
         row_height = max(MIN_ROW_HEIGHT, min(ROW_HEIGHT, (y - floor) / (len(rows) + 2.2)))
         fitting = min(len(rows), int((y - floor) / row_height - 2.2))
-        if fitting < 3:
+        if fitting < min(3, len(rows)):  # (a kecamatan of two desa lists both)
             continue
         rows = rows[:fitting]
-        fig.text(0.62, y - 0.01, heading, fontsize=9, fontweight="bold", color=INK, va="top")
+        fig.text(0.62, y - 0.01, for_paper(heading), fontsize=9, fontweight="bold", color=INK, va="top")
         height = row_height * (len(rows) + 2.2)
         table_ax = fig.add_axes((0.62, y - 0.03 - height, 0.36, height))
         table_ax.set_axis_off()
-        table = table_ax.table(cellText=rows, colLabels=[_wrap(h, 11) for h in head], loc="upper left",
+        table = table_ax.table(cellText=[[for_paper(cell) for cell in row] for row in rows],
+                               colLabels=[_wrap(for_paper(h), 11) for h in head], loc="upper left",
                                cellLoc="right", colLoc="right", edges="horizontal", bbox=(0, 0, 1, 1))
         table.auto_set_font_size(False)
         table.set_fontsize(7 if row_height >= 0.018 else 6.3)
@@ -463,6 +478,15 @@ def _table_notes(listed: list[tuple[str, list[str], list[list[str]]]], lang: Any
     return tuple(found)
 
 
+@contextmanager
+def _quietly() -> Iterator[None]:
+    """A character the font lacks (an emoji in a name) prints as a box: said once in the README, not in a
+    warning per character and page."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        yield
+
+
 def sheet(data: RegionData, view: View, fmt: str = "pdf", shapes: ShapeSource | None = None) -> bytes:
     """The meeting sheet of a region (view settled with analysis.region.resolve) as PDF or PNG bytes, its map drawn
     with `shapes` where the store prepared them."""
@@ -470,10 +494,11 @@ def sheet(data: RegionData, view: View, fmt: str = "pdf", shapes: ShapeSource | 
     assert view.level is not None, "resolve settles the level"
     below = [lv for lv in (KECAMATAN, DESA) if lv in data.units and lv != data.region.level]
     page = _page(data, view, view.level, False, COLUMNS, below[:2], shapes)
-    fig = _draw_page(plt, page, view.lang)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else 100,
-                metadata={"Title": page.title, "Creator": "geojkn"} if fmt == "pdf" else None)
+    with _quietly():
+        fig = _draw_page(plt, page, view.lang)
+        fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else 100,
+                    metadata={"Title": for_paper(page.title), "Creator": "geojkn"} if fmt == "pdf" else None)
     plt.close(fig)
     return buffer.getvalue()
 
@@ -504,7 +529,8 @@ def atlas(data: RegionData, view: View, kecamatan: Sequence[RegionData], shapes:
 
     pages = [_page(data, cover_view, cover_view.level, True, COLUMNS, [cover_view.level],
                    shaped(data, cover_view.level))]
-    with PdfPages(buffer, metadata={"Title": f"{word('atlas', lang)} {pages[0].title}", "Creator": "geojkn"}) as pdf:
+    title = for_paper(f"{word('atlas', lang)} {pages[0].title}")
+    with _quietly(), PdfPages(buffer, metadata={"Title": title, "Creator": "geojkn"}) as pdf:
         for kec in kecamatan:  # every page is known before the contents are drawn
             pages.append(_page(kec, replace(view, level=DESA), DESA, True, ATLAS_COLUMNS, [DESA], shaped(kec, DESA)))
         for number, fig in ((1, lambda: _draw_page(plt, pages[0], lang, 1)), (2, lambda: _contents(plt, pages, lang))):
@@ -529,7 +555,7 @@ def _contents(plt: Any, pages: list[Page], lang: Any) -> Any:
         number = 1 if i == 0 else i + 2
         col, row = divmod(i, per_column)
         x, y = 0.05 + col * 0.31, 0.86 - row * 0.029
-        fig.text(x, y, page.title[:40], fontsize=9, color=INK, va="top")
+        fig.text(x, y, for_paper(page.title)[:40], fontsize=9, color=INK, va="top")
         fig.text(x + 0.27, y, str(number), fontsize=9, color=INK, va="top", ha="right")
     fig.text(0.97, 0.02, "2", fontsize=8, color=MUTED, ha="right")
     return fig

@@ -9,7 +9,8 @@ import pandas as pd
 
 from .analysis import marks
 from .analysis.change import BREAK_SHARE
-from .formatting import format_int, format_metric, format_percent, format_plain, format_points, safe_cell
+from .formatting import format_int, format_metric, format_percent, format_plain, format_points
+from .inert import for_csv
 from .options import Lang
 from .records import DesaJkn, Figures, Ranking, Summary
 from .schema import (
@@ -285,7 +286,7 @@ def rank_csv(table: pd.DataFrame) -> str:
             out[column] = out[column].round(4)
         elif pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
             # names and codes: never a formula in a spreadsheet
-            out[column] = out[column].map(lambda v: safe_cell(v) if isinstance(v, str) else v)
+            out[column] = out[column].map(lambda v: for_csv(v) if isinstance(v, str) else v)
     buffer = io.StringIO()
     out.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

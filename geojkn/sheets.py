@@ -14,7 +14,8 @@ import math
 from datetime import date
 
 from .analysis.worklist import GROUP, Worklist
-from .formatting import MISSING, format_int, format_metric, format_percent, safe_cell
+from .formatting import MISSING, format_int, format_metric, format_percent
+from .inert import for_csv, for_xlsx
 from .options import Lang
 from .schema import (
     ACTIVE,
@@ -84,7 +85,7 @@ def worklist_csv(w: Worklist, lang: Lang) -> str:
     writer.writerow(headers(w, lang))
     columns = _numbers(w)
     for group, code, name, whole, *numbers, found in _rows(w):
-        writer.writerow([safe_cell(group), code, safe_cell(name), word("yes" if whole else "no", lang),
+        writer.writerow([for_csv(group), code, for_csv(name), word("yes" if whole else "no", lang),
                          *(_csv_number(value, column, lang) for value, column in zip(numbers, columns, strict=True)),
                          notes_text(found, lang)])
     return buffer.getvalue()
@@ -146,7 +147,7 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
              (word("source", lang), "; ".join(w.sources) or MISSING),
              (word("made_on", lang), (today or date.today()).isoformat())]
     for key, value in block:
-        sheet.append([key, safe_cell(value)])
+        sheet.append([key, for_xlsx(value)])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     sheet.append([""])
     sheet.append(headers(w, lang))
@@ -155,7 +156,7 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
         cell.font = Font(bold=True)
     formats = ["@"] * 4 + [XLSX_FORMATS.get(_kind(c), "#,##0") for c in _numbers(w)] + ["@"]
     for group, code, name, whole, *numbers, found in _rows(w):
-        values = [safe_cell(group), code, safe_cell(name), word("yes" if whole else "no", lang)]
+        values = [for_xlsx(group), code, for_xlsx(name), word("yes" if whole else "no", lang)]
         values += [None if _missing(n) else float(str(n)) for n in numbers] + [notes_text(found, lang) or None]
         sheet.append(values)
         for cell, number_format in zip(sheet[sheet.max_row], formats, strict=True):
