@@ -10,6 +10,7 @@ told and nothing changes), keeping the previous state for restore. Discarding de
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -29,6 +30,7 @@ from .options import Lang, Role
 from .readers.files import LIMITS, MB, Kind, sniff
 from .schema import ACTIVE, CODE, FACILITY_NAME, FACILITY_TYPE, NAME, PERIOD, POPULATION, REGISTERED, UNIT_CODE
 from .store import GpkgStore
+from .store.gpkg import refusing_disk_errors
 
 SUFFIXES = {Kind.CSV: ".csv", Kind.XLSX: ".xlsx", Kind.GPKG: ".gpkg", Kind.GEOJSON: ".geojson",
             Kind.ZIP: ".zip", Kind.SHAPEFILE: ".shp"}
@@ -37,6 +39,8 @@ SHOWN_CODES = 20
 OUTSIDE = "-"  # what a facility outside every stored boundary counts as touching
 PREVIEWS_EACH = 5  # previews an account keeps at once; a new one discards its oldest
 KEEP_PREVIEWS_S = 24 * 3600
+ORPHAN_AFTER_S = 600  # a file of an upload with no description this old was left by a stage or commit killed
+SQLITE_LEFTOVERS = ("-journal", "-wal", "-shm")  # beside a copy SQLite was writing when it was stopped
 
 
 class UploadKind(StrEnum):
@@ -103,17 +107,29 @@ def _paths(store: GpkgStore, upload_id: str) -> tuple[Path, Path]:
 
 
 def _remove(store: GpkgStore, upload_id: str) -> None:
-    """Delete a preview's copy, description and lock."""
+    """Delete a preview's copy, description and lock, and what SQLite may have left beside the copy."""
     staged, meta = _paths(store, upload_id)
-    for path in (staged, meta, staged.with_name(f".{staged.name}.lock")):
+    for path in (staged, meta, staged.with_name(f".{staged.name}.lock"),
+                 *(staged.with_name(staged.name + ending) for ending in SQLITE_LEFTOVERS)):
         path.unlink(missing_ok=True)
+    shutil.rmtree(staged.with_name(upload_id), ignore_errors=True)
 
 
 def _prune(store: GpkgStore, user: User | None) -> None:
     """Previews nobody committed or discarded within a day are discarded, and an account keeps at most
     PREVIEWS_EACH (a copy of the store each): its oldest go first."""
     folder = staging_folder(store)
-    cutoff = datetime.now(UTC).timestamp() - KEEP_PREVIEWS_S
+    now = datetime.now(UTC).timestamp()
+    cutoff = now - KEEP_PREVIEWS_S
+    described = {meta.stem for meta in folder.glob("*.json")}
+    for leftover in folder.iterdir():  # what a stage or a commit that was killed left: no description, or stale
+        upload_id = leftover.name.lstrip(".")[:16]
+        with contextlib.suppress(OSError):
+            if upload_id not in described and now - leftover.stat().st_mtime > ORPHAN_AFTER_S:
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink()
     mine = []
     for meta in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
         if meta.stat().st_mtime < cutoff:
@@ -139,8 +155,6 @@ def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: 
           period: str | None = None, source: str | None = None, merge: bool = False, replace: bool = False,
           whole_month: bool = False, lang: Lang = Lang.ID) -> Preview:
     """Import `data` into a copy of the store and describe the difference; nothing of the store changes."""
-    from . import importing
-
     store.check_writable()
     if not store.exists():
         raise DataError("The store does not exist yet: its first boundaries are imported on the command line.")
@@ -149,6 +163,15 @@ def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: 
     folder = staging_folder(store)
     folder.mkdir(mode=0o700, exist_ok=True)
     _prune(store, user)
+    with refusing_disk_errors(folder, store.history_folder):
+        return _stage(store, folder, data, filename, kind, user, period, source, merge, replace, whole_month, lang)
+
+
+def _stage(store: GpkgStore, folder: Path, data: bytes, filename: str, kind: UploadKind, user: User | None,
+           period: str | None, source: str | None, merge: bool, replace: bool, whole_month: bool,
+           lang: Lang) -> Preview:
+    from . import importing
+
     upload_id = secrets.token_hex(8)
     staged_path, meta = _paths(store, upload_id)
     private = folder / upload_id  # the file under the user's name, made safe, in a folder of its own

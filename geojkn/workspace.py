@@ -140,8 +140,9 @@ class Workspace:
             raise NotFound(f"The store {where} does not exist. Create it with your boundaries: "
                            f"geojkn --store {where} import-boundaries FILE.")
 
-    def resolve(self, query: str) -> Region:
-        """The region a query names (a code in any spelling, or a name)."""
+    def resolve(self, query: str, allowed: Callable[[str], bool] | None = None) -> Region:
+        """The region a query names (a code in any spelling, or a name); `allowed`: among an account's units only
+        (see UnitIndex.resolve)."""
         self.require()
         where = self.store.location
         code = parse_code(str(query).strip())
@@ -149,7 +150,7 @@ class Workspace:
         if index.table.empty and (code is None or self.index().table.empty):
             raise DataError(f"The store {where} holds no boundaries yet: run "
                             f"`geojkn --store {where} import-boundaries FILE` first.")
-        return index.resolve(query)
+        return index.resolve(query, allowed)
 
     def region(self, query: str) -> RegionData:
         """Everything about the region a query names, loaded once per store version."""

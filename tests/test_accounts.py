@@ -6,12 +6,14 @@ import io
 import re
 import sqlite3
 
+import geopandas as gpd
 import pytest
+import shapely
 
 from geojkn import create_app
 from geojkn.accounts import ACCOUNT_LIMIT, ACCOUNT_PAUSE, ADDRESS_LIMIT, WINDOW, Accounts, Throttle, accounts_path
 
-from conftest import clear_settings
+from conftest import clear_settings, tiny_units
 
 PASSWORD = "kata-sandi-panjang-1"
 
@@ -171,8 +173,9 @@ ROUTES = ["/", "/r/99.01", "/r/99.01.01", "/r/99.01.02", "/r/99.01.01.2001/map",
           "/healthz"]
 MATRIX = {  # visitor: statuses in the order of ROUTES
     "anonymous": [302, 302, 302, 302, 302, 302, 401, 401, 401, 302, 401, 302, 401, 200],
-    "kec01": [200, 403, 200, 403, 200, 403, 403, 200, 403, 200, 403, 200, 200, 200],
-    "ed01": [200, 403, 200, 403, 200, 403, 403, 200, 403, 200, 403, 200, 200, 200],
+    # a region outside the account answers as one that does not exist: nothing tells it which codes exist
+    "kec01": [200, 404, 200, 404, 200, 404, 404, 200, 404, 200, 404, 200, 200, 200],
+    "ed01": [200, 404, 200, 404, 200, 404, 404, 200, 404, 200, 404, 200, 200, 200],
     "dinkes": [200] * len(ROUTES),
     "admin": [200] * len(ROUTES),
 }
@@ -194,6 +197,24 @@ def test_an_account_limited_to_a_kecamatan_lists_and_finds_only_what_it_may_see(
     everyone = log_in(server, "dinkes")[0]
     assert {u["code"] for u in everyone.get("/api/search?q=sidomulyo").get_json()} == {"99.01.01.2001",
                                                                                        "99.01.02.2001"}
+
+
+def test_a_scoped_account_learns_nothing_about_codes_outside_it(server, tiny_store, tmp_path, runner):
+    client = log_in(server, "kec01")[0]
+    outside, missing = client.get("/api/regions/99.01.02/summary"), client.get("/api/regions/99.01.07/summary")
+    assert (outside.status_code, missing.status_code) == (404, 404)
+    assert outside.get_json()["error"].replace("99.01.02", "X") == missing.get_json()["error"].replace("99.01.07", "X")
+    # its search limits after its scope: every one of its own units is found, none of the others
+    units = tiny_units()
+    extra = [{"kode": f"99.01.01.{2100 + i}", "nama": f"Sido Baru {i}", "geometry": shapely.box(
+        127.0 + 0.001 * i, -6.0, 127.0005 + 0.001 * i, -5.9995)} for i in range(25)]
+    extra += [{"kode": f"99.01.02.{2100 + i}", "nama": f"Sido Lain {i}", "geometry": shapely.box(
+        127.0 + 0.001 * i, -5.9, 127.0005 + 0.001 * i, -5.8995)} for i in range(25)]
+    gpd.GeoDataFrame([*units.to_dict("records"), *extra], geometry="geometry", crs="EPSG:4326").to_file(
+        tmp_path / "more.geojson", driver="GeoJSON")
+    assert runner("--store", tiny_store, "import-boundaries", tmp_path / "more.geojson").status == 0
+    found = client.get("/api/search?q=sido").get_json()
+    assert all(u["code"].startswith("99.01.01") for u in found) and len(found) == 20  # twenty of its own
 
 
 def test_public_read_opens_the_maps_to_visitors(tiny_store, monkeypatch):
@@ -286,9 +307,9 @@ def test_a_kept_api_answer_is_never_given_to_an_account_that_may_not_see_its_reg
     assert admin.get("/api/regions/99.01/summary").status_code == 200  # made and kept
     assert admin.get("/api/regions/99.01/ranking.json?level=desa").status_code == 200
     limited, _ = log_in(server, "kec01")
-    assert limited.get("/api/regions/99.01/summary").status_code == 403
-    assert limited.get("/api/regions/99.01/ranking.json?level=desa").status_code == 403
+    assert limited.get("/api/regions/99.01/summary").status_code == 404  # as if it did not exist
+    assert limited.get("/api/regions/99.01/ranking.json?level=desa").status_code == 404
     assert limited.get("/api/regions/99.01.01/summary").status_code == 200
     assert admin.get("/r/99.01/map/shapes.json?level=desa&zoom=16").status_code == 200
-    assert limited.get("/r/99.01/map/shapes.json?level=desa&zoom=16").status_code == 403
+    assert limited.get("/r/99.01/map/shapes.json?level=desa&zoom=16").status_code == 404
     assert server.test_client().get("/api/regions/99.01/summary").status_code == 401

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -150,3 +151,32 @@ def test_imports_killed_at_random_moments_leave_a_whole_store(tiny_store, tmp_pa
     assert subprocess.run([sys.executable, "-m", "geojkn", "--store", str(tiny_store), "import-figures",
                            str(new_file), "--period", "2024-01"], capture_output=True).returncode == 0
     assert registered() == new and not list(tiny_store.parent.glob(".store.gpkg.tmp-*"))
+
+
+def test_a_full_disk_or_an_unwritable_history_folder_is_a_message_and_changes_nothing(tiny_store, tmp_path, runner,
+                                                                                     monkeypatch):
+    import errno
+    import shutil as shutil_module
+
+    from conftest import TINY_DESA, write_figures
+
+    before = tiny_store.read_bytes()
+    write_figures(tmp_path / "feb.csv", TINY_DESA, [1000, 2000, 1500, 500], [960, 1600, 1250, 520],
+                  [700, 1000, 900, 400])
+    real_copy = shutil_module.copyfile
+
+    def full(source, target, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(shutil_module, "copyfile", full)
+    result = runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02")
+    assert result.status == 2 and "is full" in result.err and str(tiny_store.parent) in result.err
+    assert "unexpected" not in result.err and tiny_store.read_bytes() == before
+    monkeypatch.setattr(shutil_module, "copyfile", real_copy)
+    history = GpkgStore(tiny_store).history_folder
+    history.mkdir(exist_ok=True)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **k: False if Path(path) == history else
+                        real_access(path, mode, **k))  # (root may write anywhere: the check is what is tested)
+    result = runner("--store", tiny_store, "import-figures", tmp_path / "feb.csv", "--period", "2024-02")
+    assert result.status == 2 and f"Cannot write in {history}" in result.err and tiny_store.read_bytes() == before

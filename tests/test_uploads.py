@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 
 import pytest
@@ -215,3 +216,34 @@ def test_an_editor_limited_to_regions_sees_its_own_changes_and_totals_only(app, 
     assert "Tegalrejo (99.01.02)" in text and "Kabupaten Contoh (99.01)" not in text
     history = client.get("/history").get_data(as_text=True)
     assert "admin.csv" not in history
+
+
+def test_what_a_killed_upload_left_is_removed_by_the_next_one(app, tiny_store, tmp_path):
+    from geojkn.uploads import staging_folder
+
+    folder = staging_folder(GpkgStore(tiny_store))
+    folder.mkdir(exist_ok=True)
+    left = [folder / "0123456789abcdef.gpkg", folder / "0123456789abcdef.gpkg-journal",
+            folder / ".0123456789abcdef.gpkg.lock", folder / "0123456789abcdef"]
+    for path in left[:3]:
+        path.write_bytes(b"x")
+    left[3].mkdir()
+    for path in left:
+        os.utime(path, (1_000_000_000, 1_000_000_000))  # long ago: no stage is still writing them
+    client, _ = log_in(app, "admin")
+    resp = send(client, figures_csv(tmp_path, [990, 1600, 1200, 480]), "feb.csv", period="2024-01")
+    assert resp.status_code == 302
+    assert not any(path.exists() for path in left)
+
+
+def test_a_full_disk_on_the_upload_page_is_a_message_not_an_error(app, tiny_store, tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    def full(source, target, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    client, _ = log_in(app, "admin")
+    resp = send(client, figures_csv(tmp_path, [990, 1600, 1200, 480]), "feb.csv", period="2024-01")
+    assert resp.status_code == 400 and "is full" in resp.get_data(as_text=True)

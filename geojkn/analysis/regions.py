@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -74,14 +75,17 @@ class UnitIndex:
         order = sorted(self.names, key=lambda code: (code.count("."), code))
         return [(_search_key(self.names[c]), c.replace(".", ""), c) for c in order]
 
-    def search(self, text: str, limit: int = 20) -> list[Region]:
+    def search(self, text: str, limit: int = 20, allowed: Callable[[str], bool] | None = None) -> list[Region]:
         """Units whose name or code matches what a planner types: whole names first, then names that start with
-        it, then names that contain it; a code matches by its start (dotted or plain)."""
+        it, then names that contain it; a code matches by its start (dotted or plain). `allowed`: only the units
+        an account may see are looked at (before the limit: its own units all count)."""
         key, digits = _search_key(text), re.sub(r"[^0-9]", "", text)
         if not key:
             return []
         ranked: list[tuple[int, int, str]] = []
         for i, (name, plain, code) in enumerate(self._keys):
+            if allowed is not None and not allowed(code):
+                continue
             if digits and key == digits and plain.startswith(digits):
                 ranked.append((0, i, code))
             elif name == key:
@@ -92,9 +96,16 @@ class UnitIndex:
                 ranked.append((3, i, code))
         return [self.region(code) for _, _, code in sorted(ranked)[:limit]]
 
-    def resolve(self, query: str) -> Region:
-        """The unit a planner's query names (see resolve_region)."""
-        return resolve_region(query, self.table)
+    def resolve(self, query: str, allowed: Callable[[str], bool] | None = None) -> Region:
+        """The unit a planner's query names (see resolve_region); with `allowed`, among the units an account may
+        see only: a unit outside them is as unknown as one that does not exist, and no message names one."""
+        if allowed is None:
+            return resolve_region(query, self.table)
+        table = self.table[[allowed(str(code)) for code in self.table[CODE]]]
+        region = resolve_region(query, table)
+        if not allowed(region.code):
+            raise NotFound(f"No region with code {region.code} in the store. Run `geojkn regions` to list them.")
+        return region
 
     @classmethod
     def empty(cls) -> UnitIndex:

@@ -7,6 +7,7 @@ parent of every unit, so finding a region never reads geometry); `figures` (one 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -89,6 +90,31 @@ def _index_codes(connection: sqlite3.Connection) -> None:
             if set(columns) <= present:
                 name, listed = "_".join(columns), ", ".join(f'"{c}"' for c in columns)
                 connection.execute(f'CREATE INDEX IF NOT EXISTS "geojkn_{table}_{name}" ON "{table}" ({listed})')
+
+
+@contextmanager
+def refusing_disk_errors(folder: Path, history: Path) -> Iterator[None]:
+    """A full disk or a folder that cannot be written, met while writing the store, as a DataError that names the
+    folder and what to do (the write was to a copy: the store is as it was)."""
+    try:
+        yield
+    except OSError as exc:
+        where = Path(exc.filename) if isinstance(exc.filename, str) else folder
+        place = history if history == where or history in where.parents else folder
+        if exc.errno == errno.ENOSPC:
+            raise DataError(f"The disk holding {place} is full: nothing was changed. Free space there (the old "
+                            f"states in {history} and the finished files in the .jobs folder beside the store can "
+                            "go) and import again.") from exc
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise DataError(f"Cannot write in {place} ({exc.strerror}): nothing was changed. Make the folder "
+                            "writable for the account that runs geojkn (or, for the history folder, move it "
+                            "away: it is made again) and import again.") from exc
+        raise DataError(f"Writing the store in {folder} failed ({exc.strerror}): nothing was changed.") from exc
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, sqlite3.OperationalError) as exc:
+        if "no space left" in str(exc).lower() or "disk is full" in str(exc).lower():  # GDAL's and SQLite's words
+            raise DataError(f"The disk holding {folder} is full: nothing was changed. Free space there and import "
+                            "again.") from exc
+        raise
 
 
 def _snapshot_name() -> str:
@@ -433,34 +459,42 @@ class GpkgStore(Store):
     # --- writing -------------------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[Path]:
-        """Write into a copy next to the store, then rename it over the store: readers never see half an import."""
+        """Write into a copy next to the store, then rename it over the store: readers never see half an import.
+        A disk that is full or a folder that cannot be written is a DataError naming the folder: the store is as
+        it was."""
         self.check_writable()
         real = self.path.resolve()  # a symlinked store stays a symlink: the file it points to is replaced
+        with self._lock(), refusing_disk_errors(real.parent, self.history_folder):
+            yield from self._written(real)
+
+    def _written(self, real: Path) -> Iterator[Path]:
+        """The copy to write into (hold the lock); installed over the store when the writer is done with it."""
         prefix = f".{real.name}.tmp-"  # the full name: another store's temp files never match
-        with self._lock():
-            for stale in real.parent.glob(prefix + "*"):
-                stale.unlink(missing_ok=True)  # left by a writer that was killed; we hold the lock now
-            fd, name = tempfile.mkstemp(prefix=prefix, suffix=".gpkg", dir=real.parent)
-            os.close(fd)
-            tmp = Path(name)
-            try:
-                tmp.unlink()
-                if real.exists():
-                    shutil.copyfile(real, tmp)
-                    shutil.copymode(real, tmp)
-                self._snapshot = _snapshot_name() if self.history and real.exists() else ""
-                yield tmp
-                with closing(self._connect(tmp, write=True)) as connection, connection:
-                    _index_codes(connection)
-                self._install(tmp, real)
-            finally:
-                self._snapshot = ""
-                tmp.unlink(missing_ok=True)
+        for stale in real.parent.glob(prefix + "*"):
+            stale.unlink(missing_ok=True)  # left by a writer that was killed; we hold the lock now
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".gpkg", dir=real.parent)
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            tmp.unlink()
+            if real.exists():
+                shutil.copyfile(real, tmp)
+                shutil.copymode(real, tmp)
+            self._snapshot = _snapshot_name() if self.history and real.exists() else ""
+            yield tmp
+            with closing(self._connect(tmp, write=True)) as connection, connection:
+                _index_codes(connection)
+            self._install(tmp, real)
+        finally:
+            self._snapshot = ""
+            tmp.unlink(missing_ok=True)
 
     def _install(self, new: Path, real: Path) -> None:
         """Rename `new` over the store, keeping the old file as the snapshot the log names (hold the lock)."""
         if self._snapshot:
             folder = self.history_folder
+            if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, "cannot write there", str(folder))
             folder.mkdir(exist_ok=True)
             try:
                 os.link(real, folder / self._snapshot)  # the old file itself: no copy, no space until replaced
@@ -489,7 +523,8 @@ class GpkgStore(Store):
             if real.exists():
                 shutil.copymode(real, staged)
             try:
-                self._install(staged, real)
+                with refusing_disk_errors(real.parent, self.history_folder):
+                    self._install(staged, real)
             finally:
                 self._snapshot = ""
 

@@ -53,9 +53,7 @@ def found(query: str) -> list[dict[str, str]]:
     ws, lang = params.workspace(), params.values()["lang"]
     ws.require()
     index, out = ws.index(), []
-    for region in index.search(query):
-        if not may_view(region.code):  # an account limited to regions finds only inside them
-            continue
+    for region in index.search(query, allowed=may_view):  # an account limited to regions finds only inside them
         within = [unit_title(p.name, p.level, lang) for p in index.parents(region.code) if p.level != Level.PROVINSI]
         out.append({**region.to_json(), "title": unit_title(region.name, region.level, lang),
                     "within": ", ".join(reversed(within)), "url": url_for("views.dashboard", code=region.code)})

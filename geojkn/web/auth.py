@@ -82,10 +82,10 @@ def guard() -> ResponseReturnValue | None:
             abort(401, "Log in first: this server shows its maps to its accounts only.")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     code = (request.view_args or {}).get("code")
-    if code and user() is not None:
-        region = params.workspace().resolve(str(code))
-        if not may_view(region.code):
-            abort(403, f"Your account does not cover the region {region.code}.")
+    account = user()
+    if code and account is not None and account.regions:
+        # a code outside the account and a code that does not exist get the same answer (404): no oracle
+        params.workspace().resolve(str(code), allowed=account.may_view)
     return None
 
 
