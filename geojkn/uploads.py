@@ -83,6 +83,8 @@ class Preview:
     facilities_added: int = 0
     facilities_removed: int = 0
     totals: list[Totals] = field(default_factory=list)
+    reshaped: list[str] = field(default_factory=list)  # units whose map shape changes (the cleaning moves borders)
+    overlaps: list[str] = field(default_factory=list)  # units outside an editor's regions a new polygon covers
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -216,6 +218,11 @@ def _check_allowed(preview: Preview, user: User | None) -> None:
         return
     if user.role != Role.EDITOR:
         raise Forbidden("Your account may view maps but not change data: ask an admin for an editor account.")
+    if preview.overlaps:
+        shown = ", ".join(preview.overlaps[:SHOWN_CODES])
+        raise Forbidden(f"{preview.file}: its polygons cover units outside your regions ({', '.join(user.regions)}) "
+                        f"by more than {OVERLAP_SHARE:.0%} of their area: {shown}. Check the file's boundaries, or "
+                        "ask an admin to import it.")
     outside = [code if code != OUTSIDE else "(outside every boundary)" for code in preview.touched
                if code == OUTSIDE or not user.may_edit(code)]
     if outside:
@@ -238,6 +245,9 @@ def _compare(store: GpkgStore, staged: GpkgStore, kind: UploadKind, regions: tup
         changed = _changed_units(store, staged, set(after[CODE]) & set(before[CODE]))
         preview.units_changed = len(changed)
         touched |= added | changed
+        preview.reshaped = sorted(_reshaped(store, staged, added | changed))
+        if regions:
+            preview.overlaps = _overlaps(store, staged, added | changed, regions)
     before_f, after_f = _facility_keys(store), _facility_keys(staged)
     gone, new = before_f.difference(after_f), after_f.difference(before_f)
     if kind == UploadKind.FACILITIES:
@@ -260,6 +270,66 @@ def _figure_changes(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
         b, a = both[f"{column}_b"], both[f"{column}_a"]
         differs |= ~((b == a) | (b.isna() & a.isna()))
     return set(both.loc[differs, CODE].astype(str))
+
+
+OVERLAP_SHARE, OVERLAP_M2 = 0.02, 10_000.0  # a new polygon may cover this much of a unit outside the scope
+
+
+def _overlaps(store: GpkgStore, staged: GpkgStore, codes: set[str], regions: tuple[str, ...]) -> list[str]:
+    """Units outside `regions` that the new or changed polygons cover by more than OVERLAP_SHARE of their area and
+    OVERLAP_M2 (real neighbours overlap a little: boundaries are drawn apart)."""
+    import geopandas as gpd
+
+    from .analysis.access import utm_crs
+    from .schema import LEVELS
+
+    def inside(code: str) -> bool:
+        return any(code == r or code.startswith(r + ".") for r in regions)
+
+    found: set[str] = set()
+    for level in LEVELS:
+        new = staged.units(level)
+        new = new[new[CODE].isin(codes)]
+        if new.empty:
+            continue
+        old = store.units(level)
+        others = old[[not inside(str(c)) for c in old[CODE]]]
+        if others.empty:
+            continue
+        west, south, east, north = new.total_bounds
+        metric = utm_crs((west + east) / 2, (south + north) / 2)
+        a, b = gpd.GeoSeries(new.geometry.values, crs=new.crs).to_crs(metric), others.to_crs(metric)
+        for polygon in a.values:
+            near = b[b.intersects(polygon)]
+            covered = near.intersection(polygon).area
+            found |= {str(c) for c, part, whole in zip(near[CODE], covered, near.area, strict=True)
+                      if part > OVERLAP_M2 and part > OVERLAP_SHARE * whole}
+    return sorted(found)
+
+
+def _reshaped(store: GpkgStore, staged: GpkgStore, codes: set[str]) -> set[str]:
+    """Units whose prepared map shape changes with the new boundaries (cleaning moves the borders they share),
+    besides those the file names."""
+    import shapely
+
+    from .schema import DESA, KECAMATAN
+    from .workspace import bands_of
+
+    found: set[str] = set()
+    for area in sorted({code[:2] for code in codes}):
+        for level in (DESA, KECAMATAN):
+            old, new = bands_of(store, level, area), bands_of(staged, level, area)
+            if old is None or new is None:
+                continue
+            top = max(set(old.zooms) & set(new.zooms), default=None)
+            if top is None:
+                continue
+            before, after = old.band(top), new.band(top)
+            shapes = dict(zip(before.codes, before.polygons(), strict=True))
+            for code, polygon in zip(after.codes, after.polygons(), strict=True):
+                if code in shapes and not shapely.equals_exact(shapes[code], polygon, tolerance=1e-7):
+                    found.add(code)
+    return found - codes
 
 
 def _changed_units(store: GpkgStore, staged: GpkgStore, codes: set[str]) -> set[str]:

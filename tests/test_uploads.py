@@ -247,3 +247,25 @@ def test_a_full_disk_on_the_upload_page_is_a_message_not_an_error(app, tiny_stor
     client, _ = log_in(app, "admin")
     resp = send(client, figures_csv(tmp_path, [990, 1600, 1200, 480]), "feb.csv", period="2024-01")
     assert resp.status_code == 400 and "is full" in resp.get_data(as_text=True)
+
+
+def test_an_editor_cannot_draw_over_the_units_of_another_region(app, tiny_store, tmp_path):
+    """ed02 edits kecamatan 99.01.02: a new desa of its own whose polygon covers a desa of 99.01.01 is refused,
+    naming that desa; one drawn inside its own kecamatan is previewed, with the shapes that move beside it."""
+    import geopandas as gpd
+    import shapely
+
+    client, _ = log_in(app, "ed02")
+    grabbing = gpd.GeoDataFrame({"kode": ["99.01.02.2003"], "nama": ["Baru"]},
+                                geometry=[shapely.box(127.0, -6.0, 127.1, -5.85)], crs="EPSG:4326")
+    grabbing.to_file(tmp_path / "baru.geojson", driver="GeoJSON")
+    resp = send(client, (tmp_path / "baru.geojson").read_bytes(), "baru.geojson", "boundaries")
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 403 and "99.01.01.2001" in text and "cover units outside your regions" in text
+    own = gpd.GeoDataFrame({"kode": ["99.01.02.2003"], "nama": ["Baru"]},
+                           geometry=[shapely.box(127.0, -5.9, 127.05, -5.85)], crs="EPSG:4326")
+    own.to_file(tmp_path / "own.geojson", driver="GeoJSON")
+    resp = send(client, (tmp_path / "own.geojson").read_bytes(), "own.geojson", "boundaries")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[-500:]
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "99.01.02.2003" in page and 'id="reshaped"' in page and "99.01.02.2001" in page

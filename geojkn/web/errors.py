@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..errors import Busy, DataError
+from ..inert import for_log
 
 
 def _respond(status: int, message: str, headers: dict[str, str] | None = None) -> ResponseReturnValue:
@@ -38,5 +39,5 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> ResponseReturnValue:
-        app.logger.exception("unexpected error on %s", request.path)
+        app.logger.exception("unexpected error on %s", for_log(request.path))
         return _respond(500, "Something went wrong on the server; the error has been logged.")
