@@ -35,17 +35,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def get(url: str, timeout: float = 60) -> tuple[int, float]:
-    """A GET's status (0: refused, reset or timed out) and how long it took."""
+def get(url: str, timeout: float = 60, tell: bool = False) -> tuple[int, float]:
+    """A GET's status (0: refused, reset or timed out) and how long it took; with tell, an answer other than
+    200, 202 or 429 is printed with the start of its text, to see why."""
     began = time.perf_counter()
+    text = b""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             response.read()
             status = int(response.status)
     except urllib.error.HTTPError as exc:
         status = exc.code
+        text = exc.read()[:2000]
     except OSError:
         status = 0
+    if tell and status not in (200, 202, 429):
+        print(f"{url} answered {status}: {text.decode('utf-8', 'replace')}", file=sys.stderr)
     return status, time.perf_counter() - began
 
 
@@ -151,7 +156,7 @@ def _flooder(base: str, region: str, stop: float) -> list[tuple[int, float]]:
     """Atlases of a region, each with a new target, asked for and never waited for (the asker leaves)."""
     answers, i = [], 0
     while time.time() < stop:
-        status, took = get(f"{base}/r/{region}/atlas.pdf?target=0.{9000 + i % 999}", 60)
+        status, took = get(f"{base}/r/{region}/atlas.pdf?target=0.{9000 + i % 999}", 60, tell=True)
         answers.append((status, took))
         i += 1
     return answers

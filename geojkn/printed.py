@@ -346,7 +346,7 @@ def _draw_page(plt: Any, page: Page, lang: Any, number: int | None = None) -> An
         # rows closer together when that lets every unit in (down to MIN_ROW_HEIGHT), else the rows that fit
         row_height = max(MIN_ROW_HEIGHT, min(ROW_HEIGHT, (y - floor) / (len(rows) + 2.2)))
         fitting = min(len(rows), int((y - floor) / row_height - 2.2))
-        if fitting < min(3, len(rows)):  # (a kecamatan of two desa lists both)
+        if not rows or fitting < min(3, len(rows)):  # (a kecamatan of two desa lists both; no figures: no table)
             continue
         rows = rows[:fitting]
         fig.text(0.62, y - 0.01, for_paper(heading), fontsize=9, fontweight="bold", color=INK, va="top")
@@ -418,7 +418,8 @@ def _facts(summary: Summary, lang: Any) -> list[str]:
 def _subtitle(view: View, summary: Summary) -> str:
     lang = view.lang
     sources = "; ".join(summary.sources) or "-"
-    return word("sheet_subtitle", lang, metric=metric_label(view.metric, lang), period=period_text(view.period, lang),
+    period = period_text(view.period, lang) or word("no_period", lang)
+    return word("sheet_subtitle", lang, metric=metric_label(view.metric, lang), period=period,
                 target=format_percent(view.target, 0, lang), source=sources, made=date.today().isoformat())
 
 

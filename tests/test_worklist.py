@@ -12,8 +12,8 @@ import pytest
 import shapely
 
 from geojkn.analysis.access import distances_km
+from geojkn.formatting import safe_cell
 from geojkn.schema import FACILITY_NAME, FACILITY_TYPE
-from geojkn.sheets import safe_cell
 
 from conftest import TINY_DESA, write_figures
 
