@@ -196,7 +196,7 @@ def cmd_search(ws: Workspace, v: Values, view: View) -> None:
 
 def cmd_info(ws: Workspace, v: Values, view: View) -> None:
     store, lang = ws.store, v["lang"]
-    print(word("info_store", lang, store=store.location) + (word("info_demo", lang) if store.readonly else ""))
+    print(word("info_store", lang, store=store.shown) + (word("info_demo", lang) if store.readonly else ""))
     counts = ws.unit_list()[LEVEL].value_counts()
     units = ", ".join(f"{format_int(counts[lv], lang)} {lv}" for lv in LEVELS if lv in counts)
     print(word("info_units", lang, units=units or word("none", lang)))
@@ -292,11 +292,11 @@ def cmd_serve(ws: Workspace, v: Values, view: View) -> None:
                         "python -c 'import secrets; print(secrets.token_hex(32))', and keep it private.")
     accounts = app.extensions["geojkn.accounts"]
     if not settings.public_read_in_effect and accounts is not None and not accounts.users():
-        print(word("no_accounts", settings.lang, store=store.location), file=sys.stderr)
+        print(word("no_accounts", settings.lang, store=store.shown), file=sys.stderr)
     if v["production"]:
         from .web.production import serve_production
 
-        print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
+        print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.shown), flush=True)
         serve_production(store.location if not store.readonly else None, v["host"], v["port"], v["workers"],
                          settings.threads)
         return
@@ -307,7 +307,7 @@ def cmd_serve(ws: Workspace, v: Values, view: View) -> None:
     except OSError as exc:
         raise DataError(f"Cannot listen on {v['host']}:{v['port']} ({exc.strerror}); "
                         "choose another port with --port.") from exc
-    print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.location), flush=True)
+    print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.shown), flush=True)
     server.run()
 
 
@@ -339,7 +339,7 @@ def cmd_history(ws: Workspace, v: Values, view: View) -> None:
     from .uploads import history
 
     ws.require()
-    entries = history(ws.store)  # type: ignore[arg-type]
+    entries = history(ws.store)
     if v["json"]:
         print(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2))
         return
@@ -355,21 +355,21 @@ def cmd_restore(ws: Workspace, v: Values, view: View) -> None:
     from .uploads import restore
 
     region = ws.resolve(v["region"])
-    rows = restore(ws.store, v["before"], region.code, str(v["period"]), None)  # type: ignore[arg-type]
+    rows = restore(ws.store, v["before"], region.code, str(v["period"]), None)
     print(word("restored", v["lang"], region=region.name, period=v["period"], n=format_int(rows, v["lang"]),
                number=v["before"]))
 
 
 def cmd_user(ws: Workspace, v: Values, view: View) -> None:
-    from .accounts import Accounts, accounts_path, read_regions
+    from .accounts import read_regions
 
-    if ws.store.readonly:
+    accounts = ws.store.accounts()
+    if accounts is None:
         raise DataError("The bundled demo has no accounts: give --store PATH (or GEOJKN_STORE) of your own store.")
     try:
         action = UserAction(str(v["action"]))
     except ValueError:
         raise DataError(f"user: '{str(v['action'])[:20]}' is not one of add, list, remove, password.") from None
-    accounts = Accounts(accounts_path(ws.store.location))
     if action == UserAction.LIST:
         for user in accounts.users():
             print(f"{user.name}\t{user.role}\t{','.join(user.regions) or '*'}")
@@ -391,7 +391,7 @@ def cmd_user(ws: Workspace, v: Values, view: View) -> None:
         index = ws.index()
         unknown = [code for code in regions if code not in index.names]
         if unknown:
-            raise DataError(f"regions: {', '.join(unknown)} are not in the store {ws.store.location}.")
+            raise DataError(f"regions: {', '.join(unknown)} are not in the store {ws.store.shown}.")
     else:
         regions = ()
     user = accounts.add(name, v["role"], regions, password)

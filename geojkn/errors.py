@@ -21,6 +21,13 @@ class Conflict(DataError):
     status = 409
 
 
+class Unavailable(DataError):
+    """The database of the store cannot be reached now: nothing was changed; the same request may succeed later."""
+
+    status = 503
+    retry_after = 10
+
+
 class Busy(DataError):
     """The server is doing as much heavy work as it may at once: the same request will succeed shortly."""
 

@@ -73,9 +73,10 @@ def _levels(counts: pd.Series, lang: Lang) -> str:
 
 def import_boundaries(store: Store, path: str | Path, *, code_field: str | None = None, name_field: str | None = None,
                       layer: str | None = None, crs: str | None = None, lang: Lang = Lang.ID,
-                      progress: Progress | None = None) -> list[str]:
+                      progress: Progress | None = None, actor: str = "") -> list[str]:
     """Read a boundary file and add (or replace, by code) its units; stored facilities are placed anew, and the
-    map shapes of every province it touches are prepared again (`progress` hears how that goes)."""
+    map shapes of every province it touches are prepared again (`progress` hears how that goes). The write is
+    logged as `actor`'s (an account of the server; '' on the command line), as in every import below."""
     store.check_writable()
     units, report = read_boundaries(path, code_field=code_field, name_field=name_field, layer=layer, crs=crs)
     stored = {level: store.units(level) for level in LEVELS}
@@ -86,7 +87,7 @@ def import_boundaries(store: Store, path: str | Path, *, code_field: str | None 
     shaped: list[Cleaning] = []
     store.put_units(pd.concat([units.assign(**{DERIVED: False}), derived], ignore_index=True), str(path),
                     relocate=place_facilities, measure=store_distances, rollup=stored_rollup,
-                    reshape=lambda old, new, done: _reshape(old, new, done, shaped, progress))
+                    reshape=lambda old, new, done: _reshape(old, new, done, shaped, progress), actor=actor)
     lines = [word("imported_units", lang, len(units), n=format_int(len(units), lang), file=Path(path).name,
                   levels=_levels(units[LEVEL].value_counts(), lang))]
     replaced = len(before & set(units[CODE]))
@@ -131,7 +132,7 @@ def _shaped_lines(shaped: list[Cleaning], lang: Lang) -> list[str]:
 
 def import_figures(store: Store, path: str | Path, *, period: str | None = None, sheet: str | None = None,
                    merge: bool = False, replace: bool = False, source: str | None = None,
-                   lang: Lang = Lang.ID) -> list[str]:
+                   lang: Lang = Lang.ID, actor: str = "") -> list[str]:
     """Read an enrollment file, match its rows to the stored units and store them as the truth for their month
     in the kabupaten they cover (or, with merge, beside what is stored). Everything is checked before writing: a
     file that covers less than half of a kabupaten whose month is stored must say what it means (merge: its rows
@@ -142,7 +143,7 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
     store.check_writable()
     index = store.unit_index()
     if index.empty:
-        raise DataError(f"The store {store.location} has no boundaries yet: import them first (import-boundaries).")
+        raise DataError(f"The store {store.shown} has no boundaries yet: import them first (import-boundaries).")
     figures = read_figures(path, sheet=sheet, period=period)
     names = index.set_index(CODE)[NAME]
     units = index.assign(**{KECAMATAN_NAME: index[PARENT].map(names).where(index[LEVEL] == DESA, None)})
@@ -165,7 +166,7 @@ def import_figures(store: Store, path: str | Path, *, period: str | None = None,
         _refuse_strays(strays(rows, unit_index), rows, unit_index, Path(path).name)
         _refuse_partial(partial_months(before, rows, where, unit_index), unit_index, Path(path).name)
     store.put_figures(rows, str(path), detail=f"{len(rows)} of {len(figures)} rows matched", replace=where,
-                      rollup=stored_rollup)
+                      rollup=stored_rollup, actor=actor)
     periods = ", ".join(sorted(rows[PERIOD].unique()))
     lines = [word("imported_figures", lang, periods=periods, file=Path(path).name)] + report.lines(lang)
     if where is None:
@@ -224,14 +225,15 @@ def _replacement_line(change: Replacement, index: UnitIndex, lang: Lang) -> str:
     return line
 
 
-def import_facilities(store: Store, path: str | Path, *, replace: bool = False, lang: Lang = Lang.ID) -> list[str]:
+def import_facilities(store: Store, path: str | Path, *, replace: bool = False, lang: Lang = Lang.ID,
+                      actor: str = "") -> list[str]:
     """Read facility points, store them placed in the units that contain them, and report where they fall."""
     store.check_writable()
     points, unplaced = _placed_by_area(read_facilities(path), store)
     if points.empty:
         raise DataError(f"{Path(path).name}: none of the facilities could be placed: " + _unplaced_text(unplaced))
     added = store.put_facilities(points, str(path), replace=replace, relocate=place_facilities,
-                                 measure=store_distances)
+                                 measure=store_distances, actor=actor)
     line = word("imported_facilities", lang, added, n=format_int(added, lang), file=Path(path).name)
     if added < len(points):
         line += word("skipped_facilities", lang, n=format_int(len(points) - added, lang))

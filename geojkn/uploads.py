@@ -1,20 +1,20 @@
 """Uploads in two steps: a preview of what a file would change, then commit or discard.
 
-Step one stores the file under a name the server chooses, copies the store, imports the file into the copy
-(every check of the command line applies) and compares the copy with the store: the report, the units and
-facilities added or changed, the codes touched, and each affected kabupaten's totals before and after. An
-account limited to regions may only touch codes inside them. Step two makes the copy the store in one rename,
-if the store is still the version that was copied (otherwise nobody's work is mixed: the second committer is
-told and nothing changes), keeping the previous state for restore. Discarding deletes the copy and the file.
+Step one keeps the file under a name the server chooses, imports it into a private state of the store
+(Store.stage: every check of the command line applies) and compares that state with the store: the report, the
+units and facilities added or changed, the codes touched, and each affected kabupaten's totals before and after.
+An account limited to regions may only touch codes inside them. Step two makes the import the store's
+(Store.commit_draft) only if the store is still the version the preview was made from (otherwise nobody's work
+is mixed: the second committer is told and nothing changes); the store keeps the previous state for restore.
+Discarding forgets the draft. Everything here goes through the Store interface, whatever the backend.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
+import errno
 import re
 import secrets
-import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -29,18 +29,15 @@ from .errors import DataError, NotFound
 from .options import Lang, Role
 from .readers.files import LIMITS, MB, Kind, sniff
 from .schema import ACTIVE, CODE, FACILITY_NAME, FACILITY_TYPE, NAME, PERIOD, POPULATION, REGISTERED, UNIT_CODE
-from .store import GpkgStore
-from .store.gpkg import refusing_disk_errors
+from .store import Store
+from .store.base import Change, Draft
 
 SUFFIXES = {Kind.CSV: ".csv", Kind.XLSX: ".xlsx", Kind.GPKG: ".gpkg", Kind.GEOJSON: ".geojson",
             Kind.ZIP: ".zip", Kind.SHAPEFILE: ".shp"}
-_ID_CHARS = set("0123456789abcdef")
 SHOWN_CODES = 20
 OUTSIDE = "-"  # what a facility outside every stored boundary counts as touching
 PREVIEWS_EACH = 5  # previews an account keeps at once; a new one discards its oldest
 KEEP_PREVIEWS_S = 24 * 3600
-ORPHAN_AFTER_S = 600  # a file of an upload with no description this old was left by a stage or commit killed
-SQLITE_LEFTOVERS = ("-journal", "-wal", "-shm")  # beside a copy SQLite was writing when it was stopped
 
 
 class UploadKind(StrEnum):
@@ -85,6 +82,7 @@ class Preview:
     totals: list[Totals] = field(default_factory=list)
     reshaped: list[str] = field(default_factory=list)  # units whose map shape changes (the cleaning moves borders)
     overlaps: list[str] = field(default_factory=list)  # units outside an editor's regions a new polygon covers
+    asked: dict[str, Any] = field(default_factory=dict)  # the import's options (Asked), to import it again
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -96,115 +94,86 @@ class Preview:
         return cls(**data, totals=totals)
 
 
-def staging_folder(store: GpkgStore) -> Path:
-    real = store.path.resolve()
-    return real.with_name(real.stem + ".uploads")
+@dataclass(frozen=True)
+class Asked:
+    """What an upload asks: what the file holds and the options of its import."""
+
+    kind: UploadKind
+    period: str | None = None
+    source: str | None = None
+    merge: bool = False
+    replace: bool = False  # facilities: the file replaces every stored facility
+    whole_month: bool = False  # figures: the file is its month's truth inside its regions
+    lang: Lang = Lang.ID
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "kind": str(self.kind), "lang": str(self.lang)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Asked:
+        return cls(**{**data, "kind": UploadKind(data["kind"]), "lang": Lang(data["lang"])})
 
 
-def _paths(store: GpkgStore, upload_id: str) -> tuple[Path, Path]:
-    if len(upload_id) != 16 or not set(upload_id) <= _ID_CHARS:
-        raise NotFound("There is no such upload (it was committed, discarded or never made).")
-    folder = staging_folder(store)
-    return folder / f"{upload_id}.gpkg", folder / f"{upload_id}.json"
+def _import(store: Store, raw: Path, asked: Asked, actor: str) -> list[str]:
+    """The file imported into `store` as the command line would, logged as `actor`'s."""
+    from . import importing
+
+    if asked.kind == UploadKind.FIGURES:
+        return importing.import_figures(store, raw, period=asked.period, merge=asked.merge,
+                                        replace=asked.whole_month, source=asked.source or raw.name,
+                                        lang=asked.lang, actor=actor)
+    if asked.kind == UploadKind.BOUNDARIES:
+        return importing.import_boundaries(store, raw, lang=asked.lang, actor=actor)
+    return importing.import_facilities(store, raw, replace=asked.replace, lang=asked.lang, actor=actor)
 
 
-def _remove(store: GpkgStore, upload_id: str) -> None:
-    """Delete a preview's copy, description and lock, and what SQLite may have left beside the copy."""
-    staged, meta = _paths(store, upload_id)
-    for path in (staged, meta, staged.with_name(f".{staged.name}.lock"),
-                 *(staged.with_name(staged.name + ending) for ending in SQLITE_LEFTOVERS)):
-        path.unlink(missing_ok=True)
-    shutil.rmtree(staged.with_name(upload_id), ignore_errors=True)
-
-
-def _prune(store: GpkgStore, user: User | None) -> None:
+def _prune(store: Store, user: User | None) -> None:
     """Previews nobody committed or discarded within a day are discarded, and an account keeps at most
-    PREVIEWS_EACH (a copy of the store each): its oldest go first."""
-    folder = staging_folder(store)
-    now = datetime.now(UTC).timestamp()
-    cutoff = now - KEEP_PREVIEWS_S
-    described = {meta.stem for meta in folder.glob("*.json")}
-    for leftover in folder.iterdir():  # what a stage or a commit that was killed left: no description, or stale
-        upload_id = leftover.name.lstrip(".")[:16]
-        with contextlib.suppress(OSError):
-            if upload_id not in described and now - leftover.stat().st_mtime > ORPHAN_AFTER_S:
-                if leftover.is_dir():
-                    shutil.rmtree(leftover, ignore_errors=True)
-                else:
-                    leftover.unlink()
+    PREVIEWS_EACH (a staged state each): its oldest go first."""
+    cutoff = datetime.now(UTC).timestamp() - KEEP_PREVIEWS_S
     mine = []
-    for meta in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
-        if meta.stat().st_mtime < cutoff:
-            _remove(store, meta.stem)
-        elif json.loads(meta.read_text(encoding="utf-8")).get("user") == (user.name if user else ""):
-            mine.append(meta.stem)
-    for upload_id in mine[:max(0, len(mine) - PREVIEWS_EACH + 1)]:
-        _remove(store, upload_id)
+    for draft in store.drafts():
+        if draft.made_at < cutoff:
+            store.drop_draft(draft.id)
+        elif draft.user == (user.name if user else ""):
+            mine.append(draft.id)
+    for draft_id in mine[:max(0, len(mine) - PREVIEWS_EACH + 1)]:
+        store.drop_draft(draft_id)
 
 
-def _copy_store(store: GpkgStore, target: Path) -> str:
-    """Copy the store as one version (retry when an import replaced it during the copy); that version."""
-    for _ in range(5):
-        version = store.version()
-        if store.path.exists():
-            shutil.copyfile(store.path.resolve(), target)
-        if store.version() == version:
-            return version
-    raise DataError("The store is being changed right now; upload again in a moment.")
-
-
-def stage(store: GpkgStore, data: bytes, filename: str, kind: UploadKind, user: User | None, *,
-          period: str | None = None, source: str | None = None, merge: bool = False, replace: bool = False,
-          whole_month: bool = False, lang: Lang = Lang.ID) -> Preview:
-    """Import `data` into a copy of the store and describe the difference; nothing of the store changes."""
+def stage(store: Store, data: bytes, filename: str, asked: Asked, user: User | None) -> Preview:
+    """Import `data` into a private state of the store and describe the difference; nothing of the store
+    changes."""
     store.check_writable()
     if not store.exists():
         raise DataError("The store does not exist yet: its first boundaries are imported on the command line.")
     if len(data) > LIMITS.file_bytes:
         raise DataError(f"{filename}: is larger than {LIMITS.file_bytes // MB} MB.")
-    folder = staging_folder(store)
-    folder.mkdir(mode=0o700, exist_ok=True)
     _prune(store, user)
-    with refusing_disk_errors(folder, store.history_folder):
-        return _stage(store, folder, data, filename, kind, user, period, source, merge, replace, whole_month, lang)
-
-
-def _stage(store: GpkgStore, folder: Path, data: bytes, filename: str, kind: UploadKind, user: User | None,
-           period: str | None, source: str | None, merge: bool, replace: bool, whole_month: bool,
-           lang: Lang) -> Preview:
-    from . import importing
-
-    upload_id = secrets.token_hex(8)
-    staged_path, meta = _paths(store, upload_id)
-    private = folder / upload_id  # the file under the user's name, made safe, in a folder of its own
-    private.mkdir(mode=0o700)
-    name = safe_name(filename)
-    raw = private / "upload"
+    actor = user.name if user else ""
+    draft_id = secrets.token_hex(8)
     try:
-        raw.write_bytes(data)
-        raw = raw.rename(private / (Path(name).stem + SUFFIXES[sniff(raw, name)]))
-        version = _copy_store(store, staged_path)
-        staged = GpkgStore(staged_path, history=False)
-        staged.actor = user.name if user else ""
-        if kind == UploadKind.FIGURES:
-            lines = importing.import_figures(staged, raw, period=period, merge=merge, replace=whole_month,
-                                             source=source or raw.name, lang=lang)
-        elif kind == UploadKind.BOUNDARIES:
-            lines = importing.import_boundaries(staged, raw, lang=lang)
-        else:
-            lines = importing.import_facilities(staged, raw, replace=replace, lang=lang)
-        preview = _compare(store, staged, kind, user.regions if user and user.role != Role.ADMIN else ())
-        preview.id, preview.kind, preview.file, preview.version, preview.lines = (
-            upload_id, str(kind), raw.name, version, lines)
-        preview.user = user.name if user else ""
-        _check_allowed(preview, user)
-        meta.write_text(json.dumps(preview.to_json(), ensure_ascii=False), encoding="utf-8")
-        return preview
-    except BaseException:
-        _remove(store, upload_id)
+        with tempfile.TemporaryDirectory(prefix="geojkn-upload-") as private:
+            raw = Path(private) / "upload"  # the file under the user's name, made safe, in a folder of its own
+            raw.write_bytes(data)
+            name = safe_name(filename)
+            raw = raw.rename(Path(private) / (Path(name).stem + SUFFIXES[sniff(raw, name)]))
+            with store.stage(draft_id) as staging:
+                lines = _import(staging.store, raw, asked, actor)
+                preview = _compare(store, staging.store, asked.kind,
+                                   user.regions if user and user.role != Role.ADMIN else ())
+                preview.id, preview.kind, preview.file, preview.version, preview.lines = (
+                    draft_id, str(asked.kind), raw.name, staging.version, lines)
+                preview.user, preview.asked = actor, asked.to_json()
+                _check_allowed(preview, user)
+                store.keep_draft(Draft(draft_id, actor, datetime.now(UTC).timestamp(), staging.version,
+                                       preview.to_json()), raw)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise DataError(f"The disk holding {tempfile.gettempdir()} is full: nothing was changed. Free space "
+                            "there and upload again.") from exc
         raise
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+    return preview
 
 
 def safe_name(filename: str) -> str:
@@ -232,7 +201,7 @@ def _check_allowed(preview: Preview, user: User | None) -> None:
                         f"{shown}. Upload only your regions' rows, with 'merge' for figures, or ask an admin.")
 
 
-def _compare(store: GpkgStore, staged: GpkgStore, kind: UploadKind, regions: tuple[str, ...]) -> Preview:
+def _compare(store: Store, staged: Store, kind: UploadKind, regions: tuple[str, ...]) -> Preview:
     preview = Preview("", "", "", "", datetime.now(UTC).isoformat(timespec="seconds"), "", [], [])
     touched: set[str] = set()
     if kind == UploadKind.FIGURES:
@@ -275,7 +244,7 @@ def _figure_changes(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
 OVERLAP_SHARE, OVERLAP_M2 = 0.02, 10_000.0  # a new polygon may cover this much of a unit outside the scope
 
 
-def _overlaps(store: GpkgStore, staged: GpkgStore, codes: set[str], regions: tuple[str, ...]) -> list[str]:
+def _overlaps(store: Store, staged: Store, codes: set[str], regions: tuple[str, ...]) -> list[str]:
     """Units outside `regions` that the new or changed polygons cover by more than OVERLAP_SHARE of their area and
     OVERLAP_M2 (real neighbours overlap a little: boundaries are drawn apart)."""
     import geopandas as gpd
@@ -307,7 +276,7 @@ def _overlaps(store: GpkgStore, staged: GpkgStore, codes: set[str], regions: tup
     return sorted(found)
 
 
-def _reshaped(store: GpkgStore, staged: GpkgStore, codes: set[str]) -> set[str]:
+def _reshaped(store: Store, staged: Store, codes: set[str]) -> set[str]:
     """Units whose prepared map shape changes with the new boundaries (cleaning moves the borders they share),
     besides those the file names."""
     import shapely
@@ -332,7 +301,7 @@ def _reshaped(store: GpkgStore, staged: GpkgStore, codes: set[str]) -> set[str]:
     return found - codes
 
 
-def _changed_units(store: GpkgStore, staged: GpkgStore, codes: set[str]) -> set[str]:
+def _changed_units(store: Store, staged: Store, codes: set[str]) -> set[str]:
     from .schema import LEVELS
 
     changed: set[str] = set()
@@ -348,7 +317,7 @@ def _changed_units(store: GpkgStore, staged: GpkgStore, codes: set[str]) -> set[
     return changed
 
 
-def _facility_keys(store: GpkgStore) -> set[tuple[tuple[str, str, float, float], str]]:
+def _facility_keys(store: Store) -> set[tuple[tuple[str, str, float, float], str]]:
     found = store.facilities()
     keys = set()
     for name, kind, geom, unit in zip(found[FACILITY_NAME], found[FACILITY_TYPE], found.geometry,
@@ -359,7 +328,7 @@ def _facility_keys(store: GpkgStore) -> set[tuple[tuple[str, str, float, float],
     return keys
 
 
-def _totals(store: GpkgStore, staged: GpkgStore, touched: set[str], regions: tuple[str, ...]) -> list[Totals]:
+def _totals(store: Store, staged: Store, touched: set[str], regions: tuple[str, ...]) -> list[Totals]:
     """Each affected kabupaten's months before and after (at most 12 shown); for an account limited to
     regions, those regions' months instead (it sees nothing around them)."""
     index = store.unit_index()
@@ -384,74 +353,49 @@ def _count(rows: pd.DataFrame, column: str) -> int | None:
     return int(rows[column].iloc[0])
 
 
-def load(store: GpkgStore, upload_id: str, user: User | None) -> Preview:
+def load(store: Store, upload_id: str, user: User | None) -> Preview:
     """A preview, for the account that made it or an admin (anyone else: Forbidden)."""
-    staged, meta = _paths(store, upload_id)
-    if not meta.is_file() or not staged.is_file():
+    draft = next((d for d in store.drafts() if d.id == upload_id), None)
+    if draft is None:
         raise NotFound("There is no such upload (it was committed, discarded or never made).")
-    preview = Preview.from_json(json.loads(meta.read_text(encoding="utf-8")))
+    preview = Preview.from_json(dict(draft.described))
     if user is not None and user.role != Role.ADMIN and user.name != preview.user:
         raise Forbidden("Only the account that made this preview (or an admin) may open, commit or discard it.")
     return preview
 
 
-def commit(store: GpkgStore, upload_id: str, user: User | None) -> Preview:
-    """Make the previewed copy the store (Conflict if the store changed since); the preview is used up."""
+def commit(store: Store, upload_id: str, user: User | None) -> Preview:
+    """Make the previewed import the store's (Conflict if the store changed since); the preview is used up."""
     preview = load(store, upload_id, user)
     _check_allowed(preview, user)  # again: the account's regions may have changed since the preview
-    staged, _meta = _paths(store, upload_id)
+    actor = user.name if user else preview.user
+    asked = Asked.from_json(preview.asked)
     try:
-        store.adopt(staged, preview.version, {"user": user.name if user else preview.user})
+        store.commit_draft(upload_id, actor, lambda target, raw: _import(target, raw, asked, actor))
     finally:
-        _remove(store, upload_id)
+        store.drop_draft(upload_id)
     return preview
 
 
-def discard(store: GpkgStore, upload_id: str, user: User | None) -> None:
+def discard(store: Store, upload_id: str, user: User | None) -> None:
     load(store, upload_id, user)
-    _remove(store, upload_id)
+    store.drop_draft(upload_id)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One change of the store as the log keeps it; `number` counts from 1, the oldest first."""
-
-    number: int
-    at: str
-    kind: str
-    file: str
-    rows: int
-    period: str
-    detail: str
-    user: str
-    sha256: str
-    restorable: bool  # the state before it is still kept
-
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def history(store: GpkgStore, user: User | None = None) -> list[Entry]:
+def history(store: Store, user: User | None = None) -> list[Change]:
     """Every logged change of the store, the newest first; an account limited to regions sees its own."""
-    log = store.imports().reindex(columns=["imported_at", "kind", "file", "rows", "period", "detail", "user",
-                                           "sha256", "snapshot"]).fillna("")
-    folder = store.history_folder
-    entries = [Entry(i + 1, str(r["imported_at"]), str(r["kind"]), str(r["file"]), int(r["rows"] or 0),
-                     str(r["period"]), str(r["detail"]), str(r["user"]), str(r["sha256"]),
-                     bool(r["snapshot"]) and (folder / str(r["snapshot"])).is_file())
-               for i, (_, r) in enumerate(log.iterrows())]
+    entries = store.changes()
     if user is not None and user.role != Role.ADMIN and user.regions:
         entries = [e for e in entries if e.user == user.name]
     return entries[::-1]
 
 
-def restore(store: GpkgStore, number: int, region: str, period: str, user: User | None) -> int:
+def restore(store: Store, number: int, region: str, period: str, user: User | None) -> int:
     """Make `region`'s `period` what it was just before change `number`; the rows restored."""
     if user is not None and not user.may_edit(region):
         raise Forbidden(f"Your account may not change the data of {region}.")
-    log = store.imports()
-    if not 1 <= number <= len(log):
-        raise NotFound(f"There is no change number {number}: the log has {len(log)}. See geojkn history.")
-    snapshot = str(log.iloc[number - 1].get("snapshot", "") or "")
-    store.actor = user.name if user else ""
-    return store.restore_figures(snapshot, period, region, f"restore of change {number}", rollup=stored_rollup)
+    count = len(store.changes())
+    if not 1 <= number <= count:
+        raise NotFound(f"There is no change number {number}: the log has {count}. See geojkn history.")
+    return store.restore_figures(number, period, region, f"restore of change {number}", rollup=stored_rollup,
+                                 actor=user.name if user else "")

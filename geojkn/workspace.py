@@ -135,7 +135,7 @@ class Workspace:
 
     def require(self) -> None:
         """A NotFound error when the store has not been created yet (rather than answering as if empty)."""
-        where = self.store.location
+        where = self.store.shown
         if not self.store.exists():
             raise NotFound(f"The store {where} does not exist. Create it with your boundaries: "
                            f"geojkn --store {where} import-boundaries FILE.")
@@ -144,7 +144,7 @@ class Workspace:
         """The region a query names (a code in any spelling, or a name); `allowed`: among an account's units only
         (see UnitIndex.resolve)."""
         self.require()
-        where = self.store.location
+        where = self.store.shown
         code = parse_code(str(query).strip())
         index = self.index(code[:2] if code else None)  # a code is looked up in its province alone
         if index.table.empty and (code is None or self.index().table.empty):

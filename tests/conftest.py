@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -71,6 +71,29 @@ def tiny_geojson(tmp_path: Path) -> Path:
     path = tmp_path / "wilayah.geojson"
     tiny_units().to_file(path, driver="GeoJSON")
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres() -> str:
+    """The throw-away PostgreSQL server of the test run (tests/postgres.py): its connection string."""
+    import postgres as cluster
+
+    try:
+        return cluster.server()
+    except (RuntimeError, OSError) as exc:
+        if os.environ.get("GEOJKN_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here and could not be used: {exc}")
+        pytest.skip(f"no PostgreSQL to test the PostGIS store with: {exc}")
+
+
+@pytest.fixture
+def pg_store(postgres) -> Iterator[str]:
+    """A new, empty database for a PostGIS store, dropped after the test: its connection string."""
+    import postgres as cluster
+
+    dsn = cluster.new_database(postgres)
+    yield dsn
+    cluster.drop_database(postgres, dsn)
 
 
 @pytest.fixture

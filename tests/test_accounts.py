@@ -11,7 +11,8 @@ import pytest
 import shapely
 
 from geojkn import create_app
-from geojkn.accounts import ACCOUNT_LIMIT, ACCOUNT_PAUSE, ADDRESS_LIMIT, WINDOW, Accounts, Throttle, accounts_path
+from geojkn.accounts import ACCOUNT_LIMIT, ACCOUNT_PAUSE, ADDRESS_LIMIT, WINDOW, accounts_path
+from geojkn.store import open_store
 
 from conftest import clear_settings, tiny_units
 
@@ -53,9 +54,9 @@ def test_accounts_are_managed_from_the_command_line_and_passwords_are_only_hashe
     assert "budi\teditor\t99.01.02" in listed
     raw = accounts_path(str(tiny_store)).read_bytes()
     assert PASSWORD.encode() not in raw and b"scrypt" in raw
-    assert Accounts(accounts_path(str(tiny_store))).check("budi", PASSWORD).regions == ("99.01.02",)
+    assert open_store(str(tiny_store)).accounts().check("budi", PASSWORD).regions == ("99.01.02",)
     assert add(runner, monkeypatch, tiny_store, "password", "budi", password="another-password-2").status == 0
-    assert Accounts(accounts_path(str(tiny_store))).check("budi", PASSWORD) is None
+    assert open_store(str(tiny_store)).accounts().check("budi", PASSWORD) is None
     assert runner("--store", tiny_store, "user", "remove", "budi").status == 0
     assert runner("--store", tiny_store, "user", "list").out == ""
     for argv, password, message in [
@@ -119,21 +120,21 @@ def test_logins_are_paused_after_repeated_failures(server):
 def test_failures_against_someone_elses_account_cannot_lock_its_owner_out(tiny_store, tmp_path):
     """Counted in the accounts file (every server process sees them): an address that keeps failing waits out the
     window, whatever account it tries; an account that keeps failing only pauses, so its owner gets in again."""
-    throttle = Throttle(Accounts(accounts_path(str(tiny_store))))
+    throttle = open_store(str(tiny_store)).accounts()
     now = 1_000_000.0
     for i in range(ACCOUNT_LIMIT):
-        throttle.failed("10.0.0.66", "kepala", now + i)
-    assert throttle.wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT) > 0  # paused for every address...
-    assert throttle.wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT + ACCOUNT_PAUSE) == 0  # ...for a short while
-    assert throttle.wait("10.0.0.7", "staf", now + ACCOUNT_LIMIT) == 0
+        throttle.login_failed("10.0.0.66", "kepala", now + i)
+    assert throttle.login_wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT) > 0  # paused for every address...
+    assert throttle.login_wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT + ACCOUNT_PAUSE) == 0  # ...for a short while
+    assert throttle.login_wait("10.0.0.7", "staf", now + ACCOUNT_LIMIT) == 0
     for i in range(ADDRESS_LIMIT):
-        throttle.failed("10.0.0.66", f"nama{i}", now + 100 + i)
-    assert throttle.wait("10.0.0.66", "staf", now + 200) > 0  # the address itself is blocked, any account
-    assert throttle.wait("10.0.0.66", "staf", now + 100 + WINDOW + ADDRESS_LIMIT) == 0  # until its window ends
-    throttle.succeeded("kepala")
-    assert throttle.wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT) == 0
+        throttle.login_failed("10.0.0.66", f"nama{i}", now + 100 + i)
+    assert throttle.login_wait("10.0.0.66", "staf", now + 200) > 0  # the address itself is blocked, any account
+    assert throttle.login_wait("10.0.0.66", "staf", now + 100 + WINDOW + ADDRESS_LIMIT) == 0  # until its window ends
+    throttle.login_succeeded("kepala")
+    assert throttle.login_wait("10.0.0.7", "kepala", now + ACCOUNT_LIMIT) == 0
     with sqlite3.connect(accounts_path(str(tiny_store))) as db:  # old failures are dropped as new ones come
-        throttle.failed("10.0.0.1", "x", now + 10 * WINDOW)
+        throttle.login_failed("10.0.0.1", "x", now + 10 * WINDOW)
         assert db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 2
 
 

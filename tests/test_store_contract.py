@@ -1,4 +1,4 @@
-"""What every store backend must do (store/base.py), run against each backend: GeoPackage now, PostGIS next.
+"""What every store backend must do (store/base.py), run against each backend: GeoPackage and PostGIS.
 
 A new backend joins by adding its name to BACKENDS and a branch to `make`; nothing else here changes.
 """
@@ -18,19 +18,24 @@ from geojkn.codes import level_of, parent_of
 from geojkn.errors import DataError
 from geojkn.schema import LEVELS, UNIT_CODE, Level
 from geojkn.store import GpkgStore, Store
+from geojkn.store.postgis import PostgisStore
 
 from conftest import tiny_units
 
-BACKENDS = ["gpkg"]
+BACKENDS = ["gpkg", "postgis"]
 
 
 @pytest.fixture(params=BACKENDS)
 def make(request, tmp_path) -> Callable[..., Store]:
     """A factory of new, empty stores of one backend (all made by one test share one location)."""
+    location = request.getfixturevalue("pg_store") if request.param == "postgis" else None
+
     def new(readonly: bool = False) -> Store:
         if request.param == "gpkg":
             return GpkgStore(tmp_path / "contract.gpkg", readonly=readonly)
-        raise AssertionError(request.param)
+        store = PostgisStore(location)
+        store.readonly = readonly
+        return store
     return new
 
 
@@ -260,3 +265,148 @@ def test_what_is_derived_at_import_is_stored_with_the_write_that_it_comes_from(m
     assert store.rolled_up() is not None  # facilities leave the figures rolled up
     store.put_figures(figures("2024-02", 200.0), "feb.csv")  # a write that does not roll up...
     assert store.rolled_up() is None  # ...drops what would be stale
+
+
+def test_each_write_is_logged_with_the_account_that_made_it_and_a_new_store_object_sees_it(make):
+    store = make()
+    store.put_units(units(), "wilayah.geojson", actor="admin")
+    store.put_figures(figures("2024-01", 100.0), "jan.csv", actor="budi")
+    other = make()  # another process, or a server on another host
+    assert other.version() == store.version()
+    changes = other.changes()
+    assert [(c.number, c.kind, c.file, c.user) for c in changes] == [(1, "boundaries", "wilayah.geojson", "admin"),
+                                                                      (2, "figures", "jan.csv", "budi")]
+    assert changes[1].period == "2024-01" and changes[1].rows == 2
+
+
+def test_a_month_is_restored_as_it_was_before_a_change_inside_one_region_only(make):
+    from geojkn.errors import NotFound
+
+    store = make()
+    store.put_units(units(), "a")
+    store.put_figures(figures("2024-01", 100.0, codes=("99.01.01.2001", "99.01.02.2002")), "jan.csv")
+    store.put_figures(figures("2024-01", 500.0, codes=("99.01.01.2001", "99.01.02.2002")), "wrong.csv",
+                      replace={"2024-01": ["99.01"]})
+    store.put_figures(figures("2024-02", 700.0), "feb.csv")
+    assert all(c.restorable for c in store.changes()[1:])  # (before the first there was no store)
+    assert store.restore_figures(3, "2024-01", "99.01.02", "restore of change 3", actor="admin") == 1
+    jan = store.figures("2024-01").set_index("code")["population"].to_dict()
+    assert jan == {"99.01.01.2001": 500.0, "99.01.02.2002": 100.0}  # only 99.01.02 went back
+    assert len(store.figures("2024-02")) == 2  # another month is left alone
+    last = store.changes()[-1]
+    assert (last.kind, last.user, last.period, last.detail) == ("restore", "admin", "2024-01", "99.01.02")
+    # before the first figures there were none: restoring that state removes the month in the region
+    assert store.restore_figures(2, "2024-01", "99.01.01", "restore of change 2") == 0
+    assert store.figures("2024-01")["code"].tolist() == ["99.01.02.2002"]
+    with pytest.raises(NotFound):
+        store.restore_figures(99, "2024-01", "99.01", "x")
+
+
+def test_a_staged_import_changes_nothing_until_committed_onto_the_same_version(make, tmp_path):
+    from geojkn.store.base import Draft
+
+    store = make()
+    store.put_units(units(), "a")
+    store.put_figures(figures("2024-01", 100.0), "jan.csv")
+    before = store.version()
+    upload = tmp_path / "feb.csv"
+    upload.write_text("the file as uploaded")
+
+    def redo(target: Store, path) -> None:
+        assert path.name == "feb.csv" and path.read_text() == "the file as uploaded"
+        target.put_figures(figures("2024-02", 300.0), str(path), actor="budi")
+
+    with store.stage("00112233445566aa") as staging:
+        assert staging.version == before
+        staging.store.put_figures(figures("2024-02", 300.0), str(upload), actor="budi")
+        assert staging.store.periods() == ["2024-01", "2024-02"] and staging.store.version() != before
+        assert store.periods() == ["2024-01"] and store.version() == before  # the store itself is untouched
+        store.keep_draft(Draft("00112233445566aa", "budi", 1000.0, staging.version, {"file": "feb.csv"}), upload)
+    assert store.version() == before and store.periods() == ["2024-01"]
+    (draft,) = store.drafts()
+    assert (draft.id, draft.user, draft.version, dict(draft.described)) == (
+        "00112233445566aa", "budi", before, {"file": "feb.csv"})
+    store.commit_draft("00112233445566aa", "admin", redo)
+    assert store.periods() == ["2024-01", "2024-02"] and store.version() != before
+    assert store.changes()[-1].kind == "figures"
+    store.drop_draft("00112233445566aa")
+    assert store.drafts() == []
+
+
+def test_a_draft_made_before_another_write_is_refused_and_changes_nothing(make, tmp_path):
+    from geojkn.errors import Conflict
+    from geojkn.store.base import Draft
+
+    store = make()
+    store.put_units(units(), "a")
+    upload = tmp_path / "feb.csv"
+    upload.write_text("x")
+    with store.stage("aabbccddeeff0011") as staging:
+        staging.store.put_figures(figures("2024-02", 300.0), str(upload))
+        store.keep_draft(Draft("aabbccddeeff0011", "budi", 1.0, staging.version, {}), upload)
+    store.put_figures(figures("2024-01", 100.0), "jan.csv")  # someone else commits meanwhile
+    after = store.version()
+    with pytest.raises(Conflict):
+        store.commit_draft("aabbccddeeff0011", "budi", lambda target, path: target.put_figures(
+            figures("2024-02", 300.0), str(path)))
+    assert store.version() == after and store.periods() == ["2024-01"]
+
+
+def test_an_error_while_staging_keeps_no_draft(make, tmp_path):
+    store = make()
+    store.put_units(units(), "a")
+    with pytest.raises(DataError), store.stage("0123456789abcdef") as staging:
+        staging.store.put_figures(figures("2024-02", 1.0), "x")
+        raise DataError("the file has a problem")
+    assert store.drafts() == [] and store.periods() == []
+
+
+def test_writers_at_the_same_moment_each_land_whole(make):
+    """Two writers at once (threads here, processes or hosts in an office): neither is lost, the log has both."""
+    import threading
+
+    store = make()
+    store.put_units(units(), "a")
+    errors: list[BaseException] = []
+
+    def write(period: str) -> None:
+        try:
+            make().put_figures(figures(period, 100.0), f"{period}.csv", actor=period)
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(f"2024-0{m}",)) for m in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.periods() == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert sorted(c.user for c in store.changes() if c.kind == "figures") == [f"2024-0{m}" for m in range(1, 5)]
+
+
+def test_accounts_and_failed_logins_are_kept_with_the_store(make):
+    from geojkn.accounts import ACCOUNT_LIMIT
+    from geojkn.errors import NotFound
+    from geojkn.options import Role
+
+    store = make()
+    store.put_units(units(), "a")
+    accounts = store.accounts()
+    assert accounts is not None and accounts.users() == []
+    accounts.add("budi", Role.EDITOR, ("99.01.02",), "kata-sandi-yang-panjang")
+    again = make().accounts()  # every process of the server sees the same accounts
+    assert again.check("budi", "kata-sandi-yang-panjang").regions == ("99.01.02",)
+    assert again.check("budi", "salah-kata-sandi-000") is None
+    token = again.token("budi")
+    again.end_sessions("budi")
+    assert again.token("budi") not in ("", token)
+    for i in range(ACCOUNT_LIMIT):
+        accounts.login_failed("10.0.0.9", "budi", 1000.0 + i)
+    assert again.login_wait("10.0.0.1", "budi", 1000.0 + ACCOUNT_LIMIT) > 0
+    again.login_succeeded("budi")
+    assert accounts.login_wait("10.0.0.1", "budi", 1000.0 + ACCOUNT_LIMIT) == 0
+    accounts.remove("budi")
+    with pytest.raises(NotFound):
+        accounts.remove("budi")
+    assert again.users() == []

@@ -219,9 +219,7 @@ def test_an_editor_limited_to_regions_sees_its_own_changes_and_totals_only(app, 
 
 
 def test_what_a_killed_upload_left_is_removed_by_the_next_one(app, tiny_store, tmp_path):
-    from geojkn.uploads import staging_folder
-
-    folder = staging_folder(GpkgStore(tiny_store))
+    folder = GpkgStore(tiny_store).drafts_folder
     folder.mkdir(exist_ok=True)
     left = [folder / "0123456789abcdef.gpkg", folder / "0123456789abcdef.gpkg-journal",
             folder / ".0123456789abcdef.gpkg.lock", folder / "0123456789abcdef"]

@@ -293,11 +293,11 @@ def test_every_page_stays_inert_with_script_names_and_the_policy_blocks_nothing_
     """Logged in as an admin: every page, an upload whose file name and source are payloads, its preview,
     the history and the export, with names that carry scripts. No script of theirs runs, and the
     Content-Security-Policy refuses nothing the pages themselves need."""
-    from geojkn.accounts import Accounts, accounts_path
     from geojkn.options import Role
+    from geojkn.store import open_store
     from geojkn.uploads import safe_name
 
-    Accounts(accounts_path(payload_store)).add("admin", Role.ADMIN, (), "kata-sandi-panjang-1")
+    open_store(str(payload_store)).accounts().add("admin", Role.ADMIN, (), "kata-sandi-panjang-1")
     app = create_app({"TESTING": True, "STORE": payload_store, "SECRET_KEY": "k" * 40})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

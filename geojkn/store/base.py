@@ -6,10 +6,13 @@ Workspace's job, keyed by `version()`, which changes with every write.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,16 +42,75 @@ from ..schema import (
     Level,
 )
 
+if TYPE_CHECKING:
+    from ..accounts import Accounts
+
+_AREA_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
+_PERIOD = re.compile(r"^\d{4}-\d{2}$")
 UNIT_COLUMNS = (CODE, NAME, PARENT)
 INDEX_COLUMNS = (CODE, NAME, LEVEL, PARENT)
 FIGURE_COLUMNS = (PERIOD, CODE, LEVEL) + COUNTS + (SOURCE,)
 FACILITY_COLUMNS = (FACILITY_NAME, FACILITY_TYPE, TYPE_SOURCE, FACILITY_CODE, UNIT_CODE, APPROXIMATE)
-# who wrote (an account of the server; empty on the command line), the file's SHA-256, and the snapshot of the
-# store as it was just before (see GpkgStore: restore reads it)
 # Counts replaced together by an import: a file that carries one of a group replaces the whole group.
 COUNT_GROUPS = ((POPULATION,), (REGISTERED, ACTIVE), SEGMENTS)
+# the log of writes: when, what, the file's name, rows, periods, a detail, who wrote (an account of the server;
+# empty on the command line), the file's SHA-256, and how the backend finds the state just before (a GeoPackage
+# store: the name of the snapshot file)
 IMPORT_COLUMNS = ("imported_at", "kind", "file", "rows", "period", "detail", "user", "sha256", "snapshot")
 
+
+@dataclass(frozen=True)
+class Change:
+    """One logged write of a store; `number` counts from 1, the oldest first."""
+
+    number: int
+    at: str
+    kind: str
+    file: str
+    rows: int
+    period: str
+    detail: str
+    user: str
+    sha256: str
+    restorable: bool  # the figures as they were just before it can still be restored
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def logged_changes(log: pd.DataFrame, restorable: Callable[[int, str], bool]) -> list[Change]:
+    """The changes of an import log (IMPORT_COLUMNS), oldest first; `restorable` is asked with each change's number
+    and snapshot."""
+    log = log.reindex(columns=list(IMPORT_COLUMNS)).fillna("")
+    return [Change(i + 1, str(r["imported_at"]), str(r["kind"]), str(r["file"]), int(r["rows"] or 0),
+                   str(r["period"]), str(r["detail"]), str(r["user"]), str(r["sha256"]),
+                   restorable(i + 1, str(r["snapshot"])))
+            for i, r in enumerate(log.to_dict("records"))]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An import staged for a preview (uploads.py), kept by the store until it is committed or discarded: who made
+    it and when (epoch seconds), the version of the store it was made from, and its description (JSON)."""
+
+    id: str
+    user: str
+    made_at: float
+    version: str
+    described: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Staging:
+    """A private, writable state of a store to import into and compare with the store (Store.stage): what it
+    started from is `version` of the store."""
+
+    store: Store
+    version: str
+
+
+# An import written again into a store, from the file kept with its draft (see Store.commit_draft)
+Redo = Callable[["Store", Path], object]
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +141,24 @@ Measure = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame], pd.DataFrame]
 # Facilities placed in the given units (analysis.facilities.place_facilities): the store calls it inside a write,
 # so that what is stored always says where each facility lies, without the store knowing how to find out.
 Relocate = Callable[[gpd.GeoDataFrame, Mapping[Level, gpd.GeoDataFrame]], gpd.GeoDataFrame]
+
+
+def check_region(region: str) -> str:
+    """A region's dotted code, checked before it goes near a query."""
+    if not _AREA_CODE.match(region):
+        raise DataError(f"'{region}' is not a dotted area code such as 33.20.")
+    return region
+
+
+def check_period(period: str) -> str:
+    if not _PERIOD.match(period):
+        raise DataError(f"'{period}' is not a period written YYYY-MM.")
+    return period
+
+
+def empty_units(level: Level) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in UNIT_COLUMNS}, geometry=gpd.GeoSeries([], crs=CRS))
+    return frame.assign(**{LEVEL: str(level)})
 
 
 def merge_figures(old: pd.DataFrame, new: pd.DataFrame,
@@ -143,14 +223,24 @@ def merge_facilities(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> tuple[gpd.
 class Store(ABC):
     """Boundaries per level, figures per period, facilities, and a log of imports."""
 
-    location: str
+    location: str  # how to open it again (a path, a PostgreSQL connection string): for the server's processes
     readonly: bool
+
+    @property
+    def shown(self) -> str:
+        """The store as messages name it (never a password)."""
+        return self.location
+
+    @property
+    def name(self) -> str:
+        """The store as a page names it in a few words: its file's name, or its database's."""
+        return Path(self.location).name
 
     def check_writable(self) -> None:
         """Raise a DataError before any work is done if this store cannot be written."""
         if self.readonly:
             raise DataError(
-                f"The store {self.location} is read-only (the bundled demo). "
+                f"The store {self.shown} is read-only (the bundled demo). "
                 "Give --store PATH or set GEOJKN_STORE to import your own data."
             )
 
@@ -216,26 +306,72 @@ class Store(ABC):
         """The distances measured at import (analysis.access.store_distances), indexed by desa code, of the desa of
         a province (every desa when None); None when this store has not measured them."""
 
+    # --- writing: each write is one transaction, logged with the acting account (`actor`, '' on the command line)
     @abstractmethod
     def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None,
-                  reshape: Reshape | None = None, measure: Measure | None = None, rollup: Rollup | None = None) -> None:
+                  reshape: Reshape | None = None, measure: Measure | None = None, rollup: Rollup | None = None,
+                  actor: str = "") -> None:
         """Add or replace (by code) boundaries of any levels, re-place the stored facilities with `relocate`,
         prepare the map shapes with `reshape` and measure the desa's distances to facilities with `measure`, in one
         atomic write."""
 
     @abstractmethod
     def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "",
-                    replace: Mapping[str, Sequence[str]] | None = None, rollup: Rollup | None = None) -> None:
+                    replace: Mapping[str, Sequence[str]] | None = None, rollup: Rollup | None = None,
+                    actor: str = "") -> None:
         """Add figures rows atomically. With `replace` (period -> region codes), the new rows are that period's
         truth inside those regions (see merge_figures); without it, rows are replaced by period and code."""
 
     @abstractmethod
     def remove_figures(self, period: str, within: str | None = None, source: str = "",
-                       rollup: Rollup | None = None) -> int:
+                       rollup: Rollup | None = None, actor: str = "") -> int:
         """Remove every figures row of a period (inside a region), atomically and logged; the rows removed."""
 
     @abstractmethod
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
-                       relocate: Relocate | None = None, measure: Measure | None = None) -> int:
+                       relocate: Relocate | None = None, measure: Measure | None = None, actor: str = "") -> int:
         """Add facilities (or replace all), skipping exact duplicates, and place every stored facility with
         `relocate`; returns the number added."""
+
+    # --- history ------------------------------------------------------------------------------------------
+    @abstractmethod
+    def changes(self) -> list[Change]:
+        """Every logged write, the oldest first, each saying whether the figures before it can be restored."""
+
+    @abstractmethod
+    def restore_figures(self, number: int, period: str, within: str, source: str, rollup: Rollup | None = None,
+                        actor: str = "") -> int:
+        """Make a region's month what it was just before change `number` (removing it if it had none then),
+        atomically and logged; the rows restored. NotFound when that state is no longer kept."""
+
+    # --- staging: an import previewed first, committed only onto the state it was previewed against ------------
+    @abstractmethod
+    def stage(self, draft: str) -> AbstractContextManager[Staging]:
+        """A private writable state of this store, as one version, to import into and compare with; nothing of
+        the store changes. What commit_draft needs of it is kept under `draft` when the block ends without error
+        and keep_draft is called in it; an error drops it."""
+
+    @abstractmethod
+    def keep_draft(self, draft: Draft, upload: Path) -> None:
+        """Keep a staged import's description, and whatever commit_draft needs (the uploaded file, or the
+        staged state itself)."""
+
+    @abstractmethod
+    def drafts(self) -> list[Draft]:
+        """The drafts kept, the oldest first."""
+
+    @abstractmethod
+    def drop_draft(self, draft: str) -> None:
+        """Forget a draft and everything kept for it (nothing when there is no such draft)."""
+
+    @abstractmethod
+    def commit_draft(self, draft: str, actor: str, redo: Redo) -> None:
+        """Make a draft's import the store's, in one transaction, only if the store is still the version the draft
+        was made from (Conflict otherwise: nothing changes); a backend that kept the upload rather than the
+        staged state imports it again with `redo`."""
+
+    # --- accounts -----------------------------------------------------------------------------------------
+    @abstractmethod
+    def accounts(self) -> Accounts | None:
+        """Where the server's accounts and failed logins are kept for this store (None: it keeps none, as the
+        bundled demo)."""

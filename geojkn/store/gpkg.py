@@ -9,25 +9,23 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 
+from ..accounts import Accounts, SqliteAccounts, accounts_path
 from ..errors import Conflict, DataError, NotFound
 from ..schema import APPROXIMATE, CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, SOURCE, UNIT_CODE, Level
 from .base import (
@@ -36,29 +34,37 @@ from .base import (
     IMPORT_COLUMNS,
     INDEX_COLUMNS,
     UNIT_COLUMNS,
+    Change,
+    Draft,
     Measure,
+    Redo,
     Relocate,
     Reshape,
     Rollup,
     ShapeRow,
+    Staging,
     Store,
+    check_period,
+    check_region,
+    empty_units,
+    logged_changes,
     merge_facilities,
     merge_figures,
 )
+from .packing import file_sha256, pack, pack_frame, unpack, unpack_frame
 
 FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
 SHAPES = "geojkn_shapes"  # prepared map shapes: a plain table beside the layers (arrays as little-endian blobs)
 DISTANCES = "geojkn_distances"  # each desa's km to the nearest FKTP, puskesmas and hospital, measured at import
 ROLLUP = "geojkn_rollup"  # every unit's figures rolled up at the last write of figures or units, per province
 KEEP = 30  # states of the store kept in <store>.history/, the newest last
-_SAFE_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
-_SAFE_PERIOD = re.compile(r"^\d{4}-\d{2}$")
+ORPHAN_AFTER_S = 600  # a file of a draft with no description this old was left by a stage or commit killed
+SQLITE_LEFTOVERS = ("-journal", "-wal", "-shm")  # beside a copy SQLite was writing when it was stopped
 
 
 def _within(column: str, region: str) -> str:
     """SQL filter for codes inside a region; the code is checked first so it can be put in SQL as it is."""
-    if not _SAFE_CODE.match(region):
-        raise DataError(f"'{region}' is not a dotted area code such as 33.20.")
+    check_region(region)
     # the range lets SQLite find the rows by the code's index (see _index_codes) in a store of any size; the
     # second part keeps exactly the region and what lies inside it
     return (f"({column} >= '{region}' AND {column} < '{region}/' AND "
@@ -121,89 +127,9 @@ def _snapshot_name() -> str:
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}-{secrets.token_hex(3)}.gpkg"
 
 
-def _sha256(path: Path) -> str:
-    """The SHA-256 of an imported file ('' when the source is not a file)."""
-    if not path.is_file():
-        return ""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _pack(arrays: Mapping[str, np.ndarray], every: str | None = None) -> bytes:
-    """Named arrays as one blob: a JSON header (name, type, shape of each) and the arrays' bytes; each of the type
-    `every` when given, else 64-bit floats for floats and 32-bit integers for whole numbers (a topology on a 1e-6
-    degree grid, positions, counts)."""
-    parts, header = [], []
-    for name, array in arrays.items():
-        kind = every or ("<f8" if np.asarray(array).dtype.kind == "f" else "<i4")
-        data = np.ascontiguousarray(array, dtype=kind)
-        header.append([name, kind, list(data.shape)])
-        parts.append(data.tobytes())
-    head = json.dumps(header).encode("utf-8")
-    return len(head).to_bytes(4, "little") + head + b"".join(parts)
-
-
-def _unpack(blob: bytes) -> dict[str, np.ndarray]:
-    size = int.from_bytes(blob[:4], "little")
-    header = json.loads(blob[4:4 + size].decode("utf-8"))
-    out, at = {}, 4 + size
-    for name, kind, shape in header:
-        count = int(np.prod(shape)) if shape else 1
-        dtype = np.dtype(kind)
-        out[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=at).reshape(shape)
-        at += count * dtype.itemsize
-    return out
-
-
-def _pack_frame(frame: pd.DataFrame) -> bytes:
-    """A table as one blob: text columns as a list of their values and an index per row, the rest as numbers."""
-    arrays: dict[str, np.ndarray] = {}
-    header: list[list[object]] = []
-    for name in frame.columns:
-        column = frame[name]
-        if column.dtype == bool:
-            header.append([name, "bool", None])
-            arrays[name] = column.to_numpy(dtype=np.float64)
-        elif pd.api.types.is_numeric_dtype(column):
-            header.append([name, str(column.dtype), None])
-            arrays[name] = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            values = column.astype(object).where(column.notna(), None)
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            header.append([name, "text", [None if u is None else str(u) for u in uniques]])
-            arrays[name] = codes.astype(np.float64)
-    head = json.dumps(header).encode("utf-8")
-    return len(head).to_bytes(4, "little") + head + _pack(arrays, every="<f8")
-
-
-def _unpack_frame(blob: bytes) -> pd.DataFrame:
-    size = int.from_bytes(blob[:4], "little")
-    header = json.loads(blob[4:4 + size].decode("utf-8"))
-    arrays = _unpack(blob[4 + size:])
-    out: dict[str, object] = {}
-    for name, kind, uniques in header:
-        values = arrays[name]
-        if kind == "bool":
-            out[name] = values.astype(bool)
-        elif kind == "text":
-            table = np.array([*uniques, None], dtype=object)
-            out[name] = table[np.where(values < 0, len(uniques), values).astype(np.int64)]
-        else:
-            out[name] = pd.Series(values).astype(kind) if kind.startswith("int") else values
-    return pd.DataFrame(out)
-
-
 def _all_of(*conditions: str | None) -> str | None:
     chosen = [c for c in conditions if c]
     return " AND ".join(chosen) if chosen else None
-
-
-def _empty_units(level: Level) -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in UNIT_COLUMNS}, geometry=gpd.GeoSeries([], crs=CRS))
-    return frame.assign(**{LEVEL: str(level)})
 
 
 class GpkgStore(Store):
@@ -214,7 +140,6 @@ class GpkgStore(Store):
         self.location = str(self.path)
         self.readonly = readonly
         self.history = history  # keep the state before each write (off for a preview's private copy)
-        self.actor = ""  # the account writing, recorded in the log
         self._snapshot = ""
         self._listed: tuple[str, frozenset[str]] | None = None  # (version, layers)
 
@@ -292,7 +217,7 @@ class GpkgStore(Store):
 
     def units(self, level: Level, within: str | None = None) -> gpd.GeoDataFrame:
         if level not in self._layers():
-            return _empty_units(level)
+            return empty_units(level)
         frame = self._read(level, _within(CODE, within) if within else None)
         frame[LEVEL] = str(level)
         if DERIVED not in frame:  # a store written before shapes were derived
@@ -302,8 +227,8 @@ class GpkgStore(Store):
     def figures(self, period: str | None = None, within: str | None = None) -> pd.DataFrame:
         if FIGURES not in self._layers():
             return pd.DataFrame({c: pd.Series(dtype=object) for c in FIGURE_COLUMNS})
-        if period is not None and not _SAFE_PERIOD.match(period):
-            raise DataError(f"'{period}' is not a period written YYYY-MM.")
+        if period is not None:
+            check_period(period)
         where = _all_of(f"{PERIOD} = '{period}'" if period else None, _within(CODE, within) if within else None)
         return pd.DataFrame(self._read(FIGURES, where, geometry=False)).reset_index(drop=True)
 
@@ -346,7 +271,7 @@ class GpkgStore(Store):
                 return []
             rows = connection.execute(f"SELECT area, level, zoom, codes, arrays FROM {SHAPES} "
                                       f"WHERE {' AND '.join(where)} ORDER BY area, zoom", values).fetchall()
-        return [ShapeRow(area, lv, int(zoom), tuple(json.loads(codes)), _unpack(blob))
+        return [ShapeRow(area, lv, int(zoom), tuple(json.loads(codes)), unpack(blob))
                 for area, lv, zoom, codes, blob in rows]
 
     def shape_zooms(self, level: Level, area: str) -> list[int]:
@@ -384,7 +309,7 @@ class GpkgStore(Store):
             connection.executemany(f"DELETE FROM {SHAPES} WHERE area = ?", [(area,) for area in areas])
             connection.executemany(f"INSERT INTO {SHAPES} VALUES (?, ?, ?, ?, ?, ?)",
                                    [(row.area, row.level, row.zoom, json.dumps(list(row.codes)),
-                                     _pack(row.arrays), stamp) for row in rows])
+                                     pack(row.arrays), stamp) for row in rows])
 
     def rolled_up(self, within: str | None = None) -> pd.DataFrame | None:
         if not self.exists():
@@ -396,7 +321,7 @@ class GpkgStore(Store):
             blobs = [row[0] for row in connection.execute(f"SELECT rows FROM {ROLLUP} {where} ORDER BY area", values)]
         if not blobs:
             return None  # nothing rolled up there: the caller rolls up what figures there are
-        frame = pd.concat([_unpack_frame(blob) for blob in blobs], ignore_index=True)
+        frame = pd.concat([unpack_frame(blob) for blob in blobs], ignore_index=True)
         if within and len(within) > 2:
             codes = frame[CODE].astype(str)
             frame = frame[(codes == within) | codes.str.startswith(within + ".")].reset_index(drop=True)
@@ -425,7 +350,7 @@ class GpkgStore(Store):
             connection.execute(f"CREATE TABLE {ROLLUP} (area TEXT PRIMARY KEY, rows BLOB)")
             areas = table[CODE].astype(str).str[:2]
             connection.executemany(f"INSERT INTO {ROLLUP} VALUES (?, ?)",
-                                   [(str(area), _pack_frame(part.reset_index(drop=True)))
+                                   [(str(area), pack_frame(part.reset_index(drop=True)))
                                     for area, part in table.groupby(areas, sort=True)])
 
     def distances(self, area: str | None = None) -> pd.DataFrame | None:
@@ -504,29 +429,113 @@ class GpkgStore(Store):
                 old.unlink(missing_ok=True)
         os.replace(new, real)
 
-    def adopt(self, staged: Path, version: str, entry: Mapping[str, object]) -> None:
-        """Make a previewed copy the store, if the store is still the version it was copied from; the copy's
-        own log entry is completed with `entry`. Conflict (409) when someone else changed the store meanwhile."""
+    # --- staging: a preview is a copy of the file, committed by renaming it over the store ---------------------
+    @property
+    def drafts_folder(self) -> Path:
+        real = self.path.resolve()
+        return real.with_name(real.stem + ".uploads")
+
+    def _draft_paths(self, draft: str) -> tuple[Path, Path]:
+        """The copy and the description of a draft (NotFound for an id the server could not have made)."""
+        if len(draft) != 16 or not set(draft) <= set("0123456789abcdef"):
+            raise NotFound("There is no such upload (it was committed, discarded or never made).")
+        return self.drafts_folder / f"{draft}.gpkg", self.drafts_folder / f"{draft}.json"
+
+    def _prune_orphans(self) -> None:
+        """What a stage or a commit that was killed left: files of no kept draft, older than ORPHAN_AFTER_S."""
+        now = datetime.now(UTC).timestamp()
+        described = {meta.stem for meta in self.drafts_folder.glob("*.json")}
+        for leftover in self.drafts_folder.iterdir():
+            draft = leftover.name.lstrip(".")[:16]
+            with suppress(OSError):
+                if draft not in described and now - leftover.stat().st_mtime > ORPHAN_AFTER_S:
+                    if leftover.is_dir():
+                        shutil.rmtree(leftover, ignore_errors=True)
+                    else:
+                        leftover.unlink()
+
+    @contextmanager
+    def stage(self, draft: str) -> Iterator[Staging]:
+        self.check_writable()
+        copy, _meta = self._draft_paths(draft)
+        folder = self.drafts_folder
+        with refusing_disk_errors(folder, self.history_folder):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            self._prune_orphans()
+            try:
+                version = self._copy_to(copy)
+                yield Staging(GpkgStore(copy, history=False), version)
+            except BaseException:
+                self.drop_draft(draft)
+                raise
+
+    def _copy_to(self, target: Path) -> str:
+        """Copy the store as one version (again when an import replaced it during the copy); that version."""
+        for _ in range(5):
+            version = self.version()
+            if self.path.exists():
+                shutil.copyfile(self.path.resolve(), target)
+            if self.version() == version:
+                return version
+        raise DataError("The store is being changed right now; upload again in a moment.")
+
+    def keep_draft(self, draft: Draft, upload: Path) -> None:
+        """The description only: the staged copy is what is committed (the upload is not needed again)."""
+        _copy, meta = self._draft_paths(draft.id)
+        written = meta.with_name(f".{meta.name}.part")
+        written.write_text(json.dumps({"id": draft.id, "user": draft.user, "made_at": draft.made_at,
+                                       "version": draft.version, "described": dict(draft.described)},
+                                      ensure_ascii=False), encoding="utf-8")
+        os.replace(written, meta)
+
+    def drafts(self) -> list[Draft]:
+        found = []
+        for meta in self.drafts_folder.glob("*.json") if self.drafts_folder.is_dir() else []:
+            with suppress(OSError, ValueError, KeyError, TypeError):
+                data = json.loads(meta.read_text(encoding="utf-8"))
+                if (self.drafts_folder / f"{data['id']}.gpkg").is_file():
+                    found.append(Draft(str(data["id"]), str(data["user"]), float(data["made_at"]),
+                                       str(data["version"]), data["described"]))
+        return sorted(found, key=lambda d: d.made_at)
+
+    def drop_draft(self, draft: str) -> None:
+        """Delete a draft's copy and description, and what SQLite may have left beside the copy."""
+        copy, meta = self._draft_paths(draft)
+        for path in (copy, meta, meta.with_name(f".{meta.name}.part"), copy.with_name(f".{copy.name}.lock"),
+                     *(copy.with_name(copy.name + ending) for ending in SQLITE_LEFTOVERS)):
+            path.unlink(missing_ok=True)
+
+    def commit_draft(self, draft: str, actor: str, redo: Redo) -> None:
+        """Rename the staged copy over the store, if the store is still the version it was copied from; the copy's
+        own log entry names the committing account. Conflict (409) when someone else changed the store meanwhile.
+        (`redo` is not needed: the copy is the import.)"""
+        copy, _meta = self._draft_paths(draft)
+        kept = {d.id: d for d in self.drafts()}.get(draft)
+        if kept is None:
+            raise NotFound("There is no such upload (it was committed, discarded or never made).")
         self.check_writable()
         real = self.path.resolve()
         with self._lock():
-            if self.version() != version:
+            if self.version() != kept.version:
                 raise Conflict("The data changed since this preview was made (another import was committed). "
                                "Nothing was changed: upload the file again to see what it would change now.")
-            staged_store = GpkgStore(staged, history=False)
+            staged_store = GpkgStore(copy, history=False)
             log = staged_store.imports().reindex(columns=list(IMPORT_COLUMNS)).fillna("")
             self._snapshot = _snapshot_name() if self.history and real.exists() else ""
             last: dict[str, object] = {str(k): v for k, v in log.iloc[-1].to_dict().items()}
-            last.update({**entry, "snapshot": self._snapshot})
+            last.update({"user": actor, "snapshot": self._snapshot})
             log = pd.concat([log.iloc[:-1], pd.DataFrame([last])], ignore_index=True)
-            pyogrio.write_dataframe(log.astype({"rows": "int64"}), staged, layer=IMPORTS)
+            pyogrio.write_dataframe(log.astype({"rows": "int64"}), copy, layer=IMPORTS)
             if real.exists():
-                shutil.copymode(real, staged)
+                shutil.copymode(real, copy)
             try:
                 with refusing_disk_errors(real.parent, self.history_folder):
-                    self._install(staged, real)
+                    self._install(copy, real)
             finally:
                 self._snapshot = ""
+
+    def accounts(self) -> Accounts | None:
+        return None if self.readonly else SqliteAccounts(accounts_path(self.location))
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
@@ -542,10 +551,11 @@ class GpkgStore(Store):
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
-    def _log(self, tmp: Path, kind: str, source: str, rows: int, period: str = "", detail: str = "") -> None:
+    def _log(self, tmp: Path, kind: str, source: str, rows: int, period: str = "", detail: str = "",
+             actor: str = "") -> None:
         entry = {"imported_at": datetime.now(UTC).isoformat(timespec="seconds"), "kind": kind,
                  "file": Path(source).name, "rows": int(rows), "period": period, "detail": detail,
-                 "user": self.actor, "sha256": _sha256(Path(source)), "snapshot": self._snapshot}
+                 "user": actor, "sha256": file_sha256(Path(source)), "snapshot": self._snapshot}
         log = pd.concat([self.imports(), pd.DataFrame([entry])], ignore_index=True)
         log = log.reindex(columns=list(IMPORT_COLUMNS)).fillna("").astype({"rows": "int64"})
         pyogrio.write_dataframe(log, tmp, layer=IMPORTS)
@@ -561,7 +571,8 @@ class GpkgStore(Store):
         pyogrio.write_dataframe(out, tmp, layer=FACILITIES)
 
     def put_units(self, units: gpd.GeoDataFrame, source: str, relocate: Relocate | None = None,
-                  reshape: Reshape | None = None, measure: Measure | None = None, rollup: Rollup | None = None) -> None:
+                  reshape: Reshape | None = None, measure: Measure | None = None, rollup: Rollup | None = None,
+                  actor: str = "") -> None:
         with self._transaction() as tmp:
             after = self._all_units()
             before = dict(after)
@@ -592,19 +603,20 @@ class GpkgStore(Store):
             self._write_rollup(tmp, rollup, self.figures(), index)
             counts = units[LEVEL].value_counts()
             detail = ", ".join(f"{level} {counts[level]}" for level in LEVELS if level in counts)
-            self._log(tmp, "boundaries", source, len(units), detail=detail)
+            self._log(tmp, "boundaries", source, len(units), detail=detail, actor=actor)
 
     def put_figures(self, figures: pd.DataFrame, source: str, detail: str = "",
-                    replace: Mapping[str, Sequence[str]] | None = None, rollup: Rollup | None = None) -> None:
+                    replace: Mapping[str, Sequence[str]] | None = None, rollup: Rollup | None = None,
+                    actor: str = "") -> None:
         with self._transaction() as tmp:
             merged = merge_figures(self.figures(), figures, replace)
             pyogrio.write_dataframe(merged, tmp, layer=FIGURES)
             self._write_rollup(tmp, rollup, merged, self.unit_index())
             periods = ", ".join(sorted(figures[PERIOD].unique()))
-            self._log(tmp, "figures", source, len(figures), period=periods, detail=detail)
+            self._log(tmp, "figures", source, len(figures), period=periods, detail=detail, actor=actor)
 
     def remove_figures(self, period: str, within: str | None = None, source: str = "",
-                       rollup: Rollup | None = None) -> int:
+                       rollup: Rollup | None = None, actor: str = "") -> int:
         with self._transaction() as tmp:
             old = self.figures()
             codes = old[CODE].astype(str)
@@ -614,13 +626,20 @@ class GpkgStore(Store):
             kept = old[~gone].reset_index(drop=True)
             pyogrio.write_dataframe(kept, tmp, layer=FIGURES)
             self._write_rollup(tmp, rollup, kept, self.unit_index())
-            self._log(tmp, "removal", source, int(gone.sum()), period=period, detail=within or "")
+            self._log(tmp, "removal", source, int(gone.sum()), period=period, detail=within or "", actor=actor)
         return int(gone.sum())
 
-    def restore_figures(self, snapshot: str, period: str, within: str, source: str,
-                        rollup: Rollup | None = None) -> int:
-        """Make a region's month what it was in a snapshot (removing it if it had none then); rows restored."""
-        old = self.snapshot(snapshot).figures(period, within)
+    def changes(self) -> list[Change]:
+        folder = self.history_folder
+        return logged_changes(self.imports(),
+                              lambda _number, snapshot: bool(snapshot) and (folder / snapshot).is_file())
+
+    def restore_figures(self, number: int, period: str, within: str, source: str, rollup: Rollup | None = None,
+                        actor: str = "") -> int:
+        log = self.imports()
+        if not 1 <= number <= len(log):
+            raise NotFound(f"There is no change number {number}: the log has {len(log)}.")
+        old = self.snapshot(str(log.iloc[number - 1].get("snapshot", "") or "")).figures(period, within)
         with self._transaction() as tmp:
             now = self.figures()
             codes = now[CODE].astype(str)
@@ -628,11 +647,11 @@ class GpkgStore(Store):
             merged = pd.concat([now[~gone], old.reindex(columns=now.columns)], ignore_index=True).reset_index(drop=True)
             pyogrio.write_dataframe(merged, tmp, layer=FIGURES)
             self._write_rollup(tmp, rollup, merged, self.unit_index())
-            self._log(tmp, "restore", source, len(old), period=period, detail=within)
+            self._log(tmp, "restore", source, len(old), period=period, detail=within, actor=actor)
         return len(old)
 
     def put_facilities(self, facilities: gpd.GeoDataFrame, source: str, replace: bool = False,
-                       relocate: Relocate | None = None, measure: Measure | None = None) -> int:
+                       relocate: Relocate | None = None, measure: Measure | None = None, actor: str = "") -> int:
         with self._transaction() as tmp:
             old = facilities.iloc[:0] if replace else self.facilities()
             merged, added = merge_facilities(old, facilities)
@@ -642,5 +661,5 @@ class GpkgStore(Store):
             self._write_facilities(tmp, merged)
             if measure is not None:
                 self._write_distances(tmp, measure(units[Level.DESA], merged))
-            self._log(tmp, "facilities", source, added, detail="replaced" if replace else "added")
+            self._log(tmp, "facilities", source, added, detail="replaced" if replace else "added", actor=actor)
         return added

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
 
-from ..accounts import Accounts, accounts_path
 from ..formatting import format_decimal, format_int, format_metric, format_percent, format_points
 from ..jobs import Jobs, jobs_folder
 from ..options import SETTINGS, Lang, Settings
@@ -65,7 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(upload.bp)
     errors.register(app)
-    auth.register(app, Accounts(accounts_path(settings.store)) if settings.store else None)
+    auth.register(app, app.extensions["geojkn.workspace"].store.accounts())
     security.register(app, settings)
     caching.register(app)
     # tests prepare ahead only when they ask for it: a background thread would change what they count

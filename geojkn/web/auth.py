@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from ..accounts import Accounts, Throttle, User
+from ..accounts import Accounts, User
 from ..vocabulary import word
 from . import params
 
@@ -98,18 +98,17 @@ def login() -> ResponseReturnValue:
     name = request.form.get("name", "")[:64]
     address = request.remote_addr or "-"  # the client's own (from the trusted proxy only: web/app.py)
     found = accounts()
-    throttle = Throttle(found) if found is not None else None
-    wait = throttle.wait(address, name) if throttle is not None else 0.0
+    wait = found.login_wait(address, name) if found is not None else 0.0
     if wait:
         message = word("login_wait", lang, seconds=max(1, round(wait)))
         return render_template("login.html", message=message, next=given_next), 429, {"Retry-After": str(round(wait))}
     account = found.check(name, request.form.get("password", "")) if found else None
     if account is None:
-        if throttle is not None:
-            throttle.failed(address, name)
+        if found is not None:
+            found.login_failed(address, name)
         return render_template("login.html", message=word("login_wrong", lang), next=given_next), 401
-    if throttle is not None:
-        throttle.succeeded(account.name)
+    if found is not None:
+        found.login_succeeded(account.name)
     session.clear()
     session.permanent = True
     login_user(SessionUser(account, found.token(account.name) if found else ""))

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 
 from ..options import PERIOD, Role
-from ..store import GpkgStore
-from ..uploads import UploadKind, commit, discard, history, load, restore, stage
+from ..store import Store
+from ..uploads import Asked, UploadKind, commit, discard, history, load, restore, stage
 from ..vocabulary import word
 from . import params
 from .auth import user
@@ -15,13 +15,13 @@ from .auth import user
 bp = Blueprint("upload", __name__)
 
 
-def _editor_store() -> GpkgStore:
+def _editor_store() -> Store:
     """The store, for an editor or admin; 403 for anyone else, 400 for the bundled demo."""
     account = user()
     if account is None or account.role not in (Role.EDITOR, Role.ADMIN):
         abort(403, "Changing data needs an editor or admin account.")
     store = params.workspace().store
-    if store.readonly or not isinstance(store, GpkgStore):
+    if store.readonly:
         abort(400, "The bundled demo cannot be changed: serve a store of your own.")
     return store
 
@@ -48,10 +48,10 @@ def upload() -> ResponseReturnValue:
     if period is not None:
         period = str(PERIOD.read(period))
     month = request.form.get("month", "")  # what a figures file means for its month: see templates/upload.html
-    preview = stage(store, sent.read(), sent.filename, kind, user(), period=period,
-                    source=(request.form.get("source") or "")[:200] or None, merge=month == "merge",
-                    whole_month=month == "replace", replace=bool(request.form.get("replace")),
-                    lang=params.language())
+    asked = Asked(kind, period=period, source=(request.form.get("source") or "")[:200] or None,
+                  merge=month == "merge", whole_month=month == "replace", replace=bool(request.form.get("replace")),
+                  lang=params.language())
+    preview = stage(store, sent.read(), sent.filename, asked, user())
     return redirect(url_for("upload.show", upload_id=preview.id))
 
 

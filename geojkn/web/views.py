@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -55,7 +54,7 @@ def index() -> ResponseReturnValue:
     account = user()  # an account limited to regions sees its own regions, nothing around them
     rows = ws.overview(chosen["target"], account.regions if account and account.role != Role.ADMIN else ())
     return render_template("index.html", rows=rows, target=chosen["target"],
-                           store_name=Path(ws.store.location).name, demo=ws.store.readonly,
+                           store_name=ws.store.name, demo=ws.store.readonly,
                            missing=not ws.store.exists())
 
 
