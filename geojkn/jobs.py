@@ -2,11 +2,12 @@
 (store version, request) at a time across every process that serves the store, finished files kept on disk.
 
 A server asks for a file by its request (documents.py). Its key, made with the store's version, names everything
-about it in the jobs folder beside the store (`<store>.jobs/`, shared by every process of the server):
-`<key>.json` its state (queued, running with pages done of all, done, failed with the message), `<key>.lock` held
-by the process that builds it (an flock: whoever cannot take it knows another builds it), and `<key>` the file.
-A file already built is sent as it is, by any process; a build whose asker left goes on and its file waits for the
-next asker. The folder is kept under a number of bytes: the files asked for least recently go first.
+about it where the store keeps what its servers make (store/kept.py: a folder beside a GeoPackage store, a table of
+a PostgreSQL store, shared by every process of every host): `<key>.json` its state (queued, running with pages
+done of all, done, failed with the message), the lock `<key>` held by the process that builds it (whoever cannot
+take it knows another builds it), and `<key>` the file. A file already built is sent as it is, by any process; a
+build whose asker left goes on and its file waits for the next asker. The files are kept under a number of bytes:
+those asked for least recently go first.
 
 Bounds: each server process runs at most `workers` builds at once and lets at most `waiting` more wait; an account
 (or, without one, an address) may have at most `per_account` builds queued or running; beyond either a request is
@@ -17,21 +18,20 @@ worker process is started by spawning (no fork of a threaded server), keeps its 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import multiprocessing
 import os
-import tempfile
+import socket
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Busy, DataError
+from .store.kept import Kept
 
 if TYPE_CHECKING:
     from .documents import Request
@@ -42,6 +42,7 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STALE_S = 600.0  # a queued job nobody took up after this long was lost with its process: asked again
 RETRY_S = 60.0  # a failed build is tried again when asked for after this long
 PROGRESS_EVERY = 0.5  # seconds between two writes of a build's progress
+HOST = socket.gethostname()
 
 
 class TooMany(DataError):
@@ -63,7 +64,8 @@ class JobState:
     message: str = ""
     at: float = 0.0  # when the state was written (epoch seconds)
     status: int = 0  # of a failure: 400 the request cannot be answered (message says why), 500 a bug
-    pid: int = 0  # of a queued build: the server process whose pool it waits in
+    pid: int = 0  # of a queued build: the server process whose pool it waits in...
+    host: str = ""  # ...on this machine (a store in a database is served from several)
 
     def to_json(self) -> dict[str, Any]:
         return {"state": self.state, "done": self.done, "total": self.total, "name": self.name,
@@ -83,110 +85,78 @@ def _running(pid: int) -> bool:
     return True
 
 
-def jobs_folder(store: str | None) -> Path:
-    """Where a store's jobs live: beside the store, or for the bundled demo in the user's temporary folder."""
-    if store is None:
-        return Path(tempfile.gettempdir()) / f"geojkn-{os.getuid()}" / "demo.jobs"
-    path = Path(store).resolve()
-    return path.with_name(path.stem + ".jobs")
-
-
 class Folder:
-    """The files of the jobs folder: states, locks and results (every process reads and writes them)."""
+    """The states and finished files of the builds, in the place the store keeps them for every process (a folder
+    beside a GeoPackage store, a table of a PostgreSQL store: store/kept.py): `<key>.json` a state, `<key>` a
+    file, the lock `<key>` held by the process that builds it."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, kept: Kept) -> None:
+        self.kept = kept
 
     def state(self, key: str) -> JobState | None:
+        data = self.kept.get(f"{key}.json", touch=False)
         try:
-            found = json.loads((self.path / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            found = json.loads(data) if data is not None else None
+        except ValueError:
             return None
         return JobState(**found) if isinstance(found, dict) else None
 
     def write(self, state: JobState) -> None:
         """A state, written whole (a reader never sees half of it)."""
-        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = self.path / f".{state.key}.{os.getpid()}.{threading.get_ident()}.json"
-        temporary.write_text(json.dumps(asdict(replace(state, at=time.time()))), encoding="utf-8")
-        os.replace(temporary, self.path / f"{state.key}.json")
+        self.kept.put(f"{state.key}.json", json.dumps(asdict(replace(state, at=time.time()))).encode("utf-8"))
 
     def forget(self, key: str) -> None:
         """Remove the state of a build nobody is doing (a lost one), so that it is asked for anew."""
         state = self.state(key)
         if state is not None and state.state in (QUEUED, RUNNING) and not self.building(key):
-            with contextlib.suppress(OSError):
-                (self.path / f"{key}.json").unlink()
+            self.kept.delete(f"{key}.json")
 
-    def result(self, key: str) -> Path | None:
+    def result(self, key: str) -> bytes | None:
         """The finished file of a key (marked as asked for now), or None."""
-        path = self.path / key
-        try:
-            os.utime(path)
-        except OSError:
-            return None
-        return path
+        return self.kept.get(key)
 
     def building(self, key: str) -> bool:
         """Whether some process holds the key's lock (is building it now)."""
-        try:
-            with open(self.path / f"{key}.lock", "a") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(lock, fcntl.LOCK_UN)
-        except BlockingIOError:
-            return True
-        except OSError:
-            return False
-        return False
+        return self.kept.held(key)
+
+    def states(self) -> list[JobState]:
+        names = [entry.name for entry in self.kept.entries() if entry.name.endswith(".json")]
+        return [state for state in (self.state(name[:-5]) for name in names) if state is not None]
 
     def waiting_for(self, account: str) -> int:
         """How many builds an account has queued or running now."""
-        count = 0
-        for path in self.path.glob("*.json"):
-            state = self.state(path.stem)
-            if state is not None and state.account == account and self.alive(state):
-                count += 1
-        return count
+        return sum(1 for state in self.states() if state.account == account and self.alive(state))
 
     def alive(self, state: JobState) -> bool:
         """Whether a queued or running build is still on its way (not lost with a process that stopped)."""
         if state.state == RUNNING:
             return self.building(state.key)
-        return state.state == QUEUED and time.time() - state.at < STALE_S and _running(state.pid)
+        on_its_way = _running(state.pid) if state.host in ("", HOST) else True  # another host's: by its age
+        return state.state == QUEUED and time.time() - state.at < STALE_S and on_its_way
 
     def prune(self, keep_bytes: int) -> None:
-        """Finished files, the least recently asked for first, until the folder holds at most `keep_bytes`; the
-        states and locks of files gone, and of failures no longer tried."""
-        results = []
-        for path in self.path.iterdir():
-            if "." not in path.name:
-                with contextlib.suppress(OSError):
-                    results.append((path.stat().st_mtime, path.stat().st_size, path))
-        total = sum(size for _, size, _ in results)
-        for _, size, path in sorted(results):
-            if total <= keep_bytes:
-                break
-            with contextlib.suppress(OSError):
-                path.unlink()
-                total -= size
-        for path in self.path.glob("*.json"):
-            state = self.state(path.stem)
-            gone = state is None or (state.state == DONE and not (self.path / path.stem).exists()) or \
+        """Finished files, the least recently asked for first, until they take at most `keep_bytes`; the states
+        and locks of files gone, and of failures no longer tried."""
+        entries = self.kept.entries()
+        self.kept.prune(keep_bytes, kept=frozenset(e.name for e in entries if e.name.endswith(".json")))
+        files = {entry.name for entry in self.kept.entries()}
+        for state in self.states():
+            gone = (state.state == DONE and state.key not in files) or \
                 (state.state == FAILED and time.time() - state.at > RETRY_S) or \
                 (state.state in (QUEUED, RUNNING) and not self.alive(state))
-            if gone and not self.building(path.stem):
-                for leftover in (path, self.path / f"{path.stem}.lock"):
-                    with contextlib.suppress(OSError):
-                        leftover.unlink()
+            if gone and not self.building(state.key):
+                self.kept.delete(f"{state.key}.json")
+                self.kept.forget_lock(state.key)
 
 
 class Jobs:
     """The builds of one server process: its pool, and what every process shares through the folder."""
 
-    def __init__(self, folder: Path, store: str | None, workers: int = 1, waiting: int = 4, per_account: int = 2,
+    def __init__(self, kept: Kept, store: str | None, workers: int = 1, waiting: int = 4, per_account: int = 2,
                  keep_bytes: int = 500 * 1024 * 1024, workspace: Workspace | None = None) -> None:
-        """`workspace`: the server's own, used when builds run in the asking thread (workers 0)."""
-        self.folder = Folder(folder)
+        """`kept`: where the store keeps the builds for every process (Store.kept("jobs")); `workspace`: the
+        server's own, used when builds run in the asking thread (workers 0)."""
+        self.folder = Folder(kept)
         self.workspace = workspace
         self.store = store
         self.workers = workers
@@ -214,20 +184,18 @@ class Jobs:
                               "(each page says when it is ready) before asking for more.")
             if self.workers and len(self._pending) >= self.workers + self.waiting:
                 raise Busy()
-            queued = JobState(key, QUEUED, account=account, pid=os.getpid())
+            queued = JobState(key, QUEUED, account=account, pid=os.getpid(), host=HOST)
             self.folder.write(queued)
             if not self.workers:  # built here, in the asking thread (tests, and a server told to)
                 self._pending.add(key)
         if not self.workers:
             try:
-                build_file(self.store, str(self.folder.path), key, request, version, self.keep_bytes,
-                           self.workspace)
+                build_file(self.store, key, request, version, self.keep_bytes, self.workspace)
             finally:
                 with self._lock:
                     self._pending.discard(key)
             return self.folder.state(key) or queued
-        future = self._executor().submit(build_file, self.store, str(self.folder.path), key, request, version,
-                                         self.keep_bytes)
+        future = self._executor().submit(build_file, self.store, key, request, version, self.keep_bytes)
         with self._lock:
             self._pending.add(key)
         future.add_done_callback(lambda done, key=key: self._finished(key, done))  # type: ignore[misc]
@@ -245,7 +213,7 @@ class Jobs:
     def state(self, key: str) -> JobState | None:
         return self.folder.state(key)
 
-    def result(self, key: str) -> Path | None:
+    def result(self, key: str) -> bytes | None:
         return self.folder.result(key)
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -293,23 +261,18 @@ def _workspace(store: str | None) -> Workspace:
     return Workspace(open_store(store))
 
 
-def build_file(store: str | None, folder: str, key: str, request: Request, version: str, keep_bytes: int,
+def build_file(store: str | None, key: str, request: Request, version: str, keep_bytes: int,
                workspace: Workspace | None = None) -> None:
-    """Build one file into the jobs folder, unless another process is building it or it is built already; its
-    state says how it goes (run in a worker process with its own workspace, or in the asking thread with the
-    server's)."""
-    place = Folder(Path(folder))
-    place.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(place.path / f"{key}.lock", "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:  # another process builds it
+    """Build one file into the place the store keeps builds in, unless another process is building it or it is
+    built already; its state says how it goes (run in a worker process with its own workspace, or in the asking
+    thread with the server's)."""
+    ws = workspace or _workspace(store)
+    place = Folder(ws.store.kept("jobs"))
+    with place.kept.holding(key) as taken:
+        if not taken:  # another process builds it
             return
-        try:
-            if place.result(key) is None:
-                _build(place, workspace or _workspace(store), key, request, version)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        if place.result(key) is None:
+            _build(place, ws, key, request, version)
     place.prune(keep_bytes)
 
 
@@ -331,9 +294,7 @@ def _build(place: Folder, ws: Workspace, key: str, request: Request, version: st
         if ws.store.version() != version:
             raise DataError("The data changed while the file was waiting to be made: ask for it again.")
         content, name = build(ws, request, progress)
-        temporary = place.path / f".{key}.{os.getpid()}.part"
-        temporary.write_bytes(content)
-        os.replace(temporary, place.path / key)
+        place.kept.put(key, content)
         place.write(JobState(key, DONE, 1, 1, name, account))
     except DataError as exc:
         place.write(JobState(key, FAILED, account=account, message=str(exc), status=exc.status))

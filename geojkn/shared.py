@@ -1,60 +1,85 @@
-"""Answers shared by every process that serves a store: finished pages, maps and API answers kept on disk beside
-the store (`<store>.jobs/pages/`), keyed by the store's version and what was asked, bounded in bytes.
+"""Answers shared by every process that serves a store: finished pages, maps and API answers kept where the store
+keeps what its servers make (store/kept.py: `<store>.jobs/pages/` beside a GeoPackage, a table of a PostgreSQL
+store), keyed by the store's version and what was asked, bounded in bytes.
 
-A server process keeps what it made in memory (workspace.py) and writes it here too; another process (a second
-gunicorn worker, or a server started later) that is asked the same reads it instead of making it again. So the
-pages prepared after an import (web/warm.py, or `geojkn prepare`) are prepared once for all of them. The files
-are written by the server alone, into a folder only its user may read (pickled: never a file from a user).
+A server process keeps what it made in memory (workspace.py) and keeps it here too; another process (a second
+gunicorn worker, a server started later, a server on another host) that is asked the same reads it instead of
+making it again. So the pages prepared after an import (web/warm.py, or `geojkn prepare`) are prepared once for
+all of them. An answer is text, bytes, numbers and lists of them, written as tagged JSON: reading one back runs
+nothing of what it holds.
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import hashlib
-import os
-import pickle
+import json
 import threading
 from collections.abc import Hashable
-from pathlib import Path
 from typing import Any
 
-PRUNE_EVERY = 64  # writes between two looks at the folder's size
+from .errors import DataError
+from .store.kept import Kept
+
+PRUNE_EVERY = 64  # writes between two looks at the size of what is kept
+PREPARED = "prepared"  # the store version whose pages were prepared ahead (web/warm.py); never pruned
+
+
+def encode(value: Any) -> Any:
+    """An answer as JSON values, each part tagged with its type; TypeError for anything else."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return {"s": value}
+    if isinstance(value, bytes):
+        return {"b": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, (tuple, list)):
+        return {"t" if isinstance(value, tuple) else "l": [encode(part) for part in value]}
+    raise TypeError(f"an answer of type {type(value).__name__} is not kept")
+
+
+def decode(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    (tag, part), = value.items()
+    if tag == "s":
+        return str(part)
+    if tag == "b":
+        return base64.b64decode(part)
+    found = [decode(item) for item in part]
+    return tuple(found) if tag == "t" else found
 
 
 class SharedAnswers:
-    """A folder of answers, each a file named by the hash of (store version, key parts)."""
+    """Answers kept for every process, each named by the hash of (store version, key parts)."""
 
-    def __init__(self, folder: Path, keep_bytes: int) -> None:
-        self.folder = folder
+    def __init__(self, kept: Kept, keep_bytes: int) -> None:
+        self.kept = kept
         self.keep_bytes = keep_bytes
         self._writes = 0
         self._lock = threading.Lock()
 
-    def _path(self, version: str, parts: tuple[Hashable, ...]) -> Path:
-        return self.folder / hashlib.sha256(repr((version, parts)).encode()).hexdigest()[:40]
+    @staticmethod
+    def _name(version: str, parts: tuple[Hashable, ...]) -> str:
+        return hashlib.sha256(repr((version, parts)).encode()).hexdigest()[:40]
 
     def get(self, version: str, parts: tuple[Hashable, ...]) -> Any | None:
         """The answer another process (or this one) made, or None."""
-        path = self._path(version, parts)
-        try:
-            with open(path, "rb") as file:
-                found = pickle.load(file)  # noqa: S301 (written by this server only, in its private folder)
-            os.utime(path)  # asked for now: the last to go
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        data = self.kept.get(self._name(version, parts))
+        if data is None:
             return None
-        return found
+        try:
+            return decode(json.loads(data))
+        except (ValueError, TypeError, AttributeError):
+            return None
 
     def put(self, version: str, parts: tuple[Hashable, ...], value: Any) -> None:
         """Keep an answer for every process (written whole: a reader never sees half of it)."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path = self._path(version, parts)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            with open(temporary, "wb") as file:
-                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            return  # a full disk or an answer that cannot be kept: it is made again when asked
+            data = json.dumps(encode(value), separators=(",", ":")).encode("utf-8")
+            self.kept.put(self._name(version, parts), data)
+        except (OSError, TypeError, ValueError, DataError):
+            return  # a full disk, a database out of reach or an answer that cannot be kept: it is made again when asked
         with self._lock:
             self._writes += 1
             prune = self._writes % PRUNE_EVERY == 1
@@ -62,16 +87,5 @@ class SharedAnswers:
             self.prune()
 
     def prune(self) -> None:
-        """The answers asked for least recently go first, until the folder holds at most keep_bytes."""
-        found = []
-        for path in self.folder.iterdir():
-            with contextlib.suppress(OSError):
-                stat = path.stat()
-                found.append((stat.st_mtime, stat.st_size, path))
-        total = sum(size for _, size, _ in found)
-        for _, size, path in sorted(found):
-            if total <= self.keep_bytes:
-                return
-            with contextlib.suppress(OSError):
-                path.unlink()
-                total -= size
+        """The answers asked for least recently go first, until they take at most keep_bytes."""
+        self.kept.prune(self.keep_bytes, kept=frozenset({PREPARED}))

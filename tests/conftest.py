@@ -81,7 +81,7 @@ def postgres() -> str:
     try:
         return cluster.server()
     except (RuntimeError, OSError) as exc:
-        if os.environ.get("GEOJKN_REQUIRE_POSTGRES") == "1":
+        if os.environ.get("TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required here and could not be used: {exc}")
         pytest.skip(f"no PostgreSQL to test the PostGIS store with: {exc}")
 
@@ -96,10 +96,38 @@ def pg_store(postgres) -> Iterator[str]:
     cluster.drop_database(postgres, dsn)
 
 
-@pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    """Where a test's store lives (not created yet)."""
+BACKENDS = ("gpkg", "postgis")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_path(request, tmp_path: Path) -> Path | str:
+    """Where a test's store lives (not created yet): a GeoPackage file, or a new PostgreSQL database (every test
+    that uses a store runs on both; one marked gpkg_only tests what only the file does, on the file alone)."""
+    if request.param == "postgis":
+        dsn: str = request.getfixturevalue("pg_store")
+        return dsn
     return tmp_path / "store.gpkg"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test marked gpkg_only runs on the GeoPackage store alone (it looks at the file itself)."""
+    kept, dropped = [], []
+    for item in items:
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("store_path")
+        (dropped if backend == "postgis" and item.get_closest_marker("gpkg_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def fingerprint(location: Path | str) -> object:
+    """What a store holds now, to compare before and after something that must change nothing: the file's bytes,
+    or the database store's version (which moves with every write)."""
+    if isinstance(location, Path):
+        return location.read_bytes()
+    from geojkn.store import open_store
+
+    return open_store(location).version()
 
 
 def clear_settings(monkeypatch) -> None:

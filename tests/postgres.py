@@ -1,9 +1,9 @@
 """A throw-away PostgreSQL cluster with PostGIS for the tests and the benchmarks, and a new database per test.
 
-The server is the one GEOJKN_TEST_POSTGRES names (a connection string to a database whose user may create
-databases; .ci/run starts one and sets it), else one started here in a temporary folder from the Debian packages
+The server is the one TEST_POSTGRES names (a connection string to a database whose user may create databases;
+.ci/run starts one and sets it), else one started here in a temporary folder from the Debian packages
 (postgresql-15, postgresql-15-postgis-3), as the postgres user when run as root. Without either the tests that
-need it are skipped with the reason, unless GEOJKN_REQUIRE_POSTGRES=1 (set by .ci/run), where they fail.
+need it are skipped with the reason, unless TEST_REQUIRE_POSTGRES=1 (set by .ci/run), where they fail.
 """
 
 from __future__ import annotations
@@ -66,11 +66,18 @@ def start_cluster() -> str:
 
 def server() -> str:
     """The connection string of the test server (started once per process), with the template database made."""
-    given = os.environ.get("GEOJKN_TEST_POSTGRES")
-    if not given:
-        given = os.environ["GEOJKN_TEST_POSTGRES"] = start_cluster()  # the servers tests start inherit it
+    given = os.environ.get("TEST_POSTGRES") or _started()
     _template(given)
     return given
+
+
+_STARTED: list[str] = []
+
+
+def _started() -> str:
+    if not _STARTED:
+        _STARTED.append(start_cluster())
+    return _STARTED[0]
 
 
 def _template(base: str) -> None:

@@ -10,7 +10,7 @@ from geojkn.cli import build_parser
 from geojkn.options import LIMIT, PERIOD, TARGET
 from geojkn.readers.boundaries import read_boundaries
 
-from conftest import FASKES_JD, JEPARA_DEMAK, TINY_DESA, write_figures
+from conftest import FASKES_JD, JEPARA_DEMAK, TINY_DESA, fingerprint, write_figures
 
 
 def spread(total, weights):
@@ -73,12 +73,12 @@ def test_user_errors_exit_2_with_a_message_and_no_traceback(tiny_store, runner, 
 
 
 def test_failed_import_leaves_store_as_it_was(tiny_store, tmp_path, runner):
-    before = tiny_store.read_bytes()
+    before = fingerprint(tiny_store)
     bad = tmp_path / "bad.csv"
     bad.write_text("Kode Desa;Penduduk;Peserta\n99.01.01.2001;1.200;abc\n", encoding="utf-8")
     status, _, err = runner("--store", tiny_store, "import-figures", bad, "--period", "2024-02")
     assert status == 2 and "abc" in err
-    assert tiny_store.read_bytes() == before
+    assert fingerprint(tiny_store) == before
 
 
 def test_demo_is_read_only_and_answers(runner, monkeypatch):

@@ -187,7 +187,7 @@ def test_a_list_without_coordinates_is_placed_by_its_area_code(tmp_path, runner,
 
 
 @pytest.mark.shared
-def test_the_rs_online_list_joins_the_kemenkes_points_without_counting_twice(shared_data, store_path, runner,
+def test_the_rs_online_list_joins_the_kemenkes_points_without_counting_twice(shared_data, store_path, tmp_path, runner,
                                                                             client):
     import json
 
@@ -201,9 +201,9 @@ def test_the_rs_online_list_joins_the_kemenkes_points_without_counting_twice(sha
     demak = json.loads(runner("--store", store_path, "summary", "33.21", "--json").out)["facilities"]
     # SOURCES.md: 6 hospitals in Jepara and 4 in Demak; 5 of the 10 are in the point file with coordinates
     assert (jepara["fkrtl"], jepara["approximate"], demak["fkrtl"], demak["approximate"]) == (6, 2, 4, 3)
-    page = runner("--store", store_path, "export", "33.20", "-o", store_path.parent / "j.html").status
+    page = runner("--store", store_path, "export", "33.20", "-o", tmp_path / "j.html").status
     assert page == 0
-    html = (store_path.parent / "j.html").read_text(encoding="utf-8")
+    html = (tmp_path / "j.html").read_text(encoding="utf-8")
     spec = page_data(html)["facilities"]  # the page writes "lokasi perkiraan: di <unit>" for these
     assert spec["approximate"] == "lokasi perkiraan: di {unit}" and "Kabupaten Jepara" in spec["units"]
     assert "gj-ring" in html

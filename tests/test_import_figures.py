@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from conftest import TINY_DESA, tiny_units, write_figures
+from conftest import TINY_DESA, fingerprint, tiny_units, write_figures
 
 OTHER_DESA = ["99.02.01.2001", "99.02.01.2002", "99.02.01.2003"]
 
@@ -58,14 +58,14 @@ def test_a_corrected_code_leaves_nothing_under_the_old_code(two_kabupaten, tmp_p
 
 
 def test_a_typo_that_lands_in_another_kabupaten_is_refused_before_writing(two_kabupaten, tmp_path, runner):
-    before = two_kabupaten.read_bytes()
+    before = fingerprint(two_kabupaten)
     codes = TINY_DESA[:3] + [OTHER_DESA[0]]  # the fourth code should have been 99.01.02.2002
     write_figures(tmp_path / "feb.csv", codes, [1000, 2000, 1500, 500], [950, 1500, 1200, 520], [700, 1000, 900, 400])
     result = runner("--store", two_kabupaten, "import-figures", tmp_path / "feb.csv", "--period", "2024-01")
     assert result.status == 2
     assert "row 6" in result.err or "rows 6" in result.err
     assert "Kabupaten Lain (99.02)" in result.err and "--merge" in result.err
-    assert two_kabupaten.read_bytes() == before
+    assert fingerprint(two_kabupaten) == before
     merged = runner("--store", two_kabupaten, "import-figures", tmp_path / "feb.csv", "--period", "2024-01",
                     "--merge")
     assert merged.status == 0 and summary(runner, two_kabupaten, "99.02")["desa_with_figures"] == 3
@@ -79,9 +79,9 @@ def test_a_month_can_be_removed_everywhere_or_in_one_region(two_kabupaten, tmp_p
     assert result.status == 0 and "removed 3 rows of figures for 2024-01 (Kabupaten Lain)" in result.out
     assert summary(runner, two_kabupaten, "99.02")["period"] is None
     assert summary(runner, two_kabupaten)["periods"] == ["2024-01", "2024-02"]
-    before = two_kabupaten.read_bytes()
+    before = fingerprint(two_kabupaten)
     missing = runner("--store", two_kabupaten, "remove-figures", "--period", "2023-07")
-    assert missing.status == 2 and "2024-01, 2024-02" in missing.err and two_kabupaten.read_bytes() == before
+    assert missing.status == 2 and "2024-01, 2024-02" in missing.err and fingerprint(two_kabupaten) == before
     assert runner("--store", two_kabupaten, "remove-figures", "--period", "2024-02").status == 0
     assert summary(runner, two_kabupaten)["periods"] == ["2024-01"]
     assert "removal" in runner("--store", two_kabupaten, "info").out
@@ -134,12 +134,12 @@ def test_population_per_kecamatan_with_registered_per_desa(two_kabupaten, tmp_pa
 
 
 def test_a_percentage_file_changes_nothing(two_kabupaten, tmp_path, runner):
-    before = two_kabupaten.read_bytes()
+    before = fingerprint(two_kabupaten)
     (tmp_path / "pct.csv").write_text("kode;penduduk;Peserta (%)\n" + "".join(
         f"{c};1.234;81,49\n" for c in TINY_DESA), encoding="utf-8")
     result = runner("--store", two_kabupaten, "import-figures", tmp_path / "pct.csv", "--period", "2024-02")
     assert result.status == 2 and "column 'Peserta (%)' holds percentages" in result.err
-    assert two_kabupaten.read_bytes() == before
+    assert fingerprint(two_kabupaten) == before
 
 
 @pytest.mark.shared
@@ -170,11 +170,11 @@ def test_real_jepara_february_with_missing_desa_and_a_typo_into_demak(shared_dat
     assert data["change"]["registered"] == 50 * 180  # registered rose on the same desa; no spurious fall
     assert data["change"]["coverage_points"] > 0
     typo = jepara[:194] + [demak[5]]
-    before = store_path.read_bytes()
+    before = fingerprint(store_path)
     write_figures(tmp_path / "typo.csv", typo, population, january, [int(r * 0.7) for r in january])
     result = runner("--store", store_path, "import-figures", tmp_path / "typo.csv", "--period", "2022-01")
     assert result.status == 2 and "Kabupaten Demak (33.21), 1 of its 249 units" in result.err
-    assert store_path.read_bytes() == before
+    assert fingerprint(store_path) == before
     assert summary(runner, store_path, "33.21", "--period", "2022-01")["desa_with_figures"] == 249
 
 

@@ -7,15 +7,15 @@ import os
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from geojkn import create_app
 from geojkn.documents import Kind, Request
-from geojkn.jobs import DONE, FAILED, QUEUED, Folder, Jobs, JobState, TooMany, build_file, jobs_folder
+from geojkn.jobs import DONE, FAILED, QUEUED, Folder, Jobs, JobState, TooMany, build_file
 from geojkn.options import View
-from geojkn.store import open_store
+from geojkn.store import GpkgStore, open_store
+from geojkn.store.kept import FolderKept
 from geojkn.workspace import Workspace
 
 
@@ -36,18 +36,18 @@ def test_a_file_is_built_once_and_then_only_sent(tiny_store, tmp_path, monkeypat
     real = documents.build
     monkeypatch.setattr(documents, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
     ws = Workspace(open_store(str(tiny_store)))
-    jobs = Jobs(tmp_path / "jobs", str(tiny_store), workers=0, workspace=ws)
+    jobs = Jobs(ws.store.kept("jobs"), str(tiny_store), workers=0, workspace=ws)
     version = ws.store.version()
     first = jobs.ask(_request(), version, "account budi")
     assert first.state == DONE and first.name.endswith(".png") and calls == [1]
-    path = jobs.result(first.key)
-    assert path is not None and path.read_bytes().startswith(b"\x89PNG")
+    made = jobs.result(first.key)
+    assert made is not None and made.startswith(b"\x89PNG")
     again = jobs.ask(_request(), version, "account siti")
     assert again.state == DONE and calls == [1]  # built once, sent to the next asker as it is
 
 
 def test_two_processes_asking_at_once_build_the_file_once(tiny_store, tmp_path, monkeypatch):
-    """The lock is the file's flock, which two open files hold apart whether in two threads or two processes."""
+    """The lock (a file's flock, a database's advisory lock) holds two threads apart as it holds two processes."""
     import geojkn.documents as documents
 
     started, calls = threading.Event(), []
@@ -61,21 +61,20 @@ def test_two_processes_asking_at_once_build_the_file_once(tiny_store, tmp_path, 
 
     monkeypatch.setattr(documents, "build", slow)
     ws = Workspace(open_store(str(tiny_store)))
-    folder, version = tmp_path / "jobs", ws.store.version()
+    folder, version = Folder(ws.store.kept("jobs")), ws.store.version()
     key = _request().key(version)
-    Folder(folder).write(JobState(key, QUEUED, account="a", pid=os.getpid()))
-    first = threading.Thread(target=build_file, args=(str(tiny_store), str(folder), key, _request(), version,
-                                                       10**9, ws))
+    folder.write(JobState(key, QUEUED, account="a", pid=os.getpid()))
+    first = threading.Thread(target=build_file, args=(str(tiny_store), key, _request(), version, 10**9, ws))
     first.start()
     assert started.wait(10)
-    assert Folder(folder).building(key)
-    build_file(str(tiny_store), str(folder), key, _request(), version, 10**9, ws)  # returns: another builds it
+    assert folder.building(key)
+    build_file(str(tiny_store), key, _request(), version, 10**9, ws)  # returns: another builds it
     first.join()
-    assert calls == [1] and Folder(folder).state(key).state == DONE
+    assert calls == [1] and folder.state(key).state == DONE
 
 
 def test_an_account_may_have_only_a_few_builds_waiting(tmp_path):
-    jobs = Jobs(tmp_path / "jobs", None, workers=1, per_account=2)
+    jobs = Jobs(FolderKept(tmp_path / "jobs"), None, workers=1, per_account=2)
     for key in ("a" * 40, "b" * 40):
         jobs.folder.write(JobState(key, QUEUED, account="address 10.0.0.9", pid=os.getpid()))
     with pytest.raises(TooMany) as refused:
@@ -86,13 +85,13 @@ def test_an_account_may_have_only_a_few_builds_waiting(tmp_path):
 
 def test_a_build_that_cannot_be_made_says_why(tiny_store, tmp_path):
     ws = Workspace(open_store(str(tiny_store)))
-    jobs = Jobs(tmp_path / "jobs", str(tiny_store), workers=0, workspace=ws)
+    jobs = Jobs(ws.store.kept("jobs"), str(tiny_store), workers=0, workspace=ws)
     state = jobs.ask(_request(), "a version that is gone", "account budi")
     assert state.state == FAILED and "data changed" in state.message
 
 
 def test_finished_files_are_kept_under_their_bytes_the_least_recently_asked_first(tmp_path):
-    folder = Folder(tmp_path)
+    folder = Folder(FolderKept(tmp_path))
     for i, key in enumerate(("1" * 40, "2" * 40, "3" * 40)):
         (tmp_path / key).write_bytes(b"x" * 1000)
         folder.write(JobState(key, DONE, 1, 1, f"f{i}.pdf"))
@@ -104,8 +103,9 @@ def test_finished_files_are_kept_under_their_bytes_the_least_recently_asked_firs
 
 
 def test_the_jobs_folder_lies_beside_the_store(tmp_path):
-    assert jobs_folder(str(tmp_path / "jepara.gpkg")) == tmp_path.resolve() / "jepara.jobs"
-    assert jobs_folder(None).name == "demo.jobs"
+    assert GpkgStore(tmp_path / "jepara.gpkg").kept("jobs").path == tmp_path.resolve() / "jepara.jobs"
+    assert GpkgStore(tmp_path / "jepara.gpkg").kept("pages").path == tmp_path.resolve() / "jepara.jobs" / "pages"
+    assert open_store(None).kept("jobs").path.name == "demo.jobs"
 
 
 @pytest.mark.slow
@@ -130,7 +130,7 @@ def test_the_server_builds_an_atlas_in_a_worker_process_and_the_page_waits_for_i
         again = client.get("/r/99.01/atlas.pdf")
         assert again.status_code == 200 and again.data.startswith(b"%PDF")
         assert again.headers["Content-Disposition"].startswith('attachment; filename="geojkn-atlas-99.01-')
-        assert Path(jobs_folder(str(tiny_store))).exists()
+        assert any(e.name.endswith(".json") for e in open_store(str(tiny_store)).kept("jobs").entries())
     finally:
         app.extensions["geojkn.jobs"].shutdown()
 
@@ -143,11 +143,11 @@ def test_a_build_lost_with_its_process_is_asked_for_anew(tmp_path):
 
     gone = subprocess.Popen(["true"])
     gone.wait()
-    folder = Folder(tmp_path)
+    folder = Folder(FolderKept(tmp_path))
     orphan = JobState("a" * 40, QUEUED, account="x", pid=gone.pid)
     folder.write(orphan)
     assert not folder.alive(folder.state(orphan.key))  # its process is gone: not on its way
-    jobs = Jobs(tmp_path, None, workers=1)
+    jobs = Jobs(FolderKept(tmp_path), None, workers=1)
     mine = JobState("b" * 40, QUEUED, account="x", pid=os.getpid())
     folder.write(mine)
     stopped: Future[None] = Future()

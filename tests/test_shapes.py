@@ -7,7 +7,7 @@ import json
 import shapely
 
 from geojkn.schema import Level
-from geojkn.store import GpkgStore
+from geojkn.store import open_store
 
 from conftest import TINY_DESA, tiny_units, write_figures
 
@@ -20,7 +20,7 @@ def test_a_desa_only_file_gives_kecamatan_and_kabupaten_shapes(store_path, tmp_p
     assert result.status == 0
     assert "3 kecamatan/kabupaten without a polygon of their own got one made" in result.out
     assert "99.01, 99.01.01, 99.01.02" in result.out
-    store = GpkgStore(store_path)
+    store = open_store(str(store_path))
     kecamatan = store.units(Level.KECAMATAN).set_index("code")
     assert kecamatan["derived"].all() and kecamatan.loc["99.01.01", "name"] == "Kecamatan 99.01.01"
     expected = shapely.union_all(desa[desa["kode"].str.startswith("99.01.01.")].geometry.to_numpy())
@@ -42,6 +42,6 @@ def test_a_real_polygon_replaces_the_made_one(store_path, tmp_path, runner):
     runner("--store", store_path, "import-boundaries", tmp_path / "desa.geojson")
     result = runner("--store", store_path, "import-boundaries", tmp_path / "kec.geojson", "--lang", "en")
     assert "got one made" not in result.out  # nothing new was made
-    kecamatan = GpkgStore(store_path).units(Level.KECAMATAN).set_index("code")
+    kecamatan = open_store(str(store_path)).units(Level.KECAMATAN).set_index("code")
     assert not kecamatan.loc["99.01.01", "derived"] and kecamatan.loc["99.01.01", "name"] == "Kedungjati"
     assert kecamatan.loc["99.01.02", "derived"]

@@ -103,8 +103,9 @@ def test_names_that_look_like_formulas_stay_text_in_every_file(store, runner, tm
 
 
 def _renamed(store, tmp_path, name):
-    from geojkn.store import GpkgStore
-    desa = GpkgStore(store).units("desa")
+    from geojkn.store import open_store
+
+    desa = open_store(str(store)).units("desa")
     desa = desa[desa.code == "99.01.01.2002"].assign(nama=name, kode=lambda d: d.code)[["kode", "nama", "geometry"]]
     desa.to_file(tmp_path / "renamed.geojson", driver="GeoJSON")
     return tmp_path / "renamed.geojson"

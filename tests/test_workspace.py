@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from pathlib import Path
 
 import pyogrio
 import pytest
@@ -19,22 +20,23 @@ LAYERS = {"unit_index", "provinsi", "kabupaten", "kecamatan", "desa", "figures",
 
 @pytest.fixture
 def reads(monkeypatch) -> Counter:
-    """Every read of a store layer, counted by layer, from here on."""
+    """Every read of the store, counted by what it reads (a level's units by the level), from here on, whatever
+    the backend."""
+    from geojkn.store.postgis import PostgisStore
+
     counter: Counter = Counter()
-    real = pyogrio.read_dataframe
+    names = {"unit_index": "unit_index", "figures": "figures", "facilities": "facilities", "imports": "imports",
+             "rolled_up": "rollup"}
 
-    def counting(path, *args, **kwargs):
-        counter[kwargs.get("layer") or "sql"] += 1
-        return real(path, *args, **kwargs)
+    def counted(method, name):
+        def read(self, *args, **kwargs):
+            counter[name or str(args[0] if args else kwargs["level"])] += 1
+            return method(self, *args, **kwargs)
+        return read
 
-    monkeypatch.setattr(pyogrio, "read_dataframe", counting)
-    rolled_up = GpkgStore.rolled_up  # the figures rolled up at import: their own table, read without pyogrio
-
-    def counting_rollup(self, within=None):
-        counter["rollup"] += 1
-        return rolled_up(self, within)
-
-    monkeypatch.setattr(GpkgStore, "rolled_up", counting_rollup)
+    for backend in (GpkgStore, PostgisStore):
+        for method, name in (*names.items(), ("units", None)):
+            monkeypatch.setattr(backend, method, counted(getattr(backend, method), name))
     return counter
 
 
@@ -104,11 +106,7 @@ def test_the_cache_is_bounded(monkeypatch):
 def test_a_region_reads_only_what_lies_in_its_province_and_by_the_code_index(tiny_store, tmp_path, runner,
                                                                              monkeypatch):
     """A kabupaten costs the same in a store of one province or of the nation: every layer a region reads is
-    filtered to its province in SQL, and SQLite finds those rows by an index on the code."""
-    import sqlite3
-
-    from geojkn.store.gpkg import _INDEXES, _within
-
+    filtered to its province in SQL, and the database (SQLite, PostgreSQL) finds those rows by an index."""
     from conftest import tiny_units
 
     other = tiny_units()
@@ -131,16 +129,26 @@ def test_a_region_reads_only_what_lies_in_its_province_and_by_the_code_index(tin
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(pyogrio, "read_dataframe", recording)
-    ws = Workspace(open_store(tiny_store))
+    ws = Workspace(open_store(str(tiny_store)))
     data = ws.region("99.01")
     assert sorted(data.units["desa"]["code"]) == sorted(TINY_DESA)
     assert set(ws.region("98.01").units["desa"]["code"]) == {"98" + code[2:] for code in TINY_DESA}
     assert list(data.facilities["name"]) == ["PKM Satu"] and list(ws.region("98").facilities["name"]) == ["PKM Dua"]
+    if isinstance(tiny_store, Path):
+        _read_by_the_code_index_in_the_file(tiny_store, wheres)
+    else:
+        _read_by_the_code_index_in_the_database(tiny_store)
+
+
+def _read_by_the_code_index_in_the_file(store: Path, wheres: list[tuple[str, str | None]]) -> None:
+    import sqlite3
+
+    from geojkn.store.gpkg import _INDEXES, _within
+
     unfiltered = [layer for layer, where in wheres if layer != "imports" and not where]
     assert not unfiltered, wheres
     assert all("'99" in where or "'98" in where for layer, where in wheres if layer != "imports"), wheres
-
-    with sqlite3.connect(tiny_store) as connection:
+    with sqlite3.connect(store) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"unit_index", "kabupaten", "kecamatan", "desa", "figures", "facilities", "geojkn_shapes"} <= tables
         for table, ((column, *_), *_) in _INDEXES.items():
@@ -151,6 +159,28 @@ def test_a_region_reads_only_what_lies_in_its_province_and_by_the_code_index(tin
             assert "USING INDEX" in " ".join(str(row[-1]) for row in plan), table
         plan = connection.execute("EXPLAIN QUERY PLAN SELECT max(stamp) FROM geojkn_shapes")
         assert "USING COVERING INDEX" in " ".join(str(row[-1]) for row in plan)
+
+
+def _read_by_the_code_index_in_the_database(dsn: str) -> None:
+    """Every query a region's load makes has an index to find its rows by (the planner is told to use one where
+    it can: these tables are too small for it to bother on its own)."""
+    import psycopg
+
+    within = "code >= '99.01' AND code < '99.01/' AND (code = '99.01' OR code LIKE '99.01.%')"
+    queries = {
+        "units": f"SELECT * FROM units WHERE level = 'desa' AND {within}",
+        "figures": f"SELECT * FROM figures WHERE until IS NULL AND {within}",
+        "sources": f"SELECT DISTINCT period, source FROM figures WHERE until IS NULL AND {within}",
+        "facilities": f"SELECT * FROM facilities WHERE {within.replace('code', 'unit_code')}",
+        "shapes": "SELECT * FROM shapes WHERE level = 'desa' AND area = '99' AND zoom = 8",
+        "stamp": "SELECT max(stamp) FROM shapes",
+    }
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET search_path TO geojkn, public")
+        conn.execute("SET enable_seqscan = off")
+        for name, query in queries.items():
+            plan = " ".join(str(row[0]) for row in conn.execute(f"EXPLAIN {query}"))
+            assert "Index" in plan and "Seq Scan" not in plan, (name, plan)
 
 
 def test_a_map_of_a_whole_province_fits_its_view_to_the_landmasses_stored_at_import(tiny_store, monkeypatch):

@@ -44,6 +44,7 @@ from ..schema import (
 
 if TYPE_CHECKING:
     from ..accounts import Accounts
+    from .kept import Kept
 
 _AREA_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")
 _PERIOD = re.compile(r"^\d{4}-\d{2}$")
@@ -369,6 +370,12 @@ class Store(ABC):
         """Make a draft's import the store's, in one transaction, only if the store is still the version the draft
         was made from (Conflict otherwise: nothing changes); a backend that kept the upload rather than the
         staged state imports it again with `redo`."""
+
+    # --- what the servers make ---------------------------------------------------------------------------
+    @abstractmethod
+    def kept(self, place: str) -> Kept:
+        """Where the server's processes keep what they make from this store for one another (store/kept.py):
+        `place` is "jobs" (downloads and their states) or "pages" (answers made once)."""
 
     # --- accounts -----------------------------------------------------------------------------------------
     @abstractmethod

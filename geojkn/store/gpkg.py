@@ -51,6 +51,7 @@ from .base import (
     merge_facilities,
     merge_figures,
 )
+from .kept import FolderKept, Kept
 from .packing import file_sha256, pack, pack_frame, unpack, unpack_frame
 
 FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_index"
@@ -536,6 +537,14 @@ class GpkgStore(Store):
 
     def accounts(self) -> Accounts | None:
         return None if self.readonly else SqliteAccounts(accounts_path(self.location))
+
+    def kept(self, place: str) -> Kept:
+        """A folder beside the store (`<store>.jobs/`, pages in `pages/` inside it); for the bundled demo, which
+        may lie where nobody writes, in the user's temporary folder."""
+        real = self.path.resolve()
+        folder = real.with_name(real.stem + ".jobs") if not self.readonly else \
+            Path(tempfile.gettempdir()) / f"geojkn-{os.getuid()}" / f"{real.stem}.jobs"
+        return FolderKept(folder if place == "jobs" else folder / place)
 
     @contextmanager
     def _lock(self) -> Iterator[None]:

@@ -10,6 +10,8 @@ Tables, in the schema `geojkn` of the database the connection string names (made
   it (`until`, NULL while it is current): the figures as they were before any change can be restored;
 - facilities, imports (the log), shapes, rollup, distances: what the GeoPackage store keeps, the same way;
 - drafts: uploads staged for a preview, with the file (a commit imports it again onto the same version);
+- kept: what the servers make and keep for one another (downloads, answers: store/kept.py), so that a file asked
+  for on one host can be fetched from another;
 - users, login_failures: the server's accounts (accounts.py).
 
 Geometry goes in by COPY as hex EWKB and comes out as WKB, read with shapely. Connections come from a pool per
@@ -19,11 +21,13 @@ the database and a reader never waits.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -81,6 +85,7 @@ from .base import (
     merge_facilities,
     merge_figures,
 )
+from .kept import Entry, Kept
 from .packing import file_sha256, pack, pack_frame, unpack, unpack_frame
 
 SCHEMA = "geojkn"
@@ -118,6 +123,8 @@ TABLES = (
     'CREATE TABLE distances (area TEXT COLLATE "C" PRIMARY KEY, "rows" BYTEA NOT NULL)',
     'CREATE TABLE drafts (id TEXT PRIMARY KEY, "user" TEXT NOT NULL, made_at DOUBLE PRECISION NOT NULL, '
     "version TEXT NOT NULL, described TEXT NOT NULL, file_name TEXT NOT NULL, upload BYTEA NOT NULL)",
+    "CREATE TABLE kept (place TEXT NOT NULL, name TEXT NOT NULL, data BYTEA NOT NULL, "
+    "used_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (place, name))",
     *ACCOUNT_TABLES,
 )
 UPGRADES: dict[int, tuple[str, ...]] = {}  # schema version -> the statements that make it from the one before
@@ -198,6 +205,51 @@ class PgAccounts(Accounts):
     def _connect(self) -> Iterator[psycopg.Connection[Any]]:
         with self.store._connection() as conn, conn.transaction():
             yield conn
+
+
+class TableKept(Kept):
+    """Blobs in the table `kept` under one place; locks are PostgreSQL's advisory locks, held by a connection for
+    the block (the database lets them go when the process holding them dies)."""
+
+    def __init__(self, store: PostgisStore, place: str) -> None:
+        self.store = store
+        self.place = place
+
+    def _lock_key(self, name: str) -> int:
+        return int.from_bytes(hashlib.sha256(f"{self.place}/{name}".encode()).digest()[:8], "big", signed=True)
+
+    def get(self, name: str, touch: bool = True) -> bytes | None:
+        if touch:
+            rows = self.store._rows("UPDATE kept SET used_at = %s WHERE place = %s AND name = %s RETURNING data",
+                                    (time.time(), self.place, name), binary=True)
+        else:
+            rows = self.store._rows("SELECT data FROM kept WHERE place = %s AND name = %s", (self.place, name),
+                                    binary=True)
+        return bytes(rows[0][0]) if rows else None
+
+    def put(self, name: str, data: bytes) -> None:
+        with self.store._connection() as conn:
+            conn.execute("INSERT INTO kept VALUES (%s, %s, %s, %s) ON CONFLICT (place, name) DO UPDATE SET "
+                         "data = EXCLUDED.data, used_at = EXCLUDED.used_at", (self.place, name, data, time.time()))
+
+    def delete(self, name: str) -> None:
+        with self.store._connection() as conn:
+            conn.execute("DELETE FROM kept WHERE place = %s AND name = %s", (self.place, name))
+
+    def entries(self) -> list[Entry]:
+        rows = self.store._rows("SELECT name, used_at, octet_length(data) FROM kept WHERE place = %s", (self.place,))
+        return [Entry(str(name), float(used), int(size)) for name, used, size in rows]
+
+    @contextmanager
+    def holding(self, name: str) -> Iterator[bool]:
+        key = self._lock_key(name)
+        with self.store._connection() as conn:
+            taken = bool(conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])  # type: ignore[index]
+            try:
+                yield taken
+            finally:
+                if taken:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
 class PostgisStore(Store):
@@ -314,6 +366,9 @@ class PostgisStore(Store):
         try:
             with self._pool().connection() as conn:
                 yield conn
+        except psycopg.errors.DiskFull as exc:
+            raise DataError(f"The disk of the database of the store {self.shown} is full: nothing was changed. Ask "
+                            "its administrator to free space, then import again.") from exc
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise Unavailable(f"The store {self.shown} cannot be reached now ({_first_line(exc)}): try again in "
                               "a moment.") from exc
@@ -707,6 +762,9 @@ class PostgisStore(Store):
                 path.write_bytes(bytes(upload))
                 redo(bound, path)
 
-    # --- accounts ---------------------------------------------------------------------------------
+    # --- accounts and what the servers make ----------------------------------------------------------------
     def accounts(self) -> Accounts | None:
         return PgAccounts(self)
+
+    def kept(self, place: str) -> Kept:
+        return TableKept(self, place)

@@ -11,7 +11,7 @@ from flask import Flask, request, url_for
 from jinja2 import StrictUndefined
 
 from ..formatting import format_decimal, format_int, format_metric, format_percent, format_points
-from ..jobs import Jobs, jobs_folder
+from ..jobs import Jobs
 from ..options import SETTINGS, Lang, Settings
 from ..resources import templates_folder
 from ..shared import SharedAnswers
@@ -35,15 +35,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["geojkn.settings"] = settings
     # a request that would wait over BUSY_AFTER seconds for a map to be prepared answers 503 "try again"
     # what the app derives from the store: in memory, and the finished answers on disk for every process too
-    shared = SharedAnswers(jobs_folder(settings.store) / "pages", settings.shared_mb * 1024 * 1024) \
+    store = open_store(settings.store)
+    shared = SharedAnswers(store.kept("pages"), settings.shared_mb * 1024 * 1024) \
         if not app.testing or "SHARED_MB" in (test_config or {}) else None  # (tests count what is made)
-    app.extensions["geojkn.workspace"] = Workspace(open_store(settings.store), settings.cache_size,
-                                                   settings.builders, settings.busy_after,
-                                                   settings.cache_mb * 1024 * 1024, shared)
+    app.extensions["geojkn.workspace"] = Workspace(store, settings.cache_size, settings.builders,
+                                                   settings.busy_after, settings.cache_mb * 1024 * 1024, shared)
     # sheets, atlases, exported maps and work lists: built by a pool of worker processes (tests build them in the
-    # asking thread unless they ask for workers), kept on disk beside the store for every process
+    # asking thread unless they ask for workers), kept by the store for every process
     workers = settings.job_workers if not app.testing or "JOB_WORKERS" in (test_config or {}) else 0
-    app.extensions["geojkn.jobs"] = Jobs(jobs_folder(settings.store), settings.store, workers,
+    app.extensions["geojkn.jobs"] = Jobs(store.kept("jobs"), settings.store, workers,
                                          keep_bytes=settings.jobs_mb * 1024 * 1024,
                                          workspace=app.extensions["geojkn.workspace"])
     app.jinja_env.undefined = StrictUndefined  # a missing word is an error in tests, not a blank on a page

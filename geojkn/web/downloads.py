@@ -7,6 +7,8 @@ state of a build is at /jobs/<key> for that page (and for scripts).
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
@@ -45,7 +47,7 @@ def download(code: str, kind: Kind, by: Metric = Metric.GAP, top: int | None = N
         raise failed
     found = jobs.result(state.key) if state.state == DONE else None
     if found is not None:
-        sent = send_file(found, mimetype=kind.mimetype, max_age=0)
+        sent = send_file(io.BytesIO(found), mimetype=kind.mimetype, max_age=0)
         sent.headers["Content-Disposition"] = f'attachment; filename="{state.name}"'  # (letters, digits, - and .)
         return sent
     page = render_template("preparing.html", key=state.key, kind=str(kind), region=data.region, state=state)

@@ -3,14 +3,13 @@ builds each province's map (at its own level and by desa) and dashboard, then ea
 into the same cache the requests read, one at a time, so the first planner to ask gets them at once. A newer import
 while it works makes it start over. It takes one build slot of the cache, like any request, and leaves the others.
 
-With answers shared on disk (shared.py), one process prepares for all: the one that takes the folder's
-`prepare.lock`; the others see the version it prepared (the `prepared` file) and leave it. `geojkn prepare` does
-the same round from the command line, right after an import.
+With answers shared (shared.py), one process prepares for all, on every host: the one that takes the lock
+`prepare` where the store keeps what its servers make; the others see the version it prepared (`prepared`) and
+leave it. `geojkn prepare` does the same round from the command line, right after an import.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 import time
@@ -19,6 +18,7 @@ from flask import Flask
 
 from ..errors import Busy, DataError, NotFound
 from ..schema import KABUPATEN, LEVEL
+from ..shared import PREPARED
 from ..workspace import Workspace
 
 LOG = logging.getLogger("geojkn")
@@ -33,7 +33,7 @@ class Warmer:
         self.app = app
         self.workspace: Workspace = app.extensions["geojkn.workspace"]
         shared = self.workspace.shared
-        self.folder = shared.folder if shared is not None else None  # where one process prepares for all
+        self.kept = shared.kept if shared is not None else None  # where one process prepares for all
         self.prepared: str | None = None  # the store version everything was prepared for
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
@@ -65,31 +65,20 @@ class Warmer:
         return steps
 
     def _done_by_another(self, version: str) -> bool:
-        if self.folder is None:
-            return False
-        try:
-            return (self.folder / "prepared").read_text(encoding="utf-8") == version
-        except OSError:
-            return False
+        return self.kept is not None and self.kept.get(PREPARED, touch=False) == version.encode("utf-8")
 
     def round(self, version: str) -> bool:
-        """Prepare for `version`: here when no folder is shared, else in the one process holding its lock. Whether
+        """Prepare for `version`: here when no answers are shared, else in the one process holding the lock. Whether
         this call prepared it (False: another process has, or a newer import came)."""
-        if self.folder is None:
+        if self.kept is None:
             return self.run(version)
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(self.folder / "prepare.lock", "a") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:  # another process prepares: its answers are shared
+        with self.kept.holding("prepare") as taken:
+            if not taken:  # another process prepares: its answers are shared
                 return False
-            try:
-                if self._done_by_another(version) or not self.run(version):
-                    return False
-                (self.folder / "prepared").write_text(version, encoding="utf-8")
-                return True
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            if self._done_by_another(version) or not self.run(version):
+                return False
+            self.kept.put(PREPARED, version.encode("utf-8"))
+            return True
 
     def run(self, version: str) -> bool:
         """Prepare every page of the plan for `version`, one at a time; False when a newer import stopped it."""
@@ -126,6 +115,8 @@ def register(app: Flask) -> None:
         while True:
             try:
                 warmer.poke()
+            except DataError as exc:  # the store's database cannot be reached now: looked for again later
+                LOG.warning("looking for a new import: %s", exc)
             except Exception:  # noqa: BLE001 (the watcher outlives any one failure)
                 LOG.exception("looking for a new import failed")
             time.sleep(POLL_SECONDS)
