@@ -146,10 +146,13 @@ def test_the_pages_after_an_import_are_prepared_once_for_every_process(tiny_stor
 
 
 def test_a_shared_answer_is_kept_as_tagged_json_and_read_back_as_it_was():
+    import json
+
     from geojkn.shared import decode, encode
 
     answer = (b"\x1f\x8b body", 200, [("Content-Type", "text/html"), ("ETag", '"abc"')])
     kept = json.dumps(encode(answer))
-    assert decode(json.loads(kept)) == answer and decode(json.loads(json.dumps(encode("<p>peta</p>")))) == "<p>peta</p>"
+    assert decode(json.loads(kept)) == answer
+    assert decode(json.loads(json.dumps(encode("<p>peta</p>")))) == "<p>peta</p>"
     with pytest.raises(TypeError):
         encode(object())  # nothing that would need running code to read back
