@@ -187,6 +187,23 @@ class Accounts(ABC):
             return None
         return self.get(name) if check_password_hash(row[0], password) else None
 
+    def rows(self) -> list[tuple[str, ...]]:
+        """The accounts as stored (name, role, regions, password hash, changed, session token), for a copy of the
+        store."""
+        if not self.exists():
+            return []
+        with self._db() as run:
+            found = run("SELECT name, role, regions, password, changed_at, session FROM users ORDER BY name")
+            return [tuple(str(value) for value in row) for row in found.fetchall()]
+
+    def load_rows(self, rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...]) -> None:
+        """Add accounts as another store held them (see rows)."""
+        if not rows:
+            return
+        with self._db() as run:
+            for row in rows:
+                run("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)", row)
+
     # --- failed logins (bounded, shared by every process) ---------------------------------------------------
     def login_wait(self, address: str, name: str, now: float | None = None) -> float:
         """Seconds before a login from `address` to the account `name` may be tried (0: now)."""

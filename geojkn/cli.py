@@ -360,6 +360,42 @@ def cmd_restore(ws: Workspace, v: Values, view: View) -> None:
                number=v["before"]))
 
 
+def cmd_init_store(ws: Workspace, v: Values, view: View) -> None:
+    from .store.postgis import SCHEMA, PostgisStore
+
+    store = ws.store
+    if not isinstance(store, PostgisStore):
+        print(word("store_made_by_import", v["lang"], store=store.shown))
+        return
+    store.create()
+    print(word("store_created", v["lang"], store=store.shown, schema=SCHEMA))
+
+
+def cmd_copy_store(ws: Workspace, v: Values, view: View) -> None:
+    from .store import open_store
+
+    source, target = open_store(v["source"]), open_store(v["target"])
+    if not source.exists():
+        raise DataError(f"The store {source.shown} does not exist or holds nothing: there is nothing to copy.")
+    if source.location == target.location:
+        raise DataError("copy-store: the source and the target are the same store.")
+    target.check_writable()
+    if target.exists():
+        raise DataError(f"The store {target.shown} already holds data: copy into a new .gpkg file or an empty "
+                        "database.")
+    started = time.monotonic()
+    contents = source.contents()
+    target.load(contents)
+    changes = target.changes()
+    lang = v["lang"]
+    print(word("copied", lang, source=source.shown, target=target.shown, units=format_int(len(contents.units), lang),
+               months=format_int(len(target.periods()), lang),
+               facilities=format_int(len(contents.facilities), lang), changes=format_int(len(changes), lang),
+               restorable=format_int(sum(c.restorable for c in changes), lang),
+               accounts=format_int(len(contents.accounts), lang),
+               seconds=format_decimal(time.monotonic() - started, 1, lang)))
+
+
 def cmd_user(ws: Workspace, v: Values, view: View) -> None:
     from .accounts import read_regions
 
@@ -430,6 +466,8 @@ HANDLERS: dict[str, Callable[[Workspace, Values, View], None]] = {
     "nginx-site": cmd_nginx_site,
     "prepare": cmd_prepare,
     "restore": cmd_restore,
+    "init-store": cmd_init_store,
+    "copy-store": cmd_copy_store,
 }
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
 

@@ -351,6 +351,12 @@ COMMANDS = (
             (JSON, LANG)),
     Command("restore", "make a region's month what it was just before a change (see history)", (REGION,),
             (RESTORED_PERIOD, BEFORE, LANG)),
+    Command("init-store", "make the store's tables now (a PostgreSQL store; a GeoPackage is made by its first "
+            "import)", (), (LANG,)),
+    Command("copy-store", "copy a store, its history and accounts into a new one (GeoPackage to PostgreSQL and back)",
+            (Argument("source", "the store to copy: a .gpkg file or a PostgreSQL connection string"),
+             Argument("target", "the new store: a .gpkg file that does not exist yet, or an empty database")),
+            (LANG,)),
     Command("user", "accounts of the server: add, list, remove, or set a password",
             (Argument("action", "add, list, remove or password"),
              Argument("name", "the account's name", optional=True)),

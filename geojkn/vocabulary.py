@@ -137,6 +137,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "notes": "Catatan",
         "prepared": "disiapkan {n} halaman (dasbor dan peta) dalam {seconds} detik, untuk setiap proses server",
         "prepared_already": "halaman data ini sudah disiapkan (atau sedang disiapkan oleh proses server)",
+        "copied": "disalin {source} -> {target}: {units} unit, {months} bulan angka, {facilities} fasilitas, "
+                  "{changes} perubahan ({restorable} dapat dipulihkan), {accounts} akun, dalam {seconds} detik",
+        "store_created": "penyimpanan {store} siap (skema {schema})",
+        "store_made_by_import": "penyimpanan GeoPackage {store} dibuat oleh impor pertamanya (import-boundaries)",
         "preparing": "Berkas sedang disiapkan",
         "preparing_text": "geojkn sedang menyiapkan {what} {region}. Halaman ini mengunduhnya begitu siap; Anda boleh "
                           "menunggu di sini atau kembali nanti: berkas yang sudah jadi disimpan.",
@@ -335,6 +339,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "notes": "Notes",
         "prepared": "prepared {n} pages (dashboards and maps) in {seconds} s, for every server process",
         "prepared_already": "the pages of this data are prepared already (or being prepared by a server process)",
+        "copied": "copied {source} -> {target}: {units} units, {months} months of figures, {facilities} facilities, "
+                  "{changes} changes ({restorable} restorable), {accounts} accounts, in {seconds} s",
+        "store_created": "the store {store} is ready (schema {schema})",
+        "store_made_by_import": "a GeoPackage store {store} is made by its first import (import-boundaries)",
         "preparing": "The file is being prepared",
         "preparing_text": "geojkn is preparing the {what} of {region}. This page downloads it as soon as it is ready; "
                           "wait here or come back later: a finished file is kept.",

@@ -112,6 +112,55 @@ class Staging:
 
 # An import written again into a store, from the file kept with its draft (see Store.commit_draft)
 Redo = Callable[["Store", Path], object]
+HISTORY_KEPT = 30  # the newest changes whose figures before them are kept (a GeoPackage store: its snapshots)
+
+
+@dataclass(frozen=True)
+class Contents:
+    """Everything a store holds, as `geojkn copy-store` moves it from one backend to another (Store.contents,
+    Store.load): the units of every level (with `derived`), the current figures and, for the newest restorable
+    changes, the figures just before each (change number -> rows), the facilities, the log, the prepared map
+    shapes, roll-ups and distances, and the accounts (their rows as stored: password hashes, never passwords)."""
+
+    units: gpd.GeoDataFrame
+    figures: pd.DataFrame
+    before: Mapping[int, pd.DataFrame]
+    facilities: gpd.GeoDataFrame
+    log: pd.DataFrame
+    shapes: Sequence[ShapeRow]
+    rolled_up: pd.DataFrame | None
+    distances: pd.DataFrame | None
+    accounts: Sequence[tuple[str, ...]]
+
+
+def figure_history(before: Mapping[int, pd.DataFrame], current: pd.DataFrame) -> pd.DataFrame:
+    """Figures rows with the change that wrote each (`since`) and the one that replaced it (`until`, None while
+    current), from the figures known just before some changes and now: the figures before each of those changes
+    read back exactly (since < n <= until). A row that differs between two known states is taken as replaced by the
+    first change of the stretch between them."""
+    keys = [PERIOD, CODE]
+    values = [c for c in FIGURE_COLUMNS if c not in keys]
+    known = sorted(before.items())
+    first = known[0][1] if known else current
+    open_rows = first.reindex(columns=list(FIGURE_COLUMNS)).assign(since=0)
+    closed = []
+    stretches = [(n, frame) for n, frame in known[1:]] + [(None, current)]
+    starts = [n for n, _ in known] or [0]
+    for start, (_end, frame) in zip(starts, stretches, strict=True):
+        frame = frame.reindex(columns=list(FIGURE_COLUMNS))
+        both = open_rows.merge(frame, on=keys, how="outer", suffixes=("", "_new"), indicator=True)
+        differs = both["_merge"] != "both"
+        for column in values:
+            a, b = both[column], both[f"{column}_new"]
+            differs |= ~((a == b) | (a.isna() & b.isna()))
+        gone = both[differs & (both["_merge"] != "right_only")]
+        closed.append(gone[[*FIGURE_COLUMNS, "since"]].assign(until=start))
+        kept = both[~differs][[*FIGURE_COLUMNS, "since"]]
+        came = both[differs & (both["_merge"] != "left_only")]
+        came = came[keys + [f"{c}_new" for c in values]].set_axis(list(FIGURE_COLUMNS), axis=1)
+        open_rows = pd.concat([kept, came.assign(since=start)], ignore_index=True)
+    rows = pd.concat([*closed, open_rows.assign(until=None)], ignore_index=True)
+    return rows.astype({"since": "int64"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -376,6 +425,15 @@ class Store(ABC):
     def kept(self, place: str) -> Kept:
         """Where the server's processes keep what they make from this store for one another (store/kept.py):
         `place` is "jobs" (downloads and their states) or "pages" (answers made once)."""
+
+    # --- moving between backends -------------------------------------------------------------------------
+    @abstractmethod
+    def contents(self) -> Contents:
+        """Everything this store holds (see Contents), for a copy."""
+
+    @abstractmethod
+    def load(self, contents: Contents) -> None:
+        """Fill this store, new and empty, with what another held, in one write (DataError when it holds data)."""
 
     # --- accounts -----------------------------------------------------------------------------------------
     @abstractmethod

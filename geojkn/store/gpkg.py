@@ -27,14 +27,17 @@ import pyogrio
 
 from ..accounts import Accounts, SqliteAccounts, accounts_path
 from ..errors import Conflict, DataError, NotFound
+from ..resources import demo_store
 from ..schema import APPROXIMATE, CODE, CRS, DERIVED, GEOMETRY, LEVEL, LEVELS, PERIOD, SOURCE, UNIT_CODE, Level
 from .base import (
     FACILITY_COLUMNS,
     FIGURE_COLUMNS,
+    HISTORY_KEPT,
     IMPORT_COLUMNS,
     INDEX_COLUMNS,
     UNIT_COLUMNS,
     Change,
+    Contents,
     Draft,
     Measure,
     Redo,
@@ -58,7 +61,7 @@ FIGURES, FACILITIES, IMPORTS, INDEX = "figures", "facilities", "imports", "unit_
 SHAPES = "geojkn_shapes"  # prepared map shapes: a plain table beside the layers (arrays as little-endian blobs)
 DISTANCES = "geojkn_distances"  # each desa's km to the nearest FKTP, puskesmas and hospital, measured at import
 ROLLUP = "geojkn_rollup"  # every unit's figures rolled up at the last write of figures or units, per province
-KEEP = 30  # states of the store kept in <store>.history/, the newest last
+KEEP = HISTORY_KEPT  # states of the store kept in <store>.history/, the newest last
 ORPHAN_AFTER_S = 600  # a file of a draft with no description this old was left by a stage or commit killed
 SQLITE_LEFTOVERS = ("-journal", "-wal", "-shm")  # beside a copy SQLite was writing when it was stopped
 
@@ -535,6 +538,63 @@ class GpkgStore(Store):
             finally:
                 self._snapshot = ""
 
+    # --- moving between backends -------------------------------------------------------------------------
+    def contents(self) -> Contents:
+        log = self.imports()
+        snapshots = log["snapshot"].fillna("").astype(str).tolist() if "snapshot" in log else []
+        restorable = [c.number for c in self.changes() if c.restorable][-KEEP:]
+        accounts = self.accounts()
+        return Contents(
+            units=gpd.GeoDataFrame(pd.concat([self.units(level) for level in LEVELS], ignore_index=True),
+                                   geometry=GEOMETRY, crs=CRS),
+            figures=self.figures(), before={n: self.snapshot(snapshots[n - 1]).figures() for n in restorable},
+            facilities=self.facilities(), log=log, shapes=[row for level in LEVELS for row in self.shapes(level)],
+            rolled_up=self.rolled_up(), distances=self.distances(),
+            accounts=accounts.rows() if accounts is not None else [])
+
+    def load(self, contents: Contents) -> None:
+        """The figures before each restorable change become snapshot files (a figures layer each)."""
+        self.check_writable()
+        if self.exists():
+            raise DataError(f"The store {self.shown} already holds data: copy into a new store.")
+        with self._transaction() as tmp:
+            units = contents.units
+            for level in LEVELS:
+                part = units[units[LEVEL] == str(level)].reindex(columns=[*UNIT_COLUMNS, DERIVED, GEOMETRY])
+                if not part.empty:
+                    part = gpd.GeoDataFrame(part.sort_values(CODE).assign(**{DERIVED: part[DERIVED].eq(True)}),
+                                            geometry=GEOMETRY, crs=CRS)
+                    pyogrio.write_dataframe(part, tmp, layer=str(level), promote_to_multi=True)
+            index = pd.DataFrame(units.drop(columns=GEOMETRY)).reindex(columns=list(INDEX_COLUMNS))
+            pyogrio.write_dataframe(index.astype(object), tmp, layer=INDEX)
+            pyogrio.write_dataframe(contents.figures.reindex(columns=list(FIGURE_COLUMNS)), tmp, layer=FIGURES)
+            self._write_facilities(tmp, contents.facilities)
+            self._write_shapes(tmp, contents.shapes, sorted({row.area for row in contents.shapes}))
+            rolled = contents.rolled_up
+            self._write_rollup(tmp, (lambda _f, _i: rolled) if rolled is not None else None, contents.figures, index)
+            if contents.distances is not None:
+                self._write_distances(tmp, contents.distances)
+            names = self._write_snapshots(contents.before)
+            log = contents.log.reindex(columns=list(IMPORT_COLUMNS)).fillna("")
+            log["snapshot"] = [names.get(number, "") for number in range(1, len(log) + 1)]
+            pyogrio.write_dataframe(log.astype({"rows": "int64"}), tmp, layer=IMPORTS)
+        accounts = self.accounts()
+        if accounts is not None:
+            accounts.load_rows(list(contents.accounts))
+
+    def _write_snapshots(self, before: Mapping[int, pd.DataFrame]) -> dict[int, str]:
+        """A snapshot file (the figures alone) for each change whose figures before it are known; their names."""
+        names: dict[int, str] = {}
+        if not before:
+            return names
+        folder = self.history_folder
+        folder.mkdir(exist_ok=True)
+        for number, figures in sorted(before.items())[-KEEP:]:
+            names[number] = _snapshot_name()
+            pyogrio.write_dataframe(figures.reindex(columns=list(FIGURE_COLUMNS)), folder / names[number],
+                                    layer=FIGURES)
+        return names
+
     def accounts(self) -> Accounts | None:
         return None if self.readonly else SqliteAccounts(accounts_path(self.location))
 
@@ -542,7 +602,8 @@ class GpkgStore(Store):
         """A folder beside the store (`<store>.jobs/`, pages in `pages/` inside it); for the bundled demo, which
         may lie where nobody writes, in the user's temporary folder."""
         real = self.path.resolve()
-        folder = real.with_name(real.stem + ".jobs") if not self.readonly else \
+        apart = self.readonly or real == demo_store().resolve()
+        folder = real.with_name(real.stem + ".jobs") if not apart else \
             Path(tempfile.gettempdir()) / f"geojkn-{os.getuid()}" / f"{real.stem}.jobs"
         return FolderKept(folder if place == "jobs" else folder / place)
 

@@ -65,10 +65,12 @@ from ..schema import (
 from .base import (
     FACILITY_COLUMNS,
     FIGURE_COLUMNS,
+    HISTORY_KEPT,
     IMPORT_COLUMNS,
     INDEX_COLUMNS,
     UNIT_COLUMNS,
     Change,
+    Contents,
     Draft,
     Measure,
     Redo,
@@ -81,6 +83,7 @@ from .base import (
     check_period,
     check_region,
     empty_units,
+    figure_history,
     logged_changes,
     merge_facilities,
     merge_figures,
@@ -761,6 +764,53 @@ class PostgisStore(Store):
                 path = Path(folder) / Path(str(file_name)).name
                 path.write_bytes(bytes(upload))
                 redo(bound, path)
+
+    # --- moving between backends -------------------------------------------------------------------------
+    def contents(self) -> Contents:
+        restorable = [c.number for c in self.changes() if c.restorable][-HISTORY_KEPT:]
+        accounts = self.accounts()
+        return Contents(
+            units=gpd.GeoDataFrame(pd.concat([self.units(level) for level in LEVELS], ignore_index=True),
+                                   geometry=GEOMETRY, crs=CRS),
+            figures=self.figures(), before={n: self.figures_before(n) for n in restorable},
+            facilities=self.facilities(), log=self.imports(),
+            shapes=[row for level in LEVELS for row in self.shapes(level)], rolled_up=self.rolled_up(),
+            distances=self.distances(), accounts=accounts.rows() if accounts is not None else [])
+
+    def load(self, contents: Contents) -> None:
+        """The figures before each restorable change become the figures' history (figure_history)."""
+        if self.exists():
+            raise DataError(f"The store {self.shown} already holds data: copy into a new store.")
+        with self._writing() as (store, conn, _next):
+            units = contents.units.reindex(columns=[*UNIT_COLUMNS, LEVEL, DERIVED, GEOMETRY])
+            with conn.cursor().copy("COPY units (code, name, parent_code, level, derived, geom) FROM STDIN") as copy:
+                for code, name, parent, level, derived, geom in zip(
+                        units[CODE], units[NAME], units[PARENT], units[LEVEL], units[DERIVED],
+                        _ewkb(units.geometry.values), strict=True):
+                    copy.write_row((str(code), _text(name), _text(parent), str(level), derived is True or derived == 1,
+                                    geom))
+            rows = figure_history(contents.before, contents.figures)
+            columns = ", ".join(FIGURE_COLUMNS)
+            with conn.cursor().copy(f"COPY figures ({columns}, since, until) FROM STDIN") as copy:
+                for row in rows[[*FIGURE_COLUMNS, "since", "until"]].itertuples(index=False, name=None):
+                    *figure, written, replaced = row
+                    copy.write_row((str(figure[0]), str(figure[1]), _text(figure[2]),
+                                    *(_number(c) for c in figure[3:-1]), _text(figure[-1]), int(written),
+                                    None if replaced is None or replaced != replaced else int(replaced)))
+            store._write_facilities(conn, contents.facilities)
+            store._write_shapes(conn, contents.shapes, sorted({row.area for row in contents.shapes}))
+            rolled = contents.rolled_up
+            store._write_rollup(conn, (lambda _f, _i: rolled) if rolled is not None else None, contents.figures,
+                                pd.DataFrame())
+            if contents.distances is not None:
+                store._write_distances(conn, contents.distances)
+            log = contents.log.reindex(columns=list(IMPORT_COLUMNS)).fillna("")
+            with conn.cursor().copy("COPY imports FROM STDIN") as copy:
+                for number, entry in enumerate(log.to_dict("records"), start=1):
+                    copy.write_row((number, *(str(entry[c]) for c in IMPORT_COLUMNS[:3]), int(entry["rows"] or 0),
+                                    *(str(entry[c]) for c in IMPORT_COLUMNS[4:8]),
+                                    HISTORY if number in contents.before else ""))
+        PgAccounts(self).load_rows(list(contents.accounts))
 
     # --- accounts and what the servers make ----------------------------------------------------------------
     def accounts(self) -> Accounts | None:
