@@ -91,7 +91,7 @@ def nginx_binary() -> str:
 
 
 @contextmanager
-def start(store: Path, mode: str, folder: Path, workers: int = 2,
+def start(store: Path | str, mode: str, folder: Path, workers: int = 2,
           settings: dict[str, str] | None = None) -> Iterator[str]:
     """The server of `mode` (serve, production, nginx) on 127.0.0.1 for the block: its base URL."""
     port = free_port()
@@ -187,15 +187,18 @@ class Load:
         return Counter(status for status, _ in self.flood)
 
 
-def load(base: str, seconds: float, clients: int, paths: list[str], flood: str | None = None) -> Load:
-    """`clients` office clients (processes) for `seconds`, and a flooder of atlases of `flood` beside them."""
-    for path in paths:  # what the office asks for, made once before the clock starts (as a working office has it)
-        get(base + path, 120)
+def load(base: str | list[str], seconds: float, clients: int, paths: list[str], flood: str | None = None) -> Load:
+    """`clients` office clients (processes) for `seconds`, and a flooder of atlases of `flood` beside them; with
+    several servers (bases), the clients take them in turn (client k asks server k mod n)."""
+    bases = [base] if isinstance(base, str) else base
+    for one in bases:
+        for path in paths:  # what the office asks for, made once before the clock starts (as a working office has it)
+            get(one + path, 120)
     context = multiprocessing.get_context("spawn")
     stop = time.time() + seconds + 2.0  # (the processes start meanwhile)
     with context.Pool(clients + (1 if flood else 0)) as pool:
-        office = [pool.apply_async(_office_client, (base, paths, k, stop)) for k in range(clients)]
-        flooding = pool.apply_async(_flooder, (base, flood, stop)) if flood else None
+        office = [pool.apply_async(_office_client, (bases[k % len(bases)], paths, k, stop)) for k in range(clients)]
+        flooding = pool.apply_async(_flooder, (bases[0], flood, stop)) if flood else None
         answers = [answer for job in office for answer in job.get(seconds + 180)]
         flooded = flooding.get(seconds + 180) if flooding is not None else []
     return Load(seconds, answers, flooded)

@@ -49,7 +49,8 @@ def _option_help(option: Option) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, from options.COMMANDS (also read by the README test)."""
     parser = argparse.ArgumentParser(prog="geojkn", description="JKN-KIS coverage maps and figures for planners.")
-    parser.add_argument("--store", help="GeoPackage store to use (default: $GEOJKN_STORE, else the bundled demo)")
+    parser.add_argument("--store", help="the store: a .gpkg file, or a PostgreSQL connection string "
+                        "(postgresql://user@host/db, service=name); default: $GEOJKN_STORE, else the bundled demo")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         p = sub.add_parser(command.name, help=command.help, description=command.help)
@@ -361,14 +362,14 @@ def cmd_restore(ws: Workspace, v: Values, view: View) -> None:
 
 
 def cmd_init_store(ws: Workspace, v: Values, view: View) -> None:
-    from .store.postgis import SCHEMA, PostgisStore
+    from .store.postgis import SCHEMA, SCHEMA_VERSION, PostgisStore
 
     store = ws.store
     if not isinstance(store, PostgisStore):
         print(word("store_made_by_import", v["lang"], store=store.shown))
         return
     store.create()
-    print(word("store_created", v["lang"], store=store.shown, schema=SCHEMA))
+    print(word("store_created", v["lang"], store=store.shown, schema=SCHEMA, version=SCHEMA_VERSION))
 
 
 def cmd_copy_store(ws: Workspace, v: Values, view: View) -> None:

@@ -427,7 +427,8 @@ def _tiers(value: object) -> tuple[Tier, ...]:
 
 
 SETTINGS = (
-    Setting("STORE", "GeoPackage store to use; none means the bundled demo", _text, "the path of a .gpkg file",
+    Setting("STORE", "the store to use: a GeoPackage file or a PostgreSQL database; none means the bundled demo",
+            _text, "the path of a .gpkg file, or a PostgreSQL connection string (postgresql://... or service=...)",
             None),
     Setting("TARGET", "coverage target, the default of --target and ?target=", TARGET.parse, TARGET.rule,
             DEFAULT_TARGET),

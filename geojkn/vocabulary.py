@@ -139,7 +139,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "prepared_already": "halaman data ini sudah disiapkan (atau sedang disiapkan oleh proses server)",
         "copied": "disalin {source} -> {target}: {units} unit, {months} bulan angka, {facilities} fasilitas, "
                   "{changes} perubahan ({restorable} dapat dipulihkan), {accounts} akun, dalam {seconds} detik",
-        "store_created": "penyimpanan {store} siap (skema {schema})",
+        "store_created": "penyimpanan {store} siap (skema {schema}, versi {version})",
         "store_made_by_import": "penyimpanan GeoPackage {store} dibuat oleh impor pertamanya (import-boundaries)",
         "preparing": "Berkas sedang disiapkan",
         "preparing_text": "geojkn sedang menyiapkan {what} {region}. Halaman ini mengunduhnya begitu siap; Anda boleh "
@@ -341,7 +341,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "prepared_already": "the pages of this data are prepared already (or being prepared by a server process)",
         "copied": "copied {source} -> {target}: {units} units, {months} months of figures, {facilities} facilities, "
                   "{changes} changes ({restorable} restorable), {accounts} accounts, in {seconds} s",
-        "store_created": "the store {store} is ready (schema {schema})",
+        "store_created": "the store {store} is ready (schema {schema}, version {version})",
         "store_made_by_import": "a GeoPackage store {store} is made by its first import (import-boundaries)",
         "preparing": "The file is being prepared",
         "preparing_text": "geojkn is preparing the {what} of {region}. This page downloads it as soon as it is ready; "

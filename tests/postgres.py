@@ -32,8 +32,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_cluster() -> str:
+def start_cluster(durable: bool = False) -> str:
     """Start a cluster in a temporary folder, stopped and removed when this process ends; its connection string.
+    Durable: with PostgreSQL's own settings for writing to disk (for benchmarks), else with fsync off (for tests).
     RuntimeError saying why when it cannot be started."""
     binaries = _binaries()
     if binaries is None:
@@ -49,8 +50,8 @@ def start_cluster() -> str:
         subprocess.run([*as_user, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
                         "--no-sync"], **run)  # type: ignore[call-overload]
         subprocess.run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w",
-                        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                              "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+                        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+                              + ("" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
                         "start"], **run)  # type: ignore[call-overload]
     except subprocess.CalledProcessError as exc:
         raise RuntimeError(f"the throw-away PostgreSQL did not start: {exc.stderr or exc.stdout}") from exc
