@@ -11,19 +11,21 @@ column and south by 3 per row (5 columns), so every copy stays over Indonesia an
 figures move with them.
 
 For each backend and each store (the nation, and Jawa Tengah alone) it reports: the import times (boundaries with
-their maps prepared, one file per province; facilities; a month of figures), the store's size, and, each from a
+their maps prepared, one file per province, the backends taking each file in turn so that whatever else the machine
+does falls on both alike; facilities; a month of figures), the store's size, and, each from a
 fresh `geojkn serve` process with nothing kept from an earlier one (medians of --repeat fresh servers): the front
 page with every region (the national overview), a kabupaten dashboard cold and warm, a province desa map cold and
 warm, a `summary 33.20` command, and the server's memory; then --clients office clients for --seconds against two
 server processes sharing the one store (a GeoPackage file on this disk; one PostGIS database). The ratios nation/JT
 show whether a kabupaten view grows with the store; postgis/gpkg compares the backends. With --folder the
 GeoPackage stores are built there or used as they are; the databases are named geojkn_nation_<n> and, with
---folder, kept and used again the same way.
+--folder, kept and used again the same way. The figures so far are also written to results.json in the folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -140,16 +142,23 @@ def geojkn(store: Store, *argv: str, cwd: Path) -> float:
     return time.perf_counter() - began
 
 
-def build(store: Store, folder: Path) -> dict[str, float]:
-    if store.exists():  # kept from an earlier run (--folder)
-        return {}
-    boundaries, facilities, figures = copies(folder, store.n)
-    took = {"boundaries": 0.0}
+def build(stores: list[Store], folder: Path, n: int) -> dict[str, dict[str, float]]:
+    """Import the n-province files into every store (of each backend) not built yet, file by file in turn, so that
+    whatever else the machine does falls on both backends alike; the import times by backend."""
+    todo = [store for store in stores if not store.exists()]  # the others were kept from an earlier run (--folder)
+    took: dict[str, dict[str, float]] = {store.backend: {"boundaries": 0.0} for store in todo}
+    if not todo:
+        return took
+    boundaries, facilities, figures = copies(folder, n)
     for path in boundaries:
-        took["boundaries"] += geojkn(store, "import-boundaries", str(path), cwd=folder)
-        print(f"  {store.backend} {store.n}: {path.name} imported ({took['boundaries']:.0f} s so far)", flush=True)
-    took["facilities"] = geojkn(store, "import-facilities", str(facilities), cwd=folder)
-    took["figures"] = geojkn(store, "import-figures", str(figures), "--period", "2024-01", cwd=folder)
+        for store in todo:
+            took[store.backend]["boundaries"] += geojkn(store, "import-boundaries", str(path), cwd=folder)
+            print(f"  {store.backend} {n}: {path.name} imported ({took[store.backend]['boundaries']:.0f} s so far)",
+                  flush=True)
+    for store in todo:
+        took[store.backend]["facilities"] = geojkn(store, "import-facilities", str(facilities), cwd=folder)
+        took[store.backend]["figures"] = geojkn(store, "import-figures", str(figures), "--period", "2024-01",
+                                                cwd=folder)
     return took
 
 
@@ -228,19 +237,28 @@ def main() -> None:
                 server = start_cluster(durable=True)
             stores += [postgis_store(server, n, fresh=args.folder is None) for n in (1, args.copies)]
         results: dict[tuple[str, int], dict[str, list[float]]] = {}
-        for store in stores:
+        for n in (1, args.copies):
             began = time.perf_counter()
-            took = build(store, folder)
-            results[(store.backend, store.n)] = {f"import {k} (s)": [v] for k, v in took.items()}
-            results[(store.backend, store.n)]["store size (MB)"] = [store.size_mb()]
-            print(f"{store.backend} {store.n}: built in {time.perf_counter() - began:.0f} s", flush=True)
+            group = [store for store in stores if store.n == n]
+            took = build(group, folder, n)
+            for store in group:
+                results[(store.backend, n)] = {f"import {k} (s)": [v] for k, v in took.get(store.backend, {}).items()}
+                results[(store.backend, n)]["store size (MB)"] = [store.size_mb()]
+            print(f"{n} province(s): built in {time.perf_counter() - began:.0f} s", flush=True)
+            save(folder, results)
         for store in stores:
             far = province_code(store.n - 1)
             results[(store.backend, store.n)].update(served(store, far, args.repeat, folder))
             results[(store.backend, store.n)].update(shared(store, args.clients, args.seconds, folder))
             print(f"{store.backend} {store.n}: served", flush=True)
+            save(folder, results)
     report(results, backends, args.copies)
     print(f"load {os.getloadavg()[0]:.2f} after")
+
+
+def save(folder: Path, results: dict[tuple[str, int], dict[str, list[float]]]) -> None:
+    """The figures so far, in results.json of the folder (a run stopped late keeps what it measured)."""
+    (folder / "results.json").write_text(json.dumps({f"{b} {n}": r for (b, n), r in results.items()}, indent=1))
 
 
 def report(results: dict[tuple[str, int], dict[str, list[float]]], backends: list[str], n: int) -> None:
