@@ -124,7 +124,7 @@ class Case:
     setup: tuple[tuple[Path, tuple[str, ...]], ...] = ()
     expect: tuple[str, ...] = ()  # words the message (refused) or the report (read, marked) must contain
     stored: pd.DataFrame | None = None  # read: the counts that must be stored for PERIOD (code index)
-    check: Callable[[Callable[..., object], Path], None] | None = field(default=None, compare=False)
+    check: Callable[[Callable[..., object], Path | str], None] | None = field(default=None, compare=False)
 
 
 Builder = Callable[[Path, pd.DataFrame], Case]
@@ -265,7 +265,7 @@ def one_kecamatan_names_only_subtotal(tmp: Path, t: pd.DataFrame) -> Case:
             ["Kecamatan WELAHAN", idn(welahan.population.sum()), idn(welahan.registered.sum()),
              idn(welahan.active.sum())]]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         desa = _units(runner, store, "desa")
         code = t.loc[t["name"] == "Welahan", "code"].iloc[0]
         before = t.set_index("code").loc[code]
@@ -295,7 +295,7 @@ def names_only_one_kecamatan_with_a_stranger(tmp: Path, t: pd.DataFrame) -> Case
                        columns=("name", "population", "registered", "active"))]
     code = stranger["code"].iloc[0]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         desa = _units(runner, store, "desa")
         assert desa[code]["population"] == t.set_index("code").loc[code, "population"]  # not overwritten
 
@@ -402,7 +402,7 @@ def typo_with_its_name(tmp: Path, t: pd.DataFrame) -> Case:
     rows = desa_rows(t)
     rows[10][0] = "33.21.01.2001"
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         demak = _json(runner, store, "summary", "33.21", "--json")
         assert demak["period"] is None  # nothing was stored in Demak
         assert _json(runner, store, "summary", "33.20", "--json")["desa_with_figures"] == 194
@@ -445,7 +445,7 @@ def active_blank_in_three_kecamatan(tmp: Path, t: pd.DataFrame) -> Case:
     blank = {"33.20.01", "33.20.02", "33.20.03"}
     rows = [HEAD, *[r if r[0][:8] not in blank else [*r[:5], ""] for r in desa_rows(t)]]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         s = _json(runner, store, "summary", "33.20", "--json")
         assert s["complete"] is True and s["active_complete"] is False
         mine = t[~t["code"].str[:8].isin(blank)]
@@ -466,7 +466,7 @@ def impossible_rows(tmp: Path, t: pd.DataFrame) -> Case:
     rows[1][5] = idn(int(t.registered.iloc[1]) + 400)  # active above registered
     rows[2][3], rows[2][4] = "0", idn(120)  # registered with no residents
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         desa = _units(runner, store, "desa", "--metric", "tier")
         for code in t.code.iloc[:3]:
             assert code not in desa  # no tier: left out of a ranking by tier
@@ -487,7 +487,7 @@ def impossible_rows(tmp: Path, t: pd.DataFrame) -> Case:
 def merge_five_registered(tmp: Path, t: pd.DataFrame) -> Case:
     rows = [["Kode Desa", "Peserta Terdaftar"], *[[r.code, idn(r.registered - 300)] for r in t.head(5).itertuples()]]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         units = _units(runner, store, "desa")
         for r in t.head(5).itertuples():
             assert units[r.code]["registered"] == r.registered - 300 and units[r.code]["population"] == r.population
@@ -506,7 +506,7 @@ def merge_five_registered(tmp: Path, t: pd.DataFrame) -> Case:
 def replace_with_five(tmp: Path, t: pd.DataFrame) -> Case:
     rows = [HEAD, *desa_rows(t.head(5))]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         s = _json(runner, store, "summary", "33.20", "--json")
         assert (s["desa_with_figures"], s["complete"]) == (5, False)
         assert s["status"]["meets_target"] is None
@@ -520,7 +520,7 @@ def a_few_names_disagree(tmp: Path, t: pd.DataFrame) -> Case:
     rows = desa_rows(t)
     rows[7][1], rows[8][1] = rows[8][1], rows[7][1]  # two names swapped by hand
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         s = _json(runner, store, "summary", "33.20", "--json")
         assert s["desa_with_figures"] == 193 and s["complete"] is False
 
@@ -533,7 +533,7 @@ def missing_desa_next_month(tmp: Path, t: pd.DataFrame) -> Case:
     later = t.assign(registered=t.registered + 25)
     gone = t.code.iloc[0]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         kec = _units(runner, store, "kecamatan", "--metric", "change")
         first = kec[gone[:8]]
         assert first["change_compared"] == first["desa_total"] - 1  # compared on its other desa, still ranked
@@ -555,7 +555,7 @@ def split_desa_next_month(tmp: Path, t: pd.DataFrame) -> Case:
                                                                                    "active"]] // 2)
     code = later.loc[split, "code"]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         desa = _units(runner, store, "desa", "--metric", "change")
         assert code not in desa  # a break in the data, not a fall: left out of the change ranking
         every = _units(runner, store, "desa")
@@ -576,7 +576,7 @@ def population_and_registered_apart(tmp: Path, t: pd.DataFrame) -> Case:
     rows = [["Kode Desa", "Peserta Terdaftar", "Peserta Aktif"], *[[r.code, idn(r.registered), idn(r.active)]
                                                                    for r in t.itertuples()]]
 
-    def check(runner: Callable[..., object], store: Path) -> None:
+    def check(runner: Callable[..., object], store: Path | str) -> None:
         kec = _units(runner, store, "kecamatan")
         for code, total in sums.items():
             part = t[t.code.str[:8] == code]

@@ -121,14 +121,14 @@ def test_only_changed_or_new_provinces_are_prepared_again(source):
     assert changed_areas(source, moved, ["33"]) == ["33"]
 
 
-def test_a_boundary_import_reports_the_cleaning_and_shows_its_progress(tmp_path, runner):
-    result = runner("--store", tmp_path / "jd.gpkg", "import-boundaries", BOUNDARIES, "--lang", "en")
+def test_a_boundary_import_reports_the_cleaning_and_shows_its_progress(store_path, runner):
+    result = runner("--store", store_path, "import-boundaries", BOUNDARIES, "--lang", "en")
     assert result.status == 0, result.err
     assert "maps prepared for 33: 444 desa/kel. made into a coverage without gaps or overlaps" in result.out
     assert "0.72 km² of overlap given to one desa" in result.out  # SOURCES.md: 0.71 km² of overlaps
     assert "preparing the map of 33: cleaning the desa borders" in result.err
     assert "preparing the map of 33: simplifying per zoom band" in result.err
-    again = runner("--store", tmp_path / "jd.gpkg", "import-boundaries", BOUNDARIES, "--lang", "en")
+    again = runner("--store", store_path, "import-boundaries", BOUNDARIES, "--lang", "en")
     assert "maps prepared" not in again.out and "preparing" not in again.err  # nothing changed: nothing to prepare
 
 

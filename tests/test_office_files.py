@@ -1,19 +1,20 @@
 """Every office file of the catalogue (tests/office_catalogue.py) is read right, refused, or marked: never a figure
 that looks whole when it is not. Each runs on its own copy of a store holding the real Jepara and Demak
-boundaries."""
+boundaries, a GeoPackage file and a PostGIS database."""
 
 from __future__ import annotations
 
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from geojkn.store import GpkgStore
+from geojkn.store import open_store
 
-from conftest import JEPARA_DEMAK, SHARED_DATA
+from conftest import BACKENDS, JEPARA_DEMAK, SHARED_DATA, fingerprint
 from office_catalogue import CATALOGUE, MARKED, PERIOD, READ, REFUSED, truth
 
 pytestmark = pytest.mark.shared
@@ -28,6 +29,20 @@ def base(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("office") / "base.gpkg"
     assert main(["--store", str(path), "import-boundaries", str(JEPARA_DEMAK)]) == 0
     return path
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, base, tmp_path) -> Iterator[Path | str]:
+    """A copy of the base store: a file, or a new PostGIS database (made by copy-store)."""
+    if request.param == "gpkg":
+        shutil.copyfile(base, tmp_path / "store.gpkg")
+        yield tmp_path / "store.gpkg"
+        return
+    from geojkn.cli import main
+
+    dsn: str = request.getfixturevalue("pg_store")
+    assert main(["copy-store", str(base), dsn]) == 0
+    yield dsn
 
 
 @pytest.fixture(scope="module")
@@ -48,27 +63,25 @@ def test_each_verdict_is_met_by_several_files(jepara, tmp_path):
 
 @needs_data
 @pytest.mark.parametrize("build", CATALOGUE, ids=[build.__name__ for build in CATALOGUE])
-def test_an_office_file_is_read_right_refused_or_marked(build, base, jepara, tmp_path, runner):
+def test_an_office_file_is_read_right_refused_or_marked(build, store, jepara, tmp_path, runner):
     case = build(tmp_path, jepara)
-    store = tmp_path / "store.gpkg"
-    shutil.copyfile(base, store)
     for path, args in case.setup:
         done = runner("--store", store, "import-figures", path, *args)
         assert done.status == 0, done.err
-    before = store.read_bytes()
+    before = fingerprint(store)
     result = runner("--store", store, "import-figures", case.file, *case.args, "--lang", "en")
     assert "Traceback" not in result.err and "unexpected error" not in result.err
     if case.verdict == REFUSED:
         assert result.status == 2, (case.name, result.out)
         for words in case.expect:
             assert words in result.err, (case.name, words, result.err)
-        assert store.read_bytes() == before  # nothing stored
+        assert fingerprint(store) == before  # nothing stored
         return
     assert result.status == 0, (case.name, result.err)
     for words in case.expect:
         assert words in result.out, (case.name, words, result.out)
     if case.stored is not None:
-        stored = GpkgStore(store).figures(period=PERIOD).set_index("code")
+        stored = open_store(str(store)).figures(period=PERIOD).set_index("code")
         expected = case.stored.astype("float64")
         found = stored.reindex(index=expected.index, columns=expected.columns)
         pd.testing.assert_frame_equal(found, expected, check_names=False)  # every count, to the person

@@ -119,8 +119,8 @@ def test_the_dashboard_offers_the_sheet_and_the_atlas_as_downloads(client):
 
 @pytest.mark.shared
 @pytest.mark.parametrize("code,kecamatan", [("33.21", 14)])
-def test_the_atlas_of_demak_names_every_desa(shared_data, tmp_path, runner, code, kecamatan):
-    store = tmp_path / "jd.gpkg"
+def test_the_atlas_of_demak_names_every_desa(shared_data, store_path, runner, code, kecamatan):
+    store = store_path
     assert runner("--store", store, "import-boundaries", JEPARA_DEMAK).status == 0
     assert runner("--store", store, "import-facilities", FASKES_JD).status == 0
     TEST_OUTPUT.mkdir(exist_ok=True)
@@ -134,10 +134,10 @@ def test_the_atlas_of_demak_names_every_desa(shared_data, tmp_path, runner, code
 
 
 @pytest.mark.shared
-def test_karimunjawa_goes_to_an_inset_so_jepara_fills_the_sheet(shared_data, tmp_path, runner):
+def test_karimunjawa_goes_to_an_inset_so_jepara_fills_the_sheet(shared_data, store_path, tmp_path, runner):
     from geojkn.printed import _main_part
 
-    store = tmp_path / "jd.gpkg"
+    store = store_path
     assert runner("--store", store, "import-boundaries", JEPARA_DEMAK).status == 0
     ws = Workspace(open_store(str(store)))
     desa = ws.region("33.20").units_of("desa")

@@ -156,7 +156,8 @@ def test_the_dashboard_draws_the_trend_without_any_library(client):
 
 
 @pytest.mark.shared
-def test_a_served_map_offers_finer_shapes_for_its_units_and_an_export_carries_its_own(shared_data, tmp_path, runner):
+def test_a_served_map_offers_finer_shapes_for_its_units_and_an_export_carries_its_own(shared_data, store_path,
+                                                                                       runner):
     """The page carries the band within a pixel two zoom steps past its first view; zoomed in further it asks for
     a finer band of the same units in the same order (the export, which travels alone, asks for nothing)."""
     import re
@@ -167,14 +168,14 @@ def test_a_served_map_offers_finer_shapes_for_its_units_and_an_export_carries_it
 
     from conftest import JEPARA_DEMAK
 
-    store = tmp_path / "jd.gpkg"
+    store = store_path
     assert runner("--store", store, "import-boundaries", JEPARA_DEMAK).status == 0
     client = create_app({"TESTING": True, "STORE": str(store), "PUBLIC_READ": True}).test_client()
     page = client.get("/r/33/map?level=desa&metric=gap").get_data(as_text=True)
     finer = json.loads(re.search(r'"finer": *(\{[^}]*\})', page).group(1))
     assert finer["url"].startswith("/r/33/map/shapes.json?") and "metric=gap" in finer["url"]
     assert finer["zooms"] and all(z > finer["drawn"] for z in finer["zooms"])
-    bands = bands_of(open_store(store), "desa", "33")
+    bands = bands_of(open_store(str(store)), "desa", "33")
     assert finer["drawn"] in bands.zooms and finer["zooms"] == [z for z in bands.zooms if z > finer["drawn"]]
     for zoom in finer["zooms"][:2]:
         answer = client.get(f"{finer['url']}&zoom={zoom}")

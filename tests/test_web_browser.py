@@ -181,8 +181,8 @@ def test_names_carrying_scripts_stay_inert_on_the_dashboard(browser, payload_sto
 
 
 @pytest.mark.shared
-def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_path):
-    store = str(tmp_path / "jd.gpkg")
+def test_real_jepara_demak_dashboard_shows_every_desa(browser, shared_data, tmp_path, store_path):
+    store = str(store_path)
     assert main(["--store", store, "import-boundaries", str(JEPARA_DEMAK)]) == 0
     assert main(["--store", store, "import-facilities", str(FASKES_JD)]) == 0
     from geojkn.readers.boundaries import read_boundaries
