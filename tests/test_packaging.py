@@ -32,18 +32,22 @@ def get(url: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """A virtual environment (seeing the machine's packages for the dependencies) with the wheel installed,
-    built from a copy of the tree that is deleted before anything runs."""
+    """A virtual environment with the wheel installed, built from a copy of the tree that is deleted before
+    anything runs. It finds the dependencies in the folders of the Python running the tests (a line each in a .pth
+    file: a venv's own packages too, which `venv --system-site-packages` from inside a venv would not see), but not
+    their .pth files, so an editable install of this tree there is not seen."""
     tmp = tmp_path_factory.mktemp("wheel")
     source, dist, env = tmp / "source", tmp / "dist", tmp / "env"
     shutil.copytree(ROOT, source, ignore=JUNK)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
                     "-w", str(dist), str(source)], check=True)
     shutil.rmtree(source)
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    own = next(env.glob("lib/python*/site-packages"))
+    (own / "dependencies.pth").write_text("\n".join(sorted({p for p in sys.path if p.endswith("-packages")})) + "\n")
     wheel = next(dist.glob("geojkn-*.whl"))
-    subprocess.run([str(env / "bin" / "pip"), "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet",
+                    "--no-deps", "--no-index", str(wheel)], check=True)
     return env
 
 
