@@ -36,6 +36,7 @@ from .schema import LEVEL, LEVELS
 from .vocabulary import unit_title, word
 
 if TYPE_CHECKING:  # the heavy libraries load with the commands that use them: `geojkn --help` needs none
+    from .store import Store
     from .workspace import Workspace
 
 Values = dict[str, Any]
@@ -282,15 +283,24 @@ def cmd_serve(ws: Workspace, v: Values, view: View) -> None:
     from .web.app import create_app
 
     store = ws.store
+    key: dict[str, str] = {}
+    kept_in = ""
+    if not store.readonly and not os.environ.get("GEOJKN_SECRET_KEY") and _this_machine_only(v["host"]):
+        # served to this machine alone (a planner's own laptop): the key is made once and kept for the store
+        key["SECRET_KEY"], kept_in = _kept_session_key(store)
+        os.environ["GEOJKN_SECRET_KEY"] = key["SECRET_KEY"]  # for the workers of --production too
     # with --production this process only checks the settings and starts the workers, which make their own app:
     # it prepares nothing ahead itself (a thread of its own inside GDAL when it forks would hang the workers)
-    app = create_app({"STORE": None if store.readonly else store.location,
+    app = create_app({"STORE": None if store.readonly else store.location, **key,
                       **({"PREPARE_AHEAD": False} if v["production"] else {})})
     settings = app.extensions["geojkn.settings"]
-    if not store.readonly and settings.secret_key is None:
-        raise DataError("Serving a store of your own needs a secret key that signs login sessions: set "
-                        "GEOJKN_SECRET_KEY to a random text of 32 characters or more, e.g. the output of "
-                        "python -c 'import secrets; print(secrets.token_hex(32))', and keep it private.")
+    if key:
+        print(word("key_kept", settings.lang, path=kept_in), file=sys.stderr)
+    if not store.readonly and settings.secret_key is None and not key:
+        raise DataError("Serving a store of your own to other machines needs a secret key that signs login "
+                        "sessions: set GEOJKN_SECRET_KEY to a random text of 32 characters or more, e.g. the "
+                        "output of python -c 'import secrets; print(secrets.token_hex(32))', and keep it private "
+                        "(served on 127.0.0.1 only, geojkn makes one and keeps it beside the store).")
     accounts = app.extensions["geojkn.accounts"]
     if not settings.public_read_in_effect and accounts is not None and not accounts.users():
         print(word("no_accounts", settings.lang, store=store.shown), file=sys.stderr)
@@ -310,6 +320,46 @@ def cmd_serve(ws: Workspace, v: Values, view: View) -> None:
                         "choose another port with --port.") from exc
     print(word("serving", settings.lang, url=f"http://{v['host']}:{v['port']}/", store=store.shown), flush=True)
     server.run()
+
+
+def _this_machine_only(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _kept_session_key(store: Store) -> tuple[str, str]:
+    """The key signing the login sessions of a store served on this machine only, made at the first `serve` and
+    kept, readable by its owner alone: beside a GeoPackage store (`<store>.secret`), or for a database store in the
+    user's own configuration folder (one file per database). The key and where it is kept."""
+    import hashlib
+    import secrets
+    from pathlib import Path
+
+    path = store.beside(".secret")
+    if path is None:
+        folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "geojkn"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / f"{hashlib.sha256(store.location.encode()).hexdigest()[:16]}.secret"
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        os.chmod(path, 0o600)
+        text = path.read_text(encoding="ascii").strip()
+        if len(text) >= 32:
+            return text, str(path)
+        raise DataError(f"The session key in {path} is damaged: remove the file, and geojkn makes a new one (everyone "
+                        "logs in again).") from None
+    except OSError as exc:
+        raise DataError(f"Cannot keep a session key in {path} ({exc.strerror}): set GEOJKN_SECRET_KEY instead.") \
+            from exc
+    text = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as out:
+        out.write(text + "\n")
+    return text, str(path)
 
 
 def cmd_prepare(ws: Workspace, v: Values, view: View) -> None:

@@ -43,6 +43,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "no_store": "Berkas penyimpanan {store} belum ada. Buat dengan mengimpor batas wilayah: "
                     "geojkn --store {store} import-boundaries FILE",
         "back": "Kembali ke daftar wilayah", "map": "Peta", "show": "Tampilkan",
+        "key_kept": "kunci sesi masuk disimpan di {path} (hanya dapat dibaca oleh Anda)",
         "no_accounts": "Belum ada akun: tidak ada yang bisa masuk. Buat akun: geojkn --store {store} user add NAMA "
                        "--role admin (atau setel GEOJKN_PUBLIC_READ=1 agar peta terbuka untuk semua).",
         "history_not_kept": "* keadaan sebelum perubahan ini tidak disimpan lagi (hanya 30 terakhir).",
@@ -247,6 +248,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "no_store": "The store file {store} does not exist yet. Create it by importing boundaries: "
                     "geojkn --store {store} import-boundaries FILE",
         "back": "Back to the regions", "map": "Map", "show": "Show",
+        "key_kept": "the key signing login sessions is kept in {path} (readable by you alone)",
         "no_accounts": "No accounts yet: nobody can log in. Add one: geojkn --store {store} user add NAME --role "
                        "admin (or set GEOJKN_PUBLIC_READ=1 to open the maps to everyone).",
         "history_not_kept": "* the state before this change is no longer kept (only the last 30 are).",

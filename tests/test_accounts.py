@@ -248,13 +248,51 @@ def test_https_makes_the_login_cookie_secure(tiny_store, runner, monkeypatch):
     assert "Secure" in resp.headers["Set-Cookie"]
 
 
-def test_serving_a_store_of_ones_own_needs_a_secret_key(tiny_store, runner, monkeypatch):
+def test_serving_a_store_of_ones_own_to_other_machines_needs_a_secret_key(tiny_store, runner, monkeypatch):
     clear_settings(monkeypatch)
-    result = runner("--store", tiny_store, "serve", "--port", "1")
+    result = runner("--store", tiny_store, "serve", "--host", "0.0.0.0", "--port", "1")
     assert result.status == 2 and "GEOJKN_SECRET_KEY" in result.err
     monkeypatch.setenv("GEOJKN_SECRET_KEY", "short")
     result = runner("--store", tiny_store, "serve", "--port", "1")
     assert result.status == 2 and "32 characters" in result.err
+
+
+def test_served_on_this_machine_alone_a_key_is_made_once_and_kept(tiny_store, runner, monkeypatch, tmp_path):
+    """A planner's own `geojkn serve`: no key to prepare by hand; the one made is kept, readable by its owner only,
+    so a login outlives a restart of the server."""
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from office_load import _wait_for, free_port
+
+    assert add(runner, monkeypatch, tiny_store, "add", "admin", "--role", "admin").status == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOJKN_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # where a database store's key is kept
+    port = free_port()
+    base, client = f"http://127.0.0.1:{port}", requests.Session()
+    for turn in range(2):
+        server = subprocess.Popen([sys.executable, "-m", "geojkn", "--store", str(tiny_store), "serve", "--port",
+                                   str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            _wait_for(f"{base}/healthz", 60)
+            if turn == 0:
+                token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"{base}/login").text).group(1)
+                assert client.post(f"{base}/login", data={"name": "admin", "password": PASSWORD,
+                                                          "csrf_token": token}).status_code == 200
+            assert client.get(f"{base}/upload", allow_redirects=False).status_code == 200  # logged in, still
+        finally:
+            server.terminate()
+            out, err = server.communicate(timeout=30)
+        kept = re.search(r"kept in (\S+)", err) or re.search(r"disimpan di (\S+)", err)
+        assert kept and "Traceback" not in err, err
+        path = Path(kept.group(1))
+        assert path.stat().st_mode & 0o777 == 0o600 and len(path.read_text().strip()) >= 32
+        if isinstance(tiny_store, Path):
+            assert path == tiny_store.resolve().with_name("store.secret")
 
 
 @pytest.mark.gpkg_only

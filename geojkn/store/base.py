@@ -426,6 +426,11 @@ class Store(ABC):
         """Where the server's processes keep what they make from this store for one another (store/kept.py):
         `place` is "jobs" (downloads and their states) or "pages" (answers made once)."""
 
+    def beside(self, suffix: str) -> Path | None:
+        """A file of this machine that belongs with the store (a GeoPackage's `<store><suffix>` beside it); None
+        for a store that is not a file."""
+        return None
+
     # --- moving between backends -------------------------------------------------------------------------
     @abstractmethod
     def contents(self) -> Contents:

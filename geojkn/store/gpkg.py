@@ -149,8 +149,7 @@ class GpkgStore(Store):
 
     @property
     def history_folder(self) -> Path:
-        real = self.path.resolve()
-        return real.with_name(real.stem + ".history")
+        return self.beside(".history")
 
     def snapshot(self, name: str) -> GpkgStore:
         """The store as it was before a logged write (read-only); NotFound once it has been pruned."""
@@ -436,8 +435,7 @@ class GpkgStore(Store):
     # --- staging: a preview is a copy of the file, committed by renaming it over the store ---------------------
     @property
     def drafts_folder(self) -> Path:
-        real = self.path.resolve()
-        return real.with_name(real.stem + ".uploads")
+        return self.beside(".uploads")
 
     def _draft_paths(self, draft: str) -> tuple[Path, Path]:
         """The copy and the description of a draft (NotFound for an id the server could not have made)."""
@@ -598,12 +596,16 @@ class GpkgStore(Store):
     def accounts(self) -> Accounts | None:
         return None if self.readonly else SqliteAccounts(accounts_path(self.location))
 
+    def beside(self, suffix: str) -> Path:
+        real = self.path.resolve()
+        return real.with_name(real.stem + suffix)
+
     def kept(self, place: str) -> Kept:
         """A folder beside the store (`<store>.jobs/`, pages in `pages/` inside it); for the bundled demo, which
         may lie where nobody writes, in the user's temporary folder."""
         real = self.path.resolve()
         apart = self.readonly or real == demo_store().resolve()
-        folder = real.with_name(real.stem + ".jobs") if not apart else \
+        folder = self.beside(".jobs") if not apart else \
             Path(tempfile.gettempdir()) / f"geojkn-{os.getuid()}" / f"{real.stem}.jobs"
         return FolderKept(folder if place == "jobs" else folder / place)
 
