@@ -580,8 +580,9 @@ class View(Question):
         return {name: str(getattr(self, name)) for name in shown if getattr(self, name) is not None}
 
     def carried(self) -> dict[str, str]:
-        """The choices that go along to another region's page (not the level or the month, which are its own)."""
-        return {k: v for k, v in self.query().items() if k not in ("level", "period", "since")}
+        """The choices that go along to another region's page: all but the level, which is its own (the month and
+        the month compared with go along when they were asked for, so a drill-down stays in the month shown)."""
+        return {k: v for k, v in self.query().items() if k != "level"}
 
 
 def read_values(options: tuple[Option, ...], raw: Mapping[str, object], settings: Settings) -> dict[str, Any]:

@@ -18,11 +18,12 @@ def test_every_dashboard_names_its_parents_as_links(client):
 
 
 def test_names_in_rankings_are_links_that_keep_the_choices(client):
-    page = client.get("/r/99.01?metric=gap&target=0.98").get_data(as_text=True)
+    page = client.get("/r/99.01?metric=gap&target=0.98&period=2024-06").get_data(as_text=True)
     table = page[page.index('id="rank-desa"'):]
     link = re.search(r'<a href="(/r/99\.01\.\d\d\.\d{4})\?([^"]*)"', table)
     assert link and "metric=gap" in link.group(2) and "target=0.98" in link.group(2)
-    assert "level=" not in link.group(2) and "period=" not in link.group(2)  # the unit's own
+    assert "period=2024-06" in link.group(2)  # the month on screen goes along
+    assert "level=" not in link.group(2)  # the unit's own
 
 
 def test_a_click_on_the_served_map_opens_the_unit_but_not_in_an_export(client):

@@ -241,7 +241,9 @@ def inside(level: str, code: str):
 
 
 def test_a_planner_goes_from_the_map_to_the_work_and_back_by_clicks(browser, demo_server):
-    page = open_page(browser, demo_server.url + "/r/99.01?level=kecamatan&metric=gap&lang=en")
+    # an earlier month and another target, chosen on the first page, stay on every page the clicks lead to
+    page = open_page(browser, demo_server.url + "/r/99.01?level=kecamatan&metric=gap&lang=en&period=2024-06"
+                     "&target=0.9")
     _, frame = map_frame(page)
     page.wait_for_timeout(600)  # the map settles its first view (fitted again once the page is laid out)
     frame.evaluate(f"() => {{ {FIND_MAP}.setZoom({FIND_MAP}.getZoom() + 1, {{animate: false}}); }}")
@@ -250,6 +252,7 @@ def test_a_planner_goes_from_the_map_to_the_work_and_back_by_clicks(browser, dem
     with page.expect_navigation():
         click_point(frame, spot.x, spot.y)
     assert "/r/99.01.05?" in page.url and "metric=gap" in page.url and "lang=en" in page.url
+    assert "period=2024-06" in page.url and "target=0.9" in page.url
     assert page.locator("#crumb").inner_text().startswith("Kabupaten Sukamaju › Kecamatan Jatimakmur")
     _, frame = map_frame(page)
     page.wait_for_timeout(600)
@@ -258,26 +261,26 @@ def test_a_planner_goes_from_the_map_to_the_work_and_back_by_clicks(browser, dem
     page.wait_for_timeout(300)
     with page.expect_navigation():
         click_point(frame, spot.x, spot.y)
-    assert "/r/99.01.05.2015?" in page.url
+    assert "/r/99.01.05.2015?" in page.url and "period=2024-06" in page.url and "target=0.9" in page.url
     assert "Pandanmakmur" in page.locator("h1").inner_text()
     place = page.locator("#place").inner_text()
     assert "Rank" in place and "Kecamatan Jatimakmur" in place
     assert page.locator("#nearest li").count() >= 1
     with page.expect_navigation():
         page.locator("#crumb a", has_text="Kabupaten Sukamaju").click()
-    assert page.url.split("?")[0].endswith("/r/99.01")
+    assert page.url.split("?")[0].endswith("/r/99.01") and "period=2024-06" in page.url
     # a ranking row's name is a link to that unit
     first = page.locator("#rank-kecamatan tbody tr a").first
     name = first.inner_text()
     with page.expect_navigation():
         first.click()
-    assert name in page.locator("h1").inner_text()
+    assert name in page.locator("h1").inner_text() and "period=2024-06" in page.url and "target=0.9" in page.url
     assert page.errors == [] and page.blocked == []
     page.close()
 
 
 def test_the_search_box_finds_a_unit_as_you_type(browser, demo_server):
-    page = open_page(browser, demo_server.url + "/r/99.01")
+    page = open_page(browser, demo_server.url + "/r/99.01?period=2024-06&metric=gap&level=kecamatan")
     page.locator("#search").type("Pandanmak", delay=30)
     results = page.locator("#search-results li")
     results.first.wait_for(state="visible")
@@ -285,6 +288,7 @@ def test_the_search_box_finds_a_unit_as_you_type(browser, demo_server):
     with page.expect_navigation():
         results.first.locator("a").click()
     assert "/r/99.01.05.2015" in page.url and "Pandanmakmur" in page.locator("h1").inner_text()
+    assert "period=2024-06" in page.url and "metric=gap" in page.url and "level=" not in page.url  # kept, but its level
     page.close()
 
 
