@@ -187,3 +187,14 @@ def test_a_served_map_offers_finer_shapes_for_its_units_and_an_export_carries_it
     assert client.get(finer["url"]).status_code == 400  # no zoom given
     export = client.get("/r/33/export.html?level=desa").get_data(as_text=True)
     assert '"finer"' not in export
+
+
+def test_the_site_has_an_icon_for_everyone(tiny_store):
+    """The icon is ours (an SVG drawn in views.py), open without logging in; /favicon.ico leads to it."""
+    client = create_app({"TESTING": True, "STORE": str(tiny_store), "SECRET_KEY": "k" * 40}).test_client()
+    icon = client.get("/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and icon.data.startswith(b"<svg")
+    asked = client.get("/favicon.ico")
+    assert asked.status_code == 301 and asked.headers["Location"].endswith("/favicon.svg")
+    assert client.get("/r/99.01").status_code == 302  # the maps themselves still ask for a login
+    assert 'rel="icon" href="/favicon.svg"' in client.get("/login").get_data(as_text=True)

@@ -20,7 +20,8 @@ from ..vocabulary import word
 from . import params
 
 bp = Blueprint("auth", __name__)
-OPEN_ENDPOINTS = {"auth.login", "auth.logout", "api.healthz", "api.readyz", "views.vendor"}
+OPEN_ENDPOINTS = {"auth.login", "auth.logout", "api.healthz", "api.readyz", "views.vendor", "views.icon",
+                  "views.icon_asked"}
 
 
 class SessionUser(UserMixin):

@@ -43,6 +43,8 @@ PARAMETERS: dict[str, tuple[Option, ...]] = {
     "views.map_shapes": (*VIEW_OPTIONS, ZOOM),
     "views.export": VIEW_OPTIONS,
     "api.healthz": (),
+    "views.icon": (),
+    "views.icon_asked": (),
     "api.readyz": (),
     "downloads.job": (),
     "views.sheet": VIEW_OPTIONS,

@@ -7,7 +7,7 @@ import secrets
 from urllib.parse import urlencode
 
 import pandas as pd
-from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -198,6 +198,23 @@ def sheet(code: str, fmt: str) -> ResponseReturnValue:
 @bp.get("/r/<code>/atlas.pdf")
 def atlas(code: str) -> ResponseReturnValue:
     return download(code, Kind.ATLAS)
+
+
+# The site's icon, our own drawing: a map pin on the brand's green.
+ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" '
+        'fill="#0f6b5c"/><path d="M16 5a8 8 0 0 0-8 8c0 6 8 14 8 14s8-8 8-14a8 8 0 0 0-8-8z" fill="#fff"/>'
+        '<circle cx="16" cy="13" r="3.2" fill="#0f6b5c"/></svg>')
+
+
+@bp.get("/favicon.svg")
+def icon() -> ResponseReturnValue:
+    return Response(ICON, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@bp.get("/favicon.ico")
+def icon_asked() -> ResponseReturnValue:
+    """Browsers ask for /favicon.ico on their own: they are sent to the icon."""
+    return redirect(url_for("views.icon"), 301)
 
 
 @bp.get(f"{VENDOR_PREFIX}/<path:name>")
