@@ -166,9 +166,11 @@ def desa_jkn_text(found: DesaJkn, lang: Lang = Lang.ID) -> str:
     head = word("desa_jkn_head", lang, region=unit_title(found.region.name, found.region.level, lang),
                 period=period_text(found.period, lang) or "-", target=format_percent(found.target, 0, lang),
                 n=format_int(found.desa, lang), k=format_int(len(found.by_kecamatan), lang))
+    if found.period is None:  # no month of figures at all: not "0 desa", which would read as a count
+        return f"Desa JKN {unit_title(found.region.name, found.region.level, lang)}: {word('no_period', lang)}"
     lines = [head]
     for kecamatan, desa in found.by_kecamatan:
-        listed = ", ".join(f"{d.name} {format_percent(share, 1, lang)}" for d, share in desa)
+        listed = ", ".join(f"{d.name} {format_percent(share, 2, lang)}" for d, share in desa)
         lines.append(f"  {unit_title(kecamatan.name, kecamatan.level, lang)} ({format_int(len(desa), lang)}): {listed}")
     return "\n".join(lines)
 

@@ -1,6 +1,7 @@
 """The command line end to end: imports into a temporary store, summaries, rankings, and user errors."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -155,6 +156,14 @@ def test_demak_desa_jkn_and_facility_network(shared_data, store_path, tmp_path, 
     text = runner("--store", store_path, "desa-jkn", "33.21").out
     assert text.startswith("Desa JKN Kabupaten Demak, Maret 2022 (cakupan terdaftar ≥ 95 %): 58 desa/kel. di "
                            "12 kecamatan")
+    shares = re.findall(r"\d+,(\d+) %", text.split("\n", 1)[1])
+    assert shares and all(len(decimals) == 2 for decimals in shares)  # two decimals, as every other share
+
+
+def test_desa_jkn_of_a_region_without_figures_says_so(tiny_geojson, store_path, runner):
+    assert runner("--store", store_path, "import-boundaries", tiny_geojson).status == 0
+    text = runner("--store", store_path, "desa-jkn", "99.01").out
+    assert text.strip() == "Desa JKN Kabupaten Contoh: belum ada data kepesertaan"  # not "0 desa"
 
 
 @pytest.mark.shared
