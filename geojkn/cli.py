@@ -387,6 +387,7 @@ def cmd_nginx_site(ws: Workspace, v: Values, view: View) -> None:
 
 
 def cmd_history(ws: Workspace, v: Values, view: View) -> None:
+    from .formatting import format_time
     from .uploads import history
 
     ws.require()
@@ -394,10 +395,11 @@ def cmd_history(ws: Workspace, v: Values, view: View) -> None:
     if v["json"]:
         print(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2))
         return
+    zone = Settings.from_environ(dict(os.environ)).timezone
     for e in entries:
         mark = "" if e.restorable else " *"
-        print(f"{e.number:>4}  {e.at}  {e.kind:<10} {e.file}  {format_int(e.rows, v['lang'])}  {e.period}  "
-              f"{e.user or '-'}  {e.sha256[:12]}{mark}")
+        print(f"{e.number:>4}  {format_time(e.at, zone)}  {e.kind:<10} {e.file}  {format_int(e.rows, v['lang'])}  "
+              f"{e.period}  {e.user or '-'}  {e.sha256[:12]}{mark}")
     if any(not e.restorable for e in entries):
         print(word("history_not_kept", v["lang"]))
 

@@ -86,3 +86,17 @@ def safe_cell(value: object) -> str:
     """Text that no spreadsheet will run as a formula: one that starts like a formula gets a leading apostrophe."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def format_time(moment: str, zone: str) -> str:
+    """A stored moment (ISO 8601, with its offset; UTC when it has none) in the office's zone, to the minute, with
+    the zone's own name: '2026-12-08 10:19 WIB'. A text that is not a moment is shown as it is."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = datetime.fromisoformat(moment)
+    except (TypeError, ValueError):
+        return str(moment)
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"

@@ -148,6 +148,18 @@ def _yes_no(value: object) -> bool:
     raise ValueError(value)
 
 
+def _zone(value: object) -> str:
+    """An IANA time zone name (Asia/Jakarta, Asia/Makassar, Asia/Jayapura), checked against the zone database."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = _text(value)
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(text) from exc
+    return text
+
+
 def _secret(value: object) -> str:
     text = _text(value)
     if len(text) < 32:
@@ -441,6 +453,8 @@ SETTINGS = (
             "shares, separated by ';', from the highest down", PRESET_TIERS["uhc"]),
     Setting("LANG", "language of pages and command output (id or en)", LANG.parse, LANG.rule, Lang.ID),
     Setting("BASEMAP", "base map of maps (none or osm)", BASEMAP.parse, BASEMAP.rule, Basemap.NONE),
+    Setting("TIMEZONE", "the office's time zone, in which times are shown (the history of changes)", _zone,
+            "a time zone name: Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)", "Asia/Jakarta"),
     Setting("CACHE_SIZE", "regions kept ready in memory (and four times as many finished pages, maps and "
             "answers)", _whole(1, 10_000),
             "a whole number of 1 or more", 16),
@@ -493,6 +507,7 @@ class Settings:
     tiers: tuple[Tier, ...] = _default("tiers")
     lang: Lang = _default("lang")
     basemap: Basemap = _default("basemap")
+    timezone: str = _default("timezone")
     cache_size: int = _default("cache_size")
     cache_mb: int = _default("cache_mb")
     shared_mb: int = _default("shared_mb")

@@ -13,6 +13,7 @@ from test_accounts import PASSWORD, add, log_in
 from test_hostile_files import VRT
 
 from geojkn import create_app
+from geojkn.formatting import format_time
 from geojkn.store import GpkgStore, open_store
 
 from conftest import TINY_DESA, clear_settings, fingerprint, write_figures
@@ -91,6 +92,13 @@ def test_a_month_is_restored_from_the_history(app, tiny_store, tmp_path, runner)
                                       "99.01.02.2002": 520}
     listed = runner("--store", tiny_store, "history").out
     assert "restore" in listed and "wrong.csv" in listed and " ed " in listed
+    # when, in the office's zone (WIB unless TIMEZONE says otherwise), on the page and on the command line
+    stored = str(open_store(str(tiny_store)).imports()["imported_at"].iloc[-1])
+    wib = format_time(stored, "Asia/Jakarta")
+    assert wib.endswith(" WIB") and wib in listed and wib in client.get("/history").get_data(as_text=True)
+    assert "UTC" not in client.get("/history").get_data(as_text=True)
+    wit = format_time(stored, "Asia/Jayapura")
+    assert (int(wit[11:13]) - int(wib[11:13])) % 24 == 2 and wit.endswith(" WIT")
     # the command line restores too: back to the wrong upload's figures, then forward again
     result = runner("--store", tiny_store, "restore", "99.01", "--period", "2024-01", "--before", number + 1)
     assert result.status == 0 and registered(tiny_store)["99.01.01.2001"] == 150, result.err

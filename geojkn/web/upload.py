@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..formatting import format_time
 from ..options import PERIOD, Role
 from ..store import Store
 from ..uploads import Asked, UploadKind, commit, discard, history, load, restore, stage
@@ -79,7 +80,8 @@ def discard_upload(upload_id: str) -> ResponseReturnValue:
 @bp.get("/history")
 def changes() -> ResponseReturnValue:
     store = _editor_store()
-    return render_template("history.html", entries=history(store, user()))
+    zone = params.settings().timezone
+    return render_template("history.html", entries=history(store, user()), when=lambda at: format_time(at, zone))
 
 
 @bp.post("/history/restore")
