@@ -19,6 +19,7 @@ from .inert import for_csv, for_xlsx
 from .options import Lang
 from .schema import (
     ACTIVE,
+    ACTIVE_COVERAGE,
     CHANGE,
     CODE,
     COMPLETE,
@@ -71,6 +72,26 @@ def _group_level(w: Worklist) -> Level:
 def _rows(w: Worklist) -> list[list[object]]:
     columns = [GROUP, CODE, NAME, COMPLETE, *_numbers(w), MARKS]
     return [[row[c] for c in columns] for row in w.table.to_dict("records")]
+
+
+def _totals(w: Worklist) -> tuple[list[float | None], bool]:
+    """The total of each number column over the units listed: counts added up (the people to enrol or reactivate
+    in all of them), coverage and active coverage from the added counts; other metrics have none. Whole: every
+    unit listed gave every count added (otherwise the totals are partial, and no rate is given)."""
+    table = w.table
+    whole = True
+    found: dict[str, float | None] = {}
+    for column in _numbers(w):
+        if _kind(column) != "count":
+            continue
+        values = table[column].astype("float64")
+        whole &= bool(values.notna().all())
+        found[column] = float(values.sum()) if values.notna().any() else None
+    people, registered, active = (found.get(c) for c in (POPULATION, REGISTERED, ACTIVE))
+    if whole and people:
+        found[COVERAGE] = registered / people if registered is not None else None
+        found[ACTIVE_COVERAGE] = active / people if active is not None else None
+    return [found.get(column) for column in _numbers(w)], whole
 
 
 def notes_text(found: object, lang: Lang) -> str:
@@ -165,6 +186,13 @@ def worklist_xlsx(w: Worklist, lang: Lang, today: date | None = None) -> bytes:
                 cell.data_type = "s"  # text stays text, whatever it starts with
     sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
     sheet.auto_filter.ref = f"A{first}:{sheet.cell(row=sheet.max_row, column=len(formats)).coordinate}"
+    totals, whole = _totals(w)  # below the table, outside its filter
+    listed = f"{format_int(len(w.table), lang)} {level_label(w.level, lang).lower()}"
+    sheet.append([word("total", lang), None, listed, word("yes" if whole else "no", lang), *totals,
+                  None if whole else word("partial", lang)])
+    for cell, number_format in zip(sheet[sheet.max_row], formats, strict=True):
+        cell.number_format = number_format
+        cell.font = Font(bold=True)
     for i, width in enumerate((18, 15, 24, 8) + (11,) * (len(formats) - 5) + (24,), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()

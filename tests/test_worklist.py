@@ -87,6 +87,36 @@ def test_the_workbook_has_a_header_block_frozen_headings_filters_and_real_number
     assert runner("--store", store, "worklist", "99.01", "--format", "xlsx").status == 2  # needs -o
 
 
+def test_the_workbook_ends_with_the_totals_of_the_units_listed(tiny_store, runner, tmp_path):
+    """Whole where every unit listed has every count."""
+    totals_are_right(runner, tmp_path, ("--store", tiny_store), whole=True)
+
+
+def test_a_total_over_units_without_some_counts_says_it_is_partial(store, runner, tmp_path):
+    """Units without some counts: the counts given are added, marked partial, and no rate given."""
+    totals_are_right(runner, tmp_path, ("--store", store), whole=False)
+
+
+def totals_are_right(runner, tmp_path, where: tuple[object, ...], whole: bool) -> None:
+    path = tmp_path / "daftar.xlsx"
+    assert runner(*where, "worklist", "99.01", "--format", "xlsx", "-o", path).status == 0
+    units = json.loads(runner(*where, "worklist", "99.01", "--format", "json").out)["units"]
+    sheet = openpyxl.load_workbook(path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    head = rows.index(next(r for r in rows if r[1] == "Kode"))
+    names, last = rows[head], rows[-1]
+    assert last[0] == "Jumlah" and last[2] == f"{len(units)} desa/kel." and len(rows) - head - 2 == len(units)
+    total = dict(zip(names, last, strict=True))
+    for title, key in (("Penduduk", "population"), ("Peserta terdaftar", "registered"), ("Peserta aktif", "active")):
+        assert total[title] == sum(u[key] for u in units if u[key] is not None)
+    assert whole == all(u[k] is not None for u in units for k in ("population", "registered", "active"))
+    assert whole == (last[3] == "ya") and whole == (last[-1] is None)  # a partial total says so, with no rate
+    population = sum(u["population"] for u in units if u["population"] is not None)
+    rate = sum(u["registered"] for u in units if u["registered"] is not None) / population
+    assert total["Cakupan terdaftar (%)"] == (pytest.approx(rate) if whole else None)
+    assert int(sheet.auto_filter.ref.split(":")[1][1:]) == len(rows) - 1  # the total is outside the filter
+
+
 @pytest.mark.parametrize("text", ["=1+1", "+62812", "-A1", "@SUM(A1)", "\tx", "\rx"])
 def test_a_cell_a_spreadsheet_would_run_is_kept_as_text(text):
     assert safe_cell(text) == "'" + text and safe_cell("Sidomulyo") == "Sidomulyo"
