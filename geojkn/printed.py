@@ -42,6 +42,7 @@ from .schema import (
     DESA,
     GAP,
     KECAMATAN,
+    KECAMATAN_NAME,
     NAME,
     NEAREST_FKTP_KM,
     PARENT,
@@ -382,15 +383,19 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def _rows(table: pd.DataFrame, columns: Sequence[Metric], lang: Any, limit: int) -> list[list[str]]:
-    """The first rows of a table: name (with its kecamatan where names repeat), then each column's value, marked
+def _rows(table: pd.DataFrame, columns: Sequence[Metric], lang: Any, limit: int,
+          within: bool = False) -> list[list[str]]:
+    """The first rows of a table: name (within: a desa's with its kecamatan, as names repeat across a kabupaten),
+    then each column's value, marked
     where it is partial (*) and the name where the counts cannot be true (!)."""
     shown = table.head(limit)
     part = {column: marks.partial(shown, column).tolist() for column in columns}
     odd = marks.implausible(shown).tolist()
     out = []
     for i, (_, row) in enumerate(shown.iterrows()):
-        cells = [str(row[NAME])[:28] + (f" {word('implausible_mark', lang)}" if odd[i] else "")]
+        kecamatan = row.get(KECAMATAN_NAME) if within else None
+        name = str(row[NAME])[:28] + (f" ({str(kecamatan)[:18]})" if isinstance(kecamatan, str) and kecamatan else "")
+        cells = [name + (f" {word('implausible_mark', lang)}" if odd[i] else "")]
         for column in columns:
             value = row.get(str(column))
             text = MISSING if value is None or pd.isna(value) else format_metric(column, value, lang)
@@ -446,7 +451,8 @@ def _page(data: RegionData, view: View, level: Level, label_all: bool, columns: 
             listed.append((word("every_unit", lang, **names), head, _rows(every, columns, lang, ALL_ROWS)))
             continue
         ranking = rank(data, table_level, replace(view, metric=Metric.COVERAGE))
-        listed.append((word("lowest", lang, **names), head, _rows(ranking.table, columns, lang, TABLE_ROWS)))
+        above = data.region.level not in (KECAMATAN, DESA)  # a kecamatan's own page names no kecamatan
+        listed.append((word("lowest", lang, **names), head, _rows(ranking.table, columns, lang, TABLE_ROWS, above)))
     title = unit_title(data.region.name, data.region.level, lang)
     return Page(title, _subtitle(view, summary), units, classification, view.metric, outline, label_all,
                 _facts(summary, lang), listed, partial, odd.to_numpy(), _table_notes(listed, lang), masses)

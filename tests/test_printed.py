@@ -154,3 +154,19 @@ def test_karimunjawa_goes_to_an_inset_so_jepara_fills_the_sheet(shared_data, sto
     assert runner("--store", store, "sheet", "33.20", "-o", out).status == 0
     text = pdf_text(out)  # a store of boundaries alone: the sheet says there are no figures yet, and no table
     assert "Karimunjawa" in text and "belum ada data kepesertaan" in text and "None" not in text
+
+
+def test_a_desa_listed_on_a_kabupatens_page_carries_its_kecamatan():
+    """Names repeat across a kabupaten (two Sidorejo): each desa row says its kecamatan; a kecamatan's own page
+    does not repeat it."""
+    from geojkn.analysis.region import rank
+    from geojkn.options import Metric, View
+    from geojkn.printed import COLUMNS, _rows
+    from geojkn.schema import Level
+
+    data = Workspace(open_store()).region("99.01")
+    table = rank(data, Level.DESA, View(metric=Metric.COVERAGE)).table
+    named = _rows(table, COLUMNS, "id", 8, within=True)
+    expected = [f"{n[:28]} ({k[:18]})" for n, k in zip(table["name"][:8], table["kecamatan_name"][:8], strict=True)]
+    assert [row[0].removesuffix(" !") for row in named] == expected
+    assert [row[0].removesuffix(" !") for row in _rows(table, COLUMNS, "id", 8)] == [n[:28] for n in table["name"][:8]]
