@@ -65,6 +65,9 @@ WORDS: dict[Lang, dict[str, str]] = {
         "before": "Sebelum", "after": "Sesudah", "history": "Riwayat perubahan",
         "units_added": "unit baru", "units_changed": "unit berubah", "facilities_added": "fasilitas baru",
         "facilities_removed": "fasilitas dihapus", "restore": "Kembalikan", "change_no": "No.",
+        "restore_explain": "Angka bulan {period} di wilayah yang Anda tulis kembali seperti sebelum perubahan {n}; "
+                           "wilayah lain dan bulan lain tidak berubah, dan pengembalian ini dicatat.",
+        "restore_region": "Wilayah (kode atau nama)", "restore_month": "Bulan",
         "when": "Waktu", "who": "Oleh", "file": "Berkas", "rows": "Baris",
         "sheet_sentence": "{coverage} penduduk terdaftar, {active} aktif",
         "sheet_counts": "{registered} peserta dari {population} penduduk; {gap} belum terdaftar, {reactivate} perlu "
@@ -270,6 +273,9 @@ WORDS: dict[Lang, dict[str, str]] = {
         "before": "Before", "after": "After", "history": "History of changes",
         "units_added": "new units", "units_changed": "changed units", "facilities_added": "new facilities",
         "facilities_removed": "removed facilities", "restore": "Restore", "change_no": "No.",
+        "restore_explain": "The figures of {period} in the region you write go back to what they were before change "
+                           "{n}; other regions and months stay, and the restore is logged.",
+        "restore_region": "Region (code or name)", "restore_month": "Month",
         "when": "When", "who": "By", "file": "File", "rows": "Rows",
         "sheet_sentence": "{coverage} of residents registered, {active} active",
         "sheet_counts": "{registered} participants of {population} residents; {gap} not yet registered, "

@@ -85,6 +85,9 @@ def test_a_month_is_restored_from_the_history(app, tiny_store, tmp_path, runner)
     client.post(f"/upload/{upload_id}/commit", data={"csrf_token": csrf(client)})
     assert registered(tiny_store)["99.01.01.2001"] == 150
     number = len(open_store(str(tiny_store)).imports())
+    page = client.get("/history").get_data(as_text=True)
+    assert f"Angka bulan 2024-01 di wilayah yang Anda tulis kembali seperti sebelum perubahan {number};" in page
+    assert 'placeholder="33.20"' not in page and "Wilayah (kode atau nama) <input" in page  # an empty box, labelled
     resp = client.post("/history/restore", data={"csrf_token": csrf(client, "/history"), "number": number,
                                                  "region": "99.01", "period": "2024-01"})
     assert resp.status_code == 302
