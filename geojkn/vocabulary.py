@@ -65,6 +65,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "before": "Sebelum", "after": "Sesudah", "history": "Riwayat perubahan",
         "units_added": "unit baru", "units_changed": "unit berubah", "facilities_added": "fasilitas baru",
         "facilities_removed": "fasilitas dihapus", "restore": "Kembalikan", "change_no": "No.",
+        "upload_choose_file": "Pilih berkas yang akan diunggah.",
+        "upload_choose_kind": "Pilih isi berkas: angka kepesertaan, batas wilayah, atau fasilitas kesehatan.",
         "restore_explain": "Angka bulan {period} di wilayah yang Anda tulis kembali seperti sebelum perubahan {n}; "
                            "wilayah lain dan bulan lain tidak berubah, dan pengembalian ini dicatat.",
         "restore_region": "Wilayah (kode atau nama)", "restore_month": "Bulan",
@@ -273,6 +275,8 @@ WORDS: dict[Lang, dict[str, str]] = {
         "before": "Before", "after": "After", "history": "History of changes",
         "units_added": "new units", "units_changed": "changed units", "facilities_added": "new facilities",
         "facilities_removed": "removed facilities", "restore": "Restore", "change_no": "No.",
+        "upload_choose_file": "Choose a file to upload.",
+        "upload_choose_kind": "Choose what the file holds: enrollment figures, boundaries or health facilities.",
         "restore_explain": "The figures of {period} in the region you write go back to what they were before change "
                            "{n}; other regions and months stay, and the restore is logged.",
         "restore_region": "Region (code or name)", "restore_month": "Month",

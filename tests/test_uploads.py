@@ -145,7 +145,7 @@ def test_bad_uploads_get_a_message_and_leave_nothing(app, tiny_store, tmp_path):
         (figures_csv(tmp_path, [1, 2, 3, 4]), "../../../etc/cron.d/x.csv", "figures", 400,
          "x.csv: column &#39;Peserta Terdaftar&#39; holds no value above 100"),
         (b"<script>alert(1)</script>", "<b>x</b>.geojson", "boundaries", 400, "XML or HTML"),
-        (figures_csv(tmp_path, [1, 2, 3, 4]), "x.csv", "nothing", 400, "figures, boundaries or facilities"),
+        (figures_csv(tmp_path, [1, 2, 3, 4]), "x.csv", "nothing", 400, "batas wilayah, atau fasilitas kesehatan"),
     ]
     for data, name, kind, status, message in cases:
         resp = send(client, data, name, kind)
@@ -157,6 +157,21 @@ def test_bad_uploads_get_a_message_and_leave_nothing(app, tiny_store, tmp_path):
     assert resp.status_code == 400  # no CSRF token
     assert fingerprint(tiny_store) == before
     assert nothing_staged(tiny_store)
+
+
+def test_a_refused_upload_says_why_on_the_form_and_keeps_the_choices(app, tiny_store, tmp_path):
+    client, _ = log_in(app, "admin")
+    resp = send(client, figures_csv(tmp_path, [1, 2, 3, 4]), "x.csv", period="2024-02", source="BPJS Kudus",
+                month="replace")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'id="upload-error"' in page and "Peserta Terdaftar" in page
+    form = page[page.index("<form"):]
+    assert 'name="period" placeholder="2024-01" maxlength="20" value="2024-02"' in form
+    assert 'value="BPJS Kudus"' in form and 'value="replace" checked' in form
+    assert '<option value="figures" selected>' in form
+    nothing = client.post("/upload", data={"kind": "figures", "csrf_token": csrf(client)},
+                          content_type="multipart/form-data")
+    assert nothing.status_code == 400 and "Pilih berkas yang akan diunggah." in nothing.get_data(as_text=True)
 
 
 def test_a_discarded_preview_is_gone(app, tiny_store, tmp_path):

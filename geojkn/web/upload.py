@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..errors import Busy, DataError, Unavailable
 from ..formatting import format_time
 from ..options import PERIOD, Role
 from ..store import Store
@@ -27,32 +30,48 @@ def _editor_store() -> Store:
     return store
 
 
+def _form(error: str = "", filled: Mapping[str, str] | None = None, status: int = 400) -> ResponseReturnValue:
+    """The upload form; after a refused file, with the message above it and every choice as it was sent (a
+    browser never lets a page choose the file again)."""
+    account = user()  # an editor of some regions adds to the month by default: his file holds only his rows
+    scoped = account is not None and account.role != Role.ADMIN and bool(account.regions)
+    default = {"kind": str(UploadKind.FIGURES), "period": "", "source": "", "month": "merge" if scoped else "",
+               "replace": ""}
+    shown = {**default, **{k: str(v)[:200] for k, v in (filled or {}).items() if k in default}}
+    page = render_template("upload.html", preview=None, kinds=list(UploadKind), error=error, filled=shown)
+    return (page, status) if error else page
+
+
 @bp.get("/upload")
 def form() -> ResponseReturnValue:
     _editor_store()
-    account = user()  # an editor of some regions adds to the month by default: his file holds only his rows
-    scoped = account is not None and account.role != Role.ADMIN and bool(account.regions)
-    return render_template("upload.html", preview=None, kinds=list(UploadKind), scoped=scoped)
+    return _form()
 
 
 @bp.post("/upload")
 def upload() -> ResponseReturnValue:
     store = _editor_store()
-    sent = request.files.get("file")
-    if sent is None or not sent.filename:
-        abort(400, "Choose a file to upload.")
+    lang = params.language()
     try:
-        kind = UploadKind(request.form.get("kind", ""))
-    except ValueError:
-        abort(400, "Choose what the file holds: figures, boundaries or facilities.")
-    period = request.form.get("period") or None
-    if period is not None:
-        period = str(PERIOD.read(period))
-    month = request.form.get("month", "")  # what a figures file means for its month: see templates/upload.html
-    asked = Asked(kind, period=period, source=(request.form.get("source") or "")[:200] or None,
-                  merge=month == "merge", whole_month=month == "replace", replace=bool(request.form.get("replace")),
-                  lang=params.language())
-    preview = stage(store, sent.read(), sent.filename, asked, user())
+        sent = request.files.get("file")
+        if sent is None or not sent.filename:
+            raise DataError(word("upload_choose_file", lang))
+        try:
+            kind = UploadKind(request.form.get("kind", ""))
+        except ValueError:
+            raise DataError(word("upload_choose_kind", lang)) from None
+        period = request.form.get("period") or None
+        if period is not None:
+            period = str(PERIOD.read(period))
+        month = request.form.get("month", "")  # what a figures file means for its month: see templates/upload.html
+        asked = Asked(kind, period=period, source=(request.form.get("source") or "")[:200] or None,
+                      merge=month == "merge", whole_month=month == "replace",
+                      replace=bool(request.form.get("replace")), lang=lang)
+        preview = stage(store, sent.read(), sent.filename, asked, user())
+    except (Unavailable, Busy):
+        raise  # the server's state, not the file's: the error page with its Retry-After
+    except DataError as exc:  # a file or a choice to fix (or refused to this account): said on the form, kept
+        return _form(str(exc), request.form, exc.status)
     return redirect(url_for("upload.show", upload_id=preview.id))
 
 
