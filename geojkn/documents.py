@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .analysis.region import RegionData, resolve
 from .options import View
+from .resources import maker
 from .schema import DESA, Level, Metric
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class Request:
         """The name of the file this request makes from the store at `version`."""
         described = {"kind": str(self.kind), "code": self.code, **self.view.query(),
                      "tiers": [[t.name, t.registered, t.active] for t in self.view.tiers], "by": str(self.by),
-                     "top": self.top, "version": version}
+                     "top": self.top, "version": version, "maker": maker()}
         return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:40]
 
 

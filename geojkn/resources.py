@@ -7,6 +7,8 @@ geojkn.templates (setup.cfg), so an installed wheel finds them exactly as a sour
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -30,3 +32,14 @@ def nginx_site(port: int, server_name: str, upload_mb: int, listen: str = "80") 
     `listen`."""
     template = (_folder("geojkn.deploy") / "nginx-site.conf").read_text(encoding="utf-8")
     return template.format(port=port, server_name=server_name, body_mb=upload_mb + 10, listen=listen)
+
+
+@cache
+def maker() -> str:
+    """What made an answer: a digest of geojkn's own code, templates and map script, so that answers and files kept
+    for the servers by one release (or one checkout) are never served by another."""
+    digest = hashlib.sha256()
+    for folder in (Path(__file__).resolve().parent, templates_folder()):
+        for path in sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".html", ".js", ".conf")):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -19,6 +19,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from .errors import DataError
+from .resources import maker
 from .store.kept import Kept
 
 PRUNE_EVERY = 64  # writes between two looks at the size of what is kept
@@ -61,7 +62,7 @@ class SharedAnswers:
 
     @staticmethod
     def _name(version: str, parts: tuple[Hashable, ...]) -> str:
-        return hashlib.sha256(repr((version, parts)).encode()).hexdigest()[:40]
+        return hashlib.sha256(repr((version, maker(), parts)).encode()).hexdigest()[:40]
 
     def get(self, version: str, parts: tuple[Hashable, ...]) -> Any | None:
         """The answer another process (or this one) made, or None."""

@@ -156,3 +156,22 @@ def test_a_shared_answer_is_kept_as_tagged_json_and_read_back_as_it_was():
     assert decode(json.loads(json.dumps(encode("<p>peta</p>")))) == "<p>peta</p>"
     with pytest.raises(TypeError):
         encode(object())  # nothing that would need running code to read back
+
+
+def test_what_one_release_kept_is_never_served_by_another(tmp_path, monkeypatch):
+    """Answers, downloads and the prepared mark are tied to the code that made them (resources.maker): after an
+    upgrade the servers make them again instead of serving pages of the older templates."""
+    from geojkn import documents, shared
+    from geojkn.documents import Kind, Request
+    from geojkn.options import View
+    from geojkn.resources import maker
+    from geojkn.store.kept import FolderKept
+
+    answers = shared.SharedAnswers(FolderKept(tmp_path / "pages"), 10_000_000)
+    answers.put("v1", ("page", "/r/99.01"), "<p>older</p>")
+    key = Request(Kind.ATLAS, "99.01", View()).key("v1")
+    assert answers.get("v1", ("page", "/r/99.01")) == "<p>older</p>" and len(maker()) == 16
+    monkeypatch.setattr(shared, "maker", lambda: "another-release")
+    monkeypatch.setattr(documents, "maker", lambda: "another-release")
+    assert answers.get("v1", ("page", "/r/99.01")) is None
+    assert Request(Kind.ATLAS, "99.01", View()).key("v1") != key

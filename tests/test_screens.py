@@ -169,3 +169,14 @@ def test_the_dashboard_prints_the_map_and_figures_without_its_controls(browser, 
     assert "Kabupaten Sukamaju" in text and "88,44 % * penduduk terdaftar" in text
     assert "Tampilkan" not in text and "Unduh peta" not in text and "Cari desa" not in text  # no controls
     assert _pages(pdf) <= 4
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_is_wider_than_the_screen(browser, demo_server, width):
+    """Wide tables scroll inside their own box; the page itself never scrolls sideways."""
+    page = browser.new_page(viewport={"width": width, "height": WIDTHS[width]})
+    for path in ("/", "/r/99.01", "/r/99.01.01", "/r/99.01.01.2001", "/search?q=sido", "/r/99.01/map"):
+        page.goto(demo_server.url + path)
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
+    page.close()

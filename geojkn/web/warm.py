@@ -17,6 +17,7 @@ import time
 from flask import Flask
 
 from ..errors import Busy, DataError, NotFound
+from ..resources import maker
 from ..schema import KABUPATEN, LEVEL
 from ..shared import PREPARED
 from ..workspace import Workspace
@@ -65,7 +66,7 @@ class Warmer:
         return steps
 
     def _done_by_another(self, version: str) -> bool:
-        return self.kept is not None and self.kept.get(PREPARED, touch=False) == version.encode("utf-8")
+        return self.kept is not None and self.kept.get(PREPARED, touch=False) == _mark(version)
 
     def round(self, version: str) -> bool:
         """Prepare for `version`: here when no answers are shared, else in the one process holding the lock. Whether
@@ -77,7 +78,7 @@ class Warmer:
                 return False
             if self._done_by_another(version) or not self.run(version):
                 return False
-            self.kept.put(PREPARED, version.encode("utf-8"))
+            self.kept.put(PREPARED, _mark(version))
             return True
 
     def run(self, version: str) -> bool:
@@ -121,3 +122,8 @@ def register(app: Flask) -> None:
                 LOG.exception("looking for a new import failed")
             time.sleep(POLL_SECONDS)
     threading.Thread(target=watch, name="geojkn-watch", daemon=True).start()
+
+
+def _mark(version: str) -> bytes:
+    """What the prepared mark holds: the store version and the code that prepared its pages."""
+    return f"{version} {maker()}".encode()
