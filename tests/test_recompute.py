@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import JEPARA_DEMAK, SHARED_DATA
+from conftest import BACKENDS, JEPARA_DEMAK, SHARED_DATA
 from office_catalogue import HEAD, desa_rows, truth, write_csv
 
 pytestmark = pytest.mark.shared
@@ -52,19 +53,28 @@ def _write(path: Path, rows: pd.DataFrame) -> Path:
     return write_csv(path, [head, *body])
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, tmp_path_factory) -> Iterator[Path | str]:
+    """Jepara and Demak with the two months, imported into a GeoPackage file or a new PostGIS database."""
     if not JEPARA_DEMAK.exists():
         pytest.skip(f"real data not found at {SHARED_DATA}")
     from geojkn.cli import main
 
     folder = tmp_path_factory.mktemp("recompute")
-    path = folder / "jd.gpkg"
+    path: Path | str = folder / "jd.gpkg"
+    server = ""
+    if request.param == "postgis":
+        import postgres as cluster
+
+        server = request.getfixturevalue("postgres")
+        path = cluster.new_database(server)
     assert main(["--store", str(path), "import-boundaries", str(JEPARA_DEMAK)]) == 0
     for month, rows in months().items():
         assert main(["--store", str(path), "import-figures", str(_write(folder / f"{month}.csv", rows)),
                      "--period", month, "--replace"]) == 0
-    return path
+    yield path
+    if server:
+        cluster.drop_database(server, str(path))
 
 
 def _unit(rows: pd.DataFrame, total: int) -> dict[str, object]:
@@ -129,7 +139,7 @@ def _same(found: object, wanted: object) -> bool:
     return found == wanted
 
 
-def _answers(runner, store: Path, level: str, month: str) -> dict[str, dict]:
+def _answers(runner, store: Path | str, level: str, month: str) -> dict[str, dict]:
     found = {}
     for kabupaten in ("33.20", "33.21"):
         if level == "kabupaten":
