@@ -212,6 +212,22 @@ def test_an_account_limited_to_a_kecamatan_lists_and_finds_only_what_it_may_see(
                                                                                        "99.01.02.2001"}
 
 
+def test_an_account_that_sees_everything_is_not_asked_about_each_unit(server, monkeypatch):
+    """A search or a list over a nation's units settles the account's scope once, not once per unit (asking per
+    unit made a search of 85.000 units take seconds)."""
+    from geojkn.accounts import User
+
+    everyone = log_in(server, "dinkes")[0]
+
+    def asked(self, code):
+        raise AssertionError(f"asked about {code}")
+
+    monkeypatch.setattr(User, "may_view", asked)
+    monkeypatch.setattr(User, "may_see_unit_list", asked)
+    assert len(everyone.get("/api/search?q=sidomulyo").get_json()) == 2
+    assert everyone.get("/api/regions").status_code == 200
+
+
 def test_a_scoped_account_learns_nothing_about_codes_outside_it(server, tiny_store, tmp_path, runner):
     client = log_in(server, "kec01")[0]
     outside, missing = client.get("/api/regions/99.01.02/summary"), client.get("/api/regions/99.01.07/summary")

@@ -23,7 +23,7 @@ from ..schema import CODE, Level
 from ..serialize import records
 from ..vocabulary import unit_title
 from . import params
-from .auth import may_list, may_view
+from .auth import scope
 from .caching import kept
 from .downloads import download
 
@@ -53,7 +53,7 @@ def found(query: str) -> list[dict[str, str]]:
     ws, lang = params.workspace(), params.values()["lang"]
     ws.require()
     index, out = ws.index(), []
-    for region in index.search(query, allowed=may_view):  # an account limited to regions finds only inside them
+    for region in index.search(query, allowed=scope()):  # an account limited to regions finds only inside them
         within = [unit_title(p.name, p.level, lang) for p in index.parents(region.code) if p.level != Level.PROVINSI]
         out.append({**region.to_json(), "title": unit_title(region.name, region.level, lang),
                     "within": ", ".join(reversed(within)), "url": url_for("views.dashboard", code=region.code)})
@@ -70,7 +70,8 @@ def regions() -> ResponseReturnValue:
     ws = params.workspace()
     ws.require()
     units = ws.unit_list(params.values()["level"])
-    return jsonify(records(units[[may_list(code) for code in units[CODE]]]))
+    listed = scope(listing=True)
+    return jsonify(records(units if listed is None else units[[listed(code) for code in units[CODE]]]))
 
 
 @bp.get("/api/regions/<code>/summary")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
@@ -16,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from ..accounts import Accounts, User
+from ..options import Role
 from ..vocabulary import word
 from . import params
 
@@ -45,14 +47,20 @@ def user() -> User | None:
     return current_user.user if current_user.is_authenticated else None
 
 
-def may_view(code: str) -> bool:
-    found = user()
-    return found.may_view(code) if found else bool(params.settings().public_read_in_effect)
+def _nothing(code: str) -> bool:
+    return False
 
 
-def may_list(code: str) -> bool:
+def scope(listing: bool = False) -> Callable[[str], bool] | None:
+    """The test a request applies to each of many units (what it may view, or with `listing` what it may see
+    listed), settled once per request: None when it may see every unit, so that a search or a list over a whole
+    nation's units asks nothing per unit."""
     found = user()
-    return found.may_see_unit_list(code) if found else bool(params.settings().public_read_in_effect)
+    if found is None:
+        return None if params.settings().public_read_in_effect else _nothing
+    if found.role == Role.ADMIN or not found.regions:
+        return None
+    return found.may_see_unit_list if listing else found.may_view
 
 
 def csrf_token() -> str:
