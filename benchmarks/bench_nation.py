@@ -191,8 +191,11 @@ def served(store: Store, province: str, repeat: int, folder: Path) -> dict[str, 
 
 
 def shared(store: Store, clients: int, seconds: float, folder: Path) -> dict[str, list[float]]:
-    """Office clients against two server processes sharing the store."""
-    with start(store.location, "serve", folder) as one, start(store.location, "serve", folder) as two:
+    """Office clients against two server processes sharing the store, preparing nothing ahead meanwhile (fresh
+    servers of a nation would spend minutes preparing every province's pages: this measures the office's answers)."""
+    quiet = {"GEOJKN_PREPARE_AHEAD": "0"}
+    with start(store.location, "serve", folder, settings=quiet) as one, \
+            start(store.location, "serve", folder, settings=quiet) as two:
         run = load([one, two], seconds, clients, OFFICE)
     dashboards = run.times(dashboards=True)
     if run.errors:
