@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 JUNK = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", "build", "dist", "test-output", ".pytest_cache")
 
 pytestmark = pytest.mark.slow
+# the installed copy runs as a user's would: no PYTHONPATH of the test run pointing back at a source tree
+ALONE = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("GEOJKN_")}
 
 
 def free_port() -> int:
@@ -55,14 +58,14 @@ def test_the_wheel_holds_the_demo_and_the_templates(installed):
     found = subprocess.run([str(installed / "bin" / "python"), "-c",
                             "import geojkn, geojkn.resources as r; print(geojkn.__file__); "
                             "print(r.demo_store()); print(r.templates_folder())"],
-                           capture_output=True, text=True, check=True, cwd=installed).stdout.split()
+                           capture_output=True, text=True, check=True, cwd=installed, env=ALONE).stdout.split()
     assert all(str(installed) in line for line in found), found  # the installed copy, not this tree
     assert Path(found[1]).is_file() and (Path(found[2]) / "dashboard.html").is_file()
 
 
 def test_the_installed_command_answers_from_the_bundled_demo(installed):
     done = subprocess.run([str(installed / "bin" / "geojkn"), "summary", "99.01", "--json"], capture_output=True,
-                          text=True, cwd=installed)
+                          text=True, cwd=installed, env=ALONE)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "Kabupaten Sukamaju"
 
@@ -70,7 +73,7 @@ def test_the_installed_command_answers_from_the_bundled_demo(installed):
 def test_the_installed_server_serves_the_demo(installed):
     port = free_port()
     server = subprocess.Popen([str(installed / "bin" / "geojkn"), "serve", "--port", str(port)], cwd=installed,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              env=ALONE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(80):
