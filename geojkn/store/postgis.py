@@ -417,15 +417,19 @@ class PostgisStore(Store):
         return units
 
     def figures(self, period: str | None = None, within: str | None = None) -> pd.DataFrame:
-        conditions: list[sql.Composable] = [sql.SQL("until IS NULL")]
-        values: list[Any] = []
+        return self._figures_when(sql.SQL("until IS NULL"), [], period, within)
+
+    def _figures_when(self, when: sql.Composable, values: list[Any], period: str | None,
+                      within: str | None) -> pd.DataFrame:
+        """The figure rows current under `when` (with its values), of a period, inside a region."""
+        conditions: list[sql.Composable] = [when]
         if period is not None:
             conditions.append(sql.SQL("period = %s"))
-            values.append(check_period(period))
+            values = [*values, check_period(period)]
         if within:
             where, more = _within(CODE, within)
             conditions.append(where)
-            values += more
+            values = [*values, *more]
         return self._figure_rows(sql.SQL(" AND ").join(conditions), values)
 
     def _figure_rows(self, where: sql.Composable, values: Sequence[Any]) -> pd.DataFrame:
@@ -689,16 +693,8 @@ class PostgisStore(Store):
 
     def figures_before(self, number: int, period: str | None = None, within: str | None = None) -> pd.DataFrame:
         """The figures as they were just before change `number` (of a period, inside a region)."""
-        conditions: list[sql.Composable] = [sql.SQL("since < %s AND (until IS NULL OR until >= %s)")]
-        values: list[Any] = [number, number]
-        if period is not None:
-            conditions.append(sql.SQL("period = %s"))
-            values.append(check_period(period))
-        if within:
-            where, more = _within(CODE, within)
-            conditions.append(where)
-            values += more
-        return self._figure_rows(sql.SQL(" AND ").join(conditions), values)
+        return self._figures_when(sql.SQL("since < %s AND (until IS NULL OR until >= %s)"), [number, number], period,
+                                  within)
 
     def restore_figures(self, number: int, period: str, within: str, source: str, rollup: Rollup | None = None,
                         actor: str = "") -> int:
